@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/cli_progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace lens::cli {
+
+ProgressPrinter::ProgressPrinter(std::string label)
+    : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO) != 0), m_start(std::chrono::steady_clock::now()) {}
+
+ProgressPrinter::~ProgressPrinter() {
+  if (m_tty && m_printed) std::fputc('\n', stderr);
+}
+
+void ProgressPrinter::update(int64_t done, int64_t total, std::string_view what) {
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - m_start).count();
+  const double rate = elapsed > 0 ? done / elapsed : 0.0;
+  const double eta = (rate > 0 && total > done) ? (total - done) / rate : 0.0;
+  const int pct = total > 0 ? static_cast<int>(100 * done / total) : 0;
+  if (m_tty) {
+    if (m_printed && done < total && now - m_lastPrint < std::chrono::milliseconds(100)) return;
+    m_lastPrint = now;
+    const int width = 30, fill = total > 0 ? static_cast<int>(width * done / total) : 0;
+    std::string bar(fill, '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld  %.1f/s  ETA %.0fs  %.*s\033[K", m_label.c_str(), bar.c_str(), pct,
+                 static_cast<long long>(done), static_cast<long long>(total), rate, eta, static_cast<int>(what.size()), what.data());
+    m_printed = true;
+  } else {
+    // Plain lines for logs: one every 10 %.
+    if (pct / 10 == m_lastPlainPercent / 10 && done < total) return;
+    m_lastPlainPercent = pct;
+    std::fprintf(stderr, "%s: %lld/%lld (%d%%) %.1f/s ETA %.0fs %.*s\n", m_label.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total), pct, rate, eta, static_cast<int>(what.size()), what.data());
+  }
+  std::fflush(stderr);
+}
+
+}  // namespace lens::cli

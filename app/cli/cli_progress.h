@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Terminal progress for long CLI jobs: a bar with rate and ETA on a TTY, plain lines otherwise.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lens::cli {
+
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(std::string label);
+  ~ProgressPrinter();  // ends the bar's line
+  // Thread-safe enough for one worker: called from the thread running the job.
+  void update(int64_t done, int64_t total, std::string_view what);
+
+ private:
+  std::string m_label;
+  bool m_tty;
+  std::chrono::steady_clock::time_point m_start, m_lastPrint;
+  bool m_printed = false;
+  int64_t m_lastPlainPercent = -1;
+};
+
+}  // namespace lens::cli

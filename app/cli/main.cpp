@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// computelens-cli: every job the workbench runs, headless (links lens_core only, never Qt).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/cli_progress.h"
+#include "core/bench/bench.h"
+#include "core/common/atomic_file.h"
+#include "core/common/version.h"
+#include "core/model/model.h"
+#include "core/model/model_info.h"
+#include "core/tensor_io/safetensors.h"
+#include "core/text/tokenizer.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+int fail(const lens::Error& e) {
+  std::fprintf(stderr, "computelens-cli: %s\n", e.describe().c_str());
+  return e.code == lens::ErrorCode::Cancelled ? 130 : 1;
+}
+
+// "\n\n" typed on a command line arrives as backslash-n: turn the usual escapes into bytes.
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      char c = s[++i];
+      out.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void addDeviceOptions(CLI::App* app, lens::model::DeviceParams& d) {
+  app->add_option("--device", d.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app->add_option("--dtype", d.dtype, "auto, float32, bfloat16 or float16")->capture_default_str();
+  app->add_option("--threads", d.threads, "intra-op CPU threads (0: libtorch default)")->capture_default_str();
+}
+
+lens::Result<std::vector<int>> parseIntList(const std::string& s, const char* what) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      size_t used = 0;
+      long v = std::stol(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+      out.push_back(static_cast<int>(v));
+    } catch (const std::exception&) {
+      return lens::makeError(lens::ErrorCode::InvalidInput, std::string(what) + ": '" + item + "' is not an integer");
+    }
+  }
+  if (out.empty()) return lens::makeError(lens::ErrorCode::InvalidInput, std::string(what) + ": empty list");
+  return out;
+}
+
+int cmdInspect(const std::string& dir, bool asJson) {
+  auto s = lens::model::inspectModel(dir);
+  if (!s) return fail(s.error());
+  if (asJson) std::cout << s->toJson().dump(2) << "\n";
+  else std::cout << s->describe();
+  return 0;
+}
+
+int cmdGenerate(const std::string& dir, const std::string& prompt, int n, lens::model::SamplingParams sp, uint64_t seed,
+                bool addSpecial, bool asJson, const lens::model::DeviceParams& dev) {
+  auto m = lens::model::Model::load(dir, dev);
+  if (!m) return fail(m.error());
+  const auto* tok = (*m)->tokenizer();
+  if (!tok) return fail(lens::makeError(lens::ErrorCode::NotFound, dir + ": no tokenizer.json, cannot encode --prompt"));
+  lens::model::GenerateRequest req;
+  req.promptIds = tok->encode(prompt, addSpecial);
+  req.numSamples = n;
+  req.seed = seed;
+  req.sampling = std::move(sp);
+  auto res = (*m)->generate({req});
+  if (!res) return fail(res.error());
+  const auto& samples = res->front();
+  if (asJson) {
+    json arr = json::array();
+    for (const auto& s : samples)
+      arr.push_back({{"text", s.text}, {"token_ids", s.tokenIds}, {"logprobs", s.logprobs}, {"finish", lens::model::finishReasonName(s.finish)}});
+    std::cout << json({{"prompt", prompt}, {"prompt_ids", req.promptIds}, {"device", (*m)->device()}, {"samples", arr}}).dump(2) << "\n";
+  } else {
+    for (size_t i = 0; i < samples.size(); ++i) {
+      double lp = 0;
+      for (float x : samples[i].logprobs) lp += x;
+      std::cout << "--- sample " << i << " (" << samples[i].tokenIds.size() << " tokens, " << finishReasonName(samples[i].finish)
+                << ", logprob " << lp << ")\n"
+                << prompt << samples[i].text << "\n";
+    }
+  }
+  return 0;
+}
+
+int cmdTokenize(const std::string& path) {
+  std::string file = fs::is_directory(path) ? (fs::path(path) / "tokenizer.json").string() : path;
+  auto tok = lens::text::Tokenizer::load(file);
+  if (!tok) return fail(tok.error());
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  json j = json::parse(input, nullptr, false);
+  if (j.is_discarded() || !j.is_array())
+    return fail(lens::makeError(lens::ErrorCode::InvalidInput, "standard input: expected a JSON array of strings"));
+  json out = json::array();
+  for (size_t i = 0; i < j.size(); ++i) {
+    if (!j[i].is_string())
+      return fail(lens::makeError(lens::ErrorCode::InvalidInput, "standard input: element " + std::to_string(i) + " is not a string"));
+    out.push_back((*tok)->encode(j[i].get<std::string>(), false));
+  }
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+int cmdLogits(const std::string& dir, const std::string& idsText, const std::string& outPath, lens::model::DeviceParams dev) {
+  auto ids = parseIntList(idsText, "--ids");
+  if (!ids) return fail(ids.error());
+  dev.dtype = "float32";  // the logits command is a reference: always float32
+  auto m = lens::model::Model::load(dir, dev);
+  if (!m) return fail(m.error());
+  std::vector<int32_t> tokens(ids->begin(), ids->end());
+  auto logits = (*m)->logits(tokens);
+  if (!logits) return fail(logits.error());
+  const int64_t T = static_cast<int64_t>(tokens.size()), V = (*m)->config().vocabSize;
+  auto st = lens::tensor_io::writeSafetensors(outPath, {{"logits", lens::tensor_io::DType::F32, {T, V}, logits->data()}},
+                                              {{"format", "pt"}, {"producer", "computelens " + lens::versionString()}});
+  if (!st.ok()) return fail(st.error());
+  std::cerr << "wrote logits [" << T << ", " << V << "] to " << outPath << "\n";
+  return 0;
+}
+
+void printGenerateBench(const json& r) {
+  std::printf("machine: %s, %d torch threads, device %s, %s\n", r["machine"]["cpu"].get<std::string>().c_str(),
+              r["machine"]["torch_threads"].get<int>(), r["machine"]["device"].get<std::string>().c_str(),
+              r["machine"]["dtype"].get<std::string>().c_str());
+  std::printf("model: %lld parameters (random weights)\n", static_cast<long long>(r["parameters"].get<int64_t>()));
+  std::printf("matmul (%lld^3): %.1f GFLOP/s\n", static_cast<long long>(r["matmul"]["n"].get<int64_t>()),
+              r["matmul"]["flops_per_s"].get<double>() / 1e9);
+  std::printf("%6s %14s %16s %14s %14s\n", "batch", "tokens/s", "decode tok/s", "decode GF/s", "of matmul");
+  for (const auto& row : r["generate"])
+    std::printf("%6d %14.1f %16.1f %14.2f %13.1f%%\n", row["batch"].get<int>(), row["tokens_per_s"].get<double>(),
+                row["decode_tokens_per_s"].get<double>(), row["decode_flops_per_s"].get<double>() / 1e9,
+                100 * row["fraction_of_matmul"].get<double>());
+  std::printf("KV cache vs recompute (%d tokens, batch 1): %.2fx faster\n", r["kv_cache"]["new_tokens"].get<int>(),
+              r["kv_cache"]["speedup"].get<double>());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ComputeLens " + lens::versionString() + ": where a language model's compute goes (headless)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "computelens-cli " + lens::versionString() + " (libtorch " + lens::torchVersionString() + ")");
+
+  std::string dir;
+  bool asJson = false;
+
+  auto* inspect = app.add_subcommand("inspect", "Describe a model folder (config, weights, tokenizer) without loading weights");
+  inspect->add_option("dir", dir, "Hugging Face model folder")->required();
+  inspect->add_flag("--json", asJson, "machine-readable output");
+
+  lens::model::DeviceParams dev;
+  std::string prompt, stop;
+  int samples = 1;
+  uint64_t seed = 0;
+  bool greedy = false, noSpecial = false;
+  std::vector<std::string> stops;
+  lens::model::SamplingParams sp;
+  auto* gen = app.add_subcommand("generate", "Sample continuations of a prompt");
+  gen->add_option("dir", dir, "model folder")->required();
+  gen->add_option("--prompt,-p", prompt, "prompt text")->required();
+  gen->add_option("-n,--samples", samples, "number of samples (the prompt is computed once)")->capture_default_str()->check(CLI::Range(1, 4096));
+  gen->add_option("--max-tokens", sp.maxNewTokens, "new tokens at most")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  gen->add_option("--temperature", sp.temperature, "0 = greedy")->capture_default_str()->check(CLI::Range(0.0, 100.0));
+  gen->add_option("--top-k", sp.topK, "0 = off")->capture_default_str()->check(CLI::NonNegativeNumber);
+  gen->add_option("--top-p", sp.topP, "1 = off")->capture_default_str()->check(CLI::Range(1e-6, 1.0));
+  gen->add_option("--stop", stops, "stop string (escapes like \\n allowed); repeatable");
+  gen->add_option("--seed", seed, "sample i uses stream (seed, i)")->capture_default_str();
+  gen->add_flag("--greedy", greedy, "same as --temperature 0");
+  gen->add_flag("--ignore-eos", sp.ignoreEos, "do not stop at EOS");
+  gen->add_flag("--no-special", noSpecial, "do not add the tokenizer's special tokens (e.g. BOS) to the prompt");
+  gen->add_flag("--json", asJson, "text, token ids and log-probs per sample as JSON");
+  addDeviceOptions(gen, dev);
+
+  std::string tokPath;
+  auto* tokenize = app.add_subcommand("tokenize", "Encode a JSON array of strings from stdin into a JSON array of id arrays");
+  tokenize->add_option("--tokenizer", tokPath, "tokenizer.json or a model folder")->required();
+
+  std::string ids, outPath;
+  auto* logits = app.add_subcommand("logits", "Write the float32 logits [tokens, vocab] of a token sequence to safetensors");
+  logits->add_option("dir", dir, "model folder")->required();
+  logits->add_option("--ids", ids, "comma-separated token ids")->required();
+  logits->add_option("--out", outPath, "output .safetensors file")->required();
+  addDeviceOptions(logits, dev);
+
+  auto* bench = app.add_subcommand("bench", "Benchmarks (JSON with the machine's description)");
+  bench->require_subcommand(1);
+  std::string shape = "small", batches = "1,16,64", benchOut;
+  lens::bench::GenerateBenchParams gbp;
+  auto* bgen = bench->add_subcommand("generate", "Tokens/s at several batch sizes, KV-cache speed-up, fraction of matmul FLOP/s");
+  bgen->add_option("--shape", shape, "small | llama-3.2-1b")->capture_default_str()->check(CLI::IsMember({"small", "llama-3.2-1b"}));
+  bgen->add_option("--batches", batches, "comma-separated batch sizes")->capture_default_str();
+  bgen->add_option("--prompt-tokens", gbp.promptTokens)->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  bgen->add_option("--new-tokens", gbp.newTokens)->capture_default_str()->check(CLI::Range(2, 1 << 16));
+  bgen->add_option("--recompute-tokens", gbp.recomputeTokens)->capture_default_str()->check(CLI::Range(1, 4096));
+  bgen->add_option("--repeats", gbp.repeats, "timed repeats after one warm-up (median reported)")->capture_default_str()->check(CLI::Range(1, 100));
+  bgen->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(bgen, dev);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (inspect->parsed()) return cmdInspect(dir, asJson);
+  if (gen->parsed()) {
+    if (greedy) sp.temperature = 0;
+    for (const auto& s : stops) sp.stopStrings.push_back(unescape(s));
+    return cmdGenerate(dir, unescape(prompt), samples, sp, seed, !noSpecial, asJson, dev);
+  }
+  if (tokenize->parsed()) return cmdTokenize(tokPath);
+  if (logits->parsed()) return cmdLogits(dir, ids, outPath, dev);
+  if (bgen->parsed()) {
+    auto b = parseIntList(batches, "--batches");
+    if (!b) return fail(b.error());
+    gbp.batches = *b;
+    gbp.shape = lens::bench::benchShape(shape);
+    gbp.device = dev;
+    lens::cli::ProgressPrinter progress("bench generate");
+    lens::RunContext ctx;
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+    auto r = lens::bench::benchGenerate(gbp, &ctx);
+    if (!r) return fail(r.error());
+    printGenerateBench(*r);
+    if (!benchOut.empty()) {
+      lens::AtomicFile f(benchOut);
+      std::string s = r->dump(2) + "\n";
+      f.write(s.data(), s.size());
+      auto st = f.commit();
+      if (!st.ok()) return fail(st.error());
+    }
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Benchmarks behind `computelens-cli bench ...`. Every speed-up is a ratio of two timings taken in
+// the same run; every timing is the median of several repeats after a warm-up.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/run_context.h"
+#include "core/model/config.h"
+#include "core/model/device.h"
+
+namespace lens::bench {
+
+// Timing helper shared by the benchmarks: median seconds of `repeats` calls after one warm-up.
+double medianSeconds(int repeats, const std::function<void()>& fn);
+nlohmann::json machineDescription(const model::DeviceParams& device);
+
+struct GenerateBenchParams {
+  model::ModelConfig shape;           // random weights of this shape
+  std::vector<int> batches{1, 16, 64};
+  int promptTokens = 128;
+  int newTokens = 64;
+  int repeats = 3;
+  int recomputeTokens = 32;           // tokens generated for the KV-cache vs recompute comparison
+  model::DeviceParams device;
+};
+
+// A small default shape that runs in seconds on a laptop CPU, and Llama-3.2-1B's shape.
+model::ModelConfig benchShape(const std::string& name);  // "small" | "llama-3.2-1b"
+
+Result<nlohmann::json> benchGenerate(const GenerateBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <c10/core/InferenceMode.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "core/bench/bench.h"
+#include "core/common/version.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+
+namespace lens::bench {
+
+namespace {
+void synchronize(const torch::Device& d) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (d.is_cuda()) torch::cuda::synchronize();
+#else
+  (void)d;
+#endif
+}
+}  // namespace
+
+double medianSeconds(int repeats, const std::function<void()>& fn) {
+  fn();  // warm-up
+  std::vector<double> t;
+  for (int i = 0; i < std::max(1, repeats); ++i) {
+    auto a = std::chrono::steady_clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+nlohmann::json machineDescription(const model::DeviceParams& device) {
+  std::string cpu;
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  return {{"cpu", cpu},
+          {"hardware_threads", std::thread::hardware_concurrency()},
+          {"torch_threads", model::torchThreads()},
+          {"device", device.device},
+          {"dtype", device.dtype},
+          {"libtorch", torchVersionString()},
+          {"computelens", versionString()}};
+}
+
+model::ModelConfig benchShape(const std::string& name) {
+  model::ModelConfig c;
+  c.architecture = "LlamaForCausalLM";
+  c.modelType = "llama";
+  if (name == "llama-3.2-1b") {
+    c.vocabSize = 128256;
+    c.hiddenSize = 2048;
+    c.intermediateSize = 8192;
+    c.numLayers = 16;
+    c.numHeads = 32;
+    c.numKvHeads = 8;
+    c.headDim = 64;
+    c.maxPositions = 131072;
+    c.rmsNormEps = 1e-5;
+    c.rope.theta = 500000;
+    c.rope.type = "llama3";
+    c.rope.factor = 32;
+    c.tieEmbeddings = true;
+  } else {  // "small": about 30M parameters
+    c.vocabSize = 8192;
+    c.hiddenSize = 512;
+    c.intermediateSize = 1536;
+    c.numLayers = 8;
+    c.numHeads = 8;
+    c.numKvHeads = 4;
+    c.headDim = 64;
+    c.maxPositions = 4096;
+    c.rope.theta = 10000;
+    c.tieEmbeddings = true;
+  }
+  return c;
+}
+
+Result<nlohmann::json> benchGenerate(const GenerateBenchParams& p, const RunContext* ctx) {
+  auto dp = model::resolveDevice(p.device);
+  if (!dp) return dp.error();
+  auto m = model::Model::random(p.shape, 1234, *dp);
+  if (!m) return m.error();
+  model::Model& mdl = **m;
+  auto& eng = mdl.engine();
+  const auto dev = eng.device();
+  nlohmann::json out;
+  out["machine"] = machineDescription(*dp);
+  out["shape"] = p.shape.toJson();
+  out["parameters"] = mdl.parameterCount();
+  try {
+    c10::InferenceMode guard;
+    // The machine's own matrix-multiply rate in the compute dtype (the yardstick for decoding).
+    const int64_t n = dev.is_cuda() ? 8192 : 1024;
+    auto a = torch::randn({n, n}, eng.options()), b = torch::randn({n, n}, eng.options());
+    double tmm = medianSeconds(p.repeats + 2, [&] {
+      auto c = torch::mm(a, b);
+      synchronize(dev);
+    });
+    const double mmFlops = 2.0 * n * n * n / tmm;
+    out["matmul"] = {{"n", n}, {"seconds", tmm}, {"flops_per_s", mmFlops}};
+    if (ctx) ctx->report(1, 3, "matmul");
+
+    std::vector<int32_t> prompt(p.promptTokens);
+    for (int i = 0; i < p.promptTokens; ++i) prompt[i] = static_cast<int32_t>((i * 7919) % p.shape.vocabSize);
+    auto run = [&](int batch, int newTokens) {
+      model::GenerateRequest r;
+      r.promptIds = prompt;
+      r.numSamples = batch;
+      r.seed = 7;
+      r.sampling.maxNewTokens = newTokens;
+      r.sampling.ignoreEos = true;
+      auto res = mdl.generate({r});
+      synchronize(dev);
+      return res.ok();
+    };
+    // Decode FLOPs per generated token: 2 x the weights each token multiplies (the embedding is a
+    // lookup, the LM head a matmul), plus attention over the context.
+    const auto& c = p.shape;
+    const int64_t matmulParams = mdl.parameterCount() - (c.tieEmbeddings ? 0 : c.vocabSize * c.hiddenSize);
+    nlohmann::json rows = nlohmann::json::array();
+    for (int batch : p.batches) {
+      if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "benchmark cancelled");
+      double tFull = medianSeconds(p.repeats, [&] { run(batch, p.newTokens); });
+      double tPrefill = medianSeconds(p.repeats, [&] { run(batch, 1); });
+      const double decodeTokens = static_cast<double>(batch) * (p.newTokens - 1);
+      const double tDecode = std::max(1e-9, tFull - tPrefill);
+      const double avgCtx = p.promptTokens + p.newTokens / 2.0;
+      const double flopsPerToken = 2.0 * matmulParams + 4.0 * c.numLayers * c.numHeads * c.headDim * avgCtx;
+      const double decodeRate = decodeTokens / tDecode;
+      rows.push_back({{"batch", batch},
+                      {"seconds", tFull},
+                      {"prefill_seconds", tPrefill},
+                      {"tokens_per_s", batch * p.newTokens / tFull},
+                      {"decode_tokens_per_s", decodeRate},
+                      {"decode_flops_per_s", decodeRate * flopsPerToken},
+                      {"fraction_of_matmul", decodeRate * flopsPerToken / mmFlops}});
+    }
+    out["generate"] = rows;
+    if (ctx) ctx->report(2, 3, "generate");
+
+    // KV cache vs recomputing the whole sequence at every step (batch 1, greedy), same tokens.
+    const int g = p.recomputeTokens;
+    double tCache = medianSeconds(p.repeats, [&] { run(1, g); });
+    double tRecompute = medianSeconds(p.repeats, [&] {
+      std::vector<int64_t> seq(prompt.begin(), prompt.end());
+      for (int i = 0; i < g; ++i) {
+        const auto T = static_cast<int64_t>(seq.size());
+        auto cache = eng.makeCache(1, T);
+        model::internal::ForwardBatch fb{torch::tensor(seq, torch::kInt64).view({1, T}).to(dev), {0}, {0}, {T}};
+        auto logits = eng.forward(fb, *cache, false);
+        seq.push_back(logits.argmax(-1).item<int64_t>());
+      }
+      synchronize(dev);
+    });
+    out["kv_cache"] = {{"new_tokens", g}, {"cached_seconds", tCache}, {"recompute_seconds", tRecompute},
+                       {"speedup", tRecompute / tCache}};
+    if (ctx) ctx->report(3, 3, "kv cache");
+  } catch (const std::exception& e) {
+    return model::internal::translateTorchError(e, "bench generate");
+  }
+  return out;
+}
+
+}  // namespace lens::bench

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/atomic_file.h"
+
+namespace lens::model {
+namespace {
+
+using json = nlohmann::json;
+
+Error field(const std::string& where, const std::string& name, const std::string& what, ErrorCode code = ErrorCode::InvalidInput) {
+  return makeError(code, where + ": field '" + name + "' " + what);
+}
+
+// Reads a positive integer field; `required` fields must be present.
+Result<int64_t> positive(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (fallback) return *fallback;
+    return field(where, name, "is missing");
+  }
+  if (!it->is_number_integer() || it->get<int64_t>() <= 0) return field(where, name, "must be a positive integer");
+  return it->get<int64_t>();
+}
+
+std::vector<int32_t> idList(const json& v) {
+  std::vector<int32_t> out;
+  if (v.is_number_integer()) out.push_back(v.get<int32_t>());
+  if (v.is_array())
+    for (const auto& x : v)
+      if (x.is_number_integer()) out.push_back(x.get<int32_t>());
+  return out;
+}
+
+}  // namespace
+
+Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& where) {
+  if (!j.is_object()) return makeError(ErrorCode::InvalidInput, where + ": not a JSON object");
+  ModelConfig c;
+  try {
+    std::string arch;
+    if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty())
+      arch = j["architectures"][0].get<std::string>();
+    c.modelType = j.value("model_type", "");
+    if (arch.empty()) {
+      if (c.modelType == "llama") arch = "LlamaForCausalLM";
+      else if (c.modelType == "qwen2") arch = "Qwen2ForCausalLM";
+      else if (c.modelType == "mistral") arch = "MistralForCausalLM";
+    }
+    if (arch != "LlamaForCausalLM" && arch != "Qwen2ForCausalLM" && arch != "MistralForCausalLM")
+      return field(where, "architectures", "names '" + arch +
+                       "', which ComputeLens does not run (supported: LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM)",
+                   ErrorCode::Unsupported);
+    c.architecture = arch;
+    if (c.modelType.empty()) c.modelType = arch == "LlamaForCausalLM" ? "llama" : arch == "Qwen2ForCausalLM" ? "qwen2" : "mistral";
+
+    auto get = [&](const char* name, std::optional<int64_t> fb, int64_t& out) -> Status {
+      auto r = positive(j, where, name, fb);
+      if (!r) return r.error();
+      out = *r;
+      return Status::success();
+    };
+    LENS_TRY_STATUS(get("vocab_size", std::nullopt, c.vocabSize));
+    LENS_TRY_STATUS(get("hidden_size", std::nullopt, c.hiddenSize));
+    LENS_TRY_STATUS(get("intermediate_size", std::nullopt, c.intermediateSize));
+    LENS_TRY_STATUS(get("num_hidden_layers", std::nullopt, c.numLayers));
+    LENS_TRY_STATUS(get("num_attention_heads", std::nullopt, c.numHeads));
+    LENS_TRY_STATUS(get("num_key_value_heads", c.numHeads, c.numKvHeads));
+    LENS_TRY_STATUS(get("max_position_embeddings", 2048, c.maxPositions));
+    if (c.hiddenSize % c.numHeads != 0 && !j.contains("head_dim"))
+      return field(where, "hidden_size", "is not divisible by num_attention_heads and no head_dim is given");
+    LENS_TRY_STATUS(get("head_dim", c.hiddenSize / c.numHeads, c.headDim));
+    if (c.numHeads % c.numKvHeads != 0)
+      return field(where, "num_key_value_heads", "must divide num_attention_heads");
+    if (c.headDim % 2 != 0) return field(where, "head_dim", "must be even for rotary embeddings");
+
+    c.rmsNormEps = j.value("rms_norm_eps", 1e-6);
+    if (!(c.rmsNormEps > 0)) return field(where, "rms_norm_eps", "must be positive");
+    std::string act = j.value("hidden_act", "silu");
+    if (act != "silu") return field(where, "hidden_act", "is '" + act + "'; only 'silu' (SwiGLU) is supported", ErrorCode::Unsupported);
+
+    // RoPE: transformers 4 puts rope_theta / rope_scaling at top level; transformers 5 nests them
+    // in rope_parameters.
+    json rope = json::object();
+    if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) rope = j["rope_scaling"];
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) rope.update(j["rope_parameters"]);
+    c.rope.theta = rope.contains("rope_theta") ? rope["rope_theta"].get<double>() : j.value("rope_theta", 10000.0);
+    if (!(c.rope.theta > 0)) return field(where, "rope_theta", "must be positive");
+    c.rope.type = rope.value("rope_type", rope.value("type", std::string("default")));
+    if (c.rope.type == "linear") {
+      c.rope.factor = rope.value("factor", 1.0);
+    } else if (c.rope.type == "llama3") {
+      c.rope.factor = rope.value("factor", 8.0);
+      c.rope.lowFreqFactor = rope.value("low_freq_factor", 1.0);
+      c.rope.highFreqFactor = rope.value("high_freq_factor", 4.0);
+      c.rope.originalMaxPositions = rope.value("original_max_position_embeddings", int64_t{8192});
+      if (!(c.rope.highFreqFactor > c.rope.lowFreqFactor))
+        return field(where, "rope_scaling.high_freq_factor", "must exceed low_freq_factor");
+    } else if (c.rope.type != "default") {
+      return field(where, "rope_scaling.rope_type", "is '" + c.rope.type + "'; supported: default, linear, llama3", ErrorCode::Unsupported);
+    }
+    if (!(c.rope.factor > 0)) return field(where, "rope_scaling.factor", "must be positive");
+
+    c.tieEmbeddings = j.value("tie_word_embeddings", false);
+    if (c.modelType == "qwen2") {
+      c.qkvBias = true;
+      if (j.value("use_sliding_window", false))
+        return field(where, "use_sliding_window", "is true; Qwen2 sliding-window attention is not supported", ErrorCode::Unsupported);
+    } else {
+      c.qkvBias = c.oBias = j.value("attention_bias", false);
+      c.mlpBias = j.value("mlp_bias", false);
+    }
+    if (c.modelType == "mistral" && j.contains("sliding_window") && j["sliding_window"].is_number_integer())
+      c.slidingWindow = j["sliding_window"].get<int64_t>();
+    if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer()) c.bosTokenId = j["bos_token_id"].get<int32_t>();
+    if (j.contains("eos_token_id")) c.eosTokenIds = idList(j["eos_token_id"]);
+    c.dtype = j.value("torch_dtype", j.value("dtype", std::string("float32")));
+    if (j.value("pretraining_tp", 1) != 1)
+      return field(where, "pretraining_tp", "is not 1; tensor-parallel checkpoints are not supported", ErrorCode::Unsupported);
+  } catch (const json::exception& e) {
+    return makeError(ErrorCode::InvalidInput, where + ": a field has the wrong type (" + e.what() + ")");
+  }
+  return c;
+}
+
+Result<ModelConfig> ModelConfig::load(const std::string& path) {
+  auto text = readFile(path);
+  if (!text) return text.error();
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded()) return makeError(ErrorCode::InvalidInput, path + ": not well-formed JSON");
+  return fromJson(j, path);
+}
+
+json ModelConfig::toJson() const {
+  json j = {{"architectures", {architecture}},
+            {"model_type", modelType},
+            {"vocab_size", vocabSize},
+            {"hidden_size", hiddenSize},
+            {"intermediate_size", intermediateSize},
+            {"num_hidden_layers", numLayers},
+            {"num_attention_heads", numHeads},
+            {"num_key_value_heads", numKvHeads},
+            {"head_dim", headDim},
+            {"max_position_embeddings", maxPositions},
+            {"rms_norm_eps", rmsNormEps},
+            {"rope_theta", rope.theta},
+            {"hidden_act", "silu"},
+            {"tie_word_embeddings", tieEmbeddings},
+            {"torch_dtype", dtype}};
+  if (rope.type != "default") {
+    json rs = {{"rope_type", rope.type}, {"factor", rope.factor}};
+    if (rope.type == "llama3") {
+      rs["low_freq_factor"] = rope.lowFreqFactor;
+      rs["high_freq_factor"] = rope.highFreqFactor;
+      rs["original_max_position_embeddings"] = rope.originalMaxPositions;
+    }
+    j["rope_scaling"] = rs;
+  }
+  if (modelType != "qwen2") {
+    j["attention_bias"] = qkvBias;
+    j["mlp_bias"] = mlpBias;
+  }
+  if (slidingWindow) j["sliding_window"] = *slidingWindow;
+  if (bosTokenId) j["bos_token_id"] = *bosTokenId;
+  if (!eosTokenIds.empty()) j["eos_token_id"] = eosTokenIds.size() == 1 ? json(eosTokenIds[0]) : json(eosTokenIds);
+  return j;
+}
+
+int64_t ModelConfig::parameterCount() const {
+  const int64_t h = hiddenSize, q = numHeads * headDim, kv = numKvHeads * headDim, f = intermediateSize;
+  int64_t attn = h * q + 2 * h * kv + q * h + (qkvBias ? q + 2 * kv : 0) + (oBias ? h : 0);
+  int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0);
+  int64_t layer = attn + mlp + 2 * h;
+  return numLayers * layer + vocabSize * h * (tieEmbeddings ? 1 : 2) + h;
+}
+
+}  // namespace lens::model

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// config.json of the decoder-only families ComputeLens runs (Llama, Qwen2, Mistral) and of its own
+// Duo models. Unknown architectures and features are refused, naming the field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/common/result.h"
+
+namespace lens::model {
+
+struct RopeParams {
+  double theta = 10000.0;
+  std::string type = "default";  // default | linear | llama3
+  double factor = 1.0;
+  double lowFreqFactor = 1.0;    // llama3
+  double highFreqFactor = 4.0;   // llama3
+  int64_t originalMaxPositions = 8192;  // llama3
+};
+
+struct ModelConfig {
+  std::string architecture;  // "LlamaForCausalLM", "Qwen2ForCausalLM", "MistralForCausalLM"
+  std::string modelType;     // "llama", "qwen2", "mistral"
+  int64_t vocabSize = 0;
+  int64_t hiddenSize = 0;
+  int64_t intermediateSize = 0;
+  int64_t numLayers = 0;
+  int64_t numHeads = 0;
+  int64_t numKvHeads = 0;
+  int64_t headDim = 0;
+  int64_t maxPositions = 2048;
+  double rmsNormEps = 1e-6;
+  RopeParams rope;
+  bool tieEmbeddings = false;
+  bool qkvBias = false;   // Qwen2: always; Llama: attention_bias
+  bool oBias = false;     // Llama attention_bias also biases o_proj
+  bool mlpBias = false;   // Llama mlp_bias
+  std::optional<int64_t> slidingWindow;  // Mistral
+  std::optional<int32_t> bosTokenId;
+  std::vector<int32_t> eosTokenIds;
+  std::string dtype;  // as stored: "bfloat16", "float32", ...
+
+  // Parses a config.json object. `where` names the file in error messages.
+  static Result<ModelConfig> fromJson(const nlohmann::json& j, const std::string& where);
+  static Result<ModelConfig> load(const std::string& path);
+  // transformers-4 style config.json that fromJson() reads back.
+  nlohmann::json toJson() const;
+
+  int64_t parameterCount() const;  // from the shapes the config implies
+};
+
+}  // namespace lens::model

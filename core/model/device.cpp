@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/device.h"
+
+#include <torch/torch.h>
+
+namespace lens::model {
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+Result<DeviceParams> resolveDevice(DeviceParams p) {
+  if (p.device == "auto") p.device = cudaAvailable() ? "cuda:0" : "cpu";
+  if (p.device == "cuda") p.device = "cuda:0";
+  if (p.device.rfind("cuda", 0) == 0) {
+    if (!cudaAvailable())
+      return makeError(ErrorCode::Unsupported, "--device " + p.device + ": this machine or build has no CUDA; use --device cpu");
+    try {
+      torch::Device d(p.device);
+      if (d.index() >= static_cast<int>(torch::cuda::device_count()))
+        return makeError(ErrorCode::InvalidInput, "--device " + p.device + ": only " + std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+    } catch (const std::exception&) {
+      return makeError(ErrorCode::InvalidInput, "--device '" + p.device + "' is not cpu, cuda or cuda:N");
+    }
+  } else if (p.device != "cpu") {
+    return makeError(ErrorCode::InvalidInput, "--device '" + p.device + "' is not auto, cpu, cuda or cuda:N");
+  }
+  if (p.dtype == "auto") p.dtype = p.device == "cpu" ? "float32" : "bfloat16";
+  if (p.dtype == "bf16") p.dtype = "bfloat16";
+  if (p.dtype == "fp16" || p.dtype == "half") p.dtype = "float16";
+  if (p.dtype == "fp32") p.dtype = "float32";
+  if (p.dtype != "float32" && p.dtype != "bfloat16" && p.dtype != "float16")
+    return makeError(ErrorCode::InvalidInput, "--dtype '" + p.dtype + "' is not auto, float32, bfloat16 or float16");
+  if (p.threads < 0) return makeError(ErrorCode::InvalidInput, "--threads must be 0 (default) or positive");
+  return p;
+}
+
+void setTorchThreads(int threads) {
+  if (threads > 0) torch::set_num_threads(threads);
+}
+
+int torchThreads() { return torch::get_num_threads(); }
+
+}  // namespace lens::model

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The torch side of the transformer: weights, the batched forward pass over a slot-based KV
+// cache, and the sampling kernels. Include only from lens_core .cpp files and tests.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/model/config.h"
+#include "core/model/generate_params.h"
+#include "core/tensor_io/safetensors.h"
+
+namespace lens::tensor_io {
+class Checkpoint;
+}
+
+namespace lens::model::internal {
+
+// Translates libtorch exceptions into lens errors at the core boundary.
+Error translateTorchError(const std::exception& e, const std::string& where);
+torch::Tensor toTorch(const tensor_io::TensorView& t);  // a copy, in the stored dtype, on CPU
+torch::ScalarType parseScalarType(const std::string& name);
+std::string scalarTypeName(torch::ScalarType t);
+
+struct LayerWeights {
+  torch::Tensor inputNorm, postNorm;
+  torch::Tensor wqkv, bqkv;     // q, k, v projections fused along the output dim
+  torch::Tensor wo, bo;
+  torch::Tensor wGateUp, bGateUp;  // gate and up fused along the output dim
+  torch::Tensor wDown, bDown;
+};
+
+struct Weights {
+  torch::Tensor embed;   // [vocab, hidden]
+  torch::Tensor finalNorm;
+  torch::Tensor lmHead;  // [vocab, hidden]; the embedding itself when tied
+  std::vector<LayerWeights> layers;
+};
+
+// Per-slot KV storage: K and V for every layer as [slots, kvHeads, capacity, headDim], allocated
+// once. A slot holds one sequence; forking copies a prefix from one slot to another.
+class KvCache {
+ public:
+  KvCache(const ModelConfig& c, int64_t slots, int64_t capacity, const torch::TensorOptions& opts);
+  int64_t slots() const { return m_slots; }
+  int64_t capacity() const { return m_capacity; }
+  torch::Tensor& k(size_t layer) { return m_k[layer]; }
+  torch::Tensor& v(size_t layer) { return m_v[layer]; }
+  // Copies positions [0, length) of slot `from` into slot `to` (prefix sharing, beam forks).
+  void copyPrefix(int64_t from, int64_t to, int64_t length);
+  // Copies positions [0, length) of `from`'s slots into this cache's slots (same layout).
+  void copyFrom(KvCache& other, int64_t fromSlot, int64_t toSlot, int64_t length);
+
+ private:
+  int64_t m_slots, m_capacity;
+  std::vector<torch::Tensor> m_k, m_v;
+};
+
+// One forward call over a batch of rows, each row a slot of the cache.
+struct ForwardBatch {
+  torch::Tensor tokens;           // [B, T] int64 on the device, right-padded
+  std::vector<int64_t> slots;     // [B] cache slot of each row
+  std::vector<int64_t> startPos;  // [B] position of tokens[b][0] (= tokens already in the slot)
+  std::vector<int64_t> lengths;   // [B] valid tokens in row b (1..T)
+};
+
+class Engine {
+ public:
+  Engine(ModelConfig config, Weights weights, torch::Device device, torch::ScalarType dtype);
+
+  // Loads and checks every tensor the config implies; errors name the missing or misshapen tensor.
+  static Result<Weights> loadWeights(const ModelConfig& c, const tensor_io::Checkpoint& ck,
+                                     torch::Device device, torch::ScalarType dtype);
+  static Weights randomWeights(const ModelConfig& c, uint64_t seed, torch::Device device, torch::ScalarType dtype);
+
+  const ModelConfig& config() const { return m_config; }
+  torch::Device device() const { return m_device; }
+  torch::ScalarType dtype() const { return m_dtype; }
+  const Weights& weights() const { return m_weights; }
+  torch::TensorOptions options() const { return torch::TensorOptions().device(m_device).dtype(m_dtype); }
+
+  // Runs the rows, writes their K/V into the cache, returns float32 logits:
+  // [B, T, vocab] when allLogits, else [B, vocab] at each row's last valid token.
+  torch::Tensor forward(const ForwardBatch& batch, KvCache& cache, bool allLogits);
+  // Hidden states after the final norm (same shapes as forward, hidden instead of vocab).
+  torch::Tensor hidden(const ForwardBatch& batch, KvCache& cache, bool allPositions);
+
+  std::unique_ptr<KvCache> makeCache(int64_t slots, int64_t capacity) const;
+
+ private:
+  torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;
+  torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
+
+  ModelConfig m_config;
+  Weights m_weights;
+  torch::Device m_device;
+  torch::ScalarType m_dtype;
+  torch::Tensor m_invFreq;  // [headDim / 2] float32 on the device
+};
+
+// Counter-based uniform in [0, 1): the draw of sample `stream` at `step`, independent of batching.
+double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step);
+
+// Picks one token per row of float32 logits [B, vocab]; `uniforms` are the rows' draws.
+// Returns (tokens [B] int64, logprobs [B] float32 of the chosen tokens under the raw model).
+std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits, const SamplingParams& p,
+                                                     const std::vector<double>& uniforms);
+
+}  // namespace lens::model::internal

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/model_info.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/tensor_io/checkpoint.h"
+#include "core/text/tokenizer.h"
+
+namespace lens::model {
+
+namespace fs = std::filesystem;
+
+Result<ModelSummary> inspectModel(const std::string& dir) {
+  ModelSummary s;
+  s.dir = dir;
+  auto cfg = ModelConfig::load((fs::path(dir) / "config.json").string());
+  if (!cfg) return cfg.error();
+  s.config = *cfg;
+  auto ck = tensor_io::Checkpoint::open(dir);
+  if (!ck) return ck.error();
+  s.parameterCount = ck->parameterCount();
+  s.storedDtype = ck->dominantDtype();
+  s.weightFiles = ck->files();
+  const fs::path tokPath = fs::path(dir) / "tokenizer.json";
+  std::error_code ec;
+  if (fs::exists(tokPath, ec)) {
+    auto tok = text::Tokenizer::load(tokPath.string());
+    if (!tok) return tok.error();
+    s.tokenizerKind = (*tok)->kind();
+    s.tokenizerVocab = (*tok)->vocabSize();
+  }
+  return s;
+}
+
+nlohmann::json ModelSummary::toJson() const {
+  return {{"dir", dir},
+          {"architecture", config.architecture},
+          {"layers", config.numLayers},
+          {"hidden_size", config.hiddenSize},
+          {"intermediate_size", config.intermediateSize},
+          {"attention_heads", config.numHeads},
+          {"kv_heads", config.numKvHeads},
+          {"head_dim", config.headDim},
+          {"vocab_size", config.vocabSize},
+          {"rope_theta", config.rope.theta},
+          {"rope_type", config.rope.type},
+          {"tied_embeddings", config.tieEmbeddings},
+          {"parameters", parameterCount},
+          {"stored_dtype", storedDtype},
+          {"weight_files", weightFiles},
+          {"tokenizer", tokenizerKind},
+          {"tokenizer_vocab", tokenizerVocab}};
+}
+
+std::string ModelSummary::describe() const {
+  std::ostringstream o;
+  const auto& c = config;
+  o << "architecture   " << c.architecture << "\n"
+    << "parameters     " << parameterCount << " (" << storedDtype << " on disk, " << weightFiles.size() << " file(s))\n"
+    << "layers         " << c.numLayers << "  hidden " << c.hiddenSize << "  MLP " << c.intermediateSize << "\n"
+    << "attention      " << c.numHeads << " heads, " << c.numKvHeads << " KV heads, head_dim " << c.headDim << "\n"
+    << "rope           theta " << c.rope.theta << " (" << c.rope.type << ")\n"
+    << "vocabulary     " << c.vocabSize << (c.tieEmbeddings ? " (tied embeddings)" : "") << "\n"
+    << "tokenizer      " << (tokenizerKind.empty() ? "none" : tokenizerKind + ", " + std::to_string(tokenizerVocab) + " tokens") << "\n";
+  return o.str();
+}
+
+}  // namespace lens::model

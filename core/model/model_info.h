@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What a model folder holds, read from config.json, the safetensors headers and tokenizer.json
+// without loading any weights (fast; used by `inspect` and the GUI's model summary).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/common/result.h"
+#include "core/model/config.h"
+
+namespace lens::model {
+
+struct ModelSummary {
+  std::string dir;
+  ModelConfig config;
+  int64_t parameterCount = 0;  // elements stored in the checkpoint
+  std::string storedDtype;     // dominant safetensors dtype, e.g. "BF16"
+  std::vector<std::string> weightFiles;
+  std::string tokenizerKind;   // empty when the folder has no tokenizer.json
+  int32_t tokenizerVocab = 0;
+
+  nlohmann::json toJson() const;
+  std::string describe() const;  // a few human-readable lines
+};
+
+Result<ModelSummary> inspectModel(const std::string& dir);
+
+}  // namespace lens::model

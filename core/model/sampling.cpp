@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <limits>
+
+#include "core/model/internal/engine.h"
+
+namespace lens::model::internal {
+
+namespace {
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step) {
+  uint64_t h = splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ (step * 0xD1B54A32D192ED03ull));
+  return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);  // 53 random bits
+}
+
+std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits, const SamplingParams& p,
+                                                     const std::vector<double>& uniforms) {
+  const int64_t B = logits.size(0), V = logits.size(1);
+  auto logp = torch::log_softmax(logits, -1);
+  torch::Tensor tokens;
+  if (p.temperature <= 0.0f) {
+    tokens = logits.argmax(-1);
+  } else {
+    auto l = logits / static_cast<double>(p.temperature);
+    const float ninf = -std::numeric_limits<float>::infinity();
+    if (p.topK > 0 && p.topK < V) {
+      auto kth = std::get<0>(l.topk(p.topK, -1)).narrow(-1, p.topK - 1, 1);
+      l = l.masked_fill(l < kth, ninf);
+    }
+    if (p.topP < 1.0f) {
+      auto sorted = l.sort(-1, /*descending=*/true);
+      auto sl = std::get<0>(sorted), si = std::get<1>(sorted);
+      auto probs = torch::softmax(sl, -1);
+      // Drop a token when the mass before it already reaches top_p (the first always stays).
+      auto drop = (probs.cumsum(-1) - probs) >= p.topP;
+      sl = sl.masked_fill(drop, ninf);
+      l = torch::full_like(l, ninf).scatter(-1, si, sl);
+    }
+    auto cdf = torch::softmax(l, -1).cumsum(-1);
+    auto u = torch::tensor(std::vector<double>(uniforms.begin(), uniforms.end()), torch::kFloat64)
+                 .to(cdf.device(), torch::kFloat32)
+                 .view({B, 1}) * cdf.narrow(-1, V - 1, 1);
+    tokens = torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).view({B}).clamp_max(V - 1);
+  }
+  auto chosen = logp.gather(-1, tokens.view({B, 1})).view({B});
+  return {tokens, chosen};
+}
+
+}  // namespace lens::model::internal

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Llama-family forward pass (Llama, Qwen2, Mistral), written to match Hugging Face
+// transformers' modeling_llama.py number for number in float32: RMSNorm in float32, rotate-half
+// RoPE with cos/sin computed in float32 (default, linear and llama3 frequency scaling), grouped-query
+// attention with a float32 softmax, SwiGLU MLP.
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/model/internal/engine.h"
+#include "core/tensor_io/checkpoint.h"
+
+namespace lens::model::internal {
+
+using torch::indexing::Slice;
+
+Error translateTorchError(const std::exception& e, const std::string& where) {
+  if (dynamic_cast<const c10::OutOfMemoryError*>(&e))
+    return makeError(ErrorCode::OutOfMemory, where + ": out of device memory: lower the batch size or number of samples, or use --device cpu");
+  std::string msg = e.what();
+  if (auto nl = msg.find("\nException raised from"); nl != std::string::npos) msg.resize(nl);
+  if (msg.find("out of memory") != std::string::npos || dynamic_cast<const std::bad_alloc*>(&e))
+    return makeError(ErrorCode::OutOfMemory, where + ": out of memory: lower the batch size or number of samples");
+  return makeError(ErrorCode::Internal, where + ": " + msg);
+}
+
+torch::Tensor toTorch(const tensor_io::TensorView& t) {
+  using tensor_io::DType;
+  torch::ScalarType st;
+  switch (t.dtype) {
+    case DType::F64: st = torch::kFloat64; break;
+    case DType::F32: st = torch::kFloat32; break;
+    case DType::F16: st = torch::kFloat16; break;
+    case DType::BF16: st = torch::kBFloat16; break;
+    case DType::I64: st = torch::kInt64; break;
+    case DType::I32: st = torch::kInt32; break;
+    case DType::I16: st = torch::kInt16; break;
+    case DType::I8: st = torch::kInt8; break;
+    case DType::U8: st = torch::kUInt8; break;
+    case DType::Bool: st = torch::kBool; break;
+    default: st = torch::kFloat32;
+  }
+  // from_blob does not own the mapping and needs no alignment beyond the element's; clone copies.
+  return torch::from_blob(const_cast<uint8_t*>(t.data), t.shape, torch::TensorOptions().dtype(st)).clone();
+}
+
+torch::ScalarType parseScalarType(const std::string& name) {
+  if (name == "bfloat16" || name == "bf16") return torch::kBFloat16;
+  if (name == "float16" || name == "fp16" || name == "half") return torch::kFloat16;
+  return torch::kFloat32;
+}
+
+std::string scalarTypeName(torch::ScalarType t) {
+  switch (t) {
+    case torch::kBFloat16: return "bfloat16";
+    case torch::kFloat16: return "float16";
+    case torch::kFloat32: return "float32";
+    default: return c10::toString(t);
+  }
+}
+
+namespace {
+
+torch::Tensor inverseFrequencies(const ModelConfig& c) {
+  const int64_t d = c.headDim;
+  // As transformers: 1 / base ** (arange(0, d, 2) / d), in float32.
+  auto exponent = torch::arange(0, d, 2, torch::kInt64).to(torch::kFloat32) / static_cast<double>(d);
+  auto invFreq = 1.0 / torch::pow(c.rope.theta, exponent);
+  if (c.rope.type == "linear") {
+    invFreq = invFreq / c.rope.factor;
+  } else if (c.rope.type == "llama3") {
+    // transformers' _compute_llama3_parameters (Llama 3.1/3.2).
+    const double factor = c.rope.factor, lo = c.rope.lowFreqFactor, hi = c.rope.highFreqFactor;
+    const double oldCtx = static_cast<double>(c.rope.originalMaxPositions);
+    const double lowWavelen = oldCtx / lo, highWavelen = oldCtx / hi;
+    auto wavelen = 2 * M_PI / invFreq;
+    auto llama = torch::where(wavelen > lowWavelen, invFreq / factor, invFreq);
+    auto smooth = (oldCtx / wavelen - lo) / (hi - lo);
+    auto smoothed = (1 - smooth) * llama / factor + smooth * llama;
+    auto medium = (wavelen >= highWavelen).logical_and(wavelen <= lowWavelen);
+    invFreq = torch::where(medium, smoothed, llama);
+  }
+  return invFreq.contiguous();
+}
+
+}  // namespace
+
+Engine::Engine(ModelConfig config, Weights weights, torch::Device device, torch::ScalarType dtype)
+    : m_config(std::move(config)), m_weights(std::move(weights)), m_device(device), m_dtype(dtype) {
+  m_invFreq = inverseFrequencies(m_config).to(m_device);
+}
+
+Result<Weights> Engine::loadWeights(const ModelConfig& c, const tensor_io::Checkpoint& ck, torch::Device device,
+                                    torch::ScalarType dtype) {
+  const int64_t h = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim, f = c.intermediateSize;
+  auto get = [&](const std::string& name, std::vector<int64_t> shape) -> Result<torch::Tensor> {
+    const tensor_io::TensorView* t = ck.find(name);
+    if (!t) return makeError(ErrorCode::InvalidInput, "checkpoint has no tensor '" + name + "' that config.json implies");
+    if (t->shape != shape) {
+      auto str = [](const std::vector<int64_t>& s) {
+        std::string o = "[";
+        for (size_t i = 0; i < s.size(); ++i) o += (i ? ", " : "") + std::to_string(s[i]);
+        return o + "]";
+      };
+      return makeError(ErrorCode::InvalidInput, "tensor '" + name + "' has shape " + str(t->shape) + " but config.json implies " + str(shape));
+    }
+    if (t->dtype != tensor_io::DType::F32 && t->dtype != tensor_io::DType::F16 && t->dtype != tensor_io::DType::BF16 &&
+        t->dtype != tensor_io::DType::F64)
+      return makeError(ErrorCode::Unsupported, "tensor '" + name + "' has dtype " + tensor_io::dtypeName(t->dtype) + "; weights must be floating point");
+    return toTorch(*t).to(device, dtype);
+  };
+#define LENS_GET(var, name, ...)          \
+  auto var##_r = get(name, __VA_ARGS__);  \
+  if (!var##_r) return var##_r.error();   \
+  torch::Tensor var = *var##_r;
+
+  Weights w;
+  try {
+    LENS_GET(embed, "model.embed_tokens.weight", {c.vocabSize, h});
+    LENS_GET(norm, "model.norm.weight", {h});
+    w.embed = embed;
+    w.finalNorm = norm;
+    if (c.tieEmbeddings) {
+      w.lmHead = embed;
+    } else {
+      LENS_GET(head, "lm_head.weight", {c.vocabSize, h});
+      w.lmHead = head;
+    }
+    for (int64_t i = 0; i < c.numLayers; ++i) {
+      const std::string p = "model.layers." + std::to_string(i) + ".";
+      LayerWeights L;
+      LENS_GET(inNorm, p + "input_layernorm.weight", {h});
+      LENS_GET(postNorm, p + "post_attention_layernorm.weight", {h});
+      LENS_GET(wq, p + "self_attn.q_proj.weight", {q, h});
+      LENS_GET(wk, p + "self_attn.k_proj.weight", {kv, h});
+      LENS_GET(wv, p + "self_attn.v_proj.weight", {kv, h});
+      LENS_GET(wo, p + "self_attn.o_proj.weight", {h, q});
+      LENS_GET(wg, p + "mlp.gate_proj.weight", {f, h});
+      LENS_GET(wu, p + "mlp.up_proj.weight", {f, h});
+      LENS_GET(wd, p + "mlp.down_proj.weight", {h, f});
+      L.inputNorm = inNorm;
+      L.postNorm = postNorm;
+      L.wqkv = torch::cat({wq, wk, wv}, 0).contiguous();
+      L.wo = wo;
+      L.wGateUp = torch::cat({wg, wu}, 0).contiguous();
+      L.wDown = wd;
+      if (c.qkvBias) {
+        LENS_GET(bq, p + "self_attn.q_proj.bias", {q});
+        LENS_GET(bk, p + "self_attn.k_proj.bias", {kv});
+        LENS_GET(bv, p + "self_attn.v_proj.bias", {kv});
+        L.bqkv = torch::cat({bq, bk, bv}, 0).contiguous();
+      }
+      if (c.oBias) {
+        LENS_GET(bo, p + "self_attn.o_proj.bias", {h});
+        L.bo = bo;
+      }
+      if (c.mlpBias) {
+        LENS_GET(bg, p + "mlp.gate_proj.bias", {f});
+        LENS_GET(bu, p + "mlp.up_proj.bias", {f});
+        LENS_GET(bd, p + "mlp.down_proj.bias", {h});
+        L.bGateUp = torch::cat({bg, bu}, 0).contiguous();
+        L.bDown = bd;
+      }
+      w.layers.push_back(std::move(L));
+    }
+  } catch (const std::exception& e) {
+    return translateTorchError(e, "loading weights");
+  }
+#undef LENS_GET
+  return w;
+}
+
+Weights Engine::randomWeights(const ModelConfig& c, uint64_t seed, torch::Device device, torch::ScalarType dtype) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  const int64_t h = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim, f = c.intermediateSize;
+  auto rnd = [&](std::vector<int64_t> shape) {
+    return (torch::randn(shape, gen, torch::kFloat32) * 0.02).to(device, dtype).contiguous();
+  };
+  auto ones = [&](int64_t n) { return torch::ones({n}, torch::TensorOptions().device(device).dtype(dtype)); };
+  Weights w;
+  w.embed = rnd({c.vocabSize, h});
+  w.finalNorm = ones(h);
+  w.lmHead = c.tieEmbeddings ? w.embed : rnd({c.vocabSize, h});
+  for (int64_t i = 0; i < c.numLayers; ++i) {
+    LayerWeights L;
+    L.inputNorm = ones(h);
+    L.postNorm = ones(h);
+    L.wqkv = rnd({q + 2 * kv, h});
+    L.wo = rnd({h, q});
+    L.wGateUp = rnd({2 * f, h});
+    L.wDown = rnd({h, f});
+    if (c.qkvBias) L.bqkv = rnd({q + 2 * kv});
+    if (c.oBias) L.bo = rnd({h});
+    if (c.mlpBias) {
+      L.bGateUp = rnd({2 * f});
+      L.bDown = rnd({h});
+    }
+    w.layers.push_back(std::move(L));
+  }
+  return w;
+}
+
+std::unique_ptr<KvCache> Engine::makeCache(int64_t slots, int64_t capacity) const {
+  return std::make_unique<KvCache>(m_config, slots, capacity, options());
+}
+
+torch::Tensor Engine::rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const {
+  auto xf = x.to(torch::kFloat32);
+  auto var = xf.pow(2).mean(-1, /*keepdim=*/true);
+  return w * (xf * torch::rsqrt(var + m_config.rmsNormEps)).to(x.scalar_type());
+}
+
+torch::Tensor Engine::applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const {
+  const int64_t half = x.size(-1) / 2;
+  auto x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
+  return x * cos + torch::cat({-x2, x1}, -1) * sin;
+}
+
+static c10::optional<torch::Tensor> opt(const torch::Tensor& t) {
+  return t.defined() ? c10::optional<torch::Tensor>(t) : c10::nullopt;
+}
+
+torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPositions) {
+  const ModelConfig& c = m_config;
+  const int64_t B = fb.tokens.size(0), T = fb.tokens.size(1);
+  const int64_t H = c.numHeads, Hkv = c.numKvHeads, D = c.headDim, G = H / Hkv, F = c.intermediateSize;
+  TORCH_CHECK(static_cast<int64_t>(fb.slots.size()) == B && static_cast<int64_t>(fb.startPos.size()) == B &&
+                  static_cast<int64_t>(fb.lengths.size()) == B,
+              "forward: slots/startPos/lengths must have one entry per row");
+
+  std::vector<int64_t> posHost(B * T), lastHost(B);
+  int64_t keyLen = 0;
+  bool contiguous = true;
+  for (int64_t b = 0; b < B; ++b) {
+    TORCH_CHECK(fb.lengths[b] >= 1 && fb.lengths[b] <= T, "forward: row length out of range");
+    TORCH_CHECK(fb.startPos[b] + T <= cache.capacity(), "forward: sequence of ", fb.startPos[b] + T,
+                " tokens exceeds the KV cache capacity ", cache.capacity());
+    for (int64_t t = 0; t < T; ++t) posHost[b * T + t] = fb.startPos[b] + t;
+    keyLen = std::max(keyLen, fb.startPos[b] + fb.lengths[b]);
+    lastHost[b] = b * T + fb.lengths[b] - 1;
+    contiguous = contiguous && fb.slots[b] == fb.slots[0] + b;
+  }
+  auto longOpts = torch::TensorOptions().dtype(torch::kInt64);
+  auto pos = torch::from_blob(posHost.data(), {B, T}, longOpts).to(m_device, /*non_blocking=*/false, /*copy=*/true);
+  auto slotIdx = torch::from_blob(const_cast<int64_t*>(fb.slots.data()), {B}, longOpts).to(m_device, false, true);
+
+  // Rotary tables for exactly these positions, in float32 then cast (as transformers does).
+  auto freqs = pos.to(torch::kFloat32).unsqueeze(-1) * m_invFreq;  // [B, T, D/2]
+  auto emb = torch::cat({freqs, freqs}, -1);
+  auto cos = emb.cos().to(m_dtype).unsqueeze(2);  // [B, T, 1, D]
+  auto sin = emb.sin().to(m_dtype).unsqueeze(2);
+
+  // Causal (and sliding-window) mask over cache positions [0, keyLen): [B, 1, 1, T, keyLen].
+  auto keyPos = torch::arange(keyLen, longOpts.device(m_device)).view({1, 1, keyLen});
+  auto qPos = pos.unsqueeze(-1);
+  auto allowed = keyPos <= qPos;
+  if (c.slidingWindow) allowed = allowed.logical_and(keyPos > qPos - *c.slidingWindow);
+  auto mask = torch::zeros({B, T, keyLen}, torch::TensorOptions().dtype(torch::kFloat32).device(m_device))
+                  .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
+                  .view({B, 1, 1, T, keyLen});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+
+  auto x = m_weights.embed.index_select(0, fb.tokens.reshape({-1})).view({B, T, c.hiddenSize});
+  auto slotCol = slotIdx.view({B, 1});
+  for (size_t l = 0; l < m_weights.layers.size(); ++l) {
+    const LayerWeights& L = m_weights.layers[l];
+    auto h = rmsNorm(x, L.inputNorm);
+    auto qkv = torch::linear(h, L.wqkv, opt(L.bqkv));
+    auto q = applyRope(qkv.narrow(-1, 0, H * D).view({B, T, H, D}), cos, sin);
+    auto k = applyRope(qkv.narrow(-1, H * D, Hkv * D).view({B, T, Hkv, D}), cos, sin);
+    auto v = qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({B, T, Hkv, D});
+    // Advanced indices around a slice put the [B, T] index dims first: the target is [B, T, Hkv, D].
+    cache.k(l).index_put_({slotCol, Slice(), pos}, k);
+    cache.v(l).index_put_({slotCol, Slice(), pos}, v);
+    auto keys = contiguous ? cache.k(l).narrow(0, fb.slots[0], B) : cache.k(l).index_select(0, slotIdx);
+    auto vals = contiguous ? cache.v(l).narrow(0, fb.slots[0], B) : cache.v(l).index_select(0, slotIdx);
+    keys = keys.narrow(2, 0, keyLen);  // [B, Hkv, keyLen, D]
+    vals = vals.narrow(2, 0, keyLen);
+    // Query heads grouped by the KV head they share: [B, Hkv, G*T, D] (no K/V repetition).
+    auto qh = q.permute({0, 2, 1, 3}).reshape({B, Hkv, G * T, D});
+    auto scores = torch::matmul(qh, keys.transpose(-1, -2)).mul_(scale).to(torch::kFloat32);
+    auto probs = torch::softmax(scores.view({B, Hkv, G, T, keyLen}) + mask, -1).to(m_dtype);
+    auto attn = torch::matmul(probs.view({B, Hkv, G * T, keyLen}), vals);  // [B, Hkv, G*T, D]
+    attn = attn.view({B, H, T, D}).permute({0, 2, 1, 3}).reshape({B, T, H * D});
+    x = x + torch::linear(attn, L.wo, opt(L.bo));
+    h = rmsNorm(x, L.postNorm);
+    auto gu = torch::linear(h, L.wGateUp, opt(L.bGateUp));
+    auto act = torch::silu(gu.narrow(-1, 0, F)) * gu.narrow(-1, F, F);
+    x = x + torch::linear(act, L.wDown, opt(L.bDown));
+  }
+  if (!allPositions) {
+    auto last = torch::from_blob(lastHost.data(), {B}, longOpts).to(m_device, false, true);
+    x = x.reshape({B * T, c.hiddenSize}).index_select(0, last);  // [B, hidden]
+  }
+  return rmsNorm(x, m_weights.finalNorm);
+}
+
+torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits) {
+  auto h = hidden(batch, cache, allLogits);
+  return torch::linear(h, m_weights.lmHead).to(torch::kFloat32);
+}
+
+}  // namespace lens::model::internal
