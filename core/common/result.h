@@ -44,6 +44,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  T&& operator*() && { return std::move(value()); }
   const Error& error() const { return std::get<1>(m_v); }
 
  private:

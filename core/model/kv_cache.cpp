@@ -6,9 +6,11 @@ namespace lens::model::internal {
 KvCache::KvCache(const ModelConfig& c, int64_t slots, int64_t capacity, const torch::TensorOptions& opts)
     : m_slots(slots), m_capacity(capacity) {
   // Allocated once for the whole run: decoding steps write in place and never reallocate.
+  // Zeroed, not empty: masked-out positions still enter the matmuls, and stale NaN bits would
+  // survive the mask (NaN * 0 = NaN).
   for (int64_t l = 0; l < c.numLayers; ++l) {
-    m_k.push_back(torch::empty({slots, c.numKvHeads, capacity, c.headDim}, opts));
-    m_v.push_back(torch::empty({slots, c.numKvHeads, capacity, c.headDim}, opts));
+    m_k.push_back(torch::zeros({slots, c.numKvHeads, capacity, c.headDim}, opts));
+    m_v.push_back(torch::zeros({slots, c.numKvHeads, capacity, c.headDim}, opts));
   }
 }
 

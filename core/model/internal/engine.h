@@ -102,6 +102,9 @@ class Engine {
   torch::Tensor m_invFreq;  // [headDim / 2] float32 on the device
 };
 
+// RoPE inverse frequencies [headDim / 2] in float32 (default, linear or llama3 scaling).
+torch::Tensor ropeInverseFrequencies(const ModelConfig& c);
+
 // Counter-based uniform in [0, 1): the draw of sample `stream` at `step`, independent of batching.
 double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step);
 

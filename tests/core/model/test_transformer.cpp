@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Golden: logits and greedy continuations that Hugging Face transformers 5.17 computed for the
+// tiny checkpoints in ../shared/fixtures/hf-tiny (float32 reference, 1e-4 absolute).
+#include <QtTest>
+#include <c10/core/InferenceMode.h>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+#include "core/tensor_io/safetensors.h"
+#include "core/text/tokenizer.h"
+
+using namespace lens;
+using namespace lens::model;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kLogitTol = 1e-4;
+
+std::unique_ptr<Model> load(const char* name) {
+  DeviceParams d;
+  d.device = "cpu";
+  d.dtype = "float32";
+  auto m = Model::load(test::fixture(name), d);
+  if (!m.ok()) qFatal("%s", m.error().describe().c_str());
+  return std::move(*m);
+}
+
+json expected(const char* name) { return json::parse(*readFile(test::fixture(std::string(name) + "/expected.json"))); }
+
+std::vector<float> referenceLogits(const char* name, int caseIndex) {
+  auto f = tensor_io::SafetensorsFile::open(test::fixture(std::string(name) + "/expected_logits.safetensors"));
+  const auto* t = (*f)->find("logits_" + std::to_string(caseIndex));
+  const auto* p = reinterpret_cast<const float*>(t->data);
+  return std::vector<float>(p, p + t->numel());
+}
+
+// Logits of a whole sequence computed by one full forward (reference for the cached paths).
+torch::Tensor fullLogits(internal::Engine& eng, const std::vector<int64_t>& ids) {
+  const auto T = static_cast<int64_t>(ids.size());
+  auto cache = eng.makeCache(1, T);
+  internal::ForwardBatch fb{torch::tensor(ids, torch::kInt64).view({1, T}), {0}, {0}, {T}};
+  return eng.forward(fb, *cache, true)[0];  // [T, V]
+}
+
+std::vector<int64_t> widen(const std::vector<int32_t>& v) { return std::vector<int64_t>(v.begin(), v.end()); }
+
+GenerateRequest greedy(const std::vector<int32_t>& prompt, int n) {
+  GenerateRequest r;
+  r.promptIds = prompt;
+  r.sampling.temperature = 0;
+  r.sampling.maxNewTokens = n;
+  r.sampling.ignoreEos = true;
+  return r;
+}
+
+}  // namespace
+
+class TestTransformer : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void goldenLogits_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<int>("caseIndex");
+    for (const char* m : {"tiny-llama", "tiny-qwen2"})
+      for (int i = 0; i < 3; ++i) QTest::newRow(qPrintable(QString("%1 case %2").arg(m).arg(i))) << QString(m) << i;
+  }
+  void goldenLogits() {
+    QFETCH(QString, model);
+    QFETCH(int, caseIndex);
+    const std::string name = model.toStdString();
+    auto m = load(name.c_str());
+    auto ids = expected(name.c_str())["cases"][caseIndex]["ids"].get<std::vector<int32_t>>();
+    auto got = m->logits(ids);
+    LENS_VERIFY_OK(got);
+    auto want = referenceLogits(name.c_str(), caseIndex);
+    QCOMPARE(got->size(), want.size());
+    const double diff = test::maxAbsDiff(*got, want);
+    QVERIFY2(diff <= kLogitTol, qPrintable(QString("max |logit diff| = %1").arg(diff)));
+  }
+
+  void greedyContinuations_data() { goldenLogits_data(); }
+  void greedyContinuations() {
+    QFETCH(QString, model);
+    QFETCH(int, caseIndex);
+    const std::string name = model.toStdString();
+    auto m = load(name.c_str());
+    const json c = expected(name.c_str())["cases"][caseIndex];
+    auto res = m->generate({greedy(c["ids"].get<std::vector<int32_t>>(), 12)});
+    LENS_VERIFY_OK(res);
+    QCOMPARE((*res)[0][0].tokenIds, c["greedy_continuation"].get<std::vector<int32_t>>());
+    // The first log-prob is log_softmax of transformers' last-position logits at the chosen token.
+    auto want = referenceLogits(name.c_str(), caseIndex);
+    const int64_t V = m->config().vocabSize, T = static_cast<int64_t>(c["ids"].size());
+    double mx = -1e30, sum = 0;
+    for (int64_t v = 0; v < V; ++v) mx = std::max(mx, static_cast<double>(want[(T - 1) * V + v]));
+    for (int64_t v = 0; v < V; ++v) sum += std::exp(want[(T - 1) * V + v] - mx);
+    const double ref = want[(T - 1) * V + (*res)[0][0].tokenIds[0]] - mx - std::log(sum);
+    LENS_COMPARE_NEAR((*res)[0][0].logprobs[0], ref, 1e-4);
+  }
+
+  void kvCacheMatchesFullForward() {
+    c10::InferenceMode guard;
+    auto m = load("tiny-llama");
+    auto& eng = m->engine();
+    const json c = expected("tiny-llama")["cases"][0];
+    auto seq = widen(c["ids"].get<std::vector<int32_t>>());
+    for (int32_t t : c["greedy_continuation"].get<std::vector<int32_t>>()) seq.push_back(t);
+    const auto T = static_cast<int64_t>(seq.size());
+    auto full = fullLogits(eng, seq);
+    auto cache = eng.makeCache(1, T);
+    const int64_t pre = 10;
+    internal::ForwardBatch fb{torch::tensor(std::vector<int64_t>(seq.begin(), seq.begin() + pre)).view({1, pre}), {0}, {0}, {pre}};
+    auto first = eng.forward(fb, *cache, true)[0];
+    QVERIFY(torch::allclose(first, full.narrow(0, 0, pre), 0, kLogitTol));
+    for (int64_t p = pre; p < T; ++p) {
+      internal::ForwardBatch step{torch::tensor({seq[p]}).view({1, 1}), {0}, {p}, {1}};
+      auto row = eng.forward(step, *cache, false)[0];
+      const double diff = (row - full[p]).abs().max().item<double>();
+      QVERIFY2(diff <= kLogitTol, qPrintable(QString("position %1: %2").arg(p).arg(diff)));
+    }
+  }
+
+  void batchedDifferentLengths() {
+    c10::InferenceMode guard;
+    auto m = load("tiny-qwen2");
+    auto& eng = m->engine();
+    auto cases = expected("tiny-qwen2")["cases"];
+    std::vector<std::vector<int64_t>> seqs;
+    for (const auto& c : cases) seqs.push_back(widen(c["ids"].get<std::vector<int32_t>>()));
+    // One padded prefill for all three prompts, in slots 2, 0, 1 (not in order on purpose).
+    const std::vector<int64_t> slots{2, 0, 1};
+    int64_t maxLen = 0;
+    for (const auto& s : seqs) maxLen = std::max<int64_t>(maxLen, s.size());
+    auto cache = eng.makeCache(3, maxLen + 4);
+    auto tokens = torch::zeros({3, maxLen}, torch::kInt64);
+    internal::ForwardBatch fb;
+    for (int b = 0; b < 3; ++b) {
+      tokens[b].narrow(0, 0, seqs[b].size()).copy_(torch::tensor(seqs[b]));
+      fb.slots.push_back(slots[b]);
+      fb.startPos.push_back(0);
+      fb.lengths.push_back(static_cast<int64_t>(seqs[b].size()));
+    }
+    fb.tokens = tokens;
+    auto last = eng.forward(fb, *cache, false);  // [3, V]
+    // Then three decoding steps, each row at its own position.
+    for (int step = 0; step < 3; ++step) {
+      internal::ForwardBatch d;
+      std::vector<int64_t> next;
+      for (int b = 0; b < 3; ++b) {
+        const int64_t tok = last[b].argmax().item<int64_t>();
+        next.push_back(tok);
+        d.slots.push_back(slots[b]);
+        d.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
+        d.lengths.push_back(1);
+        seqs[b].push_back(tok);
+      }
+      d.tokens = torch::tensor(next).view({3, 1});
+      last = eng.forward(d, *cache, false);
+      for (int b = 0; b < 3; ++b) {
+        auto ref = fullLogits(eng, seqs[b]);
+        const double diff = (last[b] - ref[ref.size(0) - 1]).abs().max().item<double>();
+        QVERIFY2(diff <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diff)));
+      }
+    }
+  }
+
+  void forkMidway() {
+    c10::InferenceMode guard;
+    auto m = load("tiny-llama");
+    auto& eng = m->engine();
+    auto a = widen(expected("tiny-llama")["cases"][0]["ids"].get<std::vector<int32_t>>());  // 19 tokens
+    const int64_t T = static_cast<int64_t>(a.size()), forkAt = 12;
+    auto cache = eng.makeCache(2, T + 8);
+    internal::ForwardBatch fb{torch::tensor(a).view({1, T}), {0}, {0}, {T}};
+    eng.forward(fb, *cache, true);
+    // Beam-style fork: slot 1 takes slot 0's first 12 positions and continues differently.
+    cache->copyPrefix(0, 1, forkAt);
+    std::vector<int64_t> b(a.begin(), a.begin() + forkAt);
+    const std::vector<int64_t> tail{5, 77, 301, 12};
+    internal::ForwardBatch cont{torch::tensor(tail).view({1, 4}), {1}, {forkAt}, {4}};
+    auto got = eng.forward(cont, *cache, true)[0];
+    b.insert(b.end(), tail.begin(), tail.end());
+    auto ref = fullLogits(eng, b).narrow(0, forkAt, 4);
+    QVERIFY(torch::allclose(got, ref, 0, kLogitTol));
+    // The original sequence in slot 0 is untouched: continuing it matches its own full forward.
+    internal::ForwardBatch more{torch::tensor({int64_t(9)}).view({1, 1}), {0}, {T}, {1}};
+    auto row = eng.forward(more, *cache, false)[0];
+    a.push_back(9);
+    QVERIFY(torch::allclose(row, fullLogits(eng, a)[T], 0, kLogitTol));
+  }
+
+  void samplingIsSeeded() {
+    auto m = load("tiny-llama");
+    GenerateRequest r;
+    r.promptIds = {289, 312, 287};
+    r.numSamples = 4;
+    r.seed = 5;
+    r.sampling.temperature = 1.0f;
+    r.sampling.maxNewTokens = 16;
+    r.sampling.ignoreEos = true;
+    auto a = m->generate({r});
+    auto b = m->generate({r});
+    LENS_VERIFY_OK(a);
+    LENS_VERIFY_OK(b);
+    for (int i = 0; i < 4; ++i) QCOMPARE((*a)[0][i].tokenIds, (*b)[0][i].tokenIds);
+    QVERIFY((*a)[0][0].tokenIds != (*a)[0][1].tokenIds);  // distinct streams per sample
+    r.seed = 6;
+    auto c = m->generate({r});
+    QVERIFY((*c)[0][0].tokenIds != (*a)[0][0].tokenIds);
+    // A sample's stream does not depend on what else is in the batch.
+    GenerateRequest alone = r;
+    alone.seed = 5;
+    alone.numSamples = 1;
+    auto d = m->generate({alone});
+    QCOMPARE((*d)[0][0].tokenIds, (*a)[0][0].tokenIds);
+    // top_k = 1 and a tiny top_p both reduce to greedy.
+    auto g = m->generate({greedy(r.promptIds, 16)});
+    GenerateRequest k1 = r;
+    k1.sampling.topK = 1;
+    QCOMPARE((*m->generate({k1}))[0][2].tokenIds, (*g)[0][0].tokenIds);
+    GenerateRequest p0 = r;
+    p0.sampling.topP = 1e-6f;
+    QCOMPARE((*m->generate({p0}))[0][3].tokenIds, (*g)[0][0].tokenIds);
+    for (float lp : (*a)[0][0].logprobs) QVERIFY(lp <= 0.0f && std::isfinite(lp));
+  }
+
+  void stopsAtStringsEosAndLength() {
+    auto m = load("tiny-llama");
+    const json c = expected("tiny-llama")["cases"][1];
+    const auto prompt = c["ids"].get<std::vector<int32_t>>();
+    const auto cont = c["greedy_continuation"].get<std::vector<int32_t>>();
+    // Stop string: the text of the third greedy token.
+    const std::string stop = m->tokenizer()->tokenBytes(cont[2]);
+    GenerateRequest r = greedy(prompt, 12);
+    r.sampling.stopStrings = {stop};
+    auto s = (*m->generate({r}))[0][0];
+    QCOMPARE(s.finish, FinishReason::Stop);
+    QVERIFY(s.tokenIds.size() <= 3);
+    QVERIFY(s.text.size() >= stop.size() && s.text.compare(s.text.size() - stop.size(), stop.size(), stop) == 0);
+    // EOS: declare the fifth greedy token an end-of-sequence id.
+    GenerateRequest e = greedy(prompt, 12);
+    e.sampling.ignoreEos = false;
+    e.sampling.eosIds = {cont[4]};
+    auto se = (*m->generate({e}))[0][0];
+    QCOMPARE(se.finish, FinishReason::Eos);
+    QCOMPARE(se.tokenIds, std::vector<int32_t>(cont.begin(), cont.begin() + 5));
+    auto sl = (*m->generate({greedy(prompt, 7)}))[0][0];
+    QCOMPARE(sl.finish, FinishReason::Length);
+    QCOMPARE(sl.tokenIds.size(), size_t(7));
+    QCOMPARE(sl.text, m->tokenizer()->decode(sl.tokenIds));
+  }
+
+  void severalRequestsInOneBatch() {
+    auto m = load("tiny-qwen2");
+    auto cases = expected("tiny-qwen2")["cases"];
+    std::vector<GenerateRequest> reqs;
+    for (const auto& c : cases) reqs.push_back(greedy(c["ids"].get<std::vector<int32_t>>(), 12));
+    reqs[1].numSamples = 3;
+    reqs[1].sampling.maxNewTokens = 5;  // finishes early: the others are compacted and go on
+    auto res = m->generate(reqs);
+    LENS_VERIFY_OK(res);
+    for (size_t i = 0; i < cases.size(); ++i) {
+      auto want = cases[i]["greedy_continuation"].get<std::vector<int32_t>>();
+      if (i == 1) want.resize(5);
+      for (const auto& s : (*res)[i]) QCOMPARE(s.tokenIds, want);
+    }
+  }
+
+  void llama3RopeScaling() {
+    // Reference: transformers' _compute_llama3_parameters evaluated in float64 for Llama 3.2's
+    // settings (head_dim 64, theta 5e5, factor 32, low 1, high 4, original 8192 positions):
+    // indices 0-10 keep their frequency, 15 is interpolated, 20+ are divided by 32.
+    ModelConfig c;
+    c.headDim = 64;
+    c.rope.theta = 500000;
+    c.rope.type = "llama3";
+    c.rope.factor = 32;
+    c.rope.lowFreqFactor = 1;
+    c.rope.highFreqFactor = 4;
+    c.rope.originalMaxPositions = 8192;
+    c.dtype = "float32";
+    auto f = internal::ropeInverseFrequencies(c);
+    const std::pair<int, double> ref[] = {{0, 1.0},
+                                          {5, 0.12868737343265052},
+                                          {10, 0.016560440080994446},
+                                          {15, 0.001290547928209264},
+                                          {20, 8.570255489881478e-06},
+                                          {25, 1.102883668639601e-06},
+                                          {31, 9.418306725434909e-08}};
+    for (auto [i, v] : ref) LENS_COMPARE_NEAR(f[i].item<double>() / v, 1.0, 1e-5);
+    // A bf16 checkpoint runs with frequencies rounded to bf16, as transformers does.
+    c.dtype = "bfloat16";
+    auto b = internal::ropeInverseFrequencies(c);
+    QVERIFY(torch::equal(b, f.to(torch::kBFloat16).to(torch::kFloat32)));
+    QVERIFY(!torch::equal(b, f));
+  }
+
+  void refusesBrokenWeights() {
+    QTemporaryDir tmp;
+    const fs::path dir = tmp.path().toStdString();
+    for (const char* f : {"config.json", "tokenizer.json"}) fs::copy_file(test::fixture(std::string("tiny-llama/") + f), dir / f);
+    auto src = tensor_io::SafetensorsFile::open(test::fixture("tiny-llama/model.safetensors"));
+    auto write = [&](const std::string& drop, const std::string& reshape) {
+      std::vector<tensor_io::TensorToWrite> ts;
+      for (const auto& t : (*src)->tensors()) {
+        if (t.name == drop) continue;
+        auto shape = t.shape;
+        if (t.name == reshape) shape = {t.numel()};
+        ts.push_back({t.name, t.dtype, shape, t.data});
+      }
+      return tensor_io::writeSafetensors((dir / "model.safetensors").string(), ts);
+    };
+    LENS_VERIFY_OK(write("model.layers.1.mlp.up_proj.weight", ""));
+    auto missing = Model::load(dir.string(), {"cpu", "float32", 0});
+    QVERIFY(!missing.ok());
+    QVERIFY2(missing.error().message.find("no tensor 'model.layers.1.mlp.up_proj.weight'") != std::string::npos, missing.error().message.c_str());
+    LENS_VERIFY_OK(write("", "model.layers.0.self_attn.k_proj.weight"));
+    auto shape = Model::load(dir.string(), {"cpu", "float32", 0});
+    QVERIFY(!shape.ok());
+    QVERIFY2(shape.error().message.find("'model.layers.0.self_attn.k_proj.weight' has shape [2048] but config.json implies [32, 64]") != std::string::npos,
+             shape.error().message.c_str());
+    auto badIds = load("tiny-llama")->logits({1, 700});
+    QVERIFY(!badIds.ok());
+    QVERIFY(badIds.error().message.find("token id 700 is outside the vocabulary") != std::string::npos);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTransformer)
+#include "test_transformer.moc"

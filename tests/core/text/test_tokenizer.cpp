@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Golden: ids and decoded text that Hugging Face tokenizers 0.23 computed (../shared/fixtures/hf-tiny).
+#include <QtTest>
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/text/tokenizer.h"
+
+using namespace lens;
+using json = nlohmann::json;
+Q_DECLARE_METATYPE(std::vector<int32_t>)
+
+namespace {
+
+std::vector<int32_t> ids(const json& j) { return j.get<std::vector<int32_t>>(); }
+
+// A Llama-2-style SentencePiece BPE tokenizer.json small enough to work out by hand.
+json spTokenizer(bool byteFallback, bool metaspace) {
+  json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}};
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    vocab[name] = 3 + b;
+  }
+  const char* pieces[] = {"\xE2\x96\x81", "h", "e", "l", "o", "w", "r", "d", "\xE2\x96\x81h", "ll", "ell", "\xE2\x96\x81hell",
+                          "\xE2\x96\x81w", "or", "\xE2\x96\x81wor"};
+  int id = 259;
+  for (const char* p : pieces) vocab[p] = id++;
+  json model = {{"type", "BPE"}, {"vocab", vocab}, {"unk_token", "<unk>"}, {"fuse_unk", true}, {"byte_fallback", byteFallback},
+                {"merges", {"\xE2\x96\x81 h", "l l", "e ll", "\xE2\x96\x81h ell", "\xE2\x96\x81 w", "o r", "\xE2\x96\x81w or"}}};
+  json t = {{"version", "1.0"},
+            {"model", model},
+            {"added_tokens",
+             {{{"id", 0}, {"content", "<unk>"}, {"special", true}},
+              {{"id", 1}, {"content", "<s>"}, {"special", true}},
+              {{"id", 2}, {"content", "</s>"}, {"special", true}}}},
+            {"post_processor",
+             {{"type", "TemplateProcessing"},
+              {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+              {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}}};
+  if (metaspace) {  // Mistral / newer Llama 2 exports
+    t["normalizer"] = nullptr;
+    t["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "first"}, {"split", false}};
+    t["decoder"] = {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", "first"}, {"split", false}};
+  } else {  // original Llama 2 export
+    t["normalizer"] = {{"type", "Sequence"},
+                       {"normalizers",
+                        {{{"type", "Prepend"}, {"prepend", "\xE2\x96\x81"}},
+                         {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\xE2\x96\x81"}}}}};
+    t["pre_tokenizer"] = nullptr;
+    t["decoder"] = {{"type", "Sequence"},
+                    {"decoders",
+                     {{{"type", "Replace"}, {"pattern", {{"String", "\xE2\x96\x81"}}}, {"content", " "}},
+                      {{"type", "ByteFallback"}},
+                      {{"type", "Fuse"}},
+                      {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}};
+  }
+  return t;
+}
+
+std::shared_ptr<text::Tokenizer> loadJson(const json& j) {
+  auto t = text::Tokenizer::fromJson(j.dump(), "test tokenizer.json");
+  if (!t.ok()) qWarning("%s", t.error().describe().c_str());
+  return t.ok() ? *t : nullptr;
+}
+
+}  // namespace
+
+class TestTokenizer : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void matchesHuggingFace_data() {
+    QTest::addColumn<QString>("tokenizer");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<std::vector<int32_t>>("expected");
+    QTest::addColumn<QString>("decoded");
+    auto cases = json::parse(*readFile(test::fixture("tokenizer_cases.json")));
+    for (const char* name : {"llama", "qwen2", "gpt2"}) {
+      int i = 0;
+      for (const auto& c : cases[name]) {
+        QTest::newRow(qPrintable(QString("%1 #%2").arg(name).arg(i++)))
+            << QString("tok-%1/tokenizer.json").arg(name) << QString::fromStdString(c["text"].get<std::string>())
+            << ids(c["ids"]) << QString::fromStdString(c["decoded"].get<std::string>());
+      }
+    }
+    // The tokenizers of the two tiny checkpoints, on the prompts of their golden files.
+    for (const char* model : {"tiny-llama", "tiny-qwen2"}) {
+      auto exp = json::parse(*readFile(test::fixture(std::string(model) + "/expected.json")));
+      int i = 0;
+      for (const auto& c : exp["cases"])
+        QTest::newRow(qPrintable(QString("%1 prompt %2").arg(model).arg(i++)))
+            << QString("%1/tokenizer.json").arg(model) << QString::fromStdString(c["prompt"].get<std::string>())
+            << ids(c["ids"]) << QString::fromStdString(c["prompt"].get<std::string>());
+    }
+  }
+  void matchesHuggingFace() {
+    QFETCH(QString, tokenizer);
+    QFETCH(QString, text);
+    QFETCH(std::vector<int32_t>, expected);
+    QFETCH(QString, decoded);
+    auto tok = text::Tokenizer::load(test::fixture(tokenizer.toStdString()));
+    LENS_VERIFY_OK(tok);
+    const std::string s = text.toStdString();
+    auto got = (*tok)->encode(s);
+    QCOMPARE(got, expected);
+    QCOMPARE(QString::fromStdString((*tok)->decode(got)), decoded);
+    QCOMPARE((*tok)->decode((*tok)->encode(s)), s);
+  }
+
+  void specialTokensRecognisedInText() {
+    auto tok = text::Tokenizer::load(test::fixture("tok-qwen2/tokenizer.json"));
+    LENS_VERIFY_OK(tok);
+    QVERIFY((*tok)->isSpecial(1));
+    QCOMPARE(*(*tok)->tokenId("<|im_start|>"), 1);
+    auto got = (*tok)->encode("a<|im_start|>b");
+    QVERIFY(std::find(got.begin(), got.end(), 1) != got.end());
+    QCOMPARE((*tok)->decode(got, /*skipSpecial=*/true), std::string("ab"));
+  }
+
+  void sentencePieceByHand() {
+    auto tok = loadJson(spTokenizer(/*byteFallback=*/true, /*metaspace=*/false));
+    QVERIFY(tok);
+    QCOMPARE(tok->kind(), std::string("SentencePiece BPE"));
+    // "▁hello▁world": ▁h, ll, ell, ▁hell, ▁w, or, ▁wor in rank order -> ▁hell o ▁wor l d
+    QCOMPARE(tok->encode("hello world"), (std::vector<int32_t>{270, 263, 273, 262, 266}));
+    QCOMPARE(tok->encode("hello world", /*addSpecial=*/true), (std::vector<int32_t>{1, 270, 263, 273, 262, 266}));
+    QCOMPARE(tok->decode({270, 263, 273, 262, 266}), std::string("hello world"));
+    QCOMPARE(tok->decode({1, 270, 263}, /*skipSpecial=*/true), std::string("hello"));
+    // Byte fallback: "€" is not in the vocabulary -> its three UTF-8 bytes.
+    const std::vector<int32_t> euro{267, 3 + 0xE2, 3 + 0x82, 3 + 0xAC};
+    QCOMPARE(tok->encode("h\xE2\x82\xAC"), euro);
+    QCOMPARE(tok->decode(euro), std::string("h\xE2\x82\xAC"));
+    // Without byte fallback, unknown characters become one fused <unk>.
+    auto noFallback = loadJson(spTokenizer(false, false));
+    QVERIFY(noFallback);
+    QCOMPARE(noFallback->encode("h\xE2\x82\xAC\xE2\x82\xAC"), (std::vector<int32_t>{267, 0}));
+  }
+
+  void metaspacePreTokenizer() {
+    auto tok = loadJson(spTokenizer(true, /*metaspace=*/true));
+    QVERIFY(tok);
+    QCOMPARE(tok->encode("hello world"), (std::vector<int32_t>{270, 263, 273, 262, 266}));
+    QCOMPARE(tok->decode({270, 263, 273, 262, 266}), std::string("hello world"));
+  }
+
+  void refusesWhatItCannotRead_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expect");
+    json base = spTokenizer(true, false);
+    auto row = [](const char* name, const json& j, const char* expect) { QTest::newRow(name) << QString::fromStdString(j.dump()) << QString(expect); };
+    QTest::newRow("not json") << QString("{\"model\": ") << QString("not well-formed JSON");
+    json wp = base;
+    wp["model"]["type"] = "WordPiece";
+    row("wordpiece", wp, "model.type 'WordPiece' is not supported");
+    json uni = base;
+    uni["model"]["type"] = "Unigram";
+    row("unigram", uni, "model.type 'Unigram'");
+    json pre = base;
+    pre["pre_tokenizer"] = {{"type", "Whitespace"}};
+    row("whitespace pre-tokenizer", pre, "pre_tokenizer: pre-tokenizer type 'Whitespace' is not supported");
+    json m3 = base;
+    m3["model"]["merges"] = {"a b c"};
+    row("three-part merge", m3, "merges entry 0 is not two tokens");
+    json mx = base;
+    mx["model"]["merges"] = {"q z"};
+    row("merge of unknown tokens", mx, "uses a token missing from the vocabulary");
+    json norm = base;
+    norm["normalizer"] = {{"type", "NFKC"}};
+    row("nfkc", norm, "normalizer type 'NFKC' is not supported");
+    json dec = base;
+    dec["decoder"] = {{"type", "WordPiece"}};
+    row("wordpiece decoder", dec, "decoder type 'WordPiece'");
+    json rx = base;
+    rx["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
+    row("bad regex", rx, "regex does not compile");
+  }
+  void refusesWhatItCannotRead() {
+    QFETCH(QString, json);
+    QFETCH(QString, expect);
+    auto t = text::Tokenizer::fromJson(json.toStdString(), "bad/tokenizer.json");
+    QVERIFY(!t.ok());
+    const QString msg = QString::fromStdString(t.error().message);
+    QVERIFY2(msg.startsWith("bad/tokenizer.json"), qPrintable(msg));
+    QVERIFY2(msg.contains(expect), qPrintable(msg));
+  }
+
+  void arbitraryBytesDoNotCrash() {
+    auto tok = text::Tokenizer::load(test::fixture("tok-llama/tokenizer.json"));
+    LENS_VERIFY_OK(tok);
+    const std::string junk("\xff\xfe\x80 abc \xc3\x28 \xe2\x82", 14);
+    auto got = (*tok)->encode(junk);
+    QVERIFY(!got.empty());
+    // Byte-level BPE represents every byte: the raw bytes come back exactly.
+    std::string bytes;
+    for (int32_t id : got) bytes += (*tok)->tokenBytes(id);
+    QCOMPARE(bytes, junk);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTokenizer)
+#include "test_tokenizer.moc"

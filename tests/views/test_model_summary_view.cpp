@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <QApplication>
+#include <QtTest>
+
+#include "common/test_helpers.h"
+#include "views/model_summary_view.h"
+
+class TestModelSummaryView : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void showsTheFixture() {
+    auto s = lens::model::inspectModel(lens::test::fixture("tiny-llama"));
+    LENS_VERIFY_OK(s);
+    lens::views::ModelSummaryView v;
+    v.setSummary(*s);
+    QCOMPARE(v.fieldText("Architecture"), QString("LlamaForCausalLM"));
+    QVERIFY(v.fieldText("Attention").contains("2 KV heads"));
+    QVERIFY(v.fieldText("Tokenizer").contains("byte-level BPE"));
+    QVERIFY(v.fieldText("Parameters").contains("BF16"));
+    v.clear();
+    QVERIFY(v.fieldText("Architecture").isEmpty());
+  }
+};
+
+QTEST_MAIN(TestModelSummaryView)
+#include "test_model_summary_view.moc"

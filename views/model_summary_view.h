@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QWidget>
+
+#include "core/model/model_info.h"
+
+class QFormLayout;
+class QLabel;
+
+namespace lens::views {
+
+// The summary of one model folder: architecture, size, attention layout, tokenizer.
+class ModelSummaryView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ModelSummaryView(QWidget* parent = nullptr);
+  void setSummary(const model::ModelSummary& s);
+  void clear();
+  QString fieldText(const QString& key) const;  // for tests and accessibility
+
+ private:
+  QFormLayout* m_form;
+  QLabel* m_title;
+};
+
+}  // namespace lens::views
