@@ -45,7 +45,7 @@ std::string unescape(const std::string& s) {
 void addDeviceOptions(CLI::App* app, lens::model::DeviceParams& d) {
   app->add_option("--device", d.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app->add_option("--dtype", d.dtype, "auto, float32, bfloat16 or float16")->capture_default_str();
-  app->add_option("--threads", d.threads, "intra-op CPU threads (0: libtorch default)")->capture_default_str();
+  app->add_option("--threads", d.threads, "intra-op CPU threads (0: all cores)")->capture_default_str();
 }
 
 lens::Result<std::vector<int>> parseIntList(const std::string& s, const char* what) {

@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include <thread>
+
 namespace lens::model {
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
@@ -29,7 +31,9 @@ Result<DeviceParams> resolveDevice(DeviceParams p) {
   if (p.dtype == "fp32") p.dtype = "float32";
   if (p.dtype != "float32" && p.dtype != "bfloat16" && p.dtype != "float16")
     return makeError(ErrorCode::InvalidInput, "--dtype '" + p.dtype + "' is not auto, float32, bfloat16 or float16");
-  if (p.threads < 0) return makeError(ErrorCode::InvalidInput, "--threads must be 0 (default) or positive");
+  if (p.threads < 0) return makeError(ErrorCode::InvalidInput, "--threads must be 0 (all cores) or positive");
+  // Debian's libtorch starts with one intra-op thread; 0 means every core, set explicitly.
+  if (p.threads == 0) p.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return p;
 }
 

@@ -10,7 +10,7 @@ namespace lens::model {
 struct DeviceParams {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::string dtype = "auto";   // auto (float32 on CPU, bfloat16 on CUDA) | float32 | bfloat16 | float16
-  int threads = 0;              // intra-op threads for CPU work; 0 = leave libtorch's default
+  int threads = 0;              // intra-op threads for CPU work; 0 = all cores
 };
 
 bool cudaAvailable();
