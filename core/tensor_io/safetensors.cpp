@@ -189,7 +189,6 @@ Status SafetensorsFile::parse(const uint8_t* base, size_t size) {
       return bad(f, "tensor '" + m_tensors[spans[i].index].name + "' overlaps tensor '" +
                         m_tensors[spans[i - 1].index].name + "'");
   }
-  // Keep file order stable for callers that list tensors: sort by offset.
   return Status::success();
 }
 

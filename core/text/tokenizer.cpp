@@ -139,6 +139,7 @@ struct Tokenizer::Impl {
 
   std::vector<AddedToken> added;
   std::vector<bool> specialMask;
+  std::vector<bool> addedMask;  // id is an added token: decodes to its content as-is
 
   // Post-processor template (single sequence): ids before and after the text.
   std::vector<int32_t> prefixIds, suffixIds;
@@ -158,7 +159,7 @@ struct Tokenizer::Impl {
   Status parsePostProcessor(const json& p, const std::string& where);
   Status parseModel(const json& m);
 
-  std::string normalize(std::string s, bool atStart) const;
+  std::string normalize(std::string s) const;
   Pieces preTokenize(std::string s, bool atStart) const;
   void bpe(const std::string& word, std::vector<int32_t>& out) const;
   void encodeChunk(std::string_view text, bool atStart, std::vector<int32_t>& out) const;
@@ -384,7 +385,7 @@ Status Tokenizer::Impl::parseModel(const json& m) {
   return Status::success();
 }
 
-std::string Tokenizer::Impl::normalize(std::string s, bool atStart) const {
+std::string Tokenizer::Impl::normalize(std::string s) const {
   for (const auto& n : normalizers) {
     switch (n.kind) {
       case Normalizer::Kind::Prepend:
@@ -410,7 +411,6 @@ std::string Tokenizer::Impl::normalize(std::string s, bool atStart) const {
         break;  // see parseNormalizer
     }
   }
-  (void)atStart;
   return s;
 }
 
@@ -575,7 +575,7 @@ void Tokenizer::Impl::bpe(const std::string& word, std::vector<int32_t>& out) co
 
 void Tokenizer::Impl::encodeChunk(std::string_view text, bool atStart, std::vector<int32_t>& out) const {
   if (text.empty()) return;
-  std::string norm = normalize(std::string(text), atStart);
+  std::string norm = normalize(std::string(text));
   for (const auto& word : preTokenize(std::move(norm), atStart)) bpe(word, out);
 }
 
@@ -619,8 +619,11 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::fromJson(std::string_view text, co
     return invalid(label, std::string("unexpected JSON structure: ") + e.what());
   }
   im.specialMask.assign(im.idToToken.size(), false);
-  for (const auto& t : im.added)
-    if (t.special) im.specialMask[t.id] = true;
+  im.addedMask.assign(im.idToToken.size(), false);
+  for (const auto& t : im.added) {
+    im.specialMask[t.id] = t.special;
+    im.addedMask[t.id] = true;
+  }
   // Longest content first, so that "<|im_start|>" wins over a shorter prefix of it.
   std::stable_sort(im.added.begin(), im.added.end(),
                    [](const AddedToken& a, const AddedToken& b) { return a.content.size() > b.content.size(); });
@@ -669,9 +672,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool addSpecial) c
 
 std::string Tokenizer::tokenBytes(int32_t id) const {
   if (id < 0 || static_cast<size_t>(id) >= m->idToToken.size()) return {};
-  if (id < static_cast<int32_t>(m->specialMask.size()) && m->specialMask[id]) return m->idToToken[id];
-  for (const auto& t : m->added)
-    if (t.id == id) return t.content;
+  if (m->addedMask[id]) return m->idToToken[id];  // idToToken holds an added token's content
   const std::string& s = m->idToToken[id];
   if (m->byteLevel) {
     std::string out;
