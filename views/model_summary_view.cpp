@@ -10,7 +10,7 @@ namespace lens::views {
 
 ModelSummaryView::ModelSummaryView(QWidget* parent) : QWidget(parent) {
   auto* v = new QVBoxLayout(this);
-  m_title = new QLabel(tr("No model loaded. Use File \u2192 Open Model Folder\u2026"), this);
+  m_title = new QLabel(emptyTitle(), this);
   m_title->setWordWrap(true);
   QFont f = m_title->font();
   f.setPointSizeF(f.pointSizeF() * 1.3);
@@ -24,7 +24,10 @@ ModelSummaryView::ModelSummaryView(QWidget* parent) : QWidget(parent) {
 
 void ModelSummaryView::clear() {
   while (m_form->rowCount() > 0) m_form->removeRow(0);
+  m_title->setText(emptyTitle());
 }
+
+QString ModelSummaryView::emptyTitle() { return tr("No model loaded. Use File \u2192 Open Model Folder\u2026"); }
 
 void ModelSummaryView::setSummary(const model::ModelSummary& s) {
   clear();

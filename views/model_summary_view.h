@@ -16,10 +16,11 @@ class ModelSummaryView : public QWidget {
  public:
   explicit ModelSummaryView(QWidget* parent = nullptr);
   void setSummary(const model::ModelSummary& s);
-  void clear();
+  void clear();  // back to the empty state, title included
   QString fieldText(const QString& key) const;  // for tests and accessibility
 
  private:
+  static QString emptyTitle();
   QFormLayout* m_form;
   QLabel* m_title;
 };

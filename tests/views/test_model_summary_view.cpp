@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QApplication>
+#include <QLabel>
 #include <QtTest>
 
 #include "common/test_helpers.h"
@@ -19,6 +20,9 @@ class TestModelSummaryView : public QObject {
     QVERIFY(v.fieldText("Parameters").contains("BF16"));
     v.clear();
     QVERIFY(v.fieldText("Architecture").isEmpty());
+    // After a failed open the window must not still name the previous folder.
+    const auto labels = v.findChildren<QLabel*>();
+    for (const QLabel* l : labels) QVERIFY2(!l->text().contains("tiny-llama"), qPrintable(l->text()));
   }
 };
 
