@@ -8,17 +8,19 @@
 namespace lens::cli {
 
 ProgressPrinter::ProgressPrinter(std::string label)
-    : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO) != 0), m_start(std::chrono::steady_clock::now()) {}
+    : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO) != 0) {}
 
 ProgressPrinter::~ProgressPrinter() {
   if (m_tty && m_printed) std::fputc('\n', stderr);
 }
 
-void ProgressPrinter::update(int64_t done, int64_t total, std::string_view what) {
+void ProgressPrinter::update(int64_t done, int64_t total, std::string_view what) { update(m_meter.update(done, total), what); }
+
+void ProgressPrinter::update(const jobs::ProgressSnapshot& s, std::string_view what) {
   const auto now = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(now - m_start).count();
-  const double rate = elapsed > 0 ? done / elapsed : 0.0;
-  const double eta = (rate > 0 && total > done) ? (total - done) / rate : 0.0;
+  const int64_t done = s.done, total = s.total;
+  const double rate = s.ratePerSecond;
+  const double eta = s.etaSeconds < 0 ? 0.0 : s.etaSeconds;
   const int pct = total > 0 ? static_cast<int>(100 * done / total) : 0;
   if (m_tty) {
     if (m_printed && done < total && now - m_lastPrint < std::chrono::milliseconds(100)) return;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/jobs/progress.h"
+
 namespace lens::cli {
 
 class ProgressPrinter {
@@ -15,11 +17,14 @@ class ProgressPrinter {
   ~ProgressPrinter();  // ends the bar's line
   // Thread-safe enough for one worker: called from the thread running the job.
   void update(int64_t done, int64_t total, std::string_view what);
+  // With rate and ETA computed by the caller (the job runner's meter).
+  void update(const jobs::ProgressSnapshot& s, std::string_view what);
 
  private:
   std::string m_label;
   bool m_tty;
-  std::chrono::steady_clock::time_point m_start, m_lastPrint;
+  jobs::ProgressMeter m_meter;
+  std::chrono::steady_clock::time_point m_lastPrint;
   bool m_printed = false;
   int64_t m_lastPlainPercent = -1;
 };

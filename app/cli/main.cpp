@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/cli/cli_progress.h"
+#include "app/cli/cmd_runs.h"
 #include "core/bench/bench.h"
 #include "core/common/atomic_file.h"
 #include "core/common/version.h"
@@ -217,7 +218,11 @@ int main(int argc, char** argv) {
   bgen->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bgen, dev);
 
+  auto runCommands = lens::cli::addRunCommands(app, *bench);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (auto code = runCommands()) return *code;
 
   if (inspect->parsed()) return cmdInspect(dir, asJson);
   if (gen->parsed()) {

@@ -33,3 +33,21 @@ model::ModelConfig benchShape(const std::string& name);  // "small" | "llama-3.2
 Result<nlohmann::json> benchGenerate(const GenerateBenchParams& p, const RunContext* ctx = nullptr);
 
 }  // namespace lens::bench
+
+namespace lens::bench {
+
+struct StoreBenchParams {
+  int64_t tokens = 1000000;
+  int layers = 32;
+  int sequenceLength = 1000;  // tokens per routing sequence (one BLOB row each)
+  int budgets = 4;            // per-token losses stored per compute budget
+  int unitsPerCommit = 64;    // sequences per unit; the writer commits one unit per transaction here
+  int readRepeats = 20;       // sequences read back (median reported)
+  std::string dir;            // where the temporary databases go; empty: the system temp folder
+};
+
+// Writes per-token routing records (Duo-LLM oracle output) for `tokens` tokens, then reads single
+// sequences back; also times the same data committed one sequence per transaction, for the ratio.
+Result<nlohmann::json> benchStore(const StoreBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench

@@ -5,12 +5,41 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/common/atomic_file.h"
+#include "core/common/hash.h"
 #include "core/tensor_io/checkpoint.h"
 #include "core/text/tokenizer.h"
 
 namespace lens::model {
 
 namespace fs = std::filesystem;
+
+namespace {
+Result<std::string> fingerprintOf(const std::string& dir, const std::vector<std::string>& weightFiles) {
+  Fnv1a64 h;
+  for (const char* name : {"config.json", "tokenizer.json"}) {
+    const fs::path p = fs::path(dir) / name;
+    std::error_code ec;
+    if (!fs::exists(p, ec)) continue;
+    auto bytes = readFile(p.string());
+    if (!bytes) return bytes.error();
+    h.add(name).add(*bytes);
+  }
+  for (const auto& f : weightFiles) {
+    const fs::path p = fs::path(dir) / f;
+    std::error_code ec;
+    const auto size = fs::file_size(p, ec);
+    if (ec) return makeError(ErrorCode::Io, p.string() + ": " + ec.message());
+    std::FILE* fp = std::fopen(p.string().c_str(), "rb");
+    if (!fp) return makeError(ErrorCode::Io, p.string() + ": cannot open for reading");
+    std::vector<char> head(64 * 1024);
+    size_t n = std::fread(head.data(), 1, head.size(), fp);
+    std::fclose(fp);
+    h.add(fs::path(f).filename().string()).add(static_cast<uint64_t>(size)).add(head.data(), n);
+  }
+  return h.hex();
+}
+}  // namespace
 
 Result<ModelSummary> inspectModel(const std::string& dir) {
   ModelSummary s;
@@ -23,6 +52,9 @@ Result<ModelSummary> inspectModel(const std::string& dir) {
   s.parameterCount = ck->parameterCount();
   s.storedDtype = ck->dominantDtype();
   s.weightFiles = ck->files();
+  auto fp = fingerprintOf(dir, s.weightFiles);
+  if (!fp) return fp.error();
+  s.fingerprint = *fp;
   const fs::path tokPath = fs::path(dir) / "tokenizer.json";
   std::error_code ec;
   if (fs::exists(tokPath, ec)) {
@@ -51,7 +83,8 @@ nlohmann::json ModelSummary::toJson() const {
           {"stored_dtype", storedDtype},
           {"weight_files", weightFiles},
           {"tokenizer", tokenizerKind},
-          {"tokenizer_vocab", tokenizerVocab}};
+          {"tokenizer_vocab", tokenizerVocab},
+          {"fingerprint", fingerprint}};
 }
 
 std::string ModelSummary::describe() const {

@@ -22,6 +22,9 @@ struct ModelSummary {
   std::vector<std::string> weightFiles;
   std::string tokenizerKind;   // empty when the folder has no tokenizer.json
   int32_t tokenizerVocab = 0;
+  // Identifies the content: config.json, tokenizer.json and each weight file's name, size and first
+  // 64 KiB (the safetensors header). Hashing every weight byte would cost seconds per gigabyte.
+  std::string fingerprint;
 
   nlohmann::json toJson() const;
   std::string describe() const;  // a few human-readable lines

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/cmd_runs.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/cli/cli_progress.h"
+#include "core/bench/bench.h"
+#include "core/common/atomic_file.h"
+#include "core/jobs/runner.h"
+#include "core/store/export.h"
+#include "core/store/store.h"
+
+using json = nlohmann::json;
+
+namespace lens::cli {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+// First Ctrl-C: stop after the current forward pass and leave the run resumable. Second: default
+// action (immediate exit); committed units are safe either way.
+extern "C" void onSigint(int) {
+  if (g_cancel.exchange(true)) std::signal(SIGINT, SIG_DFL);
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "computelens-cli: %s\n", e.describe().c_str());
+  return e.code == ErrorCode::Cancelled ? 130 : 1;
+}
+
+Status writeOut(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? Status::success() : makeError(ErrorCode::Io, "writing to stdout failed");
+  }
+  AtomicFile f(path);
+  f.write(text.data(), text.size());
+  return f.commit();
+}
+
+struct Options {
+  std::string db;
+  // run
+  std::string specPath, kind, model, dataset, name, shard;
+  std::vector<std::string> prompts;
+  std::optional<int> samples, maxTokens, batch;
+  std::optional<double> temperature;
+  std::optional<uint64_t> seed;
+  int64_t maxUnits = 0;
+  bool quiet = false;
+  // show/list/export
+  std::string runRef, format = "json", table = "samples", out;
+  bool asJson = false;
+  std::vector<std::string> inputs;
+  bench::StoreBenchParams storeBench;
+};
+
+std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
+
+Result<json> buildSpec(const Options& o) {
+  json spec = json::object();
+  if (!o.specPath.empty()) {
+    std::ifstream in(o.specPath);
+    if (!in) return makeError(ErrorCode::NotFound, o.specPath + ": cannot open the job spec");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    spec = json::parse(ss.str(), nullptr, false);
+    if (spec.is_discarded()) return makeError(ErrorCode::InvalidInput, o.specPath + ": not valid JSON");
+    if (!spec.is_object()) return makeError(ErrorCode::InvalidInput, o.specPath + ": the spec must be a JSON object");
+  }
+  // Flags override the file, so one spec serves several runs.
+  if (!o.kind.empty()) spec["kind"] = o.kind;
+  if (!spec.contains("kind")) spec["kind"] = "generate";
+  if (!o.model.empty()) spec["model"] = o.model;
+  if (!o.name.empty()) spec["name"] = o.name;
+  if (!o.prompts.empty()) spec["prompts"] = o.prompts;
+  if (!o.dataset.empty()) spec["dataset"] = {{"path", o.dataset}};
+  if (o.samples) spec["samples"] = *o.samples;
+  if (o.batch) spec["batch"] = *o.batch;
+  if (o.seed) spec["seed"] = *o.seed;
+  if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
+  if (o.maxTokens) spec["sampling"]["max_new_tokens"] = *o.maxTokens;
+  return spec;
+}
+
+Result<std::pair<int, int>> parseShard(const std::string& s) {
+  if (s.empty()) return std::make_pair(0, 1);
+  auto slash = s.find('/');
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument(s);
+    size_t a = 0, b = 0;
+    int i = std::stoi(s.substr(0, slash), &a), n = std::stoi(s.substr(slash + 1), &b);
+    if (a != slash || b != s.size() - slash - 1 || n < 1 || i < 0 || i >= n) throw std::out_of_range(s);
+    return std::make_pair(i, n);
+  } catch (const std::exception&) {
+    return makeError(ErrorCode::InvalidInput, "--shard '" + s + "': expected I/N with 0 <= I < N (e.g. 3/16)");
+  }
+}
+
+int finishRun(const Result<jobs::RunOutcome>& r, const Options& o) {
+  if (!r) return fail(r.error());
+  const auto& run = r->run;
+  std::string shard = run.shardCount > 1 ? " (shard " + std::to_string(run.shardIndex) + "/" + std::to_string(run.shardCount) + ")" : "";
+  if (run.status == store::RunStatus::Done) {
+    std::fprintf(stderr, "run %lld%s done: %lld units in %s (%lld computed now)\n", static_cast<long long>(run.id),
+                 shard.c_str(), static_cast<long long>(run.doneUnits), dbPath(o).c_str(),
+                 static_cast<long long>(r->computedUnits));
+    std::cout << run.id << "\n";
+    return 0;
+  }
+  std::fprintf(stderr, "run %lld%s stopped with %lld units stored; continue with: computelens-cli resume %lld --db '%s'\n",
+               static_cast<long long>(run.id), shard.c_str(), static_cast<long long>(run.doneUnits),
+               static_cast<long long>(run.id), dbPath(o).c_str());
+  std::cout << run.id << "\n";
+  return g_cancel.load() ? 130 : 0;
+}
+
+jobs::RunParams runParams(const Options& o, std::unique_ptr<ProgressPrinter>& printer, const std::string& label) {
+  jobs::RunParams p;
+  p.dbPath = dbPath(o);
+  p.cancel = &g_cancel;
+  p.maxNewUnits = o.maxUnits;
+  if (!o.quiet) {
+    printer = std::make_unique<ProgressPrinter>(label);
+    ProgressPrinter* pp = printer.get();
+    p.progress = [pp](const jobs::ProgressSnapshot& s, std::string_view what) { pp->update(s, what); };
+  }
+  std::signal(SIGINT, onSigint);
+  std::signal(SIGTERM, onSigint);  // Slurm sends SIGTERM before killing a preempted job
+  return p;
+}
+
+int cmdRun(const Options& o) {
+  auto spec = buildSpec(o);
+  if (!spec) return fail(spec.error());
+  auto shard = parseShard(o.shard);
+  if (!shard) return fail(shard.error());
+  std::unique_ptr<ProgressPrinter> printer;
+  auto p = runParams(o, printer, "run");
+  p.shardIndex = shard->first;
+  p.shardCount = shard->second;
+  auto r = jobs::startRun(*spec, p);
+  printer.reset();
+  return finishRun(r, o);
+}
+
+int cmdResume(const Options& o) {
+  std::unique_ptr<ProgressPrinter> printer;
+  auto p = runParams(o, printer, "resume");
+  auto r = jobs::resumeRun(o.runRef, p);
+  printer.reset();
+  return finishRun(r, o);
+}
+
+Result<std::unique_ptr<store::Store>> openForReading(const Options& o) {
+  store::StoreParams sp;
+  sp.readOnly = true;
+  return store::Store::open(dbPath(o), sp);
+}
+
+int cmdList(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto runs = (*st)->runs();
+  if (!runs) return fail(runs.error());
+  if (o.asJson) {
+    json a = json::array();
+    for (const auto& r : *runs) a.push_back(store::runToJson(r));
+    std::cout << a.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%5s  %-16s  %-10s  %-9s  %13s  %-24s  %s\n", "id", "uid", "kind", "status", "units", "updated", "name");
+  for (const auto& r : *runs) {
+    std::string units = std::to_string(r.doneUnits) + "/" + std::to_string(r.totalUnits);
+    if (r.shardCount > 1) units += " s" + std::to_string(r.shardIndex) + "/" + std::to_string(r.shardCount);
+    std::printf("%5lld  %-16s  %-10s  %-9s  %13s  %-24s  %s\n", static_cast<long long>(r.id), r.uid.c_str(), r.kind.c_str(),
+                store::runStatusName(r.status), units.c_str(), r.updatedAt.c_str(), r.name.c_str());
+  }
+  return 0;
+}
+
+int cmdShow(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto run = (*st)->findRun(o.runRef);
+  if (!run) return fail(run.error());
+  auto models = (*st)->runModels(run->id);
+  if (!models) return fail(models.error());
+  // Summary of the samples: counts, tokens, FLOPs, accuracy where graded.
+  int64_t samples = 0, tokens = 0, graded = 0, correct = 0;
+  double flops = 0;
+  auto idx = (*st)->unitIndexes(run->id);
+  if (!idx) return fail(idx.error());
+  for (int64_t i : *idx) {
+    auto u = (*st)->unit(run->id, i);
+    if (!u) return fail(u.error());
+    for (const auto& s : u->samples) {
+      ++samples;
+      tokens += static_cast<int64_t>(s.tokenIds.size());
+      flops += s.flops;
+      if (s.correct) {
+        ++graded;
+        correct += *s.correct ? 1 : 0;
+      }
+    }
+  }
+  json j = store::runToJson(*run);
+  j["summary"] = {{"samples", samples}, {"generated_tokens", tokens}, {"inference_flops", flops}, {"graded", graded},
+                  {"correct", correct}};
+  json mj = json::object();
+  for (const auto& [role, m] : *models) mj[role] = {{"path", m.path}, {"parameters", m.parameterCount}, {"fingerprint", m.fingerprint}};
+  j["models"] = mj;
+  if (o.asJson) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("run        %lld  (uid %s)\n", static_cast<long long>(run->id), run->uid.c_str());
+  std::printf("kind       %s%s\n", run->kind.c_str(), run->name.empty() ? "" : ("  \"" + run->name + "\"").c_str());
+  std::printf("status     %s%s\n", store::runStatusName(run->status), run->error.empty() ? "" : (": " + run->error).c_str());
+  std::printf("units      %lld of %lld", static_cast<long long>(run->doneUnits), static_cast<long long>(run->totalUnits));
+  if (run->shardCount > 1) std::printf(" (shard %d/%d)", run->shardIndex, run->shardCount);
+  std::printf("\nseed       %llu\ndevice     %s\ncode       %s\n", static_cast<unsigned long long>(run->seed),
+              run->device.c_str(), run->codeVersion.c_str());
+  std::printf("created    %s\nupdated    %s\nfinished   %s\n", run->createdAt.c_str(), run->updatedAt.c_str(),
+              run->finishedAt.empty() ? "-" : run->finishedAt.c_str());
+  for (const auto& [role, m] : *models)
+    std::printf("model      %s: %s (%lld parameters)\n", role.c_str(), m.path.c_str(), static_cast<long long>(m.parameterCount));
+  std::printf("samples    %lld, %lld generated tokens, %.3g inference FLOPs\n", static_cast<long long>(samples),
+              static_cast<long long>(tokens), flops);
+  if (graded > 0)
+    std::printf("accuracy   %lld/%lld = %.1f %%\n", static_cast<long long>(correct), static_cast<long long>(graded),
+                100.0 * static_cast<double>(correct) / static_cast<double>(graded));
+  return 0;
+}
+
+int cmdExport(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto run = (*st)->findRun(o.runRef);
+  if (!run) return fail(run.error());
+  if (o.format == "json") {
+    auto j = store::exportRunJson(**st, run->id);
+    if (!j) return fail(j.error());
+    auto w = writeOut(o.out, j->dump(1) + "\n");
+    return w ? 0 : fail(w.error());
+  }
+  auto table = store::parseCsvTable(o.table);
+  if (!table) return fail(table.error());
+  std::ostringstream csv;
+  auto s = store::exportRunCsv(**st, run->id, *table, csv);
+  if (!s) return fail(s.error());
+  auto w = writeOut(o.out, csv.str());
+  return w ? 0 : fail(w.error());
+}
+
+int cmdMerge(const Options& o) {
+  auto out = store::Store::open(dbPath(o));
+  if (!out) return fail(out.error());
+  auto r = store::mergeStores(**out, o.inputs);
+  if (!r) return fail(r.error());
+  std::fprintf(stderr, "merged %d run(s) into %s: %lld units added, %lld already present\n", r->runs, dbPath(o).c_str(),
+               static_cast<long long>(r->unitsAdded), static_cast<long long>(r->unitsSkipped));
+  return 0;
+}
+
+void printStoreBench(const json& r) {
+  std::printf("routing records: %lld tokens x %d layers, %d budgets, %lld sequences (%.1f MB payload, %.1f MB file)\n",
+              r["tokens"].get<long long>(), r["layers"].get<int>(), r["budgets"].get<int>(), r["sequences"].get<long long>(),
+              r["payload_bytes"].get<double>() / 1e6, r["database_bytes"].get<double>() / 1e6);
+  std::printf("write: %.3f s (%.0f MB/s, %d sequences per transaction, synchronous=FULL)   goal < 2 s\n",
+              r["write_seconds"].get<double>(), r["write_mb_per_s"].get<double>(), r["sequences_per_transaction"].get<int>());
+  std::printf("read one sequence: median %.3f ms, max %.3f ms   goal < 20 ms\n", r["read_sequence_ms_median"].get<double>(),
+              r["read_sequence_ms_max"].get<double>());
+  std::printf("one sequence per transaction: %.3f s (batched is %.1fx faster)\n",
+              r["write_one_sequence_per_transaction_seconds"].get<double>(), r["batched_speedup"].get<double>());
+}
+
+}  // namespace
+
+std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& bench) {
+  auto o = std::make_shared<Options>();
+  auto addDb = [o](CLI::App* c) {
+    c->add_option("--db", o->db, "the results database (default: $LENS_DB or " + store::defaultDatabasePath() + ")");
+  };
+
+  auto* run = app.add_subcommand("run", "Run a job spec (JSON) into the database; Ctrl-C stops it resumably");
+  run->add_option("spec", o->specPath, "job spec JSON file (flags below override its fields)");
+  run->add_option("--kind", o->kind, "job kind (default generate)");
+  run->add_option("--model", o->model, "model folder");
+  run->add_option("--prompt,-p", o->prompts, "a prompt (repeatable; one unit each)");
+  run->add_option("--dataset", o->dataset, "JSONL problems (MATH / PRM800K format)");
+  run->add_option("--name", o->name, "a label shown in list and show");
+  run->add_option("-n,--samples", o->samples, "samples per unit")->check(CLI::Range(1, 4096));
+  run->add_option("--batch", o->batch, "units per batched forward pass")->check(CLI::Range(1, 1024));
+  run->add_option("--max-tokens", o->maxTokens, "new tokens per sample at most")->check(CLI::Range(1, 1 << 20));
+  run->add_option("--temperature", o->temperature, "0 = greedy")->check(CLI::Range(0.0, 100.0));
+  run->add_option("--seed", o->seed, "run seed (unit u draws from a stream of (seed, u))");
+  run->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I (merge the shards afterwards)");
+  run->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
+  run->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDb(run);
+
+  auto* resume = app.add_subcommand("resume", "Continue a stopped or killed run: only missing units are computed");
+  resume->add_option("run", o->runRef, "run id or uid prefix")->required();
+  resume->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
+  resume->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDb(resume);
+
+  auto* list = app.add_subcommand("list", "List the runs in the database");
+  list->add_flag("--json", o->asJson, "machine-readable output");
+  addDb(list);
+
+  auto* show = app.add_subcommand("show", "Describe one run: status, units, models, a summary of its results");
+  show->add_option("run", o->runRef, "run id or uid prefix")->required();
+  show->add_flag("--json", o->asJson, "machine-readable output");
+  addDb(show);
+
+  auto* exp = app.add_subcommand("export", "Write a run's results as JSON (everything) or CSV (one table)");
+  exp->add_option("run", o->runRef, "run id or uid prefix")->required();
+  exp->add_option("--format", o->format, "json | csv")->capture_default_str()->check(CLI::IsMember({"json", "csv"}));
+  exp->add_option("--table", o->table, "CSV table: samples | steps | nodes | routing | metrics")->capture_default_str();
+  exp->add_option("--out,-o", o->out, "output file (default: stdout)");
+  addDb(exp);
+
+  auto* merge = app.add_subcommand("merge", "Merge shard databases (from --shard I/N runs) into --db");
+  merge->add_option("inputs", o->inputs, "shard databases")->required()->check(CLI::ExistingFile);
+  addDb(merge);
+
+  auto* bstore = bench.add_subcommand("store", "Write per-token routing records (1M tokens x 32 layers) and read one back");
+  bstore->add_option("--tokens", o->storeBench.tokens)->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
+  bstore->add_option("--layers", o->storeBench.layers)->capture_default_str()->check(CLI::Range(1, 1024));
+  bstore->add_option("--sequence-length", o->storeBench.sequenceLength)->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  bstore->add_option("--budgets", o->storeBench.budgets)->capture_default_str()->check(CLI::Range(0, 64));
+  bstore->add_option("--per-transaction", o->storeBench.unitsPerCommit, "sequences per transaction")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  bstore->add_option("--dir", o->storeBench.dir, "folder for the temporary databases (default: system temp)");
+  bstore->add_option("--out", o->out, "also write the JSON here");
+
+  return [=]() -> std::optional<int> {
+    if (run->parsed()) return cmdRun(*o);
+    if (resume->parsed()) return cmdResume(*o);
+    if (list->parsed()) return cmdList(*o);
+    if (show->parsed()) return cmdShow(*o);
+    if (exp->parsed()) return cmdExport(*o);
+    if (merge->parsed()) return cmdMerge(*o);
+    if (bstore->parsed()) {
+      ProgressPrinter progress("bench store");
+      RunContext ctx;
+      ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+      auto r = bench::benchStore(o->storeBench, &ctx);
+      if (!r) return fail(r.error());
+      printStoreBench(*r);
+      if (!o->out.empty()) {
+        auto w = writeOut(o->out, r->dump(2) + "\n");
+        if (!w) return fail(w.error());
+      }
+      return 0;
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace lens::cli

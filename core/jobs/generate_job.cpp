@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// "generate": N samples per prompt or problem, stored with tokens, log-probs and FLOPs. The base of
+// every test-time strategy (best-of-N reads these samples) and the simplest job to check a setup.
+#include <chrono>
+
+#include "core/flops/flops.h"
+#include "core/jobs/job.h"
+#include "core/jobs/spec_reader.h"
+#include "core/model/model.h"
+#include "core/text/tokenizer.h"
+
+using json = nlohmann::json;
+
+namespace lens::jobs {
+
+namespace {
+
+struct GenerateSpec {
+  std::string name;
+  uint64_t seed = 0;
+  std::string model;
+  std::vector<std::string> prompts;
+  std::string datasetPath;
+  mathdata::JsonlParams datasetParams;
+  int samples = 1;
+  int batch = 8;
+  bool addSpecial = true;
+  model::SamplingParams sampling;
+  model::DeviceParams device;
+};
+
+class GenerateJob final : public Job {
+ public:
+  GenerateJob(GenerateSpec spec, mathdata::ProblemSet problems) : m_spec(std::move(spec)), m_problems(std::move(problems)) {}
+  std::string kind() const override { return "generate"; }
+  std::string name() const override { return m_spec.name; }
+  uint64_t seed() const override { return m_spec.seed; }
+  int64_t unitCount() const override { return static_cast<int64_t>(m_problems.problems.size()); }
+  std::string unitKey(int64_t unit) const override { return m_problems.problems[static_cast<size_t>(unit)].key; }
+  const mathdata::ProblemSet* problems() const override { return &m_problems; }
+  std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"policy", m_spec.model}}; }
+  int batchSize() const override { return m_spec.batch; }
+  std::string device() const override { return m_model ? m_model->device() + " " + m_model->dtype() : std::string(); }
+
+  Status prepare(const RunContext& ctx) override {
+    ctx.report(0, 0, "loading " + m_spec.model);
+    auto m = model::Model::load(m_spec.model, m_spec.device);
+    if (!m) return m.error();
+    if (!(*m)->tokenizer())
+      return makeError(ErrorCode::InvalidInput, m_spec.model + ": no tokenizer.json; generate needs one to encode prompts");
+    m_model = std::move(*m);
+    return Status::success();
+  }
+
+  Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<model::GenerateRequest> requests;
+    for (int64_t u : units) {
+      model::GenerateRequest r;
+      r.promptIds = m_model->tokenizer()->encode(m_problems.problems[static_cast<size_t>(u)].problem, m_spec.addSpecial);
+      if (r.promptIds.empty())
+        return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + " (" + unitKey(u) + "): the prompt encodes to no tokens");
+      r.numSamples = m_spec.samples;
+      r.seed = unitSeed(m_spec.seed, u);
+      r.sampling = m_spec.sampling;
+      requests.push_back(std::move(r));
+    }
+    auto out = m_model->generate(requests, &ctx);
+    if (!out) return out.error();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / static_cast<double>(units.size());
+    const int64_t params = m_model->parameterCount();
+    std::vector<store::UnitResult> results;
+    for (size_t i = 0; i < units.size(); ++i) {
+      store::UnitResult u;
+      u.index = units[i];
+      u.key = unitKey(units[i]);
+      u.problemIndex = units[i];
+      u.seconds = seconds;
+      const auto& samples = (*out)[i];
+      // The prompt is computed once per unit and shared by its samples (prefix sharing).
+      const double promptShare = static_cast<double>(requests[i].promptIds.size()) / static_cast<double>(samples.size());
+      for (size_t k = 0; k < samples.size(); ++k) {
+        const auto& s = samples[k];
+        store::SampleRecord r;
+        r.index = static_cast<int>(k);
+        r.text = s.text;
+        r.tokenIds = s.tokenIds;
+        for (float lp : s.logprobs) r.logprob += lp;
+        r.finish = model::finishReasonName(s.finish);
+        r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
+        u.samples.push_back(std::move(r));
+      }
+      results.push_back(std::move(u));
+    }
+    return results;
+  }
+
+ private:
+  GenerateSpec m_spec;
+  mathdata::ProblemSet m_problems;
+  std::unique_ptr<model::Model> m_model;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
+  GenerateSpec s;
+  SpecReader r(j, "spec");
+  std::string kind;
+  r.text("kind", kind).text("name", s.name).unsignedInteger("seed", s.seed).text("model", s.model, /*required=*/true);
+  r.texts("prompts", s.prompts);
+  r.integer("samples", s.samples, 1, 4096).integer("batch", s.batch, 1, 1024).boolean("add_special", s.addSpecial);
+  if (auto d = r.object("dataset")) {
+    d->text("path", s.datasetPath, /*required=*/true)
+        .text("field", s.datasetParams.problemField)
+        .text("answer_field", s.datasetParams.answerField)
+        .integer("offset", s.datasetParams.offset, 0, INT64_MAX)
+        .integer("limit", s.datasetParams.limit, 0, INT64_MAX);
+    LENS_TRY_STATUS(d->finish());
+  }
+  if (auto sp = r.object("sampling")) {
+    sp->number("temperature", s.sampling.temperature, 0.0, 100.0)
+        .integer("top_k", s.sampling.topK, 0, 1 << 30)
+        .number("top_p", s.sampling.topP, 0.0, 1.0, /*loExclusive=*/true)
+        .integer("max_new_tokens", s.sampling.maxNewTokens, 1, 1 << 20)
+        .texts("stop", s.sampling.stopStrings)
+        .boolean("ignore_eos", s.sampling.ignoreEos);
+    LENS_TRY_STATUS(sp->finish());
+  }
+  if (auto dv = r.object("device")) {
+    dv->text("device", s.device.device).oneOf("dtype", s.device.dtype, {"auto", "float32", "bfloat16", "float16"})
+        .integer("threads", s.device.threads, 0, 4096);
+    LENS_TRY_STATUS(dv->finish());
+  }
+  LENS_TRY_STATUS(r.finish());
+  if (s.prompts.empty() == s.datasetPath.empty())
+    return makeError(ErrorCode::InvalidInput, "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file)");
+  mathdata::ProblemSet problems;
+  if (!s.prompts.empty()) {
+    problems = mathdata::fromPrompts(s.prompts);
+  } else {
+    auto p = mathdata::loadJsonl(s.datasetPath, s.datasetParams);
+    if (!p) return p.error();
+    problems = std::move(*p);
+  }
+  return std::unique_ptr<Job>(new GenerateJob(std::move(s), std::move(problems)));
+}
+
+}  // namespace lens::jobs

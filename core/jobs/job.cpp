@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/jobs/job.h"
+
+namespace lens::jobs {
+
+std::vector<std::string> jobKinds() { return {"generate"}; }
+
+Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec) {
+  if (!spec.is_object()) return makeError(ErrorCode::InvalidInput, "spec: expected a JSON object");
+  auto k = spec.find("kind");
+  if (k == spec.end() || !k->is_string()) return makeError(ErrorCode::InvalidInput, "spec.kind: required (generate)");
+  const std::string kind = k->get<std::string>();
+  if (kind == "generate") return createGenerateJob(spec);
+  std::string known;
+  for (const auto& n : jobKinds()) known += (known.empty() ? "" : ", ") + n;
+  return makeError(ErrorCode::InvalidInput, "spec.kind: unknown job kind '" + kind + "' (known: " + known + ")");
+}
+
+uint64_t unitSeed(uint64_t seed, int64_t unit) {
+  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(unit) + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace lens::jobs

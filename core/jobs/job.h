@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A job is what a run executes: a JSON spec (the same file for the GUI and the CLI) validated into
+// a Job that splits its work into units (a problem, a sequence). The runner (runner.h) stores each
+// unit atomically, so any job resumes after a crash by computing only the missing units.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/run_context.h"
+#include "core/mathdata/problems.h"
+#include "core/store/records.h"
+
+namespace lens::jobs {
+
+class Job {
+ public:
+  virtual ~Job() = default;
+  virtual std::string kind() const = 0;
+  virtual std::string name() const = 0;
+  virtual uint64_t seed() const = 0;
+  virtual int64_t unitCount() const = 0;
+  virtual std::string unitKey(int64_t unit) const = 0;
+  // The problems the units refer to (unit i ↔ problem i), or nullptr.
+  virtual const mathdata::ProblemSet* problems() const { return nullptr; }
+  // Models by role ("policy", "verifier", ...) → folder; registered in the store with the run.
+  virtual std::vector<std::pair<std::string, std::string>> modelDirs() const { return {}; }
+  // Units computed together (one batched forward pass); the runner hands out up to this many.
+  virtual int batchSize() const { return 1; }
+
+  // Called once, on the worker thread, before the first unit (loads models).
+  virtual Status prepare(const RunContext& ctx) = 0;
+  virtual std::string device() const { return {}; }  // after prepare: "cpu", "cuda:0 bfloat16"
+  // Computes the given units. Must return ErrorCode::Cancelled promptly once ctx is cancelled.
+  virtual Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) = 0;
+};
+
+// Validates the spec ("kind" picks the job) and builds the job. Errors name the JSON path.
+Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec);
+std::vector<std::string> jobKinds();
+
+// Kinds register here (one function per kind, defined in its own file).
+Result<std::unique_ptr<Job>> createGenerateJob(const nlohmann::json& spec);
+
+// A per-unit random stream independent of batching and order (splitmix64 of seed and unit).
+uint64_t unitSeed(uint64_t seed, int64_t unit);
+
+}  // namespace lens::jobs

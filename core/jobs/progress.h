@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Rate and ETA of a job, shared by the CLI's bar and the GUI's status line. The rate counts only
+// work done since the meter started, so a resumed run does not claim its earlier units as speed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace lens::jobs {
+
+struct ProgressSnapshot {
+  int64_t done = 0, total = 0;
+  double ratePerSecond = 0.0;  // units per second since start
+  double etaSeconds = -1.0;    // < 0: unknown yet
+  double elapsedSeconds = 0.0;
+};
+
+class ProgressMeter {
+ public:
+  ProgressMeter() : m_start(std::chrono::steady_clock::now()) {}
+  ProgressSnapshot update(int64_t done, int64_t total) {
+    if (m_first < 0) m_first = done;
+    ProgressSnapshot s;
+    s.done = done;
+    s.total = total;
+    s.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    const int64_t fresh = done - m_first;
+    if (fresh > 0 && s.elapsedSeconds > 0) {
+      s.ratePerSecond = static_cast<double>(fresh) / s.elapsedSeconds;
+      s.etaSeconds = total > done ? static_cast<double>(total - done) / s.ratePerSecond : 0.0;
+    } else if (total > 0 && done >= total) {
+      s.etaSeconds = 0.0;
+    }
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point m_start;
+  int64_t m_first = -1;
+};
+
+}  // namespace lens::jobs
