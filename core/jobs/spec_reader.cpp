@@ -82,6 +82,7 @@ SpecReader& SpecReader::unsignedInteger(const char* key, uint64_t& out) {
   const json* v = find(key);
   if (!v) return *this;
   if (v->is_number_unsigned()) out = v->get<uint64_t>();
+  else if (v->is_number_integer() && v->get<int64_t>() >= 0) out = static_cast<uint64_t>(v->get<int64_t>());
   else fail(key, "expected a non-negative integer, got " + show(*v));
   return *this;
 }

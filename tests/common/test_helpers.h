@@ -44,4 +44,9 @@ inline void writeText(const std::string& path, const std::string& text) {
   } while (0)
 
 // Fails with the error message when a lens Result / Status is not ok.
-#define LENS_VERIFY_OK(r) QVERIFY2((r).ok(), (r).ok() ? "" : qPrintable(QString::fromStdString((r).error().describe())))
+// Evaluates `r` exactly once (QVERIFY2 evaluates its message eagerly).
+#define LENS_VERIFY_OK(r)                                                                                  \
+  do {                                                                                                     \
+    const auto& lens_r_ = (r);                                                                             \
+    QVERIFY2(lens_r_.ok(), lens_r_.ok() ? "" : qPrintable(QString::fromStdString(lens_r_.error().describe()))); \
+  } while (0)

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs as a user runs them: computelens-cli in a child process, killed with SIGKILL at random
+// moments, interrupted with Ctrl-C, split into shards and merged. The database must always pass
+// PRAGMA integrity_check, hold every unit exactly once, and match an uninterrupted run.
+#include <signal.h>
+
+#include <QProcess>
+#include <QtTest>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/csv_reader.h"
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/store/database.h"
+#include "core/store/schema.h"
+#include "core/store/store.h"
+
+using json = nlohmann::json;
+using namespace lens;
+
+namespace {
+
+constexpr int kUnits = 60;
+constexpr int kSamples = 2;
+
+struct Run {
+  int code;
+  QByteArray out, err;
+};
+
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.start(LENS_CLI_PATH, args);
+  if (!p.waitForFinished(300000)) return {-1, {}, "timeout"};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QString writeSpec(QTemporaryDir& dir, int maxTokens = 48) {
+  json prompts = json::array();
+  for (int i = 0; i < kUnits; ++i) prompts.push_back("prompt number " + std::to_string(i));
+  json spec = {{"kind", "generate"},
+               {"model", test::fixture("tiny-qwen2")},
+               {"prompts", prompts},
+               {"samples", kSamples},
+               {"batch", 1},
+               {"seed", 3},
+               {"sampling", {{"temperature", 0.9}, {"max_new_tokens", maxTokens}, {"ignore_eos", true}}},
+               {"device", {{"device", "cpu"}, {"threads", 1}}}};
+  const QString path = dir.filePath(QString("spec-%1.json").arg(maxTokens));
+  test::writeText(path.toStdString(), spec.dump(2));
+  return path;
+}
+
+// Token ids of every sample, by unit, read straight from the database.
+std::map<int64_t, std::vector<std::vector<int32_t>>> contents(const std::string& db, int64_t runId) {
+  std::map<int64_t, std::vector<std::vector<int32_t>>> out;
+  store::StoreParams rp;
+  rp.readOnly = true;
+  auto st = store::Store::open(db, rp);
+  if (!st) return out;
+  auto idx = (*st)->unitIndexes(runId);
+  if (!idx) return out;
+  for (int64_t i : *idx) {
+    auto u = (*st)->unit(runId, i);
+    if (!u) return {};
+    for (const auto& s : u->samples) out[i].push_back(s.tokenIds);
+  }
+  return out;
+}
+
+// -1 while the database or its tables do not exist yet.
+int64_t scalar(const std::string& db, const char* sql) {
+  auto d = store::Database::open(db, {true, false, 5000});
+  if (!d) return -1;
+  auto n = (*d)->scalarInt(sql);
+  return n ? *n : -1;
+}
+int64_t committedUnits(const std::string& db) { return scalar(db, "SELECT count(*) FROM units"); }
+
+}  // namespace
+
+class TestCliRuns : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void killNineAtRandomMomentsLosesAndDuplicatesNothing() {
+    QTemporaryDir dir;
+    const QString spec = writeSpec(dir);
+    const QString refDb = dir.filePath("ref.db"), db = dir.filePath("killed.db");
+    QElapsedTimer timer;
+    timer.start();
+    auto ref = cli({"run", spec, "--db", refDb, "-q"});
+    const int refMs = static_cast<int>(timer.elapsed());
+    QVERIFY2(ref.code == 0, ref.err.constData());
+    const auto want = contents(refDb.toStdString(), 1);
+    QCOMPARE(want.size(), size_t{kUnits});
+
+    std::mt19937 rng(20261122);
+    // Kill moments spread over the run's own duration on this machine (start-up included).
+    std::uniform_int_distribution<int> delayMs(refMs / 10, refMs * 6 / 10);
+    int midRunKills = 0;
+    bool created = false;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      QProcess p;
+      p.start(LENS_CLI_PATH, created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", spec, "--db", db, "-q"});
+      QVERIFY(p.waitForStarted());
+      const bool finished = p.waitForFinished(delayMs(rng));
+      if (!finished) {
+        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);  // no chance to clean up
+        p.waitForFinished(10000);
+      }
+      const int64_t n = committedUnits(db.toStdString());
+      created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
+      if (!finished && n > 0 && n < kUnits) ++midRunKills;
+      if (n == kUnits) break;
+      // The database is consistent after every kill.
+      if (n >= 0) {
+        auto d = store::Database::open(db.toStdString());
+        LENS_VERIFY_OK(d);
+        auto check = (*d)->prepare("PRAGMA integrity_check");
+        LENS_VERIFY_OK(check);
+        QVERIFY(*check->step());
+        QCOMPARE(check->text(0), std::string("ok"));
+      }
+    }
+    qInfo("%d SIGKILLs landed mid-run (reference run: %d ms)", midRunKills, refMs);
+    QVERIFY2(midRunKills >= 2, qPrintable(QString("only %1 kills landed mid-run").arg(midRunKills)));
+    auto last = cli({"resume", "1", "--db", db, "-q"});
+    QVERIFY2(last.code == 0, last.err.constData());
+
+    auto d = store::Database::open(db.toStdString());
+    LENS_VERIFY_OK(d);
+    auto check = (*d)->prepare("PRAGMA integrity_check");
+    QVERIFY(*check->step());
+    QCOMPARE(check->text(0), std::string("ok"));
+    QCOMPARE(*(*d)->scalarInt("SELECT count(*) FROM runs"), int64_t{1});
+    QCOMPARE(*(*d)->scalarInt("SELECT count(*) FROM units"), int64_t{kUnits});
+    QCOMPARE(*(*d)->scalarInt("SELECT count(DISTINCT idx) FROM units"), int64_t{kUnits});
+    QCOMPARE(*(*d)->scalarInt("SELECT count(*) FROM samples"), int64_t{kUnits * kSamples});
+    QCOMPARE(*(*d)->scalarInt("SELECT count(*) FROM (SELECT unit_id FROM samples GROUP BY unit_id HAVING count(*) != 2)"),
+             int64_t{0});
+    // And the resumed units are the ones an uninterrupted run computes.
+    QVERIFY(contents(db.toStdString(), 1) == want);
+    auto show = cli({"show", "1", "--db", db, "--json"});
+    QCOMPARE(show.code, 0);
+    QCOMPARE(json::parse(show.out.toStdString())["status"], json("done"));
+  }
+
+  void ctrlCLeavesARunResumable() {
+    QTemporaryDir dir;
+    const QString spec = writeSpec(dir, 400), db = dir.filePath("a.db");
+    QProcess p;
+    p.start(LENS_CLI_PATH, {"run", spec, "--db", db});
+    QVERIFY(p.waitForStarted());
+    // Interrupt once some units are stored.
+    QElapsedTimer t;
+    t.start();
+    while (committedUnits(db.toStdString()) < 2 && t.elapsed() < 60000) QTest::qWait(20);
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QElapsedTimer stop;
+    stop.start();
+    QVERIFY(p.waitForFinished(10000));
+    QVERIFY2(stop.elapsed() < 2000, qPrintable(QString("took %1 ms to stop").arg(stop.elapsed())));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 130);
+    QVERIFY(p.readAllStandardError().contains("computelens-cli resume 1"));
+    auto show = cli({"show", "1", "--db", db, "--json"});
+    auto j = json::parse(show.out.toStdString());
+    QCOMPARE(j["status"], json("cancelled"));
+    const int64_t stored = j["done_units"].get<int64_t>();
+    QVERIFY(stored >= 2 && stored < kUnits);
+    auto rest = cli({"resume", "1", "--db", db, "-q", "--max-units", "3"});
+    QCOMPARE(rest.code, 0);
+    QCOMPARE(committedUnits(db.toStdString()), stored + 3);
+  }
+
+  void shardsMergeIntoTheWholeRun() {
+    QTemporaryDir dir;
+    const QString spec = writeSpec(dir, 8);
+    const QString refDb = dir.filePath("ref.db");
+    QCOMPARE(cli({"run", spec, "--db", refDb, "-q"}).code, 0);
+    QStringList shards;
+    for (int i = 0; i < 3; ++i) {
+      shards << dir.filePath(QString("shard%1.db").arg(i));
+      auto r = cli({"run", spec, "--shard", QString("%1/3").arg(i), "--db", shards.back(), "-q"});
+      QVERIFY2(r.code == 0, r.err.constData());
+      QCOMPARE(committedUnits(shards.back().toStdString()), int64_t{kUnits / 3});
+    }
+    // A requeued shard (Slurm) finds its run and has nothing left to do.
+    auto again = cli({"run", spec, "--shard", "1/3", "--db", shards[1]});
+    QCOMPARE(again.code, 0);
+    QVERIFY2(again.err.contains("(0 computed now)"), again.err.constData());
+    const QString merged = dir.filePath("merged.db");
+    auto m = cli(QStringList{"merge"} + shards + QStringList{"--db", merged});
+    QVERIFY2(m.code == 0, m.err.constData());
+    QVERIFY(m.err.contains("60 units added"));
+    QVERIFY(contents(merged.toStdString(), 1) == contents(refDb.toStdString(), 1));
+    auto list = cli({"list", "--db", merged, "--json"});
+    auto runs = json::parse(list.out.toStdString());
+    QCOMPARE(runs.size(), size_t{1});
+    QCOMPARE(runs[0]["status"], json("done"));
+    QCOMPARE(cli({"run", spec, "--shard", "3/3", "--db", merged}).code, 1);
+  }
+
+  void exportsAndBadInput() {
+    QTemporaryDir dir;
+    const QString spec = writeSpec(dir, 4), db = dir.filePath("a.db");
+    QCOMPARE(cli({"run", spec, "--db", db, "-q", "--name", "first"}).code, 0);
+    auto js = cli({"export", "1", "--db", db});
+    QCOMPARE(js.code, 0);
+    auto j = json::parse(js.out.toStdString());
+    QCOMPARE(j["units"].size(), size_t{kUnits});
+    QCOMPARE(j["run"]["name"], json("first"));
+    const QString csv = dir.filePath("s.csv");
+    QCOMPARE(cli({"export", "1", "--db", db, "--format", "csv", "--out", csv}).code, 0);
+    auto text = readFile(csv.toStdString());
+    LENS_VERIFY_OK(text);
+    auto rows = test::parseCsv(*text);
+    QCOMPARE(rows.size(), size_t{1 + kUnits * kSamples});
+    for (const auto& row : rows) QCOMPARE(row.size(), rows[0].size());
+
+    // A spec with a typo: a clear error, and the database is untouched.
+    json bad = json::parse(*readFile(spec.toStdString()));
+    bad["sampling"]["temprature"] = 0.5;
+    const QString badSpec = dir.filePath("bad.json");
+    test::writeText(badSpec.toStdString(), bad.dump());
+    const std::string before = *readFile(db.toStdString());
+    auto r = cli({"run", badSpec, "--db", db});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("spec.sampling: unknown field \"temprature\""), r.err.constData());
+    QVERIFY(*readFile(db.toStdString()) == before);
+    test::writeText(badSpec.toStdString(), "{\"kind\": ");
+    r = cli({"run", badSpec, "--db", db});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains("not valid JSON"));
+
+    // A database from a newer ComputeLens.
+    {
+      auto d = store::Database::open(db.toStdString());
+      LENS_VERIFY_OK((*d)->exec("PRAGMA user_version = " + std::to_string(store::latestSchemaVersion() + 1)));
+    }
+    r = cli({"list", "--db", db});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("newer"), r.err.constData());
+    r = cli({"run", spec, "--db", db});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("newer ComputeLens"), r.err.constData());
+    QCOMPARE(cli({"show", "7", "--db", dir.filePath("missing.db")}).code, 1);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCliRuns)
+#include "test_cli_runs.moc"

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Job specs are read strictly (unknown fields, wrong types and out-of-range values are errors that
+// name the JSON path), and the runner stores, cancels and resumes real generate runs in-process.
+#include <QtTest>
+#include <atomic>
+#include <thread>
+
+#include "common/test_helpers.h"
+#include "core/jobs/job.h"
+#include "core/jobs/progress.h"
+#include "core/jobs/runner.h"
+#include "core/jobs/spec_reader.h"
+#include "core/store/store.h"
+
+using namespace lens;
+using json = nlohmann::json;
+
+namespace {
+json tinySpec() {
+  return {{"kind", "generate"},
+          {"model", test::fixture("tiny-llama")},
+          {"prompts", {"one", "two", "three", "four", "five", "six", "seven"}},
+          {"samples", 2},
+          {"batch", 2},
+          {"seed", 5},
+          {"sampling", {{"temperature", 0.8}, {"max_new_tokens", 6}}},
+          {"device", {{"device", "cpu"}, {"threads", 1}}}};
+}
+}  // namespace
+
+class TestJobs : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void badSpecs_data() {
+    QTest::addColumn<QString>("patch");  // JSON merge-patch applied to tinySpec()
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown top-level") << R"({"temprature": 1})" << R"(spec: unknown field "temprature")";
+    QTest::newRow("unknown nested") << R"({"sampling": {"topp": 0.9}})" << R"(spec.sampling: unknown field "topp")";
+    QTest::newRow("top_p range") << R"({"sampling": {"top_p": 1.5}})" << "spec.sampling.top_p: 1.5 is outside (0, 1]";
+    QTest::newRow("top_p zero") << R"({"sampling": {"top_p": 0}})" << "spec.sampling.top_p: 0 is outside (0, 1]";
+    QTest::newRow("samples range") << R"({"samples": 0})" << "spec.samples: 0 is outside [1, 4096]";
+    QTest::newRow("samples type") << R"({"samples": "four"})" << "spec.samples: expected an integer";
+    QTest::newRow("fractional") << R"({"batch": 2.5})" << "spec.batch: expected an integer";
+    QTest::newRow("negative seed") << R"({"seed": -1})" << "spec.seed: expected a non-negative integer";
+    QTest::newRow("prompt type") << R"({"prompts": ["a", 3]})" << "spec.prompts[1]: expected a string";
+    QTest::newRow("dtype") << R"({"device": {"dtype": "fp8"}})" << "spec.device.dtype: 'fp8' is not one of";
+    QTest::newRow("missing model") << R"({"model": null})" << "spec.model: required";
+    QTest::newRow("both inputs") << R"({"dataset": {"path": "x.jsonl"}})" << "exactly one of";
+    QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate)";
+    QTest::newRow("missing dataset") << R"({"prompts": null, "dataset": {"path": "/nonexistent.jsonl"}})"
+                                     << "/nonexistent.jsonl: cannot open";
+  }
+  void badSpecs() {
+    QFETCH(QString, patch);
+    QFETCH(QString, message);
+    json spec = tinySpec();
+    spec.merge_patch(json::parse(patch.toStdString()));
+    auto job = jobs::createJob(spec);
+    QVERIFY(!job.ok());
+    QVERIFY(job.error().code == ErrorCode::InvalidInput || job.error().code == ErrorCode::NotFound);
+    QVERIFY2(job.error().message.find(message.toStdString()) != std::string::npos, job.error().message.c_str());
+  }
+
+  void goodSpecReadsEveryField() {
+    auto job = jobs::createJob(tinySpec());
+    LENS_VERIFY_OK(job);
+    QCOMPARE((*job)->unitCount(), int64_t{7});
+    QCOMPARE((*job)->batchSize(), 2);
+    QCOMPARE((*job)->seed(), uint64_t{5});
+    QCOMPARE((*job)->unitKey(3), std::string("3"));
+  }
+
+  void unitSeedsAreDistinctAndStable() {
+    QVERIFY(jobs::unitSeed(1, 0) != jobs::unitSeed(1, 1));
+    QVERIFY(jobs::unitSeed(1, 0) != jobs::unitSeed(2, 0));
+    QCOMPARE(jobs::unitSeed(1, 5), jobs::unitSeed(1, 5));
+  }
+
+  void progressRateCountsOnlyNewWork() {
+    jobs::ProgressMeter m;
+    auto first = m.update(50, 100);  // resumed at 50: no rate yet
+    QCOMPARE(first.ratePerSecond, 0.0);
+    QVERIFY(first.etaSeconds < 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto s = m.update(60, 100);
+    QVERIFY(s.ratePerSecond > 0 && s.ratePerSecond < 10 / 0.04);  // 10 units in >= 50 ms
+    LENS_COMPARE_NEAR(s.etaSeconds, 40 / s.ratePerSecond, 1e-9);
+  }
+
+  // Stop after 3 units, resume, and get exactly what one uninterrupted run gets.
+  void cancelledRunResumesToTheSameResult() {
+    QTemporaryDir dir;
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("a.db").toStdString();
+    p.maxNewUnits = 3;
+    auto first = jobs::startRun(tinySpec(), p);
+    LENS_VERIFY_OK(first);
+    QCOMPARE(first->run.status, store::RunStatus::Cancelled);
+    QCOMPARE(first->computedUnits, int64_t{3});
+    p.maxNewUnits = 0;
+    int64_t lastDone = -1, lastTotal = -1;
+    p.progress = [&](const jobs::ProgressSnapshot& s, std::string_view) {
+      lastDone = s.done;
+      lastTotal = s.total;
+    };
+    auto resumed = jobs::resumeRun(std::to_string(first->run.id), p);
+    LENS_VERIFY_OK(resumed);
+    QCOMPARE(resumed->run.status, store::RunStatus::Done);
+    QCOMPARE(resumed->computedUnits, int64_t{4});
+    QCOMPARE(lastDone, int64_t{7});
+    QCOMPARE(lastTotal, int64_t{7});
+
+    jobs::RunParams q;
+    q.dbPath = dir.filePath("b.db").toStdString();
+    auto whole = jobs::startRun(tinySpec(), q);
+    LENS_VERIFY_OK(whole);
+    auto sa = store::Store::open(p.dbPath);
+    auto sb = store::Store::open(q.dbPath);
+    LENS_VERIFY_OK(sa);
+    LENS_VERIFY_OK(sb);
+    for (int64_t u = 0; u < 7; ++u) {
+      auto a = (*sa)->unit(first->run.id, u);
+      auto b = (*sb)->unit(whole->run.id, u);
+      LENS_VERIFY_OK(a);
+      LENS_VERIFY_OK(b);
+      QCOMPARE(a->samples.size(), size_t{2});
+      for (size_t k = 0; k < 2; ++k) {
+        QCOMPARE(a->samples[k].tokenIds, b->samples[k].tokenIds);
+        QVERIFY(a->samples[k].flops > 0);
+      }
+    }
+    // The run records its model, data, device and code version.
+    auto models = (*sa)->runModels(first->run.id);
+    QCOMPARE(models->size(), size_t{1});
+    QCOMPARE(models->front().first, std::string("policy"));
+    QVERIFY(!models->front().second.fingerprint.empty());
+    QCOMPARE(first->run.device.rfind("cpu", 0), size_t{0});
+    QVERIFY(!first->run.codeVersion.empty());
+  }
+
+  void cancellationStopsPromptly() {
+    QTemporaryDir dir;
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("a.db").toStdString();
+    std::atomic<bool> cancel{false};
+    p.cancel = &cancel;
+    json spec = tinySpec();
+    spec["sampling"]["max_new_tokens"] = 2000;
+    spec["sampling"]["ignore_eos"] = true;
+    spec["batch"] = 1;
+    std::thread stopper([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      cancel = true;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = jobs::startRun(spec, p);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stopper.join();
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->run.status, store::RunStatus::Cancelled);
+    QVERIFY2(seconds < 1.3, qPrintable(QString::number(seconds)));  // 0.3 s + at most a second
+  }
+
+  void failuresAreRecordedNotThrown() {
+    QTemporaryDir dir;
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("a.db").toStdString();
+    json spec = tinySpec();
+    spec["device"]["device"] = "tpu";  // valid JSON, refused when the model loads
+    auto r = jobs::startRun(spec, p);
+    QVERIFY(!r.ok());
+    auto st = store::Store::open(p.dbPath);
+    auto run = (*st)->run(1);
+    LENS_VERIFY_OK(run);
+    QCOMPARE(run->status, store::RunStatus::Failed);
+    QVERIFY2(run->error.find("tpu") != std::string::npos, run->error.c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestJobs)
+#include "test_jobs.moc"
