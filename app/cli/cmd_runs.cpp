@@ -30,7 +30,10 @@ std::atomic<bool> g_cancel{false};
 // First Ctrl-C: stop after the current forward pass and leave the run resumable. Second: default
 // action (immediate exit); committed units are safe either way.
 extern "C" void onSigint(int) {
-  if (g_cancel.exchange(true)) std::signal(SIGINT, SIG_DFL);
+  if (g_cancel.exchange(true)) {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
 }
 
 int fail(const Error& e) {
