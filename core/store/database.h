@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/common/result.h"
@@ -43,6 +44,9 @@ class Statement {
   // true: a row is ready; false: done. Errors name the SQL.
   Result<bool> step();
   Status run();  // step to completion, expecting no rows
+  // Calls onRow for each remaining row; onRow may return a Status to stop early with an error.
+  template <class F>
+  Status each(F&& onRow);
   void reset();  // clears bindings too
 
   bool isNull(int col) const;
@@ -65,6 +69,24 @@ class Statement {
   std::string m_sql;
   int m_bindError = 0;
 };
+
+template <class F>
+Status Statement::each(F&& onRow) {
+  for (;;) {
+    auto row = step();
+    if (!row) return row.error();
+    if (!*row) return Status::success();
+    if constexpr (std::is_same_v<std::invoke_result_t<F>, Status>) {
+      Status s = onRow();
+      if (!s) {
+        reset();
+        return s;
+      }
+    } else {
+      onRow();
+    }
+  }
+}
 
 template <class T>
 std::vector<T> Statement::blobAs(int col) const {

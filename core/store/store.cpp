@@ -198,10 +198,7 @@ Result<std::vector<ProblemRecord>> Store::problems(int64_t datasetId) {
   if (!st) return st.error();
   st->bind(1, datasetId);
   std::vector<ProblemRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  LENS_TRY_STATUS(st->each([&] {
     ProblemRecord p;
     p.index = st->int64(0);
     p.key = st->text(1);
@@ -210,7 +207,7 @@ Result<std::vector<ProblemRecord>> Store::problems(int64_t datasetId) {
     p.subject = st->optText(4);
     if (auto l = st->optInt64(5)) p.level = static_cast<int>(*l);
     out.push_back(std::move(p));
-  }
+  }));
   return out;
 }
 
@@ -221,14 +218,11 @@ Result<std::vector<std::pair<std::string, ModelRecord>>> Store::runModels(int64_
   if (!st) return st.error();
   st->bind(1, runId);
   std::vector<std::pair<std::string, ModelRecord>> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  LENS_TRY_STATUS(st->each([&] {
     ModelRecord m{st->int64(1), st->text(2), st->text(3), st->text(4),
                   json::parse(st->text(5), nullptr, false), st->int64(6)};
     out.emplace_back(st->text(0), std::move(m));
-  }
+  }));
   return out;
 }
 
@@ -269,12 +263,9 @@ Result<std::vector<RunRecord>> Store::queryRuns(const std::string& where, int64_
   if (!st) return st.error();
   if (where.find('?') != std::string::npos) st->bind(1, arg);
   std::vector<RunRecord> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  LENS_TRY_STATUS(st->each([&] {
     out.push_back(readRun(*st));
-  }
+  }));
   return out;
 }
 
@@ -333,12 +324,9 @@ Result<std::vector<int64_t>> Store::unitIndexes(int64_t runId) {
   if (!st) return st.error();
   st->bind(1, runId);
   std::vector<int64_t> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  LENS_TRY_STATUS(st->each([&] {
     out.push_back(st->int64(0));
-  }
+  }));
   return out;
 }
 
@@ -462,10 +450,7 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
   auto steps = m_db->prepare("SELECT text, score FROM steps WHERE sample_id = ? ORDER BY idx");
   if (!steps) return steps.error();
   ss->bind(1, unitId);
-  for (;;) {
-    auto r = ss->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(ss->each([&]() -> Status {
     SampleRecord s;
     s.index = static_cast<int>(ss->int64(1));
     s.text = ss->text(2);
@@ -477,24 +462,17 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
     s.score = ss->optReal(8);
     s.flops = ss->real(9);
     steps->bind(1, ss->int64(0));
-    for (;;) {
-      auto sr = steps->step();
-      if (!sr) return sr.error();
-      if (!*sr) break;
-      s.steps.push_back({steps->text(0), steps->optReal(1)});
-    }
+    LENS_TRY_STATUS(steps->each([&] { s.steps.push_back({steps->text(0), steps->optReal(1)}); }));
     steps->reset();
     u.samples.push_back(std::move(s));
-  }
+    return Status::success();
+  }));
 
   auto ns = m_db->prepare(
       "SELECT idx, parent, depth, text, token_count, score, selected FROM search_nodes WHERE unit_id = ? ORDER BY idx");
   if (!ns) return ns.error();
   ns->bind(1, unitId);
-  for (;;) {
-    auto r = ns->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(ns->each([&] {
     SearchNodeRecord n;
     n.index = static_cast<int>(ns->int64(0));
     if (auto p = ns->optInt64(1)) n.parent = static_cast<int>(*p);
@@ -504,18 +482,15 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
     n.score = ns->optReal(5);
     n.selected = ns->int64(6) != 0;
     u.nodes.push_back(std::move(n));
-  }
+  }));
 
   auto rs = m_db->prepare("SELECT idx FROM routing_sequences WHERE unit_id = ? ORDER BY idx");
   if (!rs) return rs.error();
   rs->bind(1, unitId);
   std::vector<int> seqs;
-  for (;;) {
-    auto r = rs->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(rs->each([&] {
     seqs.push_back(static_cast<int>(rs->int64(0)));
-  }
+  }));
   for (int i : seqs) {
     auto seq = routingSequence(runId, unitIndex, i);
     if (!seq) return seq.error();
@@ -525,12 +500,9 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
   auto ms = m_db->prepare("SELECT name, split, step, value FROM metrics WHERE unit_id = ? ORDER BY name, split, step");
   if (!ms) return ms.error();
   ms->bind(1, unitId);
-  for (;;) {
-    auto r = ms->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(ms->each([&] {
     u.metrics.push_back({ms->text(0), ms->text(1), ms->int64(2), ms->real(3)});
-  }
+  }));
   return u;
 }
 
@@ -575,12 +547,9 @@ Result<std::vector<MetricPoint>> Store::metrics(int64_t runId, bool runLevelOnly
   if (!st) return st.error();
   st->bind(1, runId);
   std::vector<MetricPoint> out;
-  for (;;) {
-    auto r = st->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(st->each([&] {
     out.push_back({st->text(0), st->text(1), st->int64(2), st->real(3)});
-  }
+  }));
   return out;
 }
 
@@ -601,10 +570,7 @@ Result<std::vector<CurveRecord>> Store::curves(int64_t runId) {
   if (!st) return st.error();
   st->bind(1, runId);
   std::vector<CurveRecord> out;
-  for (;;) {
-    auto r = st->step();
-    if (!r) return r.error();
-    if (!*r) break;
+  LENS_TRY_STATUS(st->each([&] {
     CurveRecord c{st->text(0), st->text(1), st->text(2), st->text(3), {}};
     json pts = json::parse(st->text(4), nullptr, false);
     if (pts.is_array())
@@ -612,7 +578,7 @@ Result<std::vector<CurveRecord>> Store::curves(int64_t runId) {
         if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
           c.points.emplace_back(p[0].get<double>(), p[1].get<double>());
     out.push_back(std::move(c));
-  }
+  }));
   return out;
 }
 
