@@ -6,6 +6,8 @@
 #include "core/flops/flops.h"
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
+#include "core/mathdata/answer.h"
+#include "core/mathdata/prompt.h"
 #include "core/model/model.h"
 #include "core/text/tokenizer.h"
 
@@ -20,8 +22,10 @@ struct GenerateSpec {
   uint64_t seed = 0;
   std::string model;
   std::vector<std::string> prompts;
-  std::string datasetPath;
-  mathdata::JsonlParams datasetParams;
+  mathdata::ProblemSource dataset;
+  bool usePromptFormat = false;  // prompt lists are literal text unless "prompt" is given
+  std::string promptFormat = "auto";
+  mathdata::PromptParams prompt;
   int samples = 1;
   int batch = 8;
   bool addSpecial = true;
@@ -49,6 +53,9 @@ class GenerateJob final : public Job {
     if (!(*m)->tokenizer())
       return makeError(ErrorCode::InvalidInput, m_spec.model + ": no tokenizer.json; generate needs one to encode prompts");
     m_model = std::move(*m);
+    auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
+    if (!f) return f.error();
+    m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
     return Status::success();
   }
 
@@ -57,7 +64,12 @@ class GenerateJob final : public Job {
     std::vector<model::GenerateRequest> requests;
     for (int64_t u : units) {
       model::GenerateRequest r;
-      r.promptIds = m_model->tokenizer()->encode(m_problems.problems[static_cast<size_t>(u)].problem, m_spec.addSpecial);
+      const std::string& problem = m_problems.problems[static_cast<size_t>(u)].problem;
+      if (m_spec.usePromptFormat)
+        r.promptIds = m_model->tokenizer()->encode(mathdata::formatPrompt(problem, m_format, m_spec.prompt),
+                                                   m_spec.addSpecial && mathdata::addSpecialTokens(m_format));
+      else
+        r.promptIds = m_model->tokenizer()->encode(problem, m_spec.addSpecial);
       if (r.promptIds.empty())
         return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + " (" + unitKey(u) + "): the prompt encodes to no tokens");
       r.numSamples = m_spec.samples;
@@ -89,6 +101,11 @@ class GenerateJob final : public Job {
         for (float lp : s.logprobs) r.logprob += lp;
         r.finish = model::finishReasonName(s.finish);
         r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
+        // Graded when the problem has a reference answer (MATH, builtin:arith).
+        if (const auto& ref = m_problems.problems[static_cast<size_t>(units[i])].answer) {
+          r.answer = mathdata::extractAnswer(s.text);
+          r.correct = r.answer && mathdata::answersEqual(*r.answer, *ref);
+        }
         u.samples.push_back(std::move(r));
       }
       results.push_back(std::move(u));
@@ -100,6 +117,7 @@ class GenerateJob final : public Job {
   GenerateSpec m_spec;
   mathdata::ProblemSet m_problems;
   std::unique_ptr<model::Model> m_model;
+  mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
 };
 
 }  // namespace
@@ -111,13 +129,30 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
   r.text("kind", kind).text("name", s.name).unsignedInteger("seed", s.seed).text("model", s.model, /*required=*/true);
   r.texts("prompts", s.prompts);
   r.integer("samples", s.samples, 1, 4096).integer("batch", s.batch, 1, 1024).boolean("add_special", s.addSpecial);
+  bool hasDataset = false;
   if (auto d = r.object("dataset")) {
-    d->text("path", s.datasetPath, /*required=*/true)
-        .text("field", s.datasetParams.problemField)
-        .text("answer_field", s.datasetParams.answerField)
-        .integer("offset", s.datasetParams.offset, 0, INT64_MAX)
-        .integer("limit", s.datasetParams.limit, 0, INT64_MAX);
+    hasDataset = true;
+    auto& ds = s.dataset;
+    d->text("path", ds.path, /*required=*/true)
+        .oneOf("split", ds.split, {"train", "validation", "test"})
+        .integer("count", ds.count, 0, int64_t{1} << 32)
+        .text("field", ds.jsonl.problemField)
+        .text("answer_field", ds.jsonl.answerField)
+        .texts("subjects", ds.filter.subjects)
+        .integer("sample", ds.filter.sample, 0, INT64_MAX)
+        .unsignedInteger("sample_seed", ds.filter.sampleSeed)
+        .integer("offset", ds.filter.offset, 0, INT64_MAX)
+        .integer("limit", ds.filter.limit, 0, INT64_MAX);
+    d->integers("levels", ds.filter.levels, 1, 5);
     LENS_TRY_STATUS(d->finish());
+  }
+  s.usePromptFormat = hasDataset;
+  if (auto pr = r.object("prompt")) {
+    s.usePromptFormat = true;
+    pr->oneOf("format", s.promptFormat, {"auto", "raw", "chatml", "llama3"})
+        .text("system", s.prompt.system)
+        .text("step_delimiter", s.prompt.stepDelimiter);
+    LENS_TRY_STATUS(pr->finish());
   }
   if (auto sp = r.object("sampling")) {
     sp->number("temperature", s.sampling.temperature, 0.0, 100.0)
@@ -134,13 +169,14 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
     LENS_TRY_STATUS(dv->finish());
   }
   LENS_TRY_STATUS(r.finish());
-  if (s.prompts.empty() == s.datasetPath.empty())
-    return makeError(ErrorCode::InvalidInput, "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file)");
+  if (s.prompts.empty() == !hasDataset)
+    return makeError(ErrorCode::InvalidInput,
+                     "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file, a MATH folder or builtin:arith)");
   mathdata::ProblemSet problems;
   if (!s.prompts.empty()) {
     problems = mathdata::fromPrompts(s.prompts);
   } else {
-    auto p = mathdata::loadJsonl(s.datasetPath, s.datasetParams);
+    auto p = mathdata::loadProblems(s.dataset);
     if (!p) return p.error();
     problems = std::move(*p);
   }

@@ -137,6 +137,27 @@ SpecReader& SpecReader::texts(const char* key, std::vector<std::string>& out) {
   return *this;
 }
 
+SpecReader& SpecReader::integers(const char* key, std::vector<int>& out, int64_t lo, int64_t hi) {
+  const json* v = find(key);
+  if (!v) return *this;
+  if (!v->is_array()) {
+    fail(key, "expected an array of integers, got " + show(*v));
+    return *this;
+  }
+  std::vector<int> items;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const json& e = (*v)[i];
+    if (!e.is_number_integer() || e.get<int64_t>() < lo || e.get<int64_t>() > hi) {
+      fail(std::string(key) + "[" + std::to_string(i) + "]",
+           "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + show(e));
+      return *this;
+    }
+    items.push_back(static_cast<int>(e.get<int64_t>()));
+  }
+  out = std::move(items);
+  return *this;
+}
+
 SpecReader& SpecReader::oneOf(const char* key, std::string& out, const std::vector<std::string>& allowed) {
   std::string v = out;
   text(key, v);

@@ -29,6 +29,7 @@ class SpecReader {
   SpecReader& number(const char* key, float& out, double lo, double hi, bool loExclusive = false);
   SpecReader& boolean(const char* key, bool& out);
   SpecReader& texts(const char* key, std::vector<std::string>& out);
+  SpecReader& integers(const char* key, std::vector<int>& out, int64_t lo, int64_t hi);
   SpecReader& oneOf(const char* key, std::string& out, const std::vector<std::string>& allowed);
   // A nested object; absent → nullopt (and not an error unless required).
   std::optional<SpecReader> object(const char* key, bool required = false);

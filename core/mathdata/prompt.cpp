@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/mathdata/prompt.h"
+
+#include "core/text/tokenizer.h"
+
+namespace lens::mathdata {
+
+Result<PromptFormat> parsePromptFormat(const std::string& name) {
+  if (name == "auto") return PromptFormat::Auto;
+  if (name == "raw") return PromptFormat::Raw;
+  if (name == "chatml") return PromptFormat::ChatMl;
+  if (name == "llama3") return PromptFormat::Llama3;
+  return makeError(ErrorCode::InvalidInput, "prompt format '" + name + "' (auto, raw, chatml, llama3)");
+}
+
+const char* promptFormatName(PromptFormat f) {
+  switch (f) {
+    case PromptFormat::Auto: return "auto";
+    case PromptFormat::Raw: return "raw";
+    case PromptFormat::ChatMl: return "chatml";
+    case PromptFormat::Llama3: return "llama3";
+  }
+  return "raw";
+}
+
+PromptFormat resolvePromptFormat(PromptFormat requested, const text::Tokenizer* tokenizer) {
+  if (requested != PromptFormat::Auto) return requested;
+  if (tokenizer && tokenizer->tokenId("<|im_start|>")) return PromptFormat::ChatMl;
+  if (tokenizer && tokenizer->tokenId("<|start_header_id|>")) return PromptFormat::Llama3;
+  return PromptFormat::Raw;
+}
+
+std::string formatPrompt(const std::string& problem, PromptFormat f, const PromptParams& p) {
+  switch (f) {
+    case PromptFormat::ChatMl:
+      return "<|im_start|>system\n" + p.system + "<|im_end|>\n<|im_start|>user\n" + problem +
+             "<|im_end|>\n<|im_start|>assistant\n";
+    case PromptFormat::Llama3:
+      return "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n" + p.system +
+             "<|eot_id|><|start_header_id|>user<|end_header_id|>\n\n" + problem +
+             "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n";
+    case PromptFormat::Raw:
+    case PromptFormat::Auto:
+      break;
+  }
+  // The format ComputeLens's own models are trained on (core/train): the solution's steps follow.
+  return "Problem: " + problem + p.stepDelimiter + "Solution: ";
+}
+
+bool addSpecialTokens(PromptFormat f) { return f == PromptFormat::Raw || f == PromptFormat::Auto; }
+
+}  // namespace lens::mathdata

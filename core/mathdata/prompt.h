@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// How a problem becomes a prompt: raw text (base models and ComputeLens's own models), ChatML
+// (Qwen) or the Llama 3 chat format. `Auto` picks from the tokenizer's special tokens. Chat formats
+// produce the whole text, special tokens included, so they are encoded without adding BOS again
+// (as transformers' apply_chat_template does).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/common/result.h"
+
+namespace lens::text {
+class Tokenizer;
+}
+
+namespace lens::mathdata {
+
+enum class PromptFormat { Auto, Raw, ChatMl, Llama3 };
+Result<PromptFormat> parsePromptFormat(const std::string& name);  // auto | raw | chatml | llama3
+const char* promptFormatName(PromptFormat f);
+
+struct PromptParams {
+  PromptFormat format = PromptFormat::Auto;
+  // The system message of the chat formats (Qwen2.5-Math's default instruction).
+  std::string system = "Please reason step by step, and put your final answer within \\boxed{}.";
+  std::string stepDelimiter = "\n\n";  // between solution steps; search strategies stop here
+};
+
+// Auto → ChatMl when the vocabulary has <|im_start|>, Llama3 when it has <|start_header_id|>,
+// else Raw.
+PromptFormat resolvePromptFormat(PromptFormat requested, const text::Tokenizer* tokenizer);
+// The text before the model's first solution token.
+std::string formatPrompt(const std::string& problem, PromptFormat resolved, const PromptParams& params);
+// Whether the tokenizer should add its own special tokens (BOS) when encoding this format.
+bool addSpecialTokens(PromptFormat resolved);
+
+}  // namespace lens::mathdata
