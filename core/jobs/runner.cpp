@@ -152,7 +152,9 @@ Result<RunOutcome> execute(store::Store& st, Job& job, store::RunRecord run, con
     }();
     if (!prepared) return fail(prepared.error());
     (void)st.setRunDevice(run.id, job.device());
-    ctx.progress = nullptr;  // per-token progress inside a batch would flood; units are the measure
+    // Inside a unit, jobs report what they are doing (a training step, a search depth); the counts
+    // stay in units. The printers throttle, so frequent reports are cheap.
+    ctx.progress = [&](int64_t, int64_t, std::string_view what) { report(what); };
 
     Error failure;
     bool failed = false;

@@ -117,6 +117,11 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer()) c.bosTokenId = j["bos_token_id"].get<int32_t>();
     if (j.contains("eos_token_id")) c.eosTokenIds = idList(j["eos_token_id"]);
     c.dtype = j.value("torch_dtype", j.value("dtype", std::string("float32")));
+    if (j.contains("duo_small_intermediate_size")) {
+      if (!j["duo_small_intermediate_size"].is_number_integer() || j["duo_small_intermediate_size"].get<int64_t>() < 0)
+        return makeError(ErrorCode::InvalidInput, where + ": duo_small_intermediate_size must be a non-negative integer");
+      c.duoSmallIntermediateSize = j["duo_small_intermediate_size"].get<int64_t>();
+    }
     if (j.value("pretraining_tp", 1) != 1)
       return field(where, "pretraining_tp", "is not 1; tensor-parallel checkpoints are not supported", ErrorCode::Unsupported);
   } catch (const json::exception& e) {
@@ -163,6 +168,7 @@ json ModelConfig::toJson() const {
     j["mlp_bias"] = mlpBias;
   }
   if (slidingWindow) j["sliding_window"] = *slidingWindow;
+  if (duoSmallIntermediateSize > 0) j["duo_small_intermediate_size"] = duoSmallIntermediateSize;
   if (bosTokenId) j["bos_token_id"] = *bosTokenId;
   if (!eosTokenIds.empty()) j["eos_token_id"] = eosTokenIds.size() == 1 ? json(eosTokenIds[0]) : json(eosTokenIds);
   return j;
@@ -171,7 +177,7 @@ json ModelConfig::toJson() const {
 int64_t ModelConfig::parameterCount() const {
   const int64_t h = hiddenSize, q = numHeads * headDim, kv = numKvHeads * headDim, f = intermediateSize;
   int64_t attn = h * q + 2 * h * kv + q * h + (qkvBias ? q + 2 * kv : 0) + (oBias ? h : 0);
-  int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0);
+  int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0) + 3 * h * duoSmallIntermediateSize;
   int64_t layer = attn + mlp + 2 * h;
   return numLayers * layer + vocabSize * h * (tieEmbeddings ? 1 : 2) + h;
 }

@@ -44,6 +44,10 @@ struct ModelConfig {
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;
   std::string dtype;  // as stored: "bfloat16", "float32", ...
+  // Duo-LLM (Alizadeh et al. 2024): each layer also has a small FFN ("small_mlp.*" tensors) of this
+  // width; 0 for plain models. The big route is exactly the plain architecture, so transformers
+  // loads a Duo checkpoint as the all-big model.
+  int64_t duoSmallIntermediateSize = 0;
 
   // Parses a config.json object. `where` names the file in error messages.
   static Result<ModelConfig> fromJson(const nlohmann::json& j, const std::string& where);

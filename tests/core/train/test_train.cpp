@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Training: a tiny Duo model trains on builtin:arith (the loss falls), an interrupted run resumes to
+// the same weights as an uninterrupted one, the checkpoint loads in the inference engine with the
+// same validation loss the trainer measured, and the manifest records the run.
+#include <QtTest>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/mathdata/arith.h"
+#include "core/mathdata/prompt.h"
+#include "core/model/model.h"
+#include "core/tensor_io/safetensors.h"
+#include "core/text/tokenizer.h"
+#include "core/train/byte_tokenizer.h"
+#include "core/train/trainer.h"
+
+using namespace lens;
+using json = nlohmann::json;
+
+namespace {
+train::TrainParams tinyParams(const QString& out) {
+  train::TrainParams p;
+  p.outDir = out.toStdString();
+  p.shape = {2, 64, 2, 1, 128, 32, 512, 10000.0};
+  p.trainProblems = 2000;
+  p.validationProblems = 40;
+  p.steps = 30;
+  p.batch = 8;
+  p.warmup = 5;
+  p.checkpointEvery = 10;
+  p.saveDtype = "float32";
+  p.seed = 11;
+  p.device.device = "cpu";
+  p.device.threads = 1;
+  return p;
+}
+
+std::vector<float> tensorValues(const std::string& file, const std::string& name) {
+  auto f = tensor_io::SafetensorsFile::open(file);
+  if (!f) return {};
+  const auto* t = (*f)->find(name);
+  if (!t) return {};
+  const float* p = reinterpret_cast<const float*>(t->data);
+  return std::vector<float>(p, p + t->numel());
+}
+}  // namespace
+
+class TestTrain : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void byteTokenizerIsOneTokenPerByte() {
+    auto tok = text::Tokenizer::fromJson(train::byteTokenizerJson().dump(), "byte tokenizer");
+    LENS_VERIFY_OK(tok);
+    const std::string s = "Problem: Compute $\\frac{3}{4} + 2$.\n\nSolution: caf\xc3\xa9";
+    auto ids = (*tok)->encode(s, true);
+    QCOMPARE(ids.size(), s.size());
+    for (size_t i = 0; i < s.size(); ++i) QCOMPARE(ids[i], static_cast<int32_t>(static_cast<uint8_t>(s[i])));
+    QCOMPARE((*tok)->decode(ids), s);
+    QCOMPARE(*(*tok)->tokenId("<|endoftext|>"), train::kEosId);
+  }
+
+  void trainsResumesAndLoadsInTheEngine() {
+    QTemporaryDir a, b;
+    // Uninterrupted.
+    auto ta = train::Trainer::open(tinyParams(a.path()));
+    LENS_VERIFY_OK(ta);
+    RunContext ctx;
+    auto ma = (*ta)->trainUntil(30, ctx);
+    LENS_VERIFY_OK(ma);
+    QCOMPARE((*ta)->step(), int64_t{30});
+    // Interrupted at 15 (a checkpoint at 10, then cancellation saves 15), resumed in a new trainer.
+    {
+      auto tb = train::Trainer::open(tinyParams(b.path()));
+      LENS_VERIFY_OK(tb);
+      LENS_VERIFY_OK((*tb)->trainUntil(15, ctx));
+    }
+    auto tb = train::Trainer::open(tinyParams(b.path()));
+    LENS_VERIFY_OK(tb);
+    QCOMPARE((*tb)->step(), int64_t{15});
+    LENS_VERIFY_OK((*tb)->trainUntil(30, ctx));
+    const std::string fa = a.filePath("model.safetensors").toStdString(), fb = b.filePath("model.safetensors").toStdString();
+    for (const char* name : {"model.embed_tokens.weight", "model.layers.1.small_mlp.down_proj.weight", "model.norm.weight"}) {
+      auto va = tensorValues(fa, name), vb = tensorValues(fb, name);
+      QVERIFY(!va.empty());
+      LENS_COMPARE_NEAR(test::maxAbsDiff(va, vb), 0.0, 1e-6);
+    }
+
+    // The loss fell, and the manifest says what was done.
+    auto manifest = json::parse(*readFile(a.filePath("manifest.json").toStdString()));
+    QCOMPARE(manifest["steps_done"], json(30));
+    QCOMPARE(manifest["seed"], json(11));
+    const double flops = manifest["training_flops"].get<double>();
+    LENS_COMPARE_NEAR(flops, 6.0 * manifest["parameters"].get<double>() * manifest["tokens"].get<double>(), 1.0);
+    std::vector<double> val;
+    for (const auto& m : *ma)
+      if (m.split == "validation") val.push_back(m.value);
+    QCOMPARE(val.size(), size_t{3});
+    QVERIFY2(val.back() < val.front(), qPrintable(QString("%1 -> %2").arg(val.front()).arg(val.back())));
+
+    // The checkpoint is a normal model folder: the engine's teacher-forced loss on the same
+    // validation problems equals the trainer's (float32 checkpoint: up to rounding).
+    model::DeviceParams dev;
+    dev.device = "cpu";
+    auto m = model::Model::load(a.path().toStdString(), dev);
+    LENS_VERIFY_OK(m);
+    QCOMPARE((*m)->config().duoSmallIntermediateSize, int64_t{32});
+    auto problems = mathdata::arithProblemSet(mathdata::ArithSplit::Validation, 40);
+    double sum = 0, count = 0;
+    for (const auto& p : problems->problems) {
+      const std::string prompt = mathdata::formatPrompt(p.problem, mathdata::PromptFormat::Raw, {});
+      std::vector<int32_t> ids;
+      for (unsigned char c : prompt + p.solution) ids.push_back(c);
+      ids.push_back(train::kEosId);
+      auto logits = (*m)->logits(ids);
+      LENS_VERIFY_OK(logits);
+      const int64_t V = (*m)->config().vocabSize;
+      for (size_t t = prompt.size() - 1; t + 1 < ids.size(); ++t) {
+        const float* row = logits->data() + t * V;
+        double mx = row[0];
+        for (int64_t v = 1; v < V; ++v) mx = std::max<double>(mx, row[v]);
+        double z = 0;
+        for (int64_t v = 0; v < V; ++v) z += std::exp(row[v] - mx);
+        sum += -(row[ids[t + 1]] - mx - std::log(z));
+        count += 1;
+      }
+    }
+    LENS_COMPARE_NEAR(sum / count, val.back(), 2e-3);
+  }
+
+  void resumeRefusesAnotherShape() {
+    QTemporaryDir a;
+    auto p = tinyParams(a.path());
+    p.steps = 2;
+    p.checkpointEvery = 2;
+    {
+      auto t = train::Trainer::open(p);
+      LENS_VERIFY_OK(t);
+      LENS_VERIFY_OK((*t)->trainUntil(2, RunContext{}));
+    }
+    p.shape.hidden = 96;
+    p.shape.heads = 2;
+    auto t = train::Trainer::open(p);
+    QVERIFY(!t.ok());
+    QVERIFY2(t.error().message.find("differs from the requested") != std::string::npos, t.error().message.c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTrain)
+#include "test_train.moc"
