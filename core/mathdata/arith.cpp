@@ -63,7 +63,7 @@ ArithProblem level1(Rng& r) {
 
 // a ± b × c or a × b ± c: multiplication first.
 ArithProblem level2(Rng& r) {
-  int64_t a = r.uniform(2, 30), b = r.uniform(2, 12), c = r.uniform(2, 12);
+  int64_t a = r.uniform(2, 99), b = r.uniform(2, 19), c = r.uniform(2, 12);
   const bool plus = r.coin();
   const char* op = plus ? " + " : " - ";
   if (r.coin()) {
@@ -82,7 +82,7 @@ ArithProblem level2(Rng& r) {
 
 // (a ± b) × c ± d.
 ArithProblem level3(Rng& r) {
-  int64_t a = r.uniform(2, 40), b = r.uniform(2, 40), c = r.uniform(2, 9), d = r.uniform(2, 60);
+  int64_t a = r.uniform(10, 99), b = r.uniform(10, 99), c = r.uniform(3, 19), d = r.uniform(10, 500);
   const bool inner = r.coin(), outer = r.coin();
   int64_t s = inner ? a + b : a - b, m = s * c, res = outer ? m + d : m - d;
   const std::string io = inner ? " + " : " - ", oo = outer ? " + " : " - ";
@@ -96,7 +96,7 @@ ArithProblem level3(Rng& r) {
 ArithProblem level4(Rng& r) {
   if (r.coin()) {
     // a/b ± c/d
-    int64_t b = r.uniform(2, 9), d = r.uniform(2, 9), a = r.uniform(1, b * 2), c = r.uniform(1, d * 2);
+    int64_t b = r.uniform(2, 15), d = r.uniform(2, 15), a = r.uniform(1, b * 3), c = r.uniform(1, d * 3);
     const bool plus = r.coin();
     const int64_t den = std::lcm(b, d), an = a * (den / b), cn = c * (den / d), sum = plus ? an + cn : an - cn;
     const std::string op = plus ? " + " : " - ";
@@ -108,7 +108,7 @@ ArithProblem level4(Rng& r) {
                   Frac(sum, den));
   }
   // a x + b = c with an integer solution
-  int64_t a = r.uniform(2, 9), x = r.uniform(-10, 15), b = r.uniform(-20, 20);
+  int64_t a = r.uniform(3, 19), x = r.uniform(-40, 60), b = r.uniform(-300, 300);
   if (b == 0) b = 7;
   int64_t c = a * x + b;
   const std::string lhs = std::to_string(a) + "x " + (b < 0 ? "- " : "+ ") + std::to_string(b < 0 ? -b : b);
@@ -126,7 +126,7 @@ ArithProblem level5(Rng& r) {
   switch (r.uniform(0, 2)) {
     case 0: {
       // a(x + b) - c = d
-      int64_t a = r.uniform(2, 9), x = r.uniform(-12, 20), b = r.uniform(1, 15), c = r.uniform(1, 40);
+      int64_t a = r.uniform(3, 19), x = r.uniform(-50, 80), b = r.uniform(5, 60), c = r.uniform(10, 500);
       int64_t d = a * (x + b) - c;
       return finish(5, "Solve for $x$: $" + std::to_string(a) + "(x + " + std::to_string(b) + ") - " + std::to_string(c) + " = " + std::to_string(d) + "$.",
                     {"Add $" + std::to_string(c) + "$ to both sides: $" + std::to_string(a) + "(x + " + std::to_string(b) + ") = " +
@@ -139,7 +139,7 @@ ArithProblem level5(Rng& r) {
     }
     case 1: {
       // a x + b = c x + d, a > c
-      int64_t c = r.uniform(1, 6), a = c + r.uniform(1, 6), x = r.uniform(-10, 15), b = r.uniform(-25, 25);
+      int64_t c = r.uniform(2, 15), a = c + r.uniform(2, 14), x = r.uniform(-40, 60), b = r.uniform(-300, 300);
       int64_t d = (a - c) * x + b;
       auto side = [](int64_t k, int64_t m) { return std::to_string(k) + "x " + (m < 0 ? "- " : "+ ") + std::to_string(m < 0 ? -m : m); };
       return finish(5, "Solve for $x$: $" + side(a, b) + " = " + side(c, d) + "$.",
@@ -151,8 +151,8 @@ ArithProblem level5(Rng& r) {
     }
     default: {
       // a/b × c/d + e/f
-      int64_t b = r.uniform(2, 7), d = r.uniform(2, 7), f = r.uniform(2, 9);
-      int64_t a = r.uniform(1, 9), c = r.uniform(1, 9), e = r.uniform(1, 9);
+      int64_t b = r.uniform(2, 12), d = r.uniform(2, 12), f = r.uniform(2, 15);
+      int64_t a = r.uniform(1, 15), c = r.uniform(1, 15), e = r.uniform(1, 15);
       Frac p = Frac(a, b) * Frac(c, d), res = p + Frac(e, f);
       const int64_t den = std::lcm(p.d, f), pn = p.n * (den / p.d), en = e * (den / f);
       return finish(5, "Compute $" + fracTex(a, b) + " \\times " + fracTex(c, d) + " + " + fracTex(e, f) + "$. Express your answer in lowest terms.",

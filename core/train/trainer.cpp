@@ -435,6 +435,9 @@ Result<std::unique_ptr<Trainer>> Trainer::open(const TrainParams& p) {
     auto dev = model::resolveDevice(p.device);
     if (!dev) return dev.error();
     m.device = torch::Device(dev->device);
+    // TF32 tensor cores for the float32 matmuls on Ampere and later (about 10 bits of mantissa in
+    // the products, float32 accumulation): several times faster, and training is robust to it.
+    if (m.device.is_cuda()) at::globalContext().setAllowTF32CuBLAS(true);
     model::setTorchThreads(p.device.threads);
     m.invFreq = model::internal::ropeInverseFrequencies(m.config).to(m.device);
     auto train = mathdata::arithProblemSet(mathdata::ArithSplit::Train, p.trainProblems);
