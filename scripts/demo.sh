@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Sets up, builds and runs the main job on the built-in default (the README's first command).
+# Sets up, builds and runs the main job on the built-in default (the README's first command):
+# the model ComputeLens trained itself samples 4 solutions to each of the 500 builtin:arith test
+# problems; every sample is graded and stored in a SQLite database, then summarised by level.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-CLI="${LENS_BUILD_DIR:-build}/app/cli/computelens-cli"
+BUILD_DIR="${LENS_BUILD_DIR:-build}"
+CLI="$BUILD_DIR/app/cli/computelens-cli"
+DB="$BUILD_DIR/demo.db"
+rm -f "$DB" "$DB-wal" "$DB-shm"
 echo
-echo "== Generation benchmark on the built-in 'small' shape (random weights) =="
-"$CLI" bench generate --shape small --batches 1,16,64 --new-tokens 32 --repeats 3
+echo "== arith-duo-small (1.4 M parameters) solves builtin:arith: 500 problems x 4 samples =="
+RUN=$("$CLI" run resources/jobs/arith-pass1.json --db "$DB")
+"$CLI" show "$RUN" --db "$DB"
+echo
+echo "Results: $DB  (computelens-cli export $RUN --db $DB --format csv)"

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -203,11 +204,21 @@ int cmdShow(const Options& o) {
   // Summary of the samples: counts, tokens, FLOPs, accuracy where graded.
   int64_t samples = 0, tokens = 0, graded = 0, correct = 0;
   double flops = 0;
+  std::map<int, std::pair<int64_t, int64_t>> byLevel;  // level -> (correct, graded)
+  std::vector<store::ProblemRecord> problems;
+  if (run->datasetId) {
+    auto ps = (*st)->problems(*run->datasetId);
+    if (!ps) return fail(ps.error());
+    problems = std::move(*ps);
+  }
   auto idx = (*st)->unitIndexes(run->id);
   if (!idx) return fail(idx.error());
   for (int64_t i : *idx) {
     auto u = (*st)->unit(run->id, i);
     if (!u) return fail(u.error());
+    std::optional<int> level;
+    if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
+      level = problems[static_cast<size_t>(*u->problemIndex)].level;
     for (const auto& s : u->samples) {
       ++samples;
       tokens += static_cast<int64_t>(s.tokenIds.size());
@@ -215,12 +226,21 @@ int cmdShow(const Options& o) {
       if (s.correct) {
         ++graded;
         correct += *s.correct ? 1 : 0;
+        if (level) {
+          byLevel[*level].first += *s.correct ? 1 : 0;
+          byLevel[*level].second += 1;
+        }
       }
     }
   }
   json j = store::runToJson(*run);
   j["summary"] = {{"samples", samples}, {"generated_tokens", tokens}, {"inference_flops", flops}, {"graded", graded},
                   {"correct", correct}};
+  json levels = json::object();
+  for (const auto& [level, cg] : byLevel)
+    levels[std::to_string(level)] = {{"correct", cg.first}, {"graded", cg.second},
+                                     {"accuracy", static_cast<double>(cg.first) / static_cast<double>(cg.second)}};
+  if (!byLevel.empty()) j["summary"]["by_level"] = levels;
   json mj = json::object();
   for (const auto& [role, m] : *models) mj[role] = {{"path", m.path}, {"parameters", m.parameterCount}, {"fingerprint", m.fingerprint}};
   j["models"] = mj;
@@ -244,6 +264,9 @@ int cmdShow(const Options& o) {
   if (graded > 0)
     std::printf("accuracy   %lld/%lld = %.1f %%\n", static_cast<long long>(correct), static_cast<long long>(graded),
                 100.0 * static_cast<double>(correct) / static_cast<double>(graded));
+  for (const auto& [level, cg] : byLevel)
+    std::printf("  level %d  %lld/%lld = %.1f %%\n", level, static_cast<long long>(cg.first), static_cast<long long>(cg.second),
+                100.0 * static_cast<double>(cg.first) / static_cast<double>(cg.second));
   return 0;
 }
 
