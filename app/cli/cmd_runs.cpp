@@ -17,6 +17,7 @@
 #include "core/bench/bench.h"
 #include "core/common/atomic_file.h"
 #include "core/jobs/runner.h"
+#include "core/search/aggregate.h"
 #include "core/store/export.h"
 #include "core/store/store.h"
 
@@ -68,6 +69,11 @@ struct Options {
   bool asJson = false;
   std::vector<std::string> inputs;
   bench::StoreBenchParams storeBench;
+  // curves
+  std::vector<std::string> aggregations{"majority"};
+  std::string budgets = "1,2,4,8,16";
+  int trials = 200;
+  bool save = false;
 };
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -300,6 +306,116 @@ int cmdMerge(const Options& o) {
   return 0;
 }
 
+// Accuracy vs budget N (and FLOPs) from a run's graded samples, overall, by level and by oracle
+// difficulty bin (Snell et al. 2024, §3.3-§5).
+int cmdCurves(const Options& o) {
+  std::vector<search::Aggregation> how;
+  for (const auto& a : o.aggregations) {
+    auto h = search::parseAggregation(a);
+    if (!h) return fail(h.error());
+    how.push_back(*h);
+  }
+  std::vector<int> budgets;
+  {
+    std::stringstream ss(o.budgets);
+    for (std::string item; std::getline(ss, item, ',');) {
+      try {
+        budgets.push_back(std::stoi(item));
+      } catch (const std::exception&) {
+        return fail(makeError(ErrorCode::InvalidInput, "--budgets: '" + item + "' is not an integer"));
+      }
+    }
+  }
+  store::StoreParams sp;
+  sp.readOnly = !o.save;
+  auto st = store::Store::open(dbPath(o), sp);
+  if (!st) return fail(st.error());
+  auto run = (*st)->findRun(o.runRef);
+  if (!run) return fail(run.error());
+  std::vector<store::ProblemRecord> problems;
+  if (run->datasetId) {
+    auto ps = (*st)->problems(*run->datasetId);
+    if (!ps) return fail(ps.error());
+    problems = std::move(*ps);
+  }
+  auto idx = (*st)->unitIndexes(run->id);
+  if (!idx) return fail(idx.error());
+  std::vector<search::ProblemSamples> data;
+  for (int64_t i : *idx) {
+    auto u = (*st)->unit(run->id, i);
+    if (!u) return fail(u.error());
+    search::ProblemSamples p;
+    if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
+      p.level = problems[static_cast<size_t>(*u->problemIndex)].level;
+    bool graded = false;
+    for (const auto& s : u->samples) {
+      p.samples.push_back({s.answer, s.score.value_or(0.0), s.correct.value_or(false)});
+      p.flopsPerSample += s.flops;
+      graded = graded || s.correct.has_value();
+    }
+    if (!graded || p.samples.empty()) continue;
+    p.flopsPerSample /= static_cast<double>(p.samples.size());
+    data.push_back(std::move(p));
+  }
+  if (data.empty())
+    return fail(makeError(ErrorCode::InvalidInput, "run " + std::to_string(run->id) +
+                                                       " has no graded samples (its problems need reference answers)"));
+  const auto bins = search::oracleDifficultyBins(data);
+  json out = json::array();
+  auto subsetCurve = [&](search::Aggregation h, const std::function<bool(size_t)>& keep) {
+    std::vector<search::ProblemSamples> sub;
+    for (size_t i = 0; i < data.size(); ++i)
+      if (keep(i)) sub.push_back(data[i]);
+    return search::accuracyCurve(sub, h, budgets, o.trials, run->seed);
+  };
+  for (auto h : how) {
+    struct Series {
+      std::string name;
+      std::vector<search::CurvePoint> points;
+    };
+    std::vector<Series> series;
+    series.push_back({"all", subsetCurve(h, [](size_t) { return true; })});
+    for (int b = 1; b <= 5; ++b)
+      series.push_back({"bin " + std::to_string(b), subsetCurve(h, [&](size_t i) { return bins[i] == b; })});
+    std::map<int, bool> levels;
+    for (const auto& d : data)
+      if (d.level) levels[*d.level] = true;
+    for (const auto& [l, _] : levels)
+      series.push_back({"level " + std::to_string(l), subsetCurve(h, [&](size_t i) { return data[i].level == l; })});
+    if (!o.asJson) {
+      std::printf("%s, run %lld (%zu problems; bins: oracle difficulty by pass@1, 1 = easiest)\n", search::aggregationName(h),
+                  static_cast<long long>(run->id), data.size());
+      std::printf("%-9s", "N");
+      for (int n : budgets) std::printf("%9d", n);
+      std::printf("\n%-9s", "FLOPs");
+      for (const auto& pt : series[0].points) std::printf("%9.2g", pt.flopsPerProblem);
+      std::printf("\n");
+    }
+    for (const auto& s : series) {
+      json pts = json::array();
+      store::CurveRecord rec{std::string("accuracy-vs-n/") + search::aggregationName(h), s.name, "samples per problem",
+                             "accuracy", {}};
+      for (const auto& pt : s.points) {
+        pts.push_back({{"n", pt.n}, {"accuracy", pt.accuracy}, {"flops_per_problem", pt.flopsPerProblem}, {"problems", pt.problems}});
+        rec.points.emplace_back(pt.n, pt.accuracy);
+      }
+      out.push_back({{"aggregation", search::aggregationName(h)}, {"series", s.name}, {"points", pts}});
+      if (o.save) {
+        auto w = (*st)->putCurve(run->id, rec);
+        if (!w) return fail(w.error());
+      }
+      if (!o.asJson) {
+        std::printf("%-9s", s.name.c_str());
+        for (const auto& pt : s.points) std::printf("%8.1f%%", 100 * pt.accuracy);
+        std::printf("\n");
+      }
+    }
+    if (!o.asJson) std::printf("\n");
+  }
+  if (o.asJson) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 void printStoreBench(const json& r) {
   std::printf("routing records: %lld tokens x %d layers, %d budgets, %lld sequences (%.1f MB payload, %.1f MB file)\n",
               r["tokens"].get<long long>(), r["layers"].get<int>(), r["budgets"].get<int>(), r["sequences"].get<long long>(),
@@ -363,6 +479,15 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   merge->add_option("inputs", o->inputs, "shard databases")->required()->check(CLI::ExistingFile);
   addDb(merge);
 
+  auto* curves = app.add_subcommand("curves", "Accuracy vs samples per problem (and FLOPs) from a run's graded samples");
+  curves->add_option("run", o->runRef, "run id or uid prefix")->required();
+  curves->add_option("--aggregation", o->aggregations, "majority | best-of-n | weighted (repeatable)")->capture_default_str();
+  curves->add_option("--budgets", o->budgets, "comma-separated N")->capture_default_str();
+  curves->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
+  curves->add_flag("--save", o->save, "also store the curves in the run (for the workbench)");
+  curves->add_flag("--json", o->asJson, "machine-readable output");
+  addDb(curves);
+
   auto* bstore = bench.add_subcommand("store", "Write per-token routing records (1M tokens x 32 layers) and read one back");
   bstore->add_option("--tokens", o->storeBench.tokens)->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
   bstore->add_option("--layers", o->storeBench.layers)->capture_default_str()->check(CLI::Range(1, 1024));
@@ -379,6 +504,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (show->parsed()) return cmdShow(*o);
     if (exp->parsed()) return cmdExport(*o);
     if (merge->parsed()) return cmdMerge(*o);
+    if (curves->parsed()) return cmdCurves(*o);
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");
       RunContext ctx;
