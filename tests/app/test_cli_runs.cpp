@@ -202,6 +202,38 @@ class TestCliRuns : public QObject {
     QCOMPARE(cli({"run", spec, "--shard", "3/3", "--db", merged}).code, 1);
   }
 
+  // A graded run of the shipped model: `curves` at N = 1 equals the accuracy `show` reports, and
+  // --save stores the curves in the run.
+  void curvesOfAGradedRun() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("a.db"), spec = dir.filePath("arith.json");
+    json j = {{"kind", "generate"},
+              {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+              {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"count", 30}}},
+              {"samples", 4},
+              {"batch", 16},
+              {"seed", 1},
+              {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}},
+              {"device", {{"device", "cpu"}}}};
+    test::writeText(spec.toStdString(), j.dump());
+    auto r = cli({"run", spec, "--db", db, "-q"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    auto show = json::parse(cli({"show", "1", "--db", db, "--json"}).out.toStdString());
+    const double accuracy = show["summary"]["correct"].get<double>() / show["summary"]["graded"].get<double>();
+    QCOMPARE(show["summary"]["graded"], json(120));
+    auto c = cli({"curves", "1", "--db", db, "--json", "--budgets", "1,2,4", "--aggregation", "majority", "--save"});
+    QVERIFY2(c.code == 0, c.err.constData());
+    auto curves = json::parse(c.out.toStdString());
+    QCOMPARE(curves[0]["series"], json("all"));
+    LENS_COMPARE_NEAR(curves[0]["points"][0]["accuracy"].get<double>(), accuracy, 1e-12);
+    QCOMPARE(curves[0]["points"].size(), size_t{3});
+    auto st = store::Store::open(db.toStdString());
+    auto saved = (*st)->curves(1);
+    LENS_VERIFY_OK(saved);
+    QVERIFY(saved->size() >= 6);  // all + 5 bins (+ levels)
+    QCOMPARE(cli({"curves", "1", "--db", db, "--aggregation", "vote"}).code, 1);
+  }
+
   void exportsAndBadInput() {
     QTemporaryDir dir;
     const QString spec = writeSpec(dir, 4), db = dir.filePath("a.db");
