@@ -49,12 +49,17 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
       else if (c.modelType == "qwen2") arch = "Qwen2ForCausalLM";
       else if (c.modelType == "mistral") arch = "MistralForCausalLM";
     }
-    if (arch != "LlamaForCausalLM" && arch != "Qwen2ForCausalLM" && arch != "MistralForCausalLM")
+    // Qwen2ForProcessRewardModel (Qwen2.5-Math-PRM) is the Qwen2 trunk with a reward head instead
+    // of the LM head; verify::ProcessRewardModel runs it.
+    if (arch != "LlamaForCausalLM" && arch != "Qwen2ForCausalLM" && arch != "MistralForCausalLM" &&
+        arch != "Qwen2ForProcessRewardModel")
       return field(where, "architectures", "names '" + arch +
-                       "', which ComputeLens does not run (supported: LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM)",
+                       "', which ComputeLens does not run (supported: LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM, "
+                       "Qwen2ForProcessRewardModel)",
                    ErrorCode::Unsupported);
     c.architecture = arch;
-    if (c.modelType.empty()) c.modelType = arch == "LlamaForCausalLM" ? "llama" : arch == "Qwen2ForCausalLM" ? "qwen2" : "mistral";
+    if (c.modelType.empty())
+      c.modelType = arch == "LlamaForCausalLM" ? "llama" : arch.rfind("Qwen2", 0) == 0 ? "qwen2" : "mistral";
 
     auto get = [&](const char* name, std::optional<int64_t> fb, int64_t& out) -> Status {
       auto r = positive(j, where, name, fb);

@@ -49,6 +49,9 @@ struct ModelConfig {
   // loads a Duo checkpoint as the all-big model.
   int64_t duoSmallIntermediateSize = 0;
 
+  // A reward model (Qwen2ForProcessRewardModel): no LM head, a score head instead.
+  bool isRewardModel() const { return architecture == "Qwen2ForProcessRewardModel"; }
+
   // Parses a config.json object. `where` names the file in error messages.
   static Result<ModelConfig> fromJson(const nlohmann::json& j, const std::string& where);
   static Result<ModelConfig> load(const std::string& path);

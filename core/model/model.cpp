@@ -112,6 +112,8 @@ internal::Engine& Model::engine() { return *m_engine; }
 
 Result<std::vector<float>> Model::logits(const std::vector<int32_t>& ids) {
   if (ids.empty()) return makeError(ErrorCode::InvalidInput, "logits: no token ids given");
+  if (config().isRewardModel())
+    return makeError(ErrorCode::InvalidInput, "logits: " + config().architecture + " has no LM head (score it as a PRM)");
   const int64_t V = config().vocabSize;
   for (int32_t id : ids)
     if (id < 0 || id >= V) return makeError(ErrorCode::InvalidInput, "logits: token id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(V - 1) + ")");
@@ -146,6 +148,8 @@ struct Running {
 
 Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<GenerateRequest>& requests, const RunContext* ctx) {
   const ModelConfig& cfg = config();
+  if (cfg.isRewardModel())
+    return makeError(ErrorCode::InvalidInput, "generate: " + cfg.architecture + " has no LM head and cannot generate");
   int64_t slots = 0, capacity = 0, maxPrompt = 0;
   for (size_t r = 0; r < requests.size(); ++r) {
     const auto& q = requests[r];

@@ -123,7 +123,9 @@ Result<Weights> Engine::loadWeights(const ModelConfig& c, const tensor_io::Check
     LENS_GET(norm, "model.norm.weight", {h});
     w.embed = embed;
     w.finalNorm = norm;
-    if (c.tieEmbeddings) {
+    if (c.isRewardModel()) {
+      // No LM head: the reward head is loaded by verify::ProcessRewardModel.
+    } else if (c.tieEmbeddings) {
       w.lmHead = embed;
     } else {
       LENS_GET(head, "lm_head.weight", {c.vocabSize, h});

@@ -106,7 +106,9 @@ class TestCliRuns : public QObject {
       QVERIFY(p.waitForStarted());
       const bool finished = p.waitForFinished(delayMs(rng));
       if (!finished) {
-        ::kill(static_cast<pid_t>(p.processId()), SIGKILL);  // no chance to clean up
+        // pid 0 would signal our whole process group (ctest included): only a live child.
+        const auto pid = static_cast<pid_t>(p.processId());
+        if (pid > 0) ::kill(pid, SIGKILL);  // no chance to clean up
         p.waitForFinished(10000);
       }
       const int64_t n = committedUnits(db.toStdString());
@@ -155,8 +157,10 @@ class TestCliRuns : public QObject {
     // Interrupt once some units are stored.
     QElapsedTimer t;
     t.start();
-    while (committedUnits(db.toStdString()) < 2 && t.elapsed() < 60000) QTest::qWait(20);
-    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    while (committedUnits(db.toStdString()) < 2 && t.elapsed() < 60000 && p.state() == QProcess::Running) QTest::qWait(20);
+    const auto pid = static_cast<pid_t>(p.processId());
+    QVERIFY2(p.state() == QProcess::Running && pid > 0, p.readAllStandardError().constData());
+    ::kill(pid, SIGINT);
     QElapsedTimer stop;
     stop.start();
     QVERIFY(p.waitForFinished(10000));

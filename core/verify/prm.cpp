@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/verify/prm.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "core/mathdata/prompt.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+#include "core/tensor_io/checkpoint.h"
+#include "core/text/tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace lens::verify {
+
+Result<StepAggregation> parseStepAggregation(const std::string& name) {
+  if (name == "last") return StepAggregation::Last;
+  if (name == "min") return StepAggregation::Min;
+  if (name == "product") return StepAggregation::Product;
+  return makeError(ErrorCode::InvalidInput, "step aggregation '" + name + "' (last, min, product)");
+}
+
+double aggregateSteps(const std::vector<double>& s, StepAggregation how) {
+  if (s.empty()) return 0.0;
+  switch (how) {
+    case StepAggregation::Last: return s.back();
+    case StepAggregation::Min: return *std::min_element(s.begin(), s.end());
+    case StepAggregation::Product: {
+      double p = 1;
+      for (double x : s) p *= x;
+      return p;
+    }
+  }
+  return s.back();
+}
+
+struct ProcessRewardModel::Impl {
+  PrmParams params;
+  PrmKind kind = PrmKind::StepTag;
+  std::unique_ptr<model::Model> model;
+  int32_t marker = -1;        // the tag or separator token id
+  int32_t good = -1, bad = -1;  // step-tag candidates
+  torch::Tensor w1, b1, w2, b2;  // reward head, float32 on the model's device
+
+  // One token id for `text`: an added/special token, a vocabulary entry, or a text that encodes
+  // to exactly one token.
+  Result<int32_t> singleToken(const std::string& text, const char* role) const {
+    const auto* tok = model->tokenizer();
+    if (auto id = tok->tokenId(text)) return *id;
+    auto ids = tok->encode(text, false);
+    if (ids.size() == 1) return ids[0];
+    return makeError(ErrorCode::InvalidInput, "the " + std::string(role) + " '" + text + "' is not one token of this tokenizer (" +
+                                                  std::to_string(ids.size()) + " tokens); set it to a token the PRM was trained with");
+  }
+};
+
+ProcessRewardModel::ProcessRewardModel() : m(std::make_unique<Impl>()) {}
+ProcessRewardModel::~ProcessRewardModel() = default;
+PrmKind ProcessRewardModel::kind() const { return m->kind; }
+int64_t ProcessRewardModel::parameterCount() const {
+  return m->model->parameterCount() + (m->w1.defined() ? m->w1.numel() + m->b1.numel() + m->w2.numel() + m->b2.numel() : 0);
+}
+
+Result<std::unique_ptr<ProcessRewardModel>> ProcessRewardModel::load(const std::string& dir, const PrmParams& params) {
+  std::unique_ptr<ProcessRewardModel> p(new ProcessRewardModel());
+  Impl& m = *p->m;
+  m.params = params;
+  auto mod = model::Model::load(dir, params.device);
+  if (!mod) return mod.error();
+  m.model = std::move(*mod);
+  if (!m.model->tokenizer()) return makeError(ErrorCode::InvalidInput, dir + ": a PRM needs its tokenizer.json");
+  if (m.model->config().isRewardModel()) {
+    m.kind = PrmKind::RewardHead;
+    auto sep = m.singleToken(params.separator, "step separator");
+    if (!sep) return makeError(sep.error().code, dir + ": " + sep.error().message);
+    m.marker = *sep;
+    auto ck = tensor_io::Checkpoint::open(dir);
+    if (!ck) return ck.error();
+    const int64_t h = m.model->config().hiddenSize;
+    auto get = [&](const std::string& name, std::vector<int64_t> shape) -> Result<torch::Tensor> {
+      const auto* t = ck->find(name);
+      if (!t) return makeError(ErrorCode::InvalidInput, dir + ": the reward head tensor '" + name + "' is missing");
+      if (t->shape != shape) return makeError(ErrorCode::InvalidInput, dir + ": '" + name + "' has an unexpected shape");
+      return model::internal::toTorch(*t).to(m.model->engine().device(), torch::kFloat32);
+    };
+    try {
+      auto w1 = get("score.0.weight", {h, h});
+      if (!w1) return w1.error();
+      auto b1 = get("score.0.bias", {h});
+      if (!b1) return b1.error();
+      auto w2 = get("score.2.weight", {2, h});
+      if (!w2) return w2.error();
+      auto b2 = get("score.2.bias", {2});
+      if (!b2) return b2.error();
+      m.w1 = *w1, m.b1 = *b1, m.w2 = *w2, m.b2 = *b2;
+    } catch (const std::exception& e) {
+      return model::internal::translateTorchError(e, dir);
+    }
+  } else {
+    m.kind = PrmKind::StepTag;
+    for (auto [text, role, out] : {std::tuple<const std::string&, const char*, int32_t*>{params.stepTag, "step tag", &m.marker},
+                                   {params.goodToken, "good token", &m.good},
+                                   {params.badToken, "bad token", &m.bad}}) {
+      auto id = m.singleToken(text, role);
+      if (!id) return makeError(id.error().code, dir + ": " + id.error().message);
+      *out = *id;
+    }
+  }
+  return p;
+}
+
+std::string ProcessRewardModel::formatInput(const std::string& problem, const std::vector<std::string>& steps) const {
+  std::string s;
+  if (m->kind == PrmKind::RewardHead) {
+    // Qwen2.5-Math-PRM: the chat template, steps each followed by the separator.
+    mathdata::PromptParams pp;
+    pp.system = m->params.system;
+    s = mathdata::formatPrompt(problem, mathdata::PromptFormat::ChatMl, pp);
+    for (const auto& st : steps) s += st + m->params.separator;
+    return s;
+  }
+  // Math-Shepherd: "{question} {step 1} ки\n{step 2} ки\n…".
+  s = problem + " ";
+  for (size_t i = 0; i < steps.size(); ++i) s += steps[i] + " " + m->params.stepTag + (i + 1 < steps.size() ? "\n" : "");
+  return s;
+}
+
+Result<std::vector<double>> ProcessRewardModel::scoreSteps(const std::string& problem, const std::vector<std::string>& steps) {
+  if (steps.empty()) return std::vector<double>{};
+  auto ids = m->model->tokenizer()->encode(formatInput(problem, steps), m->kind == PrmKind::StepTag);
+  auto scores = scoreTokenIds(ids);
+  if (!scores) return scores.error();
+  if (scores->size() != steps.size())
+    return makeError(ErrorCode::InvalidInput, "PRM input: " + std::to_string(steps.size()) + " steps but " +
+                                                  std::to_string(scores->size()) + " markers after tokenisation (a step contains the marker?)");
+  return scores;
+}
+
+Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<int32_t>& ids) {
+  std::vector<int64_t> at;
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == m->marker) at.push_back(static_cast<int64_t>(i));
+  if (at.empty()) return std::vector<double>{};
+  std::vector<double> out;
+  if (m->kind == PrmKind::StepTag) {
+    auto logits = m->model->logits(ids);
+    if (!logits) return logits.error();
+    const int64_t V = m->model->config().vocabSize;
+    for (int64_t t : at) {
+      // softmax over the two candidates: P(good) = 1 / (1 + exp(bad - good)).
+      const double g = (*logits)[static_cast<size_t>(t * V + m->good)], b = (*logits)[static_cast<size_t>(t * V + m->bad)];
+      out.push_back(1.0 / (1.0 + std::exp(b - g)));
+    }
+    return out;
+  }
+  try {
+    c10::InferenceMode guard;
+    auto& engine = m->model->engine();
+    const int64_t T = static_cast<int64_t>(ids.size());
+    auto cache = engine.makeCache(1, T);
+    model::internal::ForwardBatch fb;
+    fb.tokens = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).view({1, T}).to(engine.device());
+    fb.slots = {0};
+    fb.startPos = {0};
+    fb.lengths = {T};
+    auto h = engine.hidden(fb, *cache, /*allPositions=*/true)[0].to(torch::kFloat32);  // [T, H]
+    auto idx = torch::tensor(at, torch::kInt64).to(engine.device());
+    auto x = torch::relu(torch::linear(h.index_select(0, idx), m->w1, m->b1));
+    auto probs = torch::softmax(torch::linear(x, m->w2, m->b2), -1).select(1, 1).to(torch::kCPU).to(torch::kFloat64).contiguous();
+    out.assign(probs.data_ptr<double>(), probs.data_ptr<double>() + probs.numel());
+    return out;
+  } catch (const std::exception& e) {
+    return model::internal::translateTorchError(e, "PRM scoring");
+  }
+}
+
+}  // namespace lens::verify

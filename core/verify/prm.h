@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process reward models (Snell et al. 2024, §5; Lightman et al. 2023): a score in [0, 1] per
+// solution step, the probability that the solution is still on a correct path. Two families load:
+//  - step-tag PRMs (Math-Shepherd, Wang et al. 2024): a causal LM; after each step a tag token
+//    ("ки") is appended and the score is softmax over the logits of a good and a bad token ("+",
+//    "-") at the tag;
+//  - reward-head PRMs (Qwen2.5-Math-PRM: Qwen2ForProcessRewardModel): a Qwen2 trunk and a head
+//    Linear(H, H) → ReLU → Linear(H, 2); steps end with a separator token ("<extra_0>") and the
+//    score is softmax(head(h))[1] at each separator.
+// Torch-free interface; the head runs in prm.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/model/device.h"
+
+namespace lens::verify {
+
+enum class PrmKind { StepTag, RewardHead };
+
+struct PrmParams {
+  // Step-tag PRMs.
+  std::string stepTag = "ки";
+  std::string goodToken = "+", badToken = "-";
+  // Reward-head PRMs.
+  std::string separator = "<extra_0>";
+  std::string system = "Please reason step by step, and put your final answer within \\boxed{}.";
+  model::DeviceParams device;
+};
+
+// How step scores become one score per solution (Snell et al. use the last step's).
+enum class StepAggregation { Last, Min, Product };
+Result<StepAggregation> parseStepAggregation(const std::string& name);  // last | min | product
+double aggregateSteps(const std::vector<double>& stepScores, StepAggregation how);
+
+class ProcessRewardModel {
+ public:
+  // The kind follows config.json: Qwen2ForProcessRewardModel → RewardHead, a causal LM → StepTag.
+  // Errors name the missing tag, token or tensor.
+  static Result<std::unique_ptr<ProcessRewardModel>> load(const std::string& dir, const PrmParams& params = {});
+  ~ProcessRewardModel();
+
+  PrmKind kind() const;
+  int64_t parameterCount() const;
+  // One score per step of each solution.
+  Result<std::vector<double>> scoreSteps(const std::string& problem, const std::vector<std::string>& steps);
+  // Scores at the marker positions (tag or separator tokens) of an already tokenised input.
+  Result<std::vector<double>> scoreTokenIds(const std::vector<int32_t>& ids);
+  // The text scoreSteps tokenises (for inspection and tests).
+  std::string formatInput(const std::string& problem, const std::vector<std::string>& steps) const;
+
+ private:
+  ProcessRewardModel();
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+}  // namespace lens::verify

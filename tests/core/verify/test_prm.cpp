@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process reward models: a step-tag PRM scored against the logits transformers computed for the
+// fixture (golden), and a Qwen2ForProcessRewardModel checkpoint written by our safetensors writer
+// whose reward head is set so that the scores are known in closed form.
+#include <QtTest>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/model/model.h"
+#include "core/tensor_io/safetensors.h"
+#include "core/text/tokenizer.h"
+#include "core/verify/prm.h"
+
+using namespace lens;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+void copyFile(const std::string& from, const std::string& to) {
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+}
+
+// tiny-qwen2 with a reward head: W1, b1 [H,H],[H]; W2, b2 [2,H],[2].
+std::string rewardModel(QTemporaryDir& dir, const std::vector<float>& w1, const std::vector<float>& b1,
+                        const std::vector<float>& w2, const std::vector<float>& b2) {
+  const std::string out = dir.path().toStdString();
+  auto cfg = json::parse(*readFile(test::fixture("tiny-qwen2/config.json")));
+  cfg["architectures"] = {"Qwen2ForProcessRewardModel"};
+  test::writeText(out + "/config.json", cfg.dump());
+  copyFile(test::fixture("tiny-qwen2/tokenizer.json"), out + "/tokenizer.json");
+  auto src = tensor_io::SafetensorsFile::open(test::fixture("tiny-qwen2/model.safetensors"));
+  std::vector<tensor_io::TensorToWrite> ts;
+  for (const auto& t : (*src)->tensors())
+    if (t.name != "lm_head.weight") ts.push_back({t.name, t.dtype, t.shape, t.data});
+  const int64_t h = cfg["hidden_size"].get<int64_t>();
+  ts.push_back({"score.0.weight", tensor_io::DType::F32, {h, h}, w1.data()});
+  ts.push_back({"score.0.bias", tensor_io::DType::F32, {h}, b1.data()});
+  ts.push_back({"score.2.weight", tensor_io::DType::F32, {2, h}, w2.data()});
+  ts.push_back({"score.2.bias", tensor_io::DType::F32, {2}, b2.data()});
+  auto st = tensor_io::writeSafetensors(out + "/model.safetensors", ts);
+  if (!st.ok()) qFatal("%s", st.error().message.c_str());
+  return out;
+}
+}  // namespace
+
+class TestPrm : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void stepTagScoresFollowTheGoldenLogits() {
+    auto exp = json::parse(*readFile(test::fixture("tiny-qwen2/expected.json")));
+    std::vector<int32_t> ids = exp["cases"][0]["ids"].get<std::vector<int32_t>>();
+    QVERIFY(ids.size() >= 8);
+    auto tok = text::Tokenizer::load(test::fixture("tiny-qwen2/tokenizer.json"));
+    LENS_VERIFY_OK(tok);
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.stepTag = (*tok)->decode({ids[3]});
+    p.goodToken = (*tok)->decode({ids[5]});
+    p.badToken = (*tok)->decode({ids[6]});
+    auto prm = verify::ProcessRewardModel::load(test::fixture("tiny-qwen2"), p);
+    LENS_VERIFY_OK(prm);
+    QCOMPARE((*prm)->kind(), verify::PrmKind::StepTag);
+    auto scores = (*prm)->scoreTokenIds(ids);
+    LENS_VERIFY_OK(scores);
+    // Expected from transformers' logits: softmax over (good, bad) at every tag position.
+    auto golden = tensor_io::SafetensorsFile::open(test::fixture("tiny-qwen2/expected_logits.safetensors"));
+    const auto* L = (*golden)->find("logits_0");
+    QVERIFY(L);
+    const int64_t V = L->shape[1];
+    const float* lg = reinterpret_cast<const float*>(L->data);
+    std::vector<double> want;
+    for (size_t t = 0; t < ids.size(); ++t)
+      if (ids[t] == ids[3]) want.push_back(1.0 / (1.0 + std::exp(lg[t * V + ids[6]] - lg[t * V + ids[5]])));
+    QCOMPARE(scores->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) LENS_COMPARE_NEAR((*scores)[i], want[i], 1e-5);
+  }
+
+  void stepTagNeedsItsTokens() {
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.stepTag = "this is not one token";
+    auto prm = verify::ProcessRewardModel::load(test::fixture("tiny-qwen2"), p);
+    QVERIFY(!prm.ok());
+    QVERIFY2(prm.error().message.find("step tag 'this is not one token' is not one token") != std::string::npos,
+             prm.error().message.c_str());
+  }
+
+  void rewardHeadScoresInClosedForm() {
+    const int h = 64;
+    QTemporaryDir dir;
+    // W1 = 0, b1 = e0: the hidden layer is e0 whatever the trunk says; W2 row 1 = 1.5·e0, so the
+    // positive-class logit exceeds the negative one by 1.5 and every step scores sigmoid(1.5).
+    std::vector<float> w1(h * h, 0.0f), b1(h, 0.0f), w2(2 * h, 0.0f), b2(2, 0.0f);
+    b1[0] = 1.0f;
+    w2[h + 0] = 1.5f;
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.separator = "<|endoftext|>";
+    auto prm = verify::ProcessRewardModel::load(rewardModel(dir, w1, b1, w2, b2), p);
+    LENS_VERIFY_OK(prm);
+    QCOMPARE((*prm)->kind(), verify::PrmKind::RewardHead);
+    const std::vector<std::string> steps = {"Step 1: add.", "Step 2: done, \\boxed{4}."};
+    const std::string input = (*prm)->formatInput("What is 2+2?", steps);
+    QVERIFY(input.find("<|im_start|>assistant\nStep 1: add.<|endoftext|>Step 2") != std::string::npos);
+    auto scores = (*prm)->scoreSteps("What is 2+2?", steps);
+    LENS_VERIFY_OK(scores);
+    QCOMPARE(scores->size(), size_t{2});
+    for (double s : *scores) LENS_COMPARE_NEAR(s, 1.0 / (1.0 + std::exp(-1.5)), 1e-6);
+    LENS_COMPARE_NEAR(verify::aggregateSteps({0.9, 0.5, 0.8}, verify::StepAggregation::Last), 0.8, 1e-12);
+    LENS_COMPARE_NEAR(verify::aggregateSteps({0.9, 0.5, 0.8}, verify::StepAggregation::Min), 0.5, 1e-12);
+    LENS_COMPARE_NEAR(verify::aggregateSteps({0.9, 0.5, 0.8}, verify::StepAggregation::Product), 0.36, 1e-12);
+
+    // W1 = I, W2 row 1 = e0: the score is sigmoid(relu(h0)), which depends on the trunk: in [0.5, 1)
+    // and not the same at every step.
+    std::vector<float> eye(h * h, 0.0f), w2b(2 * h, 0.0f);
+    for (int i = 0; i < h; ++i) eye[i * h + i] = 1.0f;
+    w2b[h + 0] = 1.0f;
+    QTemporaryDir dir2;
+    auto prm2 = verify::ProcessRewardModel::load(rewardModel(dir2, eye, std::vector<float>(h, 0.0f), w2b, b2), p);
+    LENS_VERIFY_OK(prm2);
+    auto s2 = (*prm2)->scoreSteps("What is 2+2?", {"a", "b", "c", "d"});
+    LENS_VERIFY_OK(s2);
+    QCOMPARE(s2->size(), size_t{4});
+    for (double s : *s2) QVERIFY(s >= 0.5 && s < 1.0);
+
+    // The trunk alone is not a language model.
+    model::DeviceParams dev;
+    dev.device = "cpu";
+    auto lm = model::Model::load(dir.path().toStdString(), dev);
+    LENS_VERIFY_OK(lm);
+    QVERIFY((*lm)->logits({1, 2, 3}).error().message.find("has no LM head") != std::string::npos);
+  }
+
+  void rewardHeadMissing() {
+    QTemporaryDir dir;
+    const std::string out = dir.path().toStdString();
+    auto cfg = json::parse(*readFile(test::fixture("tiny-qwen2/config.json")));
+    cfg["architectures"] = {"Qwen2ForProcessRewardModel"};
+    test::writeText(out + "/config.json", cfg.dump());
+    copyFile(test::fixture("tiny-qwen2/tokenizer.json"), out + "/tokenizer.json");
+    copyFile(test::fixture("tiny-qwen2/model.safetensors"), out + "/model.safetensors");
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.separator = "<|endoftext|>";
+    auto prm = verify::ProcessRewardModel::load(out, p);
+    QVERIFY(!prm.ok());
+    QVERIFY2(prm.error().message.find("reward head tensor 'score.0.weight' is missing") != std::string::npos, prm.error().message.c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPrm)
+#include "test_prm.moc"
