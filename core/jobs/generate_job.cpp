@@ -10,6 +10,7 @@
 #include "core/mathdata/prompt.h"
 #include "core/model/model.h"
 #include "core/text/tokenizer.h"
+#include "core/verify/prm.h"
 
 using json = nlohmann::json;
 
@@ -31,7 +32,25 @@ struct GenerateSpec {
   bool addSpecial = true;
   model::SamplingParams sampling;
   model::DeviceParams device;
+  // Optional process reward model scoring every sample's steps.
+  std::string verifier;
+  verify::PrmParams prm;
+  std::string stepAggregation = "last";
 };
+
+// Steps of a solution: the text split at the step delimiter, empty pieces dropped.
+std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter) {
+  std::vector<std::string> steps;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = delimiter.empty() ? std::string::npos : text.find(delimiter, start);
+    std::string piece = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (piece.find_first_not_of(" \t\n") != std::string::npos) steps.push_back(piece);
+    if (end == std::string::npos) break;
+    start = end + delimiter.size();
+  }
+  return steps;
+}
 
 class GenerateJob final : public Job {
  public:
@@ -42,7 +61,11 @@ class GenerateJob final : public Job {
   int64_t unitCount() const override { return static_cast<int64_t>(m_problems.problems.size()); }
   std::string unitKey(int64_t unit) const override { return m_problems.problems[static_cast<size_t>(unit)].key; }
   const mathdata::ProblemSet* problems() const override { return &m_problems; }
-  std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"policy", m_spec.model}}; }
+  std::vector<std::pair<std::string, std::string>> modelDirs() const override {
+    std::vector<std::pair<std::string, std::string>> dirs = {{"policy", m_spec.model}};
+    if (!m_spec.verifier.empty()) dirs.emplace_back("verifier", m_spec.verifier);
+    return dirs;
+  }
   int batchSize() const override { return m_spec.batch; }
   std::string device() const override { return m_model ? m_model->device() + " " + m_model->dtype() : std::string(); }
 
@@ -56,6 +79,15 @@ class GenerateJob final : public Job {
     auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
     if (!f) return f.error();
     m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
+    if (!m_spec.verifier.empty()) {
+      ctx.report(0, 0, "loading verifier " + m_spec.verifier);
+      auto prm = verify::ProcessRewardModel::load(m_spec.verifier, m_spec.prm);
+      if (!prm) return prm.error();
+      m_prm = std::move(*prm);
+      auto agg = verify::parseStepAggregation(m_spec.stepAggregation);
+      if (!agg) return agg.error();
+      m_aggregation = *agg;
+    }
     return Status::success();
   }
 
@@ -101,6 +133,17 @@ class GenerateJob final : public Job {
         for (float lp : s.logprobs) r.logprob += lp;
         r.finish = model::finishReasonName(s.finish);
         r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
+        if (m_prm) {
+          // Snell et al. §5: the PRM scores each step; the sample's score aggregates them.
+          const auto steps = splitSteps(s.text, m_spec.prompt.stepDelimiter);
+          if (!steps.empty()) {
+            auto scores = m_prm->scoreSteps(m_problems.problems[static_cast<size_t>(units[i])].problem, steps);
+            if (!scores) return makeError(scores.error().code, "unit " + std::to_string(units[i]) + " sample " + std::to_string(k) +
+                                                                   ": verifier: " + scores.error().message);
+            for (size_t k2 = 0; k2 < steps.size(); ++k2) r.steps.push_back({steps[k2], (*scores)[k2]});
+            r.score = verify::aggregateSteps(*scores, m_aggregation);
+          }
+        }
         // Graded when the problem has a reference answer (MATH, builtin:arith).
         if (const auto& ref = m_problems.problems[static_cast<size_t>(units[i])].answer) {
           r.answer = mathdata::extractAnswer(s.text);
@@ -118,6 +161,8 @@ class GenerateJob final : public Job {
   mathdata::ProblemSet m_problems;
   std::unique_ptr<model::Model> m_model;
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
+  std::unique_ptr<verify::ProcessRewardModel> m_prm;
+  verify::StepAggregation m_aggregation = verify::StepAggregation::Last;
 };
 
 }  // namespace
@@ -168,7 +213,18 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
         .integer("threads", s.device.threads, 0, 4096);
     LENS_TRY_STATUS(dv->finish());
   }
+  if (auto v = r.object("verifier")) {
+    v->text("model", s.verifier, /*required=*/true)
+        .text("step_tag", s.prm.stepTag)
+        .text("good_token", s.prm.goodToken)
+        .text("bad_token", s.prm.badToken)
+        .text("separator", s.prm.separator)
+        .text("system", s.prm.system)
+        .oneOf("aggregation", s.stepAggregation, {"last", "min", "product"});
+    LENS_TRY_STATUS(v->finish());
+  }
   LENS_TRY_STATUS(r.finish());
+  s.prm.device = s.device;
   if (s.prompts.empty() == !hasDataset)
     return makeError(ErrorCode::InvalidInput,
                      "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file, a MATH folder or builtin:arith)");

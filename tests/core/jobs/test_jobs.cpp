@@ -3,8 +3,10 @@
 // name the JSON path), and the runner stores, cancels and resumes real generate runs in-process.
 #include <QtTest>
 #include <atomic>
+#include <cmath>
 #include <thread>
 
+#include "common/prm_fixture.h"
 #include "common/test_helpers.h"
 #include "core/jobs/job.h"
 #include "core/jobs/progress.h"
@@ -159,6 +161,43 @@ class TestJobs : public QObject {
     LENS_VERIFY_OK(r);
     QCOMPARE(r->run.status, store::RunStatus::Cancelled);
     QVERIFY2(seconds < 1.3, qPrintable(QString::number(seconds)));  // 0.3 s + at most a second
+  }
+
+  // A verifier scores every sample's steps; the scores land in the store with the samples.
+  void verifierScoresEverySample() {
+    QTemporaryDir dir, prmDir;
+    const int h = 64;
+    std::vector<float> w1(h * h, 0.0f), b1(h, 0.0f), w2(2 * h, 0.0f), b2(2, 0.0f);
+    b1[0] = 1.0f;
+    w2[h] = -0.5f;  // every step scores sigmoid(-0.5)
+    const std::string prm = test::rewardModel(prmDir, w1, b1, w2, b2);
+    json spec = tinySpec();
+    spec["prompts"] = {"one", "two"};
+    spec["verifier"] = {{"model", prm}, {"separator", "<|endoftext|>"}, {"aggregation", "min"}};
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("a.db").toStdString();
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    auto st = store::Store::open(p.dbPath);
+    auto models = (*st)->runModels(r->run.id);
+    QCOMPARE(models->size(), size_t{2});
+    QCOMPARE(models->at(1).first, std::string("verifier"));
+    int scored = 0;
+    for (int64_t u = 0; u < 2; ++u) {
+      auto unit = (*st)->unit(r->run.id, u);
+      LENS_VERIFY_OK(unit);
+      for (const auto& s : unit->samples) {
+        if (s.text.find_first_not_of(" \t\n") == std::string::npos) continue;  // no step to score
+        QVERIFY(s.score.has_value());
+        LENS_COMPARE_NEAR(*s.score, 1.0 / (1.0 + std::exp(0.5)), 1e-6);
+        QVERIFY(!s.steps.empty());
+        for (const auto& step : s.steps) LENS_COMPARE_NEAR(step.score.value_or(-1), 1.0 / (1.0 + std::exp(0.5)), 1e-6);
+        ++scored;
+      }
+    }
+    QVERIFY(scored > 0);
+    spec["verifier"]["aggregation"] = "mean";
+    QVERIFY(jobs::createJob(spec).error().message.find("spec.verifier.aggregation: 'mean' is not one of") != std::string::npos);
   }
 
   void failuresAreRecordedNotThrown() {

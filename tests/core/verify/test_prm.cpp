@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/prm_fixture.h"
 #include "common/test_helpers.h"
 #include "core/common/atomic_file.h"
 #include "core/model/model.h"
@@ -18,33 +19,6 @@ using namespace lens;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-void copyFile(const std::string& from, const std::string& to) {
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-}
-
-// tiny-qwen2 with a reward head: W1, b1 [H,H],[H]; W2, b2 [2,H],[2].
-std::string rewardModel(QTemporaryDir& dir, const std::vector<float>& w1, const std::vector<float>& b1,
-                        const std::vector<float>& w2, const std::vector<float>& b2) {
-  const std::string out = dir.path().toStdString();
-  auto cfg = json::parse(*readFile(test::fixture("tiny-qwen2/config.json")));
-  cfg["architectures"] = {"Qwen2ForProcessRewardModel"};
-  test::writeText(out + "/config.json", cfg.dump());
-  copyFile(test::fixture("tiny-qwen2/tokenizer.json"), out + "/tokenizer.json");
-  auto src = tensor_io::SafetensorsFile::open(test::fixture("tiny-qwen2/model.safetensors"));
-  std::vector<tensor_io::TensorToWrite> ts;
-  for (const auto& t : (*src)->tensors())
-    if (t.name != "lm_head.weight") ts.push_back({t.name, t.dtype, t.shape, t.data});
-  const int64_t h = cfg["hidden_size"].get<int64_t>();
-  ts.push_back({"score.0.weight", tensor_io::DType::F32, {h, h}, w1.data()});
-  ts.push_back({"score.0.bias", tensor_io::DType::F32, {h}, b1.data()});
-  ts.push_back({"score.2.weight", tensor_io::DType::F32, {2, h}, w2.data()});
-  ts.push_back({"score.2.bias", tensor_io::DType::F32, {2}, b2.data()});
-  auto st = tensor_io::writeSafetensors(out + "/model.safetensors", ts);
-  if (!st.ok()) qFatal("%s", st.error().message.c_str());
-  return out;
-}
-}  // namespace
 
 class TestPrm : public QObject {
   Q_OBJECT
@@ -99,7 +73,7 @@ class TestPrm : public QObject {
     verify::PrmParams p;
     p.device.device = "cpu";
     p.separator = "<|endoftext|>";
-    auto prm = verify::ProcessRewardModel::load(rewardModel(dir, w1, b1, w2, b2), p);
+    auto prm = verify::ProcessRewardModel::load(test::rewardModel(dir, w1, b1, w2, b2), p);
     LENS_VERIFY_OK(prm);
     QCOMPARE((*prm)->kind(), verify::PrmKind::RewardHead);
     const std::vector<std::string> steps = {"Step 1: add.", "Step 2: done, \\boxed{4}."};
@@ -119,7 +93,7 @@ class TestPrm : public QObject {
     for (int i = 0; i < h; ++i) eye[i * h + i] = 1.0f;
     w2b[h + 0] = 1.0f;
     QTemporaryDir dir2;
-    auto prm2 = verify::ProcessRewardModel::load(rewardModel(dir2, eye, std::vector<float>(h, 0.0f), w2b, b2), p);
+    auto prm2 = verify::ProcessRewardModel::load(test::rewardModel(dir2, eye, std::vector<float>(h, 0.0f), w2b, b2), p);
     LENS_VERIFY_OK(prm2);
     auto s2 = (*prm2)->scoreSteps("What is 2+2?", {"a", "b", "c", "d"});
     LENS_VERIFY_OK(s2);
@@ -140,8 +114,8 @@ class TestPrm : public QObject {
     auto cfg = json::parse(*readFile(test::fixture("tiny-qwen2/config.json")));
     cfg["architectures"] = {"Qwen2ForProcessRewardModel"};
     test::writeText(out + "/config.json", cfg.dump());
-    copyFile(test::fixture("tiny-qwen2/tokenizer.json"), out + "/tokenizer.json");
-    copyFile(test::fixture("tiny-qwen2/model.safetensors"), out + "/model.safetensors");
+    test::copyFile(test::fixture("tiny-qwen2/tokenizer.json"), out + "/tokenizer.json");
+    test::copyFile(test::fixture("tiny-qwen2/model.safetensors"), out + "/model.safetensors");
     verify::PrmParams p;
     p.device.device = "cpu";
     p.separator = "<|endoftext|>";
