@@ -23,4 +23,28 @@ class Fnv1a64 {
 
 std::string randomHex(int digits);
 
+// SplitMix64 (Steele, Lea and Flood 2014): the finaliser as a stateless mix, and the sequence it
+// generates. Every seeded stream in ComputeLens (problem generation, sampling subsets, training
+// batches) uses it, so results are the same on every platform and standard library.
+inline uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : m_state(seed) {}
+  uint64_t next() {
+    const uint64_t out = splitmix64(m_state);
+    m_state += 0x9e3779b97f4a7c15ULL;
+    return out;
+  }
+  uint64_t below(uint64_t n) { return next() % n; }  // n > 0; the modulo bias is negligible here
+
+ private:
+  uint64_t m_state;
+};
+
 }  // namespace lens

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/jobs/job.h"
 
+#include "core/common/hash.h"
+
 namespace lens::jobs {
 
 std::vector<std::string> jobKinds() { return {"generate", "train"}; }
@@ -18,10 +20,7 @@ Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec) {
 }
 
 uint64_t unitSeed(uint64_t seed, int64_t unit) {
-  uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (static_cast<uint64_t>(unit) + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return splitmix64(seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(unit));
 }
 
 }  // namespace lens::jobs

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/mathdata/arith.h"
 
+#include "core/common/hash.h"
+
 #include <numeric>
 #include <unordered_set>
 
@@ -10,18 +12,12 @@ namespace {
 
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : m_s(seed) {}
-  uint64_t next() {
-    uint64_t z = (m_s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int64_t uniform(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1)); }
-  bool coin() { return next() & 1; }
+  explicit Rng(uint64_t seed) : m_gen(seed) {}
+  int64_t uniform(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(m_gen.below(static_cast<uint64_t>(hi - lo + 1))); }
+  bool coin() { return m_gen.next() & 1; }
 
  private:
-  uint64_t m_s;
+  SplitMix64 m_gen;
 };
 
 struct Frac {

@@ -140,14 +140,8 @@ Result<ProblemSet> applyFilter(ProblemSet set, const ProblemFilter& f) {
     // every platform (std::shuffle's algorithm is implementation-defined).
     std::vector<size_t> idx(kept.size());
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-    uint64_t state = f.sampleSeed;
-    auto next = [&state] {
-      uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      return z ^ (z >> 31);
-    };
-    for (size_t i = 0; i < static_cast<size_t>(f.sample); ++i) std::swap(idx[i], idx[i + next() % (idx.size() - i)]);
+    SplitMix64 gen(f.sampleSeed);
+    for (size_t i = 0; i < static_cast<size_t>(f.sample); ++i) std::swap(idx[i], idx[i + gen.below(idx.size() - i)]);
     idx.resize(static_cast<size_t>(f.sample));
     std::sort(idx.begin(), idx.end());
     std::vector<Problem> picked;

@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <limits>
 
+#include "core/common/hash.h"
 #include "core/model/internal/engine.h"
 
 namespace lens::model::internal {
-
-namespace {
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-}  // namespace
 
 double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step) {
   uint64_t h = splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ (step * 0xD1B54A32D192ED03ull));

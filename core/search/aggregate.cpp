@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "core/common/hash.h"
 #include "core/mathdata/answer.h"
 
 namespace lens::search {
@@ -92,15 +93,6 @@ std::optional<size_t> choose(const std::vector<Candidate>& c, const std::vector<
   return how == Aggregation::Majority ? win->first : win->best;
 }
 
-namespace {
-uint64_t splitmix(uint64_t& s) {
-  uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
-
 std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problems, Aggregation how,
                                       const std::vector<int>& budgets, int trials, uint64_t seed) {
   std::vector<CurvePoint> out;
@@ -123,9 +115,9 @@ std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problem
         hit /= static_cast<double>(pool);
       } else {
         // Random draws also for N = pool size: the draw order breaks ties, so it must vary.
-        uint64_t s = seed ^ (0x51ed27a3ULL * (pi + 1)) ^ (static_cast<uint64_t>(n) << 32);
+        SplitMix64 gen(seed ^ (0x51ed27a3ULL * (pi + 1)) ^ (static_cast<uint64_t>(n) << 32));
         for (int t = 0; t < trials; ++t) {
-          for (int k = 0; k < n; ++k) std::swap(idx[static_cast<size_t>(k)], idx[k + splitmix(s) % (pool - static_cast<size_t>(k))]);
+          for (int k = 0; k < n; ++k) std::swap(idx[static_cast<size_t>(k)], idx[k + gen.below(pool - static_cast<size_t>(k))]);
           std::vector<size_t> subset(idx.begin(), idx.begin() + n);
           auto c = choose(p.samples, groups[pi], subset, how);
           hit += c && p.samples[*c].correct ? 1 : 0;

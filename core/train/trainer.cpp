@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/common/atomic_file.h"
+#include "core/common/hash.h"
 #include "core/common/version.h"
 #include "core/flops/flops.h"
 #include "core/mathdata/arith.h"
@@ -24,13 +25,6 @@ using json = nlohmann::json;
 namespace lens::train {
 
 namespace {
-
-uint64_t mix(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 // A training example: token ids (bytes, then EOS) and where the solution starts.
 struct Example {
@@ -222,7 +216,7 @@ struct Trainer::Impl {
     for (int64_t b = 0; b < B; ++b)
       for (int64_t t = 0; t < T; ++t)
         for (int64_t l = 0; l < config.numLayers; ++l) {
-          s = mix(s);
+          s = splitmix64(s);
           const double u = static_cast<double>(s >> 11) / 9007199254740992.0 * total;
           a[b][t][l] = u < pBig ? 2 : (u < pBig + pSmall ? 1 : 0);
         }
@@ -259,15 +253,15 @@ struct Trainer::Impl {
 
   // One optimiser step: AdamW (decoupled weight decay), bias-corrected, after global-norm clipping.
   double trainStep() {
-    const uint64_t stepSeed = mix(params.seed * 0x100000001b3ULL + static_cast<uint64_t>(step));
+    const uint64_t stepSeed = splitmix64(params.seed * 0x100000001b3ULL + static_cast<uint64_t>(step));
     std::vector<const Example*> batch;
     uint64_t s = stepSeed;
     for (int i = 0; i < params.batch; ++i) {
-      s = mix(s);
+      s = splitmix64(s);
       batch.push_back(&train[s % train.size()]);
     }
     auto [x, y, m] = collate(batch);
-    auto routes = config.duoSmallIntermediateSize > 0 ? sampleRoutes(x.size(0), x.size(1), mix(stepSeed)) : torch::Tensor();
+    auto routes = config.duoSmallIntermediateSize > 0 ? sampleRoutes(x.size(0), x.size(1), splitmix64(stepSeed)) : torch::Tensor();
     auto loss = maskedLoss(forward(x, routes), y, m);
     for (auto& [n, t] : weights)
       if (t.grad().defined()) t.mutable_grad().zero_();
