@@ -18,6 +18,7 @@
 #include "core/common/atomic_file.h"
 #include "core/jobs/runner.h"
 #include "core/search/aggregate.h"
+#include "core/search/run_curves.h"
 #include "core/store/export.h"
 #include "core/store/store.h"
 
@@ -332,66 +333,20 @@ int cmdCurves(const Options& o) {
   if (!st) return fail(st.error());
   auto run = (*st)->findRun(o.runRef);
   if (!run) return fail(run.error());
-  std::vector<store::ProblemRecord> problems;
-  if (run->datasetId) {
-    auto ps = (*st)->problems(*run->datasetId);
-    if (!ps) return fail(ps.error());
-    problems = std::move(*ps);
-  }
-  auto idx = (*st)->unitIndexes(run->id);
-  if (!idx) return fail(idx.error());
-  std::vector<search::ProblemSamples> data;
-  for (int64_t i : *idx) {
-    auto u = (*st)->unit(run->id, i);
-    if (!u) return fail(u.error());
-    search::ProblemSamples p;
-    if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
-      p.level = problems[static_cast<size_t>(*u->problemIndex)].level;
-    bool graded = false;
-    for (const auto& s : u->samples) {
-      p.samples.push_back({s.answer, s.score.value_or(0.0), s.correct.value_or(false)});
-      p.flopsPerSample += s.flops;
-      graded = graded || s.correct.has_value();
-    }
-    if (!graded || p.samples.empty()) continue;
-    p.flopsPerSample /= static_cast<double>(p.samples.size());
-    data.push_back(std::move(p));
-  }
-  if (data.empty())
-    return fail(makeError(ErrorCode::InvalidInput, "run " + std::to_string(run->id) +
-                                                       " has no graded samples (its problems need reference answers)"));
-  const auto bins = search::oracleDifficultyBins(data);
   json out = json::array();
-  auto subsetCurve = [&](search::Aggregation h, const std::function<bool(size_t)>& keep) {
-    std::vector<search::ProblemSamples> sub;
-    for (size_t i = 0; i < data.size(); ++i)
-      if (keep(i)) sub.push_back(data[i]);
-    return search::accuracyCurve(sub, h, budgets, o.trials, run->seed);
-  };
   for (auto h : how) {
-    struct Series {
-      std::string name;
-      std::vector<search::CurvePoint> points;
-    };
-    std::vector<Series> series;
-    series.push_back({"all", subsetCurve(h, [](size_t) { return true; })});
-    for (int b = 1; b <= 5; ++b)
-      series.push_back({"bin " + std::to_string(b), subsetCurve(h, [&](size_t i) { return bins[i] == b; })});
-    std::map<int, bool> levels;
-    for (const auto& d : data)
-      if (d.level) levels[*d.level] = true;
-    for (const auto& [l, _] : levels)
-      series.push_back({"level " + std::to_string(l), subsetCurve(h, [&](size_t i) { return data[i].level == l; })});
+    auto curves = search::computeRunCurves(**st, run->id, h, budgets, o.trials);
+    if (!curves) return fail(curves.error());
     if (!o.asJson) {
-      std::printf("%s, run %lld (%zu problems; bins: oracle difficulty by pass@1, 1 = easiest)\n", search::aggregationName(h),
-                  static_cast<long long>(run->id), data.size());
+      std::printf("%s, run %lld (%d problems; bins: oracle difficulty by pass@1, 1 = easiest)\n", search::aggregationName(h),
+                  static_cast<long long>(run->id), curves->problems);
       std::printf("%-9s", "N");
-      for (int n : budgets) std::printf("%9d", n);
+      for (const auto& pt : curves->series[0].points) std::printf("%9d", pt.n);
       std::printf("\n%-9s", "FLOPs");
-      for (const auto& pt : series[0].points) std::printf("%9.2g", pt.flopsPerProblem);
+      for (const auto& pt : curves->series[0].points) std::printf("%9.2g", pt.flopsPerProblem);
       std::printf("\n");
     }
-    for (const auto& s : series) {
+    for (const auto& s : curves->series) {
       json pts = json::array();
       store::CurveRecord rec{std::string("accuracy-vs-n/") + search::aggregationName(h), s.name, "samples per problem",
                              "accuracy", {}};

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 #include "app/gui/main_window.h"
 #include "core/common/version.h"
+#include "core/store/store.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -15,10 +17,21 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument("model", QApplication::translate("main", "a model folder to open"));
+  QCommandLineOption db("db", QApplication::translate("main", "the results database to open"), "path");
+  parser.addOption(db);
+  QCommandLineOption run("run", QApplication::translate("main", "a run of the database whose curves to show"), "id");
+  parser.addOption(run);
   parser.process(app);
   lens::app::MainWindow w;
   w.resize(900, 600);
   w.show();
   if (!parser.positionalArguments().isEmpty()) w.openModel(parser.positionalArguments().first());
+  // The database given, else the one the CLI writes by default, when it exists.
+  const QString dbPath = parser.isSet(db) ? parser.value(db) : QString::fromStdString(lens::store::defaultDatabasePath());
+  if (parser.isSet(run))
+    QObject::connect(&w, &lens::app::MainWindow::databaseOpened, &w, [&w, id = parser.value(run).toLongLong()](const QString&, bool ok) {
+      if (ok) w.showRunCurves(id);
+    });
+  if (parser.isSet(db) || QFileInfo::exists(dbPath)) w.openDatabase(dbPath);
   return QApplication::exec();
 }

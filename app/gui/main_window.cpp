@@ -10,20 +10,39 @@
 #include <QStatusBar>
 #include <QtConcurrent>
 
+#include <QDockWidget>
+#include <QTabWidget>
+
 #include "core/common/version.h"
+#include "core/store/store.h"
 #include "views/model_summary_view.h"
+#include "views/runs_view.h"
+#include "views/tradeoff_view.h"
 
 namespace lens::app {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("ComputeLens"));
-  m_summary = new views::ModelSummaryView(this);
-  setCentralWidget(m_summary);
+  m_tabs = new QTabWidget(this);
+  m_summary = new views::ModelSummaryView(m_tabs);
+  m_curves = new views::TradeoffView(m_tabs);
+  m_tabs->addTab(m_summary, tr("Model"));
+  m_tabs->addTab(m_curves, tr("Curves"));
+  setCentralWidget(m_tabs);
+  m_runs = new views::RunsView(this);
+  auto* dock = new QDockWidget(tr("Runs"), this);
+  dock->setObjectName("runsDock");
+  dock->setWidget(m_runs);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
+  m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
+  m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Model Folder\u2026"), this, &MainWindow::chooseModel);
   open->setShortcut(QKeySequence::Open);
+  file->addAction(tr("Open &Results Database\u2026"), this, &MainWindow::chooseDatabase);
+  file->addAction(tr("&Export Curves\u2026"), this, &MainWindow::exportCurves);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
@@ -44,13 +63,54 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
     Q_EMIT modelOpened(dir, r.ok());
   });
+  connect(m_listRuns, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_listRuns->result();
+    if (r.ok()) {
+      m_runs->setRuns(r.value());
+      statusBar()->showMessage(tr("%1: %2 runs").arg(m_dbPath).arg(r.value().size()), 5000);
+      QSettings().setValue("store/path", m_dbPath);
+    } else {
+      m_runs->setRuns({});
+      statusBar()->showMessage(tr("Could not open %1").arg(m_dbPath));
+      QMessageBox::warning(this, tr("Cannot open database"), QString::fromStdString(r.error().describe()));
+    }
+    Q_EMIT databaseOpened(m_dbPath, r.ok());
+  });
+  connect(m_runs, &views::RunsView::runSelected, this, &MainWindow::showRunCurves);
+  connect(m_curveJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_curveJob->result();
+    const qint64 runId = m_curveJob->property("run").toLongLong();
+    if (r.ok()) {
+      QVector<views::TradeoffSeries> series;
+      for (const auto& s : r.value().series) {
+        views::TradeoffSeries ts;
+        ts.name = QString::fromStdString(s.name);
+        for (const auto& p : s.points) {
+          ts.flops.push_back(p.flopsPerProblem);
+          ts.accuracy.push_back(p.accuracy);
+          ts.n.push_back(p.n);
+        }
+        series.push_back(ts);
+      }
+      m_curves->setSeries(tr("Run %1: %2").arg(runId).arg(QString::fromLatin1(search::aggregationName(r.value().aggregation))), series);
+      m_tabs->setCurrentWidget(m_curves);
+      statusBar()->showMessage(tr("Run %1: %2 graded problems").arg(runId).arg(r.value().problems), 5000);
+    } else {
+      m_curves->clear();
+      statusBar()->showMessage(QString::fromStdString(r.error().message));
+    }
+    Q_EMIT curvesShown(runId, r.ok());
+  });
   restoreGeometry(QSettings().value("window/geometry").toByteArray());
   statusBar()->showMessage(tr("Ready"));
 }
 
 MainWindow::~MainWindow() {
   QSettings().setValue("window/geometry", saveGeometry());
-  m_inspect->waitForFinished();  // the owner waits for its job (no worker outlives the window)
+  // The owner waits for its jobs (no worker outlives the window).
+  m_inspect->waitForFinished();
+  m_listRuns->waitForFinished();
+  m_curveJob->waitForFinished();
 }
 
 void MainWindow::openModel(const QString& dir) {
@@ -58,6 +118,50 @@ void MainWindow::openModel(const QString& dir) {
   m_inspect->setProperty("dir", dir);
   statusBar()->showMessage(tr("Reading %1\u2026").arg(dir));
   m_inspect->setFuture(QtConcurrent::run([d = dir.toStdString()] { return model::inspectModel(d); }));
+}
+
+void MainWindow::openDatabase(const QString& path) {
+  if (m_listRuns->isRunning()) m_listRuns->waitForFinished();
+  m_dbPath = path;
+  statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
+  m_listRuns->setFuture(QtConcurrent::run([p = path.toStdString()]() -> Result<std::vector<store::RunRecord>> {
+    store::StoreParams sp;
+    sp.readOnly = true;  // the workbench reads while the CLI may be writing (WAL)
+    auto st = store::Store::open(p, sp);
+    if (!st) return st.error();
+    return (*st)->runs();
+  }));
+}
+
+void MainWindow::showRunCurves(qint64 runId) {
+  if (m_curveJob->isRunning()) m_curveJob->waitForFinished();
+  m_curveJob->setProperty("run", runId);
+  statusBar()->showMessage(tr("Computing the curves of run %1\u2026").arg(runId));
+  m_curveJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runId]() -> Result<search::RunCurves> {
+    store::StoreParams sp;
+    sp.readOnly = true;
+    auto st = store::Store::open(p, sp);
+    if (!st) return st.error();
+    return search::computeRunCurves(**st, runId, search::Aggregation::Majority, {1, 2, 4, 8, 16, 32, 64, 128, 256});
+  }));
+}
+
+void MainWindow::chooseDatabase() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a results database"),
+                                                    QSettings().value("store/path", QString::fromStdString(store::defaultDatabasePath())).toString(),
+                                                    tr("ComputeLens databases (*.db *.sqlite);;All files (*)"));
+  if (!path.isEmpty()) openDatabase(path);
+}
+
+void MainWindow::exportCurves() {
+  if (m_curves->seriesCount() == 0) {
+    QMessageBox::information(this, tr("Export curves"), tr("Select a run with graded samples first."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export curves"), QString(),
+                                                    tr("PNG image (*.png);;PDF (*.pdf);;SVG (*.svg);;CSV data (*.csv)"));
+  if (path.isEmpty()) return;
+  if (!m_curves->exportTo(path)) QMessageBox::warning(this, tr("Export curves"), tr("Could not write %1").arg(path));
 }
 
 void MainWindow::chooseModel() {

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "views/tradeoff_view.h"
+
+#include <QFile>
+#include <QSvgGenerator>
+#include <QTextStream>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <cmath>
+
+#include "views/plot_widget.h"
+
+namespace lens::views {
+
+namespace {
+// Okabe-Ito: distinguishable for colour-blind readers, and in print.
+const QColor kColours[] = {QColor(0, 0, 0),       QColor(230, 159, 0),   QColor(86, 180, 233), QColor(0, 158, 115),
+                           QColor(240, 228, 66),  QColor(0, 114, 178),   QColor(213, 94, 0),   QColor(204, 121, 167)};
+}  // namespace
+
+TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(m_plot);
+  m_plot->xAxis->setLabel(tr("inference FLOPs per problem"));
+  m_plot->yAxis->setLabel(tr("accuracy"));
+  m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
+  QSharedPointer<QCPAxisTickerLog> logTicker(new QCPAxisTickerLog);
+  m_plot->xAxis->setTicker(logTicker);
+  m_plot->xAxis->setNumberFormat("eb");
+  m_plot->xAxis->setNumberPrecision(0);
+  m_plot->yAxis->setRange(0, 1.02);
+  m_plot->legend->setVisible(true);
+  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  m_plot->setMouseTracking(true);
+  connect(m_plot, &QCustomPlot::mouseMove, this, &TradeoffView::onMouseMove);
+}
+
+void TradeoffView::clear() {
+  m_series.clear();
+  m_plot->clearGraphs();
+  m_plot->plotLayout()->setRowStretchFactor(0, 1);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TradeoffView::setSeries(const QString& title, const QVector<TradeoffSeries>& series) {
+  m_series = series;
+  m_title = title;
+  m_plot->clearGraphs();
+  double xmin = HUGE_VAL, xmax = 0;
+  for (int i = 0; i < series.size(); ++i) {
+    const auto& s = series[i];
+    auto* g = m_plot->addGraph();
+    g->setName(s.name);
+    QPen pen(kColours[i % 8]);
+    pen.setWidthF(s.name == QLatin1String("all") ? 2.5 : 1.5);
+    if (i >= 8) pen.setStyle(Qt::DashLine);
+    g->setPen(pen);
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+    g->setData(s.flops, s.accuracy, /*alreadySorted=*/true);
+    for (double x : s.flops) {
+      xmin = std::min(xmin, x);
+      xmax = std::max(xmax, x);
+    }
+  }
+  if (xmax > 0) m_plot->xAxis->setRange(xmin / 1.5, xmax * 1.5);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString TradeoffView::toolTipAt(const QPointF& pixel) const {
+  double best = 12.0 * 12.0;
+  QString text;
+  for (int i = 0; i < m_series.size(); ++i) {
+    const auto& s = m_series[i];
+    for (int k = 0; k < s.flops.size(); ++k) {
+      const double px = m_plot->xAxis->coordToPixel(s.flops[k]), py = m_plot->yAxis->coordToPixel(s.accuracy[k]);
+      const double d = (px - pixel.x()) * (px - pixel.x()) + (py - pixel.y()) * (py - pixel.y());
+      if (d <= best) {
+        best = d;
+        text = tr("%1\nN = %2 samples\n%3 FLOPs per problem\naccuracy %4 %")
+                   .arg(s.name)
+                   .arg(s.n.value(k))
+                   .arg(s.flops[k], 0, 'g', 3)
+                   .arg(100.0 * s.accuracy[k], 0, 'f', 1);
+      }
+    }
+  }
+  return text;
+}
+
+void TradeoffView::onMouseMove(QMouseEvent* event) {
+  const QString text = toolTipAt(event->position());
+  if (text.isEmpty()) QToolTip::hideText();
+  else QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
+}
+
+bool TradeoffView::exportPng(const QString& path) const {
+  return m_plot->savePng(path, std::max(m_plot->width(), 640), std::max(m_plot->height(), 420), 2.0);
+}
+
+bool TradeoffView::exportPdf(const QString& path) const {
+  return m_plot->savePdf(path, std::max(m_plot->width(), 640), std::max(m_plot->height(), 420));
+}
+
+bool TradeoffView::exportSvg(const QString& path) const {
+  const int w = std::max(m_plot->width(), 640), h = std::max(m_plot->height(), 420);
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(QSize(w, h));
+  svg.setViewBox(QRect(0, 0, w, h));
+  svg.setTitle(m_title);
+  QCPPainter painter;
+  if (!painter.begin(&svg)) return false;
+  m_plot->toPainter(&painter, w, h);
+  painter.end();
+  return QFile::exists(path);
+}
+
+bool TradeoffView::exportCsv(const QString& path) const {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  QTextStream out(&f);
+  out << "series,n,flops_per_problem,accuracy\n";
+  for (const auto& s : m_series)
+    for (int k = 0; k < s.flops.size(); ++k)
+      out << '"' << QString(s.name).replace('"', "\"\"") << "\"," << s.n.value(k) << ',' << QString::number(s.flops[k], 'g', 17)
+          << ',' << QString::number(s.accuracy[k], 'g', 17) << '\n';
+  return out.status() == QTextStream::Ok;
+}
+
+bool TradeoffView::exportTo(const QString& path) const {
+  const QString lower = path.toLower();
+  if (lower.endsWith(".png")) return exportPng(path);
+  if (lower.endsWith(".pdf")) return exportPdf(path);
+  if (lower.endsWith(".svg")) return exportSvg(path);
+  if (lower.endsWith(".csv")) return exportCsv(path);
+  return false;
+}
+
+}  // namespace lens::views

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Trade-off curves: accuracy against inference FLOPs per problem (log axis), one line per series
+// (a strategy, a difficulty bin, a level), as in Snell et al. 2024's figures. Hover shows the
+// nearest point's values; every export writes exactly what is shown (PNG at 2×, PDF, SVG, CSV).
+#pragma once
+
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QMouseEvent;
+
+namespace lens::views {
+
+struct TradeoffSeries {
+  QString name;
+  QVector<double> flops;     // x: inference FLOPs per problem
+  QVector<double> accuracy;  // y: in [0, 1]
+  QVector<int> n;            // samples per problem behind each point
+};
+
+class TradeoffView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TradeoffView(QWidget* parent = nullptr);
+  void setSeries(const QString& title, const QVector<TradeoffSeries>& series);
+  void clear();
+  int seriesCount() const { return m_series.size(); }
+  QCustomPlot* plot() const { return m_plot; }
+  // The tooltip text for a position in plot pixels: the nearest point within 12 px, else empty.
+  QString toolTipAt(const QPointF& pixel) const;
+
+  bool exportPng(const QString& path) const;  // twice the widget's size
+  bool exportPdf(const QString& path) const;
+  bool exportSvg(const QString& path) const;
+  bool exportCsv(const QString& path) const;  // series, n, flops_per_problem, accuracy
+  // By suffix (.png, .pdf, .svg, .csv).
+  bool exportTo(const QString& path) const;
+
+ private:
+  void onMouseMove(QMouseEvent* event);
+  QCustomPlot* m_plot;
+  QVector<TradeoffSeries> m_series;
+  QString m_title;
+};
+
+}  // namespace lens::views
