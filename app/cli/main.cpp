@@ -218,11 +218,47 @@ int main(int argc, char** argv) {
   bgen->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bgen, dev);
 
+  lens::bench::SharedPromptBenchParams sbp;
+  std::string sbShape = "small";
+  auto* bsearch = bench->add_subcommand("search", "Best-of-N generation: shared prompt vs repeated prompt vs one after another");
+  bsearch->add_option("--shape", sbShape, "small | llama-3.2-1b")->capture_default_str()->check(CLI::IsMember({"small", "llama-3.2-1b"}));
+  bsearch->add_option("-n,--samples", sbp.samples)->capture_default_str()->check(CLI::Range(1, 4096));
+  bsearch->add_option("--prompt-tokens", sbp.promptTokens)->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  bsearch->add_option("--new-tokens", sbp.newTokens)->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  bsearch->add_option("--repeats", sbp.repeats)->capture_default_str()->check(CLI::Range(1, 100));
+  bsearch->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(bsearch, dev);
+
   auto runCommands = lens::cli::addRunCommands(app, *bench);
 
   CLI11_PARSE(app, argc, argv);
 
   if (auto code = runCommands()) return *code;
+  if (bsearch->parsed()) {
+    sbp.shape = lens::bench::benchShape(sbShape);
+    sbp.device = dev;
+    lens::cli::ProgressPrinter progress("bench search");
+    lens::RunContext ctx;
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+    auto r = lens::bench::benchSharedPrompt(sbp, &ctx);
+    if (!r) return fail(r.error());
+    std::printf("best-of-%d, %d-token prompt, %d new tokens each (%lld parameters)\n", sbp.samples, sbp.promptTokens,
+                sbp.newTokens, (*r)["parameters"].get<long long>());
+    std::printf("shared prompt (computed once):      %8.3f s  (%.0f tokens/s)\n", (*r)["seconds_shared_prompt"].get<double>(),
+                (*r)["tokens_per_second_shared"].get<double>());
+    std::printf("same prompt in %d batched requests: %8.3f s  (shared is %.2fx faster)\n", sbp.samples,
+                (*r)["seconds_batched_repeated_prompt"].get<double>(), (*r)["speedup_shared_vs_batched"].get<double>());
+    std::printf("%d generations one after another:   %8.3f s  (shared is %.2fx faster)\n", sbp.samples,
+                (*r)["seconds_sequential"].get<double>(), (*r)["speedup_shared_vs_sequential"].get<double>());
+    if (!benchOut.empty()) {
+      lens::AtomicFile f(benchOut);
+      std::string s = r->dump(2) + "\n";
+      f.write(s.data(), s.size());
+      auto st = f.commit();
+      if (!st.ok()) return fail(st.error());
+    }
+    return 0;
+  }
 
   if (inspect->parsed()) return cmdInspect(dir, asJson);
   if (gen->parsed()) {

@@ -51,3 +51,21 @@ struct StoreBenchParams {
 Result<nlohmann::json> benchStore(const StoreBenchParams& p, const RunContext* ctx = nullptr);
 
 }  // namespace lens::bench
+
+namespace lens::bench {
+
+struct SharedPromptBenchParams {
+  model::ModelConfig shape;  // random weights of this shape
+  int samples = 64;          // N of best-of-N
+  int promptTokens = 128;
+  int newTokens = 64;
+  int repeats = 3;
+  model::DeviceParams device;
+};
+
+// Best-of-N's generation cost three ways, timed in one run: one request with N samples (the prompt
+// computed once, its KV cache copied to N slots), N requests of the same prompt in one batch (the
+// prompt computed N times), and N generations one after another.
+Result<nlohmann::json> benchSharedPrompt(const SharedPromptBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench
