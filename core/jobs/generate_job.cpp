@@ -38,20 +38,6 @@ struct GenerateSpec {
   std::string stepAggregation = "last";
 };
 
-// Steps of a solution: the text split at the step delimiter, empty pieces dropped.
-std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter) {
-  std::vector<std::string> steps;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = delimiter.empty() ? std::string::npos : text.find(delimiter, start);
-    std::string piece = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (piece.find_first_not_of(" \t\n") != std::string::npos) steps.push_back(piece);
-    if (end == std::string::npos) break;
-    start = end + delimiter.size();
-  }
-  return steps;
-}
-
 class GenerateJob final : public Job {
  public:
   GenerateJob(GenerateSpec spec, mathdata::ProblemSet problems) : m_spec(std::move(spec)), m_problems(std::move(problems)) {}
@@ -135,7 +121,7 @@ class GenerateJob final : public Job {
         r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
         if (m_prm) {
           // Snell et al. §5: the PRM scores each step; the sample's score aggregates them.
-          const auto steps = splitSteps(s.text, m_spec.prompt.stepDelimiter);
+          const auto steps = mathdata::splitSteps(s.text, m_spec.prompt.stepDelimiter);
           if (!steps.empty()) {
             auto scores = m_prm->scoreSteps(m_problems.problems[static_cast<size_t>(units[i])].problem, steps);
             if (!scores) return makeError(scores.error().code, "unit " + std::to_string(units[i]) + " sample " + std::to_string(k) +

@@ -46,6 +46,7 @@ std::vector<std::string> jobKinds();
 // Kinds register here (one function per kind, defined in its own file).
 Result<std::unique_ptr<Job>> createGenerateJob(const nlohmann::json& spec);
 Result<std::unique_ptr<Job>> createTrainJob(const nlohmann::json& spec);
+Result<std::unique_ptr<Job>> createPrmLabelJob(const nlohmann::json& spec);
 
 // A per-unit random stream independent of batching and order (splitmix64 of seed and unit).
 uint64_t unitSeed(uint64_t seed, int64_t unit);

@@ -49,4 +49,17 @@ std::string formatPrompt(const std::string& problem, PromptFormat f, const Promp
 
 bool addSpecialTokens(PromptFormat f) { return f == PromptFormat::Raw || f == PromptFormat::Auto; }
 
+std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter) {
+  std::vector<std::string> steps;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = delimiter.empty() ? std::string::npos : text.find(delimiter, start);
+    std::string piece = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (piece.find_first_not_of(" \t\r\n") != std::string::npos) steps.push_back(std::move(piece));
+    if (end == std::string::npos) break;
+    start = end + delimiter.size();
+  }
+  return steps;
+}
+
 }  // namespace lens::mathdata

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/common/result.h"
 
@@ -34,5 +35,7 @@ PromptFormat resolvePromptFormat(PromptFormat requested, const text::Tokenizer* 
 std::string formatPrompt(const std::string& problem, PromptFormat resolved, const PromptParams& params);
 // Whether the tokenizer should add its own special tokens (BOS) when encoding this format.
 bool addSpecialTokens(PromptFormat resolved);
+// The steps of a solution: the text split at the delimiter, blank pieces dropped.
+std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter = "\n\n");
 
 }  // namespace lens::mathdata

@@ -12,6 +12,7 @@
 #include "core/jobs/progress.h"
 #include "core/jobs/runner.h"
 #include "core/jobs/spec_reader.h"
+#include "core/mathdata/prompt.h"
 #include "core/store/store.h"
 
 using namespace lens;
@@ -48,7 +49,7 @@ class TestJobs : public QObject {
     QTest::newRow("dtype") << R"({"device": {"dtype": "fp8"}})" << "spec.device.dtype: 'fp8' is not one of";
     QTest::newRow("missing model") << R"({"model": null})" << "spec.model: required";
     QTest::newRow("both inputs") << R"({"dataset": {"path": "x.jsonl"}})" << "exactly one of";
-    QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train)";
+    QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train, prm-label)";
     QTest::newRow("missing dataset") << R"({"prompts": null, "dataset": {"path": "/nonexistent.jsonl"}})"
                                      << "/nonexistent.jsonl: cannot open";
   }
@@ -198,6 +199,51 @@ class TestJobs : public QObject {
     QVERIFY(scored > 0);
     spec["verifier"]["aggregation"] = "mean";
     QVERIFY(jobs::createJob(spec).error().message.find("spec.verifier.aggregation: 'mean' is not one of") != std::string::npos);
+  }
+
+  // Monte Carlo step labels (Snell et al. §5): the last step's label is the sample's correctness,
+  // the others are fractions of rollouts, and correct solutions' prefixes mostly lead to right answers.
+  void prmLabelsFromRollouts() {
+    QTemporaryDir dir;
+    json spec = {{"kind", "prm-label"},
+                 {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+                 {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", 10}}},
+                 {"solutions", 2},
+                 {"rollouts", 4},
+                 {"batch", 5},
+                 {"seed", 2},
+                 {"device", {{"device", "cpu"}}}};
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("labels.db").toStdString();
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->run.status, store::RunStatus::Done);
+    auto st = store::Store::open(p.dbPath);
+    int steps = 0;
+    double labelSumRight = 0;
+    int countRight = 0;
+    for (int64_t u = 0; u < 10; ++u) {
+      auto unit = (*st)->unit(r->run.id, u);
+      LENS_VERIFY_OK(unit);
+      QCOMPARE(unit->samples.size(), size_t{2});
+      for (const auto& s : unit->samples) {
+        QVERIFY(s.correct.has_value());
+        QVERIFY(!s.steps.empty());
+        QCOMPARE(*s.steps.back().score, *s.correct ? 1.0 : 0.0);
+        std::string joined;
+        for (size_t k = 0; k < s.steps.size(); ++k) {
+          QVERIFY(s.steps[k].score.has_value());
+          const double q = *s.steps[k].score;
+          QVERIFY(q >= 0 && q <= 1 && std::fabs(q * 4 - std::round(q * 4)) < 1e-12);  // k/4
+          joined += (k ? "\n\n" : "") + s.steps[k].text;
+          if (*s.correct) labelSumRight += q, ++countRight;
+          ++steps;
+        }
+        QCOMPARE(mathdata::splitSteps(s.text), mathdata::splitSteps(joined));
+      }
+    }
+    QVERIFY(steps > 20);
+    QVERIFY2(countRight == 0 || labelSumRight / countRight > 0.6, qPrintable(QString::number(labelSumRight / countRight)));
   }
 
   void failuresAreRecordedNotThrown() {
