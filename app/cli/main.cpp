@@ -24,6 +24,14 @@ using json = nlohmann::json;
 
 namespace {
 
+// Atomically: a crash leaves the old file or the whole new one.
+lens::Status writeJsonFile(const std::string& path, const json& j) {
+  lens::AtomicFile f(path);
+  const std::string s = j.dump(2) + "\n";
+  f.write(s.data(), s.size());
+  return f.commit();
+}
+
 int fail(const lens::Error& e) {
   std::fprintf(stderr, "computelens-cli: %s\n", e.describe().c_str());
   return e.code == lens::ErrorCode::Cancelled ? 130 : 1;
@@ -251,10 +259,7 @@ int main(int argc, char** argv) {
     std::printf("%d generations one after another:   %8.3f s  (shared is %.2fx faster)\n", sbp.samples,
                 (*r)["seconds_sequential"].get<double>(), (*r)["speedup_shared_vs_sequential"].get<double>());
     if (!benchOut.empty()) {
-      lens::AtomicFile f(benchOut);
-      std::string s = r->dump(2) + "\n";
-      f.write(s.data(), s.size());
-      auto st = f.commit();
+      auto st = writeJsonFile(benchOut, *r);
       if (!st.ok()) return fail(st.error());
     }
     return 0;
@@ -281,10 +286,7 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     printGenerateBench(*r);
     if (!benchOut.empty()) {
-      lens::AtomicFile f(benchOut);
-      std::string s = r->dump(2) + "\n";
-      f.write(s.data(), s.size());
-      auto st = f.commit();
+      auto st = writeJsonFile(benchOut, *r);
       if (!st.ok()) return fail(st.error());
     }
     return 0;

@@ -194,11 +194,7 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
         .boolean("ignore_eos", s.sampling.ignoreEos);
     LENS_TRY_STATUS(sp->finish());
   }
-  if (auto dv = r.object("device")) {
-    dv->text("device", s.device.device).oneOf("dtype", s.device.dtype, {"auto", "float32", "bfloat16", "float16"})
-        .integer("threads", s.device.threads, 0, 4096);
-    LENS_TRY_STATUS(dv->finish());
-  }
+  LENS_TRY_STATUS(readDeviceSpec(r, s.device));
   if (auto v = r.object("verifier")) {
     v->text("model", s.verifier, /*required=*/true)
         .text("step_tag", s.prm.stepTag)

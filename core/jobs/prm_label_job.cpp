@@ -173,11 +173,7 @@ Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
     sp->number("temperature", s.sampling.temperature, 0.0, 100.0).integer("max_new_tokens", s.sampling.maxNewTokens, 1, 1 << 20);
     LENS_TRY_STATUS(sp->finish());
   }
-  if (auto dv = r.object("device")) {
-    dv->text("device", s.device.device).oneOf("dtype", s.device.dtype, {"auto", "float32", "bfloat16", "float16"})
-        .integer("threads", s.device.threads, 0, 4096);
-    LENS_TRY_STATUS(dv->finish());
-  }
+  LENS_TRY_STATUS(readDeviceSpec(r, s.device));
   LENS_TRY_STATUS(r.finish());
   auto p = mathdata::loadProblems(s.dataset);
   if (!p) return p.error();

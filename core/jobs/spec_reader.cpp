@@ -202,4 +202,12 @@ Status SpecReader::finish() {
   return Status::success();
 }
 
+Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out) {
+  if (auto dv = parent.object("device")) {
+    dv->text("device", out.device).oneOf("dtype", out.dtype, {"auto", "float32", "bfloat16", "float16"}).integer("threads", out.threads, 0, 4096);
+    return dv->finish();
+  }
+  return Status::success();
+}
+
 }  // namespace lens::jobs

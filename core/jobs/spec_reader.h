@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/model/device.h"
 
 namespace lens::jobs {
 
@@ -47,5 +48,8 @@ class SpecReader {
   std::set<std::string> m_known;
   std::shared_ptr<std::optional<Error>> m_error;  // shared with child readers
 };
+
+// The "device" object every job kind accepts: device, dtype, threads.
+Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out);
 
 }  // namespace lens::jobs

@@ -98,11 +98,7 @@ Result<std::unique_ptr<Job>> createTrainJob(const json& j) {
     LENS_TRY_STATUS(rt->finish());
     if (p.routes.big + p.routes.small + p.routes.skip <= 0) r.fail("routes", "probabilities must not all be zero");
   }
-  if (auto dv = r.object("device")) {
-    dv->text("device", p.device.device).oneOf("dtype", p.device.dtype, {"auto", "float32", "bfloat16", "float16"})
-        .integer("threads", p.device.threads, 0, 4096);
-    LENS_TRY_STATUS(dv->finish());
-  }
+  LENS_TRY_STATUS(readDeviceSpec(r, p.device));
   LENS_TRY_STATUS(r.finish());
   const auto& s = p.shape;
   if (s.hidden % s.heads != 0 || (s.hidden / s.heads) % 2 != 0)
