@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/flops/flops.h"
-#include "core/jobs/job.h"
+#include "core/jobs/policy_job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
 #include "core/mathdata/prompt.h"
@@ -19,49 +19,33 @@ namespace lens::jobs {
 namespace {
 
 struct GenerateSpec {
-  std::string name;
-  uint64_t seed = 0;
-  std::string model;
+  PolicySpec base;
   std::vector<std::string> prompts;
   mathdata::ProblemSource dataset;
   bool usePromptFormat = false;  // prompt lists are literal text unless "prompt" is given
   std::string promptFormat = "auto";
   mathdata::PromptParams prompt;
   int samples = 1;
-  int batch = 8;
   bool addSpecial = true;
   model::SamplingParams sampling;
-  model::DeviceParams device;
   // Optional process reward model scoring every sample's steps.
   std::string verifier;
   verify::PrmParams prm;
   std::string stepAggregation = "last";
 };
 
-class GenerateJob final : public Job {
+class GenerateJob final : public PolicyJob {
  public:
-  GenerateJob(GenerateSpec spec, mathdata::ProblemSet problems) : m_spec(std::move(spec)), m_problems(std::move(problems)) {}
+  GenerateJob(GenerateSpec spec, mathdata::ProblemSet problems) : PolicyJob(spec.base, std::move(problems)), m_spec(std::move(spec)) {}
   std::string kind() const override { return "generate"; }
-  std::string name() const override { return m_spec.name; }
-  uint64_t seed() const override { return m_spec.seed; }
-  int64_t unitCount() const override { return static_cast<int64_t>(m_problems.problems.size()); }
-  std::string unitKey(int64_t unit) const override { return m_problems.problems[static_cast<size_t>(unit)].key; }
-  const mathdata::ProblemSet* problems() const override { return &m_problems; }
   std::vector<std::pair<std::string, std::string>> modelDirs() const override {
-    std::vector<std::pair<std::string, std::string>> dirs = {{"policy", m_spec.model}};
+    auto dirs = PolicyJob::modelDirs();
     if (!m_spec.verifier.empty()) dirs.emplace_back("verifier", m_spec.verifier);
     return dirs;
   }
-  int batchSize() const override { return m_spec.batch; }
-  std::string device() const override { return m_model ? m_model->device() + " " + m_model->dtype() : std::string(); }
 
   Status prepare(const RunContext& ctx) override {
-    ctx.report(0, 0, "loading " + m_spec.model);
-    auto m = model::Model::load(m_spec.model, m_spec.device);
-    if (!m) return m.error();
-    if (!(*m)->tokenizer())
-      return makeError(ErrorCode::InvalidInput, m_spec.model + ": no tokenizer.json; generate needs one to encode prompts");
-    m_model = std::move(*m);
+    LENS_TRY_STATUS(PolicyJob::prepare(ctx));
     auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
     if (!f) return f.error();
     m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
@@ -82,16 +66,16 @@ class GenerateJob final : public Job {
     std::vector<model::GenerateRequest> requests;
     for (int64_t u : units) {
       model::GenerateRequest r;
-      const std::string& problem = m_problems.problems[static_cast<size_t>(u)].problem;
+      const std::string& text = problem(u).problem;
       if (m_spec.usePromptFormat)
-        r.promptIds = m_model->tokenizer()->encode(mathdata::formatPrompt(problem, m_format, m_spec.prompt),
+        r.promptIds = m_model->tokenizer()->encode(mathdata::formatPrompt(text, m_format, m_spec.prompt),
                                                    m_spec.addSpecial && mathdata::addSpecialTokens(m_format));
       else
-        r.promptIds = m_model->tokenizer()->encode(problem, m_spec.addSpecial);
+        r.promptIds = m_model->tokenizer()->encode(text, m_spec.addSpecial);
       if (r.promptIds.empty())
         return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + " (" + unitKey(u) + "): the prompt encodes to no tokens");
       r.numSamples = m_spec.samples;
-      r.seed = unitSeed(m_spec.seed, u);
+      r.seed = unitSeed(m_base.seed, u);
       r.sampling = m_spec.sampling;
       requests.push_back(std::move(r));
     }
@@ -123,7 +107,7 @@ class GenerateJob final : public Job {
           // Snell et al. §5: the PRM scores each step; the sample's score aggregates them.
           const auto steps = mathdata::splitSteps(s.text, m_spec.prompt.stepDelimiter);
           if (!steps.empty()) {
-            auto scores = m_prm->scoreSteps(m_problems.problems[static_cast<size_t>(units[i])].problem, steps);
+            auto scores = m_prm->scoreSteps(problem(units[i]).problem, steps);
             if (!scores) return makeError(scores.error().code, "unit " + std::to_string(units[i]) + " sample " + std::to_string(k) +
                                                                    ": verifier: " + scores.error().message);
             for (size_t k2 = 0; k2 < steps.size(); ++k2) r.steps.push_back({steps[k2], (*scores)[k2]});
@@ -131,7 +115,7 @@ class GenerateJob final : public Job {
           }
         }
         // Graded when the problem has a reference answer (MATH, builtin:arith).
-        if (const auto& ref = m_problems.problems[static_cast<size_t>(units[i])].answer) {
+        if (const auto& ref = problem(units[i]).answer) {
           r.answer = mathdata::extractAnswer(s.text);
           r.correct = r.answer && mathdata::answersEqual(*r.answer, *ref);
         }
@@ -144,8 +128,6 @@ class GenerateJob final : public Job {
 
  private:
   GenerateSpec m_spec;
-  mathdata::ProblemSet m_problems;
-  std::unique_ptr<model::Model> m_model;
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
   std::unique_ptr<verify::ProcessRewardModel> m_prm;
   verify::StepAggregation m_aggregation = verify::StepAggregation::Last;
@@ -157,9 +139,9 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
   GenerateSpec s;
   SpecReader r(j, "spec");
   std::string kind;
-  r.text("kind", kind).text("name", s.name).unsignedInteger("seed", s.seed).text("model", s.model, /*required=*/true);
-  r.texts("prompts", s.prompts);
-  r.integer("samples", s.samples, 1, 4096).integer("batch", s.batch, 1, 1024).boolean("add_special", s.addSpecial);
+  r.text("kind", kind).texts("prompts", s.prompts);
+  LENS_TRY_STATUS(readPolicySpec(r, s.base));
+  r.integer("samples", s.samples, 1, 4096).boolean("add_special", s.addSpecial);
   bool hasDataset = false;
   if (auto d = r.object("dataset")) {
     hasDataset = true;
@@ -194,7 +176,6 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
         .boolean("ignore_eos", s.sampling.ignoreEos);
     LENS_TRY_STATUS(sp->finish());
   }
-  LENS_TRY_STATUS(readDeviceSpec(r, s.device));
   if (auto v = r.object("verifier")) {
     v->text("model", s.verifier, /*required=*/true)
         .text("step_tag", s.prm.stepTag)
@@ -206,7 +187,7 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
     LENS_TRY_STATUS(v->finish());
   }
   LENS_TRY_STATUS(r.finish());
-  s.prm.device = s.device;
+  s.prm.device = s.base.device;
   if (s.prompts.empty() == !hasDataset)
     return makeError(ErrorCode::InvalidInput,
                      "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file, a MATH folder or builtin:arith)");

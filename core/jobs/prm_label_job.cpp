@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "core/flops/flops.h"
-#include "core/jobs/job.h"
+#include "core/jobs/policy_job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
 #include "core/mathdata/prompt.h"
@@ -22,38 +22,18 @@ namespace lens::jobs {
 namespace {
 
 struct LabelSpec {
-  std::string name, model;
-  uint64_t seed = 0;
+  PolicySpec base;
   mathdata::ProblemSource dataset;
   int solutions = 4;  // sampled solutions per problem
   int rollouts = 4;   // continuations per step prefix
-  int batch = 4;      // problems per generate call
   model::SamplingParams sampling;
-  model::DeviceParams device;
   std::string stepDelimiter = "\n\n";
 };
 
-class PrmLabelJob final : public Job {
+class PrmLabelJob final : public PolicyJob {
  public:
-  PrmLabelJob(LabelSpec s, mathdata::ProblemSet p) : m_spec(std::move(s)), m_problems(std::move(p)) {}
+  PrmLabelJob(LabelSpec s, mathdata::ProblemSet p) : PolicyJob(s.base, std::move(p)), m_spec(std::move(s)) {}
   std::string kind() const override { return "prm-label"; }
-  std::string name() const override { return m_spec.name; }
-  uint64_t seed() const override { return m_spec.seed; }
-  int64_t unitCount() const override { return static_cast<int64_t>(m_problems.problems.size()); }
-  std::string unitKey(int64_t u) const override { return m_problems.problems[static_cast<size_t>(u)].key; }
-  const mathdata::ProblemSet* problems() const override { return &m_problems; }
-  std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"policy", m_spec.model}}; }
-  int batchSize() const override { return m_spec.batch; }
-  std::string device() const override { return m_model ? m_model->device() + " " + m_model->dtype() : std::string(); }
-
-  Status prepare(const RunContext& ctx) override {
-    ctx.report(0, 0, "loading " + m_spec.model);
-    auto m = model::Model::load(m_spec.model, m_spec.device);
-    if (!m) return m.error();
-    if (!(*m)->tokenizer()) return makeError(ErrorCode::InvalidInput, m_spec.model + ": no tokenizer.json");
-    m_model = std::move(*m);
-    return Status::success();
-  }
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();
@@ -64,8 +44,8 @@ class PrmLabelJob final : public Job {
     std::vector<model::GenerateRequest> first;
     std::vector<std::string> prompts;
     for (int64_t u : units) {
-      prompts.push_back(mathdata::formatPrompt(m_problems.problems[static_cast<size_t>(u)].problem, mathdata::PromptFormat::Raw, pp));
-      first.push_back({tok->encode(prompts.back(), true), m_spec.solutions, unitSeed(m_spec.seed, u), m_spec.sampling});
+      prompts.push_back(mathdata::formatPrompt(problem(u).problem, mathdata::PromptFormat::Raw, pp));
+      first.push_back({tok->encode(prompts.back(), true), m_spec.solutions, unitSeed(m_base.seed, u), m_spec.sampling});
     }
     auto sols = m_model->generate(first, &ctx);
     if (!sols) return sols.error();
@@ -85,7 +65,7 @@ class PrmLabelJob final : public Job {
           text += steps[i][k][st] + m_spec.stepDelimiter;
           prefixes.push_back({i, k, st});
           second.push_back({tok->encode(text, true), m_spec.rollouts,
-                            unitSeed(m_spec.seed ^ 0x5eed, units[i] * 1000003 + static_cast<int64_t>(k * 1009 + st)), m_spec.sampling});
+                            unitSeed(m_base.seed ^ 0x5eed, units[i] * 1000003 + static_cast<int64_t>(k * 1009 + st)), m_spec.sampling});
         }
       }
     }
@@ -99,7 +79,7 @@ class PrmLabelJob final : public Job {
     const int64_t params = m_model->parameterCount();
     std::vector<store::UnitResult> out(units.size());
     for (size_t i = 0; i < units.size(); ++i) {
-      const auto& problem = m_problems.problems[static_cast<size_t>(units[i])];
+      const auto& prob = problem(units[i]);
       out[i].index = units[i];
       out[i].key = unitKey(units[i]);
       out[i].problemIndex = units[i];
@@ -113,7 +93,7 @@ class PrmLabelJob final : public Job {
         for (float lp : s.logprobs) r.logprob += lp;
         r.finish = model::finishReasonName(s.finish);
         r.answer = mathdata::extractAnswer(s.text);
-        r.correct = r.answer && problem.answer && mathdata::answersEqual(*r.answer, *problem.answer);
+        r.correct = r.answer && prob.answer && mathdata::answersEqual(*r.answer, *prob.answer);
         r.flops = flops::inferenceFlops(params, static_cast<double>(first[i].promptIds.size()) / m_spec.solutions +
                                                     static_cast<double>(s.tokenIds.size()));
         for (const auto& text : steps[i][k]) r.steps.push_back({text, std::nullopt});
@@ -124,11 +104,11 @@ class PrmLabelJob final : public Job {
     // is the solution's own correctness.
     for (size_t p = 0; p < prefixes.size(); ++p) {
       const auto& pre = prefixes[p];
-      const auto& problem = m_problems.problems[static_cast<size_t>(units[pre.unit])];
+      const auto& prob = problem(units[pre.unit]);
       int right = 0;
       for (const auto& roll : rolls[p]) {
         auto a = mathdata::extractAnswer(roll.text);
-        right += a && problem.answer && mathdata::answersEqual(*a, *problem.answer);
+        right += a && prob.answer && mathdata::answersEqual(*a, *prob.answer);
       }
       auto& sample = out[pre.unit].samples[pre.sample];
       sample.steps[pre.step].score = static_cast<double>(right) / static_cast<double>(rolls[p].size());
@@ -144,14 +124,13 @@ class PrmLabelJob final : public Job {
 
  private:
   LabelSpec m_spec;
-  mathdata::ProblemSet m_problems;
-  std::unique_ptr<model::Model> m_model;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
   LabelSpec s;
+  s.base.batch = 4;
   s.dataset.path = "builtin:arith";
   s.dataset.split = "train";
   s.dataset.count = 1000;
@@ -159,9 +138,9 @@ Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
   s.sampling.maxNewTokens = 400;
   std::string kind;
   SpecReader r(j, "spec");
-  r.text("kind", kind).text("name", s.name).unsignedInteger("seed", s.seed).text("model", s.model, /*required=*/true);
-  r.integer("solutions", s.solutions, 1, 1024).integer("rollouts", s.rollouts, 1, 1024).integer("batch", s.batch, 1, 1024)
-      .text("step_delimiter", s.stepDelimiter);
+  r.text("kind", kind);
+  LENS_TRY_STATUS(readPolicySpec(r, s.base));
+  r.integer("solutions", s.solutions, 1, 1024).integer("rollouts", s.rollouts, 1, 1024).text("step_delimiter", s.stepDelimiter);
   if (auto d = r.object("dataset")) {
     d->text("path", s.dataset.path).oneOf("split", s.dataset.split, {"train", "validation", "test"})
         .integer("count", s.dataset.count, 0, int64_t{1} << 32)
@@ -173,7 +152,6 @@ Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
     sp->number("temperature", s.sampling.temperature, 0.0, 100.0).integer("max_new_tokens", s.sampling.maxNewTokens, 1, 1 << 20);
     LENS_TRY_STATUS(sp->finish());
   }
-  LENS_TRY_STATUS(readDeviceSpec(r, s.device));
   LENS_TRY_STATUS(r.finish());
   auto p = mathdata::loadProblems(s.dataset);
   if (!p) return p.error();

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The common base of jobs whose units are problems and that sample from one policy model
+// (generate, prm-label): the problem set, the model loaded in prepare(), and the spec fields they
+// share (name, seed, model, batch, device).
+#pragma once
+
+#include <memory>
+
+#include "core/jobs/job.h"
+#include "core/model/model.h"
+
+namespace lens::jobs {
+
+class SpecReader;
+
+struct PolicySpec {
+  std::string name;
+  uint64_t seed = 0;
+  std::string model;  // required
+  int batch = 8;      // problems per batched generate call
+  model::DeviceParams device;
+};
+
+// Reads "name", "seed", "model", "batch" and "device" of a spec.
+Status readPolicySpec(SpecReader& r, PolicySpec& out);
+
+class PolicyJob : public Job {
+ public:
+  std::string name() const override { return m_base.name; }
+  uint64_t seed() const override { return m_base.seed; }
+  int64_t unitCount() const override { return static_cast<int64_t>(m_problems.problems.size()); }
+  std::string unitKey(int64_t unit) const override { return problem(unit).key; }
+  const mathdata::ProblemSet* problems() const override { return &m_problems; }
+  std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"policy", m_base.model}}; }
+  int batchSize() const override { return m_base.batch; }
+  std::string device() const override { return m_model ? m_model->device() + " " + m_model->dtype() : std::string(); }
+  // Loads the policy model, which needs a tokenizer.json to encode problems.
+  Status prepare(const RunContext& ctx) override;
+
+ protected:
+  PolicyJob(PolicySpec base, mathdata::ProblemSet problems) : m_base(std::move(base)), m_problems(std::move(problems)) {}
+  const mathdata::Problem& problem(int64_t unit) const { return m_problems.problems[static_cast<size_t>(unit)]; }
+
+  PolicySpec m_base;
+  mathdata::ProblemSet m_problems;
+  std::unique_ptr<model::Model> m_model;
+};
+
+}  // namespace lens::jobs
