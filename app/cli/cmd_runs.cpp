@@ -208,38 +208,12 @@ int cmdShow(const Options& o) {
   if (!run) return fail(run.error());
   auto models = (*st)->runModels(run->id);
   if (!models) return fail(models.error());
-  // Summary of the samples: counts, tokens, FLOPs, accuracy where graded.
-  int64_t samples = 0, tokens = 0, graded = 0, correct = 0;
-  double flops = 0;
-  std::map<int, std::pair<int64_t, int64_t>> byLevel;  // level -> (correct, graded)
-  std::vector<store::ProblemRecord> problems;
-  if (run->datasetId) {
-    auto ps = (*st)->problems(*run->datasetId);
-    if (!ps) return fail(ps.error());
-    problems = std::move(*ps);
-  }
-  auto idx = (*st)->unitIndexes(run->id);
-  if (!idx) return fail(idx.error());
-  for (int64_t i : *idx) {
-    auto u = (*st)->unit(run->id, i);
-    if (!u) return fail(u.error());
-    std::optional<int> level;
-    if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
-      level = problems[static_cast<size_t>(*u->problemIndex)].level;
-    for (const auto& s : u->samples) {
-      ++samples;
-      tokens += static_cast<int64_t>(s.tokenIds.size());
-      flops += s.flops;
-      if (s.correct) {
-        ++graded;
-        correct += *s.correct ? 1 : 0;
-        if (level) {
-          byLevel[*level].first += *s.correct ? 1 : 0;
-          byLevel[*level].second += 1;
-        }
-      }
-    }
-  }
+  // Totals from SQL aggregates: `show` stays instant on runs with millions of tokens.
+  auto sum = (*st)->sampleSummary(run->id);
+  if (!sum) return fail(sum.error());
+  const int64_t samples = sum->samples, tokens = sum->generatedTokens, graded = sum->graded, correct = sum->correct;
+  const double flops = sum->inferenceFlops;
+  const auto& byLevel = sum->byLevel;
   json j = store::runToJson(*run);
   j["summary"] = {{"samples", samples}, {"generated_tokens", tokens}, {"inference_flops", flops}, {"graded", graded},
                   {"correct", correct}};

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -111,6 +112,14 @@ struct CurveRecord {
   std::string series;  // e.g. "beam search, N=16"
   std::string xLabel, yLabel;
   std::vector<std::pair<double, double>> points;
+};
+
+// Totals over a run's samples (SQL aggregates: no sample or BLOB is read).
+struct SampleSummary {
+  int64_t samples = 0, generatedTokens = 0, graded = 0, correct = 0;
+  double inferenceFlops = 0.0;
+  // level -> (correct, graded), for problems with a level
+  std::map<int, std::pair<int64_t, int64_t>> byLevel;
 };
 
 // Everything one unit produced. A unit commits as a whole or not at all.

@@ -330,6 +330,30 @@ Result<std::vector<int64_t>> Store::unitIndexes(int64_t runId) {
   return out;
 }
 
+Result<SampleSummary> Store::sampleSummary(int64_t runId) {
+  SampleSummary out;
+  auto st = m_db->prepare(
+      "SELECT count(*), coalesce(sum(s.token_count), 0), coalesce(sum(s.flops), 0), count(s.correct), coalesce(sum(s.correct), 0) "
+      "FROM samples s JOIN units u ON u.id = s.unit_id WHERE u.run_id = ?");
+  if (!st) return st.error();
+  st->bind(1, runId);
+  LENS_TRY_STATUS(st->each([&] {
+    out.samples = st->int64(0);
+    out.generatedTokens = st->int64(1);
+    out.inferenceFlops = st->real(2);
+    out.graded = st->int64(3);
+    out.correct = st->int64(4);
+  }));
+  auto lv = m_db->prepare(
+      "SELECT p.level, coalesce(sum(s.correct), 0), count(s.correct) FROM samples s JOIN units u ON u.id = s.unit_id "
+      "JOIN problems p ON p.id = u.problem_id WHERE u.run_id = ? AND p.level IS NOT NULL AND s.correct IS NOT NULL "
+      "GROUP BY p.level ORDER BY p.level");
+  if (!lv) return lv.error();
+  lv->bind(1, runId);
+  LENS_TRY_STATUS(lv->each([&] { out.byLevel[static_cast<int>(lv->int64(0))] = {lv->int64(1), lv->int64(2)}; }));
+  return out;
+}
+
 Status Store::writeUnit(int64_t runId, const UnitResult& u, bool* inserted) {
   // ON CONFLICT DO NOTHING + changes(): the unique (run_id, idx) makes a repeated unit a no-op.
   auto st = m_db->cached(

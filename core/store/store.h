@@ -69,6 +69,7 @@ class Store {
 
   // Reads. A unit comes back exactly as it was committed.
   Result<std::vector<int64_t>> unitIndexes(int64_t runId);
+  Result<SampleSummary> sampleSummary(int64_t runId);
   Result<UnitResult> unit(int64_t runId, int64_t unitIndex);
   Result<RoutingSequence> routingSequence(int64_t runId, int64_t unitIndex, int sequenceIndex);
   // Training curves. Unit-level points commit with their unit; run-level ones (unit unset) here.
