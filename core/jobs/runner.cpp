@@ -204,8 +204,6 @@ Result<RunOutcome> execute(store::Store& st, Job& job, store::RunRecord run, con
     }
     if (failed) return fail(failure);
   }
-  auto after = st.run(run.id);
-  if (!after) return after.error();
   int64_t shardCommitted = 0;
   auto idx = st.doneUnits(run.id);
   if (!idx) return idx.error();
