@@ -44,7 +44,9 @@ void ModelSummaryView::setSummary(const model::ModelSummary& s) {
   row(tr("Parameters"), tr("%1 (%2 on disk)").arg(loc.toString(static_cast<qlonglong>(s.parameterCount)), QString::fromStdString(s.storedDtype)));
   row(tr("Layers"), QString::number(c.numLayers));
   row(tr("Hidden size"), QString::number(c.hiddenSize));
-  row(tr("MLP size"), QString::number(c.intermediateSize));
+  row(tr("MLP size"), c.duoSmallIntermediateSize > 0
+                          ? tr("%1 (Duo: also a small FFN of %2 per layer)").arg(c.intermediateSize).arg(c.duoSmallIntermediateSize)
+                          : QString::number(c.intermediateSize));
   row(tr("Attention"), tr("%1 heads, %2 KV heads, head dim %3").arg(c.numHeads).arg(c.numKvHeads).arg(c.headDim));
   row(tr("RoPE"), tr("theta %1 (%2)").arg(c.rope.theta).arg(QString::fromStdString(c.rope.type)));
   row(tr("Vocabulary"), c.tieEmbeddings ? tr("%1 (tied embeddings)").arg(c.vocabSize) : QString::number(c.vocabSize));

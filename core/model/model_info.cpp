@@ -72,6 +72,7 @@ nlohmann::json ModelSummary::toJson() const {
           {"layers", config.numLayers},
           {"hidden_size", config.hiddenSize},
           {"intermediate_size", config.intermediateSize},
+          {"duo_small_intermediate_size", config.duoSmallIntermediateSize},
           {"attention_heads", config.numHeads},
           {"kv_heads", config.numKvHeads},
           {"head_dim", config.headDim},
@@ -92,7 +93,8 @@ std::string ModelSummary::describe() const {
   const auto& c = config;
   o << "architecture   " << c.architecture << "\n"
     << "parameters     " << parameterCount << " (" << storedDtype << " on disk, " << weightFiles.size() << " file(s))\n"
-    << "layers         " << c.numLayers << "  hidden " << c.hiddenSize << "  MLP " << c.intermediateSize << "\n"
+    << "layers         " << c.numLayers << "  hidden " << c.hiddenSize << "  MLP " << c.intermediateSize
+    << (c.duoSmallIntermediateSize > 0 ? "  (Duo: small MLP " + std::to_string(c.duoSmallIntermediateSize) + ")" : std::string()) << "\n"
     << "attention      " << c.numHeads << " heads, " << c.numKvHeads << " KV heads, head_dim " << c.headDim << "\n"
     << "rope           theta " << c.rope.theta << " (" << c.rope.type << ")\n"
     << "vocabulary     " << c.vocabSize << (c.tieEmbeddings ? " (tied embeddings)" : "") << "\n"

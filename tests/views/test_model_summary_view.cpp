@@ -23,6 +23,16 @@ class TestModelSummaryView : public QObject {
     // After a failed open the window must not still name the previous folder.
     const auto labels = v.findChildren<QLabel*>();
     for (const QLabel* l : labels) QVERIFY2(!l->text().contains("tiny-llama"), qPrintable(l->text()));
+    QCOMPARE(v.fieldText("MLP size"), QString());
+  }
+
+  void showsADuoModel() {
+    auto s = lens::model::inspectModel(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small");
+    LENS_VERIFY_OK(s);
+    lens::views::ModelSummaryView v;
+    v.setSummary(*s);
+    QCOMPARE(v.fieldText("MLP size"), QString("480 (Duo: also a small FFN of 96 per layer)"));
+    QVERIFY(v.fieldText("Parameters").startsWith("1,394,240") || v.fieldText("Parameters").startsWith("1394240"));
   }
 };
 
