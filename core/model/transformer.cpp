@@ -166,6 +166,20 @@ Result<Weights> Engine::loadWeights(const ModelConfig& c, const tensor_io::Check
         L.bGateUp = torch::cat({bg, bu}, 0).contiguous();
         L.bDown = bd;
       }
+      if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
+        LENS_GET(sg, p + "small_mlp.gate_proj.weight", {sf, h});
+        LENS_GET(su, p + "small_mlp.up_proj.weight", {sf, h});
+        LENS_GET(sd, p + "small_mlp.down_proj.weight", {h, sf});
+        L.wSmallGateUp = torch::cat({sg, su}, 0).contiguous();
+        L.wSmallDown = sd;
+        if (c.mlpBias) {
+          LENS_GET(sbg, p + "small_mlp.gate_proj.bias", {sf});
+          LENS_GET(sbu, p + "small_mlp.up_proj.bias", {sf});
+          LENS_GET(sbd, p + "small_mlp.down_proj.bias", {h});
+          L.bSmallGateUp = torch::cat({sbg, sbu}, 0).contiguous();
+          L.bSmallDown = sbd;
+        }
+      }
       w.layers.push_back(std::move(L));
     }
   } catch (const std::exception& e) {
@@ -200,6 +214,14 @@ Weights Engine::randomWeights(const ModelConfig& c, uint64_t seed, torch::Device
       L.bGateUp = rnd({2 * f});
       L.bDown = rnd({h});
     }
+    if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
+      L.wSmallGateUp = rnd({2 * sf, h});
+      L.wSmallDown = rnd({h, sf});
+      if (c.mlpBias) {
+        L.bSmallGateUp = rnd({2 * sf});
+        L.bSmallDown = rnd({h});
+      }
+    }
     w.layers.push_back(std::move(L));
   }
   return w;
@@ -225,10 +247,36 @@ static c10::optional<torch::Tensor> opt(const torch::Tensor& t) {
   return t.defined() ? c10::optional<torch::Tensor>(t) : c10::nullopt;
 }
 
+static torch::Tensor swiglu(const torch::Tensor& h, const torch::Tensor& wGateUp, const torch::Tensor& bGateUp,
+                            const torch::Tensor& wDown, const torch::Tensor& bDown) {
+  const int64_t f = wDown.size(1);
+  auto gu = torch::linear(h, wGateUp, opt(bGateUp));
+  return torch::linear(torch::silu(gu.narrow(-1, 0, f)) * gu.narrow(-1, f, f), wDown, opt(bDown));
+}
+
+torch::Tensor Engine::ffn(size_t l, const torch::Tensor& h, const torch::Tensor& routes) const {
+  const LayerWeights& L = m_weights.layers[l];
+  if (!routes.defined()) return swiglu(h, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
+  TORCH_CHECK(L.hasSmall(), "routes given but the model has no small FFN (not a Duo model)");
+  const int64_t hidden = h.size(-1);
+  auto flat = h.reshape({-1, hidden});
+  auto codes = routes.reshape({-1});
+  TORCH_CHECK(codes.size(0) == flat.size(0), "ffn: one route code per token expected");
+  auto out = torch::zeros_like(flat);
+  auto run = [&](int64_t code, const torch::Tensor& wgu, const torch::Tensor& bgu, const torch::Tensor& wd, const torch::Tensor& bd) {
+    auto idx = (codes == code).nonzero().squeeze(1);
+    if (idx.numel() == 0) return;
+    out.index_copy_(0, idx, swiglu(flat.index_select(0, idx), wgu, bgu, wd, bd));
+  };
+  run(2, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
+  run(1, L.wSmallGateUp, L.bSmallGateUp, L.wSmallDown, L.bSmallDown);
+  return out.view(h.sizes());
+}
+
 torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPositions) {
   const ModelConfig& c = m_config;
   const int64_t B = fb.tokens.size(0), T = fb.tokens.size(1);
-  const int64_t H = c.numHeads, Hkv = c.numKvHeads, D = c.headDim, G = H / Hkv, F = c.intermediateSize;
+  const int64_t H = c.numHeads, Hkv = c.numKvHeads, D = c.headDim, G = H / Hkv;
   TORCH_CHECK(static_cast<int64_t>(fb.slots.size()) == B && static_cast<int64_t>(fb.startPos.size()) == B &&
                   static_cast<int64_t>(fb.lengths.size()) == B,
               "forward: slots/startPos/lengths must have one entry per row");
@@ -265,6 +313,9 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
                   .view({B, 1, 1, T, keyLen});
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
 
+  if (fb.routes.defined())
+    TORCH_CHECK(fb.routes.dim() == 3 && fb.routes.size(0) == B && fb.routes.size(1) == T && fb.routes.size(2) == c.numLayers,
+                "forward: routes must be [rows, tokens, layers]");
   auto x = m_weights.embed.index_select(0, fb.tokens.reshape({-1})).view({B, T, c.hiddenSize});
   auto slotCol = slotIdx.view({B, 1});
   for (size_t l = 0; l < m_weights.layers.size(); ++l) {
@@ -289,9 +340,7 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     attn = attn.view({B, H, T, D}).permute({0, 2, 1, 3}).reshape({B, T, H * D});
     x = x + torch::linear(attn, L.wo, opt(L.bo));
     h = rmsNorm(x, L.postNorm);
-    auto gu = torch::linear(h, L.wGateUp, opt(L.bGateUp));
-    auto act = torch::silu(gu.narrow(-1, 0, F)) * gu.narrow(-1, F, F);
-    x = x + torch::linear(act, L.wDown, opt(L.bDown));
+    x = x + ffn(l, h, fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor());
   }
   if (!allPositions) {
     auto last = torch::from_blob(lastHost.data(), {B}, longOpts).to(m_device, false, true);
@@ -303,6 +352,73 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
 torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits) {
   auto h = hidden(batch, cache, allLogits);
   return torch::linear(h, m_weights.lmHead).to(torch::kFloat32);
+}
+
+}  // namespace lens::model::internal
+
+namespace lens::model::internal {
+
+ContextKv Engine::contextOf(KvCache& cache, int64_t slot, int64_t length) {
+  ContextKv out;
+  for (size_t l = 0; l < cache.layers(); ++l) {
+    out.k.push_back(cache.k(l)[slot].narrow(1, 0, length));  // [kvHeads, length, headDim]
+    out.v.push_back(cache.v(l)[slot].narrow(1, 0, length));
+  }
+  return out;
+}
+
+torch::Tensor Engine::routedQueries(const ContextKv& context, const torch::Tensor& queryTokens, const std::vector<int64_t>& queryPos,
+                                    const torch::Tensor& candRoutes, bool logits) {
+  const ModelConfig& c = m_config;
+  const int64_t R = candRoutes.size(0), Q = queryTokens.size(0);
+  const int64_t H = c.numHeads, Hkv = c.numKvHeads, D = c.headDim, G = H / Hkv;
+  TORCH_CHECK(static_cast<int64_t>(queryPos.size()) == Q, "routedQueries: one position per query token");
+  TORCH_CHECK(candRoutes.dim() == 3 && candRoutes.size(1) == Q && candRoutes.size(2) == c.numLayers,
+              "routedQueries: routes must be [rows, queries, layers]");
+  TORCH_CHECK(static_cast<int64_t>(context.k.size()) == c.numLayers, "routedQueries: context has the wrong number of layers");
+  const int64_t ctxLen = context.k[0].size(1);
+  auto longOpts = torch::TensorOptions().dtype(torch::kInt64);
+  auto pos = torch::from_blob(const_cast<int64_t*>(queryPos.data()), {Q}, longOpts).to(m_device, false, true);
+
+  auto freqs = pos.to(torch::kFloat32).unsqueeze(-1) * m_invFreq;  // [Q, D/2]
+  auto emb = torch::cat({freqs, freqs}, -1);
+  auto cos = emb.cos().to(m_dtype).view({1, Q, 1, D});
+  auto sin = emb.sin().to(m_dtype).view({1, Q, 1, D});
+  // A query sees the context strictly before its own position (and its own key, added below).
+  auto keyPos = torch::arange(ctxLen, longOpts.device(m_device)).view({1, ctxLen});
+  auto qPos = pos.view({Q, 1});
+  auto allowed = keyPos < qPos;
+  if (c.slidingWindow) allowed = allowed.logical_and(keyPos > qPos - *c.slidingWindow);
+  auto mask = torch::zeros({Q, ctxLen}, torch::TensorOptions().dtype(torch::kFloat32).device(m_device))
+                  .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
+                  .view({1, 1, 1, Q, ctxLen});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+
+  auto x = m_weights.embed.index_select(0, queryTokens).view({1, Q, c.hiddenSize}).expand({R, Q, c.hiddenSize});
+  for (size_t l = 0; l < m_weights.layers.size(); ++l) {
+    const LayerWeights& L = m_weights.layers[l];
+    auto h = rmsNorm(x, L.inputNorm);
+    auto qkv = torch::linear(h, L.wqkv, opt(L.bqkv));
+    auto q = applyRope(qkv.narrow(-1, 0, H * D).view({R, Q, H, D}), cos, sin);
+    auto k = applyRope(qkv.narrow(-1, H * D, Hkv * D).view({R, Q, Hkv, D}), cos, sin);
+    auto v = qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({R, Q, Hkv, D});
+    // Heads grouped by their KV head, as in hidden(): head index = kvHead * G + g.
+    auto qh = q.view({R, Q, Hkv, G, D}).permute({0, 2, 3, 1, 4});  // [R, Hkv, G, Q, D]
+    auto kSelf = k.permute({0, 2, 1, 3}).unsqueeze(2);             // [R, Hkv, 1, Q, D]
+    auto vSelf = v.permute({0, 2, 1, 3}).unsqueeze(2);
+    auto keys = context.k[l].view({1, Hkv, 1, ctxLen, D});
+    auto vals = context.v[l].view({1, Hkv, 1, ctxLen, D});
+    auto sCtx = torch::matmul(qh, keys.transpose(-1, -2)).mul_(scale).to(torch::kFloat32) + mask;  // [R, Hkv, G, Q, ctx]
+    auto sSelf = (qh * kSelf).sum(-1, /*keepdim=*/true).mul_(scale).to(torch::kFloat32);       // [R, Hkv, G, Q, 1]
+    auto probs = torch::softmax(torch::cat({sCtx, sSelf}, -1), -1).to(m_dtype);
+    auto attn = torch::matmul(probs.narrow(-1, 0, ctxLen), vals) + probs.narrow(-1, ctxLen, 1) * vSelf;  // [R, Hkv, G, Q, D]
+    attn = attn.permute({0, 3, 1, 2, 4}).reshape({R, Q, H * D});
+    x = x + torch::linear(attn, L.wo, opt(L.bo));
+    h = rmsNorm(x, L.postNorm);
+    x = x + ffn(l, h, candRoutes.select(2, static_cast<int64_t>(l)));
+  }
+  x = rmsNorm(x, m_weights.finalNorm);
+  return logits ? torch::linear(x, m_weights.lmHead).to(torch::kFloat32) : x;
 }
 
 }  // namespace lens::model::internal

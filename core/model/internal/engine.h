@@ -32,6 +32,9 @@ struct LayerWeights {
   torch::Tensor wo, bo;
   torch::Tensor wGateUp, bGateUp;  // gate and up fused along the output dim
   torch::Tensor wDown, bDown;
+  // Duo models: the small FFN of the layer (same SwiGLU form, narrower); undefined otherwise.
+  torch::Tensor wSmallGateUp, bSmallGateUp, wSmallDown, bSmallDown;
+  bool hasSmall() const { return wSmallGateUp.defined(); }
 };
 
 struct Weights {
@@ -48,6 +51,7 @@ class KvCache {
   KvCache(const ModelConfig& c, int64_t slots, int64_t capacity, const torch::TensorOptions& opts);
   int64_t slots() const { return m_slots; }
   int64_t capacity() const { return m_capacity; }
+  size_t layers() const { return m_k.size(); }
   torch::Tensor& k(size_t layer) { return m_k[layer]; }
   torch::Tensor& v(size_t layer) { return m_v[layer]; }
   // Copies positions [0, length) of slot `from` into slot `to` (prefix sharing, beam forks).
@@ -66,6 +70,14 @@ struct ForwardBatch {
   std::vector<int64_t> slots;     // [B] cache slot of each row
   std::vector<int64_t> startPos;  // [B] position of tokens[b][0] (= tokens already in the slot)
   std::vector<int64_t> lengths;   // [B] valid tokens in row b (1..T)
+  // Duo routes [B, T, layers] (integer codes: 0 skip, 1 small, 2 big) on the device; undefined
+  // runs every token through the big FFN (the plain model).
+  torch::Tensor routes;
+};
+
+// Per-layer K and V of a context, [kvHeads, positions, headDim] each (post-RoPE, as cached).
+struct ContextKv {
+  std::vector<torch::Tensor> k, v;
 };
 
 class Engine {
@@ -90,6 +102,21 @@ class Engine {
   torch::Tensor hidden(const ForwardBatch& batch, KvCache& cache, bool allPositions);
 
   std::unique_ptr<KvCache> makeCache(int64_t slots, int64_t capacity) const;
+
+  // The FFN of layer `l` on h [..., hidden] with per-token route codes `routes` (same leading
+  // shape; undefined = all big). Tokens are gathered per module, so each module runs one matmul
+  // over exactly the tokens that take it; skipped tokens get zero.
+  torch::Tensor ffn(size_t l, const torch::Tensor& h, const torch::Tensor& routes) const;
+
+  // Routed queries against a fixed context (the routing oracles' kernel). Row r evaluates every
+  // query token q (token queryTokens[q] at position queryPos[q]) along its own route
+  // candRoutes[r][q] ([R, Q, layers]); at each layer the query attends to the context's keys at
+  // positions < queryPos[q] and to its own key, so the context is computed once and shared by all
+  // rows. Returns the float32 logits [R, Q, vocab] (or the hidden states when !logits).
+  torch::Tensor routedQueries(const ContextKv& context, const torch::Tensor& queryTokens, const std::vector<int64_t>& queryPos,
+                              const torch::Tensor& candRoutes, bool logits = true);
+  // K/V of slot `slot` of a cache, positions [0, length).
+  static ContextKv contextOf(KvCache& cache, int64_t slot, int64_t length);
 
  private:
   torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/flops/flops.h"
+
+#include <algorithm>
+
+#include "core/model/config.h"
+
+namespace lens::flops {
+
+double ffnFlops(const model::ModelConfig& c, uint8_t code) {
+  const double h = static_cast<double>(c.hiddenSize);
+  switch (code) {
+    case 2: return 2.0 * 3.0 * h * static_cast<double>(c.intermediateSize);
+    case 1: return 2.0 * 3.0 * h * static_cast<double>(c.duoSmallIntermediateSize);
+    default: return 0.0;
+  }
+}
+
+double tokenMatmulFlops(const model::ModelConfig& c, const uint8_t* route) {
+  const double h = static_cast<double>(c.hiddenSize), q = static_cast<double>(c.numHeads * c.headDim),
+               kv = static_cast<double>(c.numKvHeads * c.headDim);
+  const double projections = 2.0 * h * (q + 2.0 * kv) + 2.0 * q * h;
+  double total = 0.0;
+  for (int64_t l = 0; l < c.numLayers; ++l) total += projections + ffnFlops(c, route ? route[l] : uint8_t{2});
+  if (!c.isRewardModel()) total += 2.0 * h * static_cast<double>(c.vocabSize);
+  return total;
+}
+
+double tokenFlops(const model::ModelConfig& c, const uint8_t* route, int64_t keys) {
+  if (c.slidingWindow) keys = std::min(keys, *c.slidingWindow);
+  // Scores q·k and the weighted sum of values: 2 FLOPs per multiply-add, head_dim each, per head.
+  const double attention = 2.0 * 2.0 * static_cast<double>(c.numHeads * c.headDim) * static_cast<double>(keys);
+  return tokenMatmulFlops(c, route) + static_cast<double>(c.numLayers) * attention;
+}
+
+}  // namespace lens::flops

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/routing/oracle.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+
+namespace lens::routing {
+
+using model::internal::ContextKv;
+using model::internal::Engine;
+using model::internal::ForwardBatch;
+
+const char* fixedRouteName(int i) {
+  static const char* names[kFixedRoutes] = {"all-skip", "all-small", "all-big"};
+  return i >= 0 && i < kFixedRoutes ? names[i] : "?";
+}
+
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+torch::Tensor routesTensor(const std::vector<uint8_t>& codes, std::vector<int64_t> shape) {
+  return torch::from_blob(const_cast<uint8_t*>(codes.data()), shape, torch::kUInt8).clone();
+}
+
+// Losses of candidate routes for a set of query tokens against one fixed context.
+class Evaluator {
+ public:
+  Evaluator(Engine& e, ContextKv ctx, std::vector<int64_t> queryTokens, std::vector<int64_t> pos, std::vector<int64_t> labels,
+            int64_t chunkElements, int64_t* counter)
+      : m_e(e), m_ctx(std::move(ctx)), m_pos(std::move(pos)), m_counter(counter) {
+    m_q = static_cast<int64_t>(m_pos.size());
+    m_tokens = torch::tensor(queryTokens, torch::kInt64).to(e.device());
+    m_labels = torch::tensor(labels, torch::kInt64).to(e.device()).view({1, m_q, 1});
+    const auto& c = e.config();
+    const int64_t ctxLen = m_ctx.k.empty() ? 0 : m_ctx.k[0].size(1);
+    const int64_t perRow = m_q * std::max<int64_t>({c.numHeads * (ctxLen + 1), c.vocabSize, 2 * c.intermediateSize, c.hiddenSize});
+    m_rowsPerCall = std::max<int64_t>(1, chunkElements / std::max<int64_t>(1, perRow));
+  }
+  int64_t queries() const { return m_q; }
+
+  // cand [R, Q, layers] uint8 on the CPU -> losses [R, Q] float32 on the CPU.
+  torch::Tensor losses(const torch::Tensor& cand) {
+    const int64_t R = cand.size(0);
+    auto out = torch::empty({R, m_q}, torch::kFloat32);
+    for (int64_t start = 0; start < R; start += m_rowsPerCall) {
+      const int64_t n = std::min(m_rowsPerCall, R - start);
+      auto routes = cand.narrow(0, start, n).to(m_e.device());
+      auto logits = m_e.routedQueries(m_ctx, m_tokens, m_pos, routes);  // [n, Q, V]
+      auto nll = torch::log_softmax(logits, -1).gather(-1, m_labels.expand({n, m_q, 1})).squeeze(-1).neg();
+      out.narrow(0, start, n).copy_(nll.to(torch::kCPU));
+    }
+    if (m_counter) *m_counter += R * m_q;
+    return out;
+  }
+
+ private:
+  Engine& m_e;
+  ContextKv m_ctx;
+  std::vector<int64_t> m_pos;
+  int64_t* m_counter;
+  int64_t m_q = 0, m_rowsPerCall = 1;
+  torch::Tensor m_tokens, m_labels;
+};
+
+// Per-position losses [R, P] of whole-sequence routings routes [R, T, layers]: ordinary forward
+// passes in which every token's route also shapes the context (sequence scope's baselines).
+torch::Tensor sequenceLosses(Engine& e, const torch::Tensor& tokens, const torch::Tensor& routes, int64_t chunkElements) {
+  const int64_t R = routes.size(0), T = tokens.size(0), P = T - 1;
+  const auto& c = e.config();
+  const int64_t perRow = T * std::max<int64_t>({c.numHeads * T, c.vocabSize, 2 * c.intermediateSize});
+  const int64_t rowsPerCall = std::max<int64_t>(1, chunkElements / std::max<int64_t>(1, perRow));
+  auto out = torch::empty({R, P}, torch::kFloat32);
+  auto labels = tokens.narrow(0, 1, P).to(e.device()).view({1, P, 1});
+  for (int64_t start = 0; start < R; start += rowsPerCall) {
+    const int64_t n = std::min(rowsPerCall, R - start);
+    auto cache = e.makeCache(n, T);
+    ForwardBatch fb;
+    fb.tokens = tokens.to(e.device()).view({1, T}).expand({n, T}).contiguous();
+    for (int64_t i = 0; i < n; ++i) {
+      fb.slots.push_back(i);
+      fb.startPos.push_back(0);
+      fb.lengths.push_back(T);
+    }
+    fb.routes = routes.narrow(0, start, n).to(e.device());
+    auto logits = e.forward(fb, *cache, /*allLogits=*/true).narrow(1, 0, P);
+    auto nll = torch::log_softmax(logits, -1).gather(-1, labels.expand({n, P, 1})).squeeze(-1).neg();
+    out.narrow(0, start, n).copy_(nll.to(torch::kCPU));
+  }
+  return out;
+}
+
+struct Candidate {
+  float loss;
+  Route route;
+};
+
+// The best route per query within budget b, by beam search over layers. Returns one candidate per
+// query (sorted beams; the first is the best).
+std::vector<Candidate> beamSearch(Evaluator& ev, const model::ModelConfig& c, const Budget& b, int width) {
+  const int L = static_cast<int>(c.numLayers);
+  const int64_t Q = ev.queries();
+  const uint8_t fill = b.kind == Budget::Kind::BigModules ? kSmall : kSkip;
+  std::vector<std::vector<Candidate>> beams(static_cast<size_t>(Q), {{kInf, Route(static_cast<size_t>(L), fill)}});
+  for (int l = 0; l < L; ++l) {
+    // Expand every beam of every query by the three choices at layer l.
+    std::vector<std::vector<Route>> cands(static_cast<size_t>(Q));
+    size_t rows = 0;
+    for (int64_t q = 0; q < Q; ++q) {
+      for (const auto& beam : beams[static_cast<size_t>(q)])
+        for (uint8_t code : {kSkip, kSmall, kBig}) {
+          Route r = beam.route;
+          r[static_cast<size_t>(l)] = code;
+          if (withinBudget(c, r.data(), b)) cands[static_cast<size_t>(q)].push_back(std::move(r));
+        }
+      rows = std::max(rows, cands[static_cast<size_t>(q)].size());
+    }
+    std::vector<uint8_t> codes(rows * static_cast<size_t>(Q * L));
+    for (size_t i = 0; i < rows; ++i)
+      for (int64_t q = 0; q < Q; ++q) {
+        const auto& list = cands[static_cast<size_t>(q)];
+        const Route& r = list[std::min(i, list.size() - 1)];  // short lists repeat their last route
+        std::copy(r.begin(), r.end(), codes.begin() + static_cast<ptrdiff_t>((i * static_cast<size_t>(Q) + static_cast<size_t>(q)) * static_cast<size_t>(L)));
+      }
+    auto loss = ev.losses(routesTensor(codes, {static_cast<int64_t>(rows), Q, L})).contiguous();
+    const float* lp = loss.data_ptr<float>();
+    for (int64_t q = 0; q < Q; ++q) {
+      auto& list = cands[static_cast<size_t>(q)];
+      std::vector<Candidate> next;
+      for (size_t i = 0; i < list.size(); ++i) next.push_back({lp[i * static_cast<size_t>(Q) + static_cast<size_t>(q)], std::move(list[i])});
+      std::stable_sort(next.begin(), next.end(), [](const Candidate& a, const Candidate& z) { return a.loss < z.loss; });
+      if (static_cast<int>(next.size()) > width) next.resize(static_cast<size_t>(width));
+      beams[static_cast<size_t>(q)] = std::move(next);
+    }
+  }
+  std::vector<Candidate> best;
+  for (auto& list : beams) best.push_back(std::move(list.front()));
+  return best;
+}
+
+// All routes and, per budget, which are within it.
+struct RouteSpace {
+  std::vector<Route> routes;
+  std::vector<std::vector<char>> valid;  // [budget][route]
+};
+
+RouteSpace enumerate(const model::ModelConfig& c, const std::vector<Budget>& budgets) {
+  const int L = static_cast<int>(c.numLayers);
+  RouteSpace s;
+  for (int64_t i = 0; i < routeCount(L); ++i) s.routes.push_back(routeAt(i, L));
+  for (const auto& b : budgets) {
+    std::vector<char> v;
+    for (const auto& r : s.routes) v.push_back(withinBudget(c, r.data(), b));
+    s.valid.push_back(std::move(v));
+  }
+  return s;
+}
+
+// Fills out.routes/loss for budget b at query q (global position t) from a route-by-query loss table.
+void pickBest(const RouteSpace& space, const float* loss /*[N, Q]*/, int64_t Q, int64_t q, size_t b, uint8_t* route, float* best) {
+  float bestLoss = kInf;
+  size_t bestIdx = 0;
+  for (size_t i = 0; i < space.routes.size(); ++i)
+    if (space.valid[b][i] && loss[i * static_cast<size_t>(Q) + static_cast<size_t>(q)] < bestLoss) {
+      bestLoss = loss[i * static_cast<size_t>(Q) + static_cast<size_t>(q)];
+      bestIdx = i;
+    }
+  std::copy(space.routes[bestIdx].begin(), space.routes[bestIdx].end(), route);
+  *best = bestLoss;
+}
+
+}  // namespace
+
+Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>& tokens, const OracleParams& params, const RunContext* ctx) {
+  const auto& c = model.config();
+  const int L = static_cast<int>(c.numLayers);
+  if (c.duoSmallIntermediateSize <= 0)
+    return makeError(ErrorCode::InvalidInput, "oracle: the model is not a Duo model (config.json has no duo_small_intermediate_size, so there is no small FFN to route to)");
+  if (tokens.size() < 2) return makeError(ErrorCode::InvalidInput, "oracle: a sequence needs at least 2 tokens (a token and the next one to predict)");
+  if (static_cast<int64_t>(tokens.size()) > c.maxPositions)
+    return makeError(ErrorCode::InvalidInput, "oracle: sequence of " + std::to_string(tokens.size()) + " tokens is longer than the model's " +
+                                                  std::to_string(c.maxPositions) + " positions");
+  for (int32_t id : tokens)
+    if (id < 0 || id >= c.vocabSize) return makeError(ErrorCode::InvalidInput, "oracle: token id " + std::to_string(id) + " is outside the vocabulary");
+  if (params.budgets.empty()) return makeError(ErrorCode::InvalidInput, "oracle: no budgets given");
+  const Route allSkip(static_cast<size_t>(L), kSkip);
+  for (const auto& b : params.budgets)
+    if (!withinBudget(c, allSkip.data(), b))
+      return makeError(ErrorCode::InvalidInput, "oracle: budget " + b.label() + " admits no route (even skipping every FFN costs more)");
+  if (!params.reference.empty() && static_cast<int>(params.reference.size()) != L)
+    return makeError(ErrorCode::InvalidInput, "oracle: the reference route has " + std::to_string(params.reference.size()) + " layers, the model " + std::to_string(L));
+  if (params.beamWidth < 1) return makeError(ErrorCode::InvalidInput, "oracle: beam width must be at least 1");
+  if (params.randomRoutings < 0) return makeError(ErrorCode::InvalidInput, "oracle: the number of random routings must be >= 0");
+  const bool exhaustive = params.search == OracleParams::Search::Exhaustive ||
+                          (params.search == OracleParams::Search::Auto && routeCount(L) <= params.exhaustiveLimit);
+  if (exhaustive && L > 12) return makeError(ErrorCode::InvalidInput, "oracle: exhaustive search over 3^" + std::to_string(L) + " routes is too large; use beam search");
+
+  const int B = static_cast<int>(params.budgets.size());
+  const int64_t T = static_cast<int64_t>(tokens.size()), P = T - 1;
+  SequenceOracle out;
+  out.layers = L;
+  out.budgets = B;
+  out.positions = P;
+  out.exhaustive = exhaustive;
+  out.routes.assign(static_cast<size_t>(P * B * L), kBig);
+  out.loss.assign(static_cast<size_t>(P * B), kInf);
+  out.fixedLoss.assign(static_cast<size_t>(P * kFixedRoutes), 0.0f);
+  out.randomLoss.assign(static_cast<size_t>(P * B), 0.0f);
+  out.bestRandomLoss.assign(static_cast<size_t>(P * B), 0.0f);
+  const RouteSpace space = exhaustive ? enumerate(c, params.budgets) : RouteSpace{};
+  auto cancelled = [&] { return ctx && ctx->cancelled(); };
+
+  // The R random routings of every budget: [B][R][P] route codes (drawn before any search, so they
+  // do not depend on the search method).
+  SplitMix64 rng(splitmix64(params.seed));
+  const int R = params.randomRoutings;
+  std::vector<uint8_t> randomCodes(static_cast<size_t>(B) * static_cast<size_t>(R) * static_cast<size_t>(T * L), kSkip);
+  for (int b = 0; b < B; ++b)
+    for (int r = 0; r < R; ++r)
+      for (int64_t t = 0; t < P; ++t) {
+        const Route route = randomRoute(rng, c, params.budgets[static_cast<size_t>(b)]);
+        std::copy(route.begin(), route.end(), randomCodes.begin() + static_cast<ptrdiff_t>(((static_cast<int64_t>(b) * R + r) * T + t) * L));
+      }
+  std::vector<uint8_t> fixedCodes;
+  for (uint8_t code : {kSkip, kSmall, kBig}) fixedCodes.insert(fixedCodes.end(), static_cast<size_t>(T * L), code);
+
+  try {
+    c10::InferenceMode guard;
+    Engine& e = model.engine();
+    auto tokenTensor = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64);
+    torch::Tensor randomLosses;  // [B*R, P]
+    torch::Tensor fixedLosses;   // [3, P]
+
+    if (params.scope == OracleParams::Scope::Token) {
+      // The shared context: one forward pass along the reference route.
+      auto cache = e.makeCache(1, T);
+      ForwardBatch fb;
+      fb.tokens = tokenTensor.to(e.device()).view({1, T});
+      fb.slots = {0};
+      fb.startPos = {0};
+      fb.lengths = {T};
+      if (!params.reference.empty()) fb.routes = routesTensor(params.reference, {1, 1, L}).expand({1, T, L}).to(e.device());
+      e.forward(fb, *cache, /*allLogits=*/false);
+      std::vector<int64_t> q(tokens.begin(), tokens.end() - 1), pos(static_cast<size_t>(P)), labels(tokens.begin() + 1, tokens.end());
+      std::iota(pos.begin(), pos.end(), 0);
+      Evaluator ev(e, Engine::contextOf(*cache, 0, T), q, pos, labels, params.chunkElements, &out.tokenRoutesEvaluated);
+      if (exhaustive) {
+        std::vector<uint8_t> codes;
+        for (const auto& r : space.routes) codes.insert(codes.end(), r.begin(), r.end());
+        auto all = ev.losses(routesTensor(codes, {static_cast<int64_t>(space.routes.size()), 1, L}).expand({-1, P, L})).contiguous();
+        const float* lp = all.data_ptr<float>();
+        for (int64_t t = 0; t < P; ++t)
+          for (int b = 0; b < B; ++b)
+            pickBest(space, lp, P, t, static_cast<size_t>(b), &out.routes[static_cast<size_t>((t * B + b) * L)], &out.loss[static_cast<size_t>(t * B + b)]);
+        // Token-local losses depend only on the token's own route: the baselines are look-ups.
+        auto lookup = [&](const std::vector<uint8_t>& routeCodes, int64_t rows) {
+          auto res = torch::empty({rows, P}, torch::kFloat32);
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t t = 0; t < P; ++t)
+              res[r][t] = lp[routeIndex(&routeCodes[static_cast<size_t>((r * T + t) * L)], L) * P + t];
+          return res;
+        };
+        fixedLosses = lookup(fixedCodes, kFixedRoutes);
+        randomLosses = lookup(randomCodes, static_cast<int64_t>(B) * R);
+      } else {
+        for (int b = 0; b < B && !cancelled(); ++b) {
+          auto best = beamSearch(ev, c, params.budgets[static_cast<size_t>(b)], params.beamWidth);
+          for (int64_t t = 0; t < P; ++t) {
+            std::copy(best[static_cast<size_t>(t)].route.begin(), best[static_cast<size_t>(t)].route.end(), &out.routes[static_cast<size_t>((t * B + b) * L)]);
+            out.loss[static_cast<size_t>(t * B + b)] = best[static_cast<size_t>(t)].loss;
+          }
+        }
+        // Baselines: one row per routing, each token on its own route of that routing.
+        auto slicePositions = [&](const std::vector<uint8_t>& codes, int64_t rows) {
+          return routesTensor(codes, {rows, T, L}).narrow(1, 0, P).contiguous();
+        };
+        fixedLosses = ev.losses(slicePositions(fixedCodes, kFixedRoutes));
+        if (R > 0) randomLosses = ev.losses(slicePositions(randomCodes, static_cast<int64_t>(B) * R));
+      }
+    } else {
+      // Sequence scope: greedy left to right, one growing context per budget.
+      auto cache = e.makeCache(B, T);
+      for (int64_t t = 0; t < P && !cancelled(); ++t) {
+        std::vector<uint8_t> chosen(static_cast<size_t>(B * L));
+        for (int b = 0; b < B; ++b) {
+          Evaluator ev(e, Engine::contextOf(*cache, b, t), {tokens[static_cast<size_t>(t)]}, {t}, {tokens[static_cast<size_t>(t + 1)]},
+                       params.chunkElements, &out.tokenRoutesEvaluated);
+          uint8_t* route = &out.routes[static_cast<size_t>((t * B + b) * L)];
+          float* best = &out.loss[static_cast<size_t>(t * B + b)];
+          if (exhaustive) {
+            std::vector<uint8_t> codes;
+            for (const auto& r : space.routes) codes.insert(codes.end(), r.begin(), r.end());
+            auto all = ev.losses(routesTensor(codes, {static_cast<int64_t>(space.routes.size()), 1, L})).contiguous();
+            pickBest(space, all.data_ptr<float>(), 1, 0, static_cast<size_t>(b), route, best);
+          } else {
+            auto cand = beamSearch(ev, c, params.budgets[static_cast<size_t>(b)], params.beamWidth);
+            std::copy(cand[0].route.begin(), cand[0].route.end(), route);
+            *best = cand[0].loss;
+          }
+          std::copy(route, route + L, chosen.begin() + b * L);
+        }
+        // Append token t along each budget's chosen route to that budget's context.
+        ForwardBatch fb;
+        fb.tokens = torch::full({B, 1}, static_cast<int64_t>(tokens[static_cast<size_t>(t)]), torch::kInt64).to(e.device());
+        for (int b = 0; b < B; ++b) {
+          fb.slots.push_back(b);
+          fb.startPos.push_back(t);
+          fb.lengths.push_back(1);
+        }
+        fb.routes = routesTensor(chosen, {B, 1, L}).to(e.device());
+        e.forward(fb, *cache, /*allLogits=*/false);
+      }
+      fixedLosses = sequenceLosses(e, tokenTensor, routesTensor(fixedCodes, {kFixedRoutes, T, L}), params.chunkElements);
+      if (R > 0) randomLosses = sequenceLosses(e, tokenTensor, routesTensor(randomCodes, {static_cast<int64_t>(B) * R, T, L}), params.chunkElements);
+    }
+    if (cancelled()) return makeError(ErrorCode::Cancelled, "oracle cancelled");
+
+    fixedLosses = fixedLosses.contiguous();
+    for (int64_t t = 0; t < P; ++t)
+      for (int i = 0; i < kFixedRoutes; ++i) out.fixedLoss[static_cast<size_t>(t * kFixedRoutes + i)] = fixedLosses[i][t].item<float>();
+    if (R > 0) {
+      auto rl = randomLosses.view({B, R, P});
+      auto mean = rl.mean(1);                                   // [B, P]
+      auto bestRouting = rl.mean(2).argmin(1);                  // [B]
+      for (int b = 0; b < B; ++b) {
+        auto bestRow = rl[b][bestRouting[b].item<int64_t>()];
+        for (int64_t t = 0; t < P; ++t) {
+          out.randomLoss[static_cast<size_t>(t * B + b)] = mean[b][t].item<float>();
+          out.bestRandomLoss[static_cast<size_t>(t * B + b)] = bestRow[t].item<float>();
+        }
+      }
+    }
+  } catch (const std::exception& ex) {
+    return model::internal::translateTorchError(ex, "oracle");
+  }
+  return out;
+}
+
+Result<std::vector<float>> tokenLocalLossesUnbatched(model::Model& model, const std::vector<int32_t>& tokens, const Route& reference,
+                                                     const std::vector<Route>& routes) {
+  const auto& c = model.config();
+  const int L = static_cast<int>(c.numLayers);
+  const int64_t T = static_cast<int64_t>(tokens.size()), P = T - 1, N = static_cast<int64_t>(routes.size());
+  if (T < 2) return makeError(ErrorCode::InvalidInput, "a sequence needs at least 2 tokens");
+  std::vector<float> out(static_cast<size_t>(N * P));
+  try {
+    c10::InferenceMode guard;
+    Engine& e = model.engine();
+    auto dev = e.device();
+    auto tokenTensor = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64).to(dev);
+    // Slot 0: the reference context; slot 1: scratch for the token under test.
+    auto cache = e.makeCache(2, T);
+    ForwardBatch ref;
+    ref.tokens = tokenTensor.view({1, T});
+    ref.slots = {0};
+    ref.startPos = {0};
+    ref.lengths = {T};
+    if (!reference.empty()) ref.routes = routesTensor(reference, {1, 1, L}).expand({1, T, L}).to(dev);
+    e.forward(ref, *cache, false);
+    for (int64_t t = 0; t < P; ++t) {
+      cache->copyPrefix(0, 1, t);
+      for (int64_t r = 0; r < N; ++r) {
+        ForwardBatch fb;
+        fb.tokens = tokenTensor.narrow(0, t, 1).view({1, 1});
+        fb.slots = {1};
+        fb.startPos = {t};
+        fb.lengths = {1};
+        fb.routes = routesTensor(routes[static_cast<size_t>(r)], {1, 1, L}).to(dev);
+        auto logits = e.forward(fb, *cache, false);  // [1, V]
+        out[static_cast<size_t>(r * P + t)] = -torch::log_softmax(logits, -1)[0][tokens[static_cast<size_t>(t + 1)]].item<float>();
+      }
+    }
+  } catch (const std::exception& ex) {
+    return model::internal::translateTorchError(ex, "oracle (unbatched)");
+  }
+  return out;
+}
+
+}  // namespace lens::routing
