@@ -40,7 +40,7 @@ std::vector<store::UnitResult> makeUnits(const StoreBenchParams& p, int sequence
     for (int b = 0; b < p.budgets; ++b) r.budgets.push_back(static_cast<float>(b + 1) / static_cast<float>(p.budgets));
     r.tokenIds.resize(static_cast<size_t>(n));
     for (auto& t : r.tokenIds) t = token(rng);
-    r.routes.resize(static_cast<size_t>(n * p.layers));
+    r.routes.resize(static_cast<size_t>(n * p.budgets * p.layers));
     for (auto& c : r.routes) c = static_cast<uint8_t>(route(rng));
     r.losses.resize(static_cast<size_t>(n * p.budgets));
     for (auto& l : r.losses) l = loss(rng);

@@ -98,7 +98,10 @@ json unitToJson(const UnitResult& u) {
                        {"budgets", r.budgets},
                        {"token_ids", r.tokenIds},
                        {"routes", r.routes},
-                       {"losses", r.losses}});
+                       {"losses", r.losses},
+                       {"fixed_losses", r.fixedLosses},
+                       {"random_losses", r.randomLosses},
+                       {"best_random_losses", r.bestRandomLosses}});
   json metrics = json::array();
   for (const auto& m : u.metrics)
     metrics.push_back({{"name", m.name}, {"split", m.split}, {"step", m.step}, {"value", m.value}});
@@ -172,6 +175,9 @@ Result<UnitResult> unitFromJson(const json& j, const std::string& where) {
     rr.get("token_ids", s.tokenIds);
     rr.get("routes", s.routes);
     rr.get("losses", s.losses);
+    rr.get("fixed_losses", s.fixedLosses, false);  // absent in exports older than schema v3
+    rr.get("random_losses", s.randomLosses, false);
+    rr.get("best_random_losses", s.bestRandomLosses, false);
     u.routing.push_back(std::move(s));
   }
   const json& metrics = arr("metrics");
@@ -283,7 +289,9 @@ Status exportRunCsv(Store& store, int64_t runId, CsvTable table, std::ostream& o
       break;
     case CsvTable::Steps: out << "unit,sample,step,score,text\n"; break;
     case CsvTable::Nodes: out << "unit,node,parent,depth,token_count,score,selected,text\n"; break;
-    case CsvTable::Routing: out << "unit,sequence,position,token_id,routes,losses\n"; break;
+    case CsvTable::Routing:
+      out << "unit,sequence,position,token_id,next_token_id,routes,losses,fixed_losses,random_losses,best_random_losses\n";
+      break;
     case CsvTable::Metrics: {
       auto ms = store.metrics(runId);
       if (!ms) return ms.error();
@@ -314,15 +322,26 @@ Status exportRunCsv(Store& store, int64_t runId, CsvTable table, std::ostream& o
         out << u->index << ',' << n.index << ',' << optNum(n.parent) << ',' << n.depth << ',' << n.tokenCount << ','
             << optNum(n.score) << ',' << (n.selected ? 1 : 0) << ',' << csvField(n.text) << '\n';
     if (table == CsvTable::Routing)
-      for (const auto& r : u->routing)
-        for (size_t t = 0; t < r.tokenIds.size(); ++t) {
-          // routes: one digit per layer (0 skip, 1 small, 2 big); losses: one per budget, ';'-separated.
-          std::string routes, losses;
-          for (int l = 0; l < r.layerCount; ++l) routes += static_cast<char>('0' + r.routes[t * r.layerCount + l]);
-          for (size_t b = 0; b < r.budgets.size(); ++b)
-            losses += (b ? ";" : "") + num(r.losses[t * r.budgets.size() + b]);
-          out << u->index << ',' << r.index << ',' << t << ',' << r.tokenIds[t] << ',' << routes << ',' << losses << '\n';
+      for (const auto& r : u->routing) {
+        const size_t B = r.budgets.size(), L = static_cast<size_t>(r.layerCount);
+        auto list = [&](const std::vector<float>& v, size_t t, size_t n) {
+          std::string o;
+          for (size_t i = 0; !v.empty() && i < n; ++i) o += (i ? ";" : "") + num(v[t * n + i]);
+          return o;
+        };
+        for (size_t t = 0; t < r.positions(); ++t) {
+          // routes: per budget one digit per layer (0 skip, 1 small, 2 big), budgets ';'-separated.
+          std::string routes;
+          for (size_t b = 0; b < B; ++b) {
+            if (b) routes += ';';
+            for (size_t l = 0; l < L; ++l) routes += static_cast<char>('0' + r.routes[(t * B + b) * L + l]);
+          }
+          out << u->index << ',' << r.index << ',' << t << ',' << r.tokenIds[t] << ','
+              << (t + 1 < r.tokenIds.size() ? std::to_string(r.tokenIds[t + 1]) : std::string()) << ',' << routes << ','
+              << list(r.losses, t, B) << ',' << list(r.fixedLosses, t, 3) << ',' << list(r.randomLosses, t, B) << ','
+              << list(r.bestRandomLosses, t, B) << '\n';
         }
+      }
     if (ctx) ctx->report(++done, static_cast<int64_t>(idx->size()), "export");
   }
   return out ? Status::success() : makeError(ErrorCode::Io, "writing the CSV failed");

@@ -89,8 +89,16 @@ struct SearchNodeRecord {
   bool selected = false;  // on the path of the returned answer
 };
 
-// Per-token routing of one sequence (Duo-LLM oracles): routes[t * layers + l] is the route code of
-// token t at layer l (0 skip, 1 small, 2 big); losses[t * budgets + b] the loss at budget b.
+// Per-token routing of one sequence (Duo-LLM oracles). Position t is token t predicting token t + 1,
+// so a sequence of T tokens has T - 1 positions (P = losses.size() / budgets.size()).
+//   routes[(t * budgets + b) * layers + l]  route code of position t at layer l under budget b
+//                                           (0 skip, 1 small, 2 big): the oracle's best route
+//   losses[t * budgets + b]                 its loss (nats)
+//   fixedLosses[t * 3 + i]                  fixed routes all-skip, all-small, all-big
+//   randomLosses[t * budgets + b]           mean over the run's random routings at budget b
+//   bestRandomLosses[t * budgets + b]       the best of those routings (lowest sequence mean)
+// The last three are empty when not computed. The budgets' kind (k or FLOPs fraction) is in the
+// run's spec.
 struct RoutingSequence {
   int index = 0;
   int layerCount = 0;
@@ -98,6 +106,10 @@ struct RoutingSequence {
   std::vector<int32_t> tokenIds;
   std::vector<uint8_t> routes;
   std::vector<float> losses;
+  std::vector<float> fixedLosses;
+  std::vector<float> randomLosses;
+  std::vector<float> bestRandomLosses;
+  size_t positions() const { return budgets.empty() ? 0 : losses.size() / budgets.size(); }
 };
 
 struct MetricPoint {

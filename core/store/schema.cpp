@@ -140,6 +140,13 @@ CREATE TABLE curves(
   UNIQUE(run_id, name, series));
 CREATE INDEX units_problem ON units(problem_id);
 )sql",
+      // v3: routing baselines (fixed and random routes) next to the oracle; routes hold one route
+      // per position and budget.
+      R"sql(
+ALTER TABLE routing_sequences ADD COLUMN fixed_losses BLOB;
+ALTER TABLE routing_sequences ADD COLUMN random_losses BLOB;
+ALTER TABLE routing_sequences ADD COLUMN best_random_losses BLOB;
+)sql",
   };
   return m;
 }

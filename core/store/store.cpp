@@ -402,21 +402,31 @@ Status Store::writeUnit(int64_t runId, const UnitResult& u, bool* inserted) {
   }
   if (!u.routing.empty()) {
     auto rSt = m_db->cached(
-        "INSERT INTO routing_sequences(unit_id, idx, token_count, layer_count, budgets, token_ids, routes, losses) "
-        "VALUES(?,?,?,?,?,?,?,?)");
+        "INSERT INTO routing_sequences(unit_id, idx, token_count, layer_count, budgets, token_ids, routes, losses, "
+        "fixed_losses, random_losses, best_random_losses) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     if (!rSt) return rSt.error();
     for (const auto& r : u.routing) {
-      const size_t tokens = r.tokenIds.size();
-      if (r.routes.size() != tokens * static_cast<size_t>(r.layerCount) ||
-          r.losses.size() != tokens * r.budgets.size())
-        return makeError(ErrorCode::Internal, "routing sequence " + std::to_string(r.index) + " of unit " +
-                                                  std::to_string(u.index) + ": array sizes do not match tokens × layers/budgets");
+      const size_t B = r.budgets.size(), P = r.positions(), L = static_cast<size_t>(r.layerCount);
+      const bool ok = B > 0 && r.losses.size() == P * B && P <= r.tokenIds.size() && r.routes.size() == P * B * L &&
+                      (r.fixedLosses.empty() || r.fixedLosses.size() == P * 3) &&
+                      (r.randomLosses.empty() || r.randomLosses.size() == P * B) &&
+                      (r.bestRandomLosses.empty() || r.bestRandomLosses.size() == P * B);
+      if (!ok)
+        return makeError(ErrorCode::Internal, "routing sequence " + std::to_string(r.index) + " of unit " + std::to_string(u.index) +
+                                                  ": array sizes do not match positions × budgets × layers");
       Statement& q = **rSt;
-      q.bind(1, unitId).bind(2, r.index).bind(3, static_cast<int64_t>(tokens)).bind(4, r.layerCount);
+      q.bind(1, unitId).bind(2, r.index).bind(3, static_cast<int64_t>(r.tokenIds.size())).bind(4, r.layerCount);
       bindVector(q, 5, r.budgets);
       bindVector(q, 6, r.tokenIds);
       bindVector(q, 7, r.routes);
       bindVector(q, 8, r.losses);
+      auto optional = [&](int i, const std::vector<float>& v) {
+        if (v.empty()) q.bindNull(i);
+        else bindVector(q, i, v);
+      };
+      optional(9, r.fixedLosses);
+      optional(10, r.randomLosses);
+      optional(11, r.bestRandomLosses);
       LENS_TRY_STATUS(q.run());
     }
   }
@@ -532,7 +542,8 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
 
 Result<RoutingSequence> Store::routingSequence(int64_t runId, int64_t unitIndex, int sequenceIndex) {
   auto st = m_db->cached(
-      "SELECT rs.layer_count, rs.budgets, rs.token_ids, rs.routes, rs.losses FROM routing_sequences rs "
+      "SELECT rs.layer_count, rs.budgets, rs.token_ids, rs.routes, rs.losses, rs.fixed_losses, rs.random_losses, "
+      "rs.best_random_losses FROM routing_sequences rs "
       "JOIN units u ON u.id = rs.unit_id WHERE u.run_id = ? AND u.idx = ? AND rs.idx = ?");
   if (!st) return st.error();
   Statement& q = **st;
@@ -549,6 +560,9 @@ Result<RoutingSequence> Store::routingSequence(int64_t runId, int64_t unitIndex,
   r.tokenIds = q.blobAs<int32_t>(2);
   r.routes = q.blobAs<uint8_t>(3);
   r.losses = q.blobAs<float>(4);
+  if (!q.isNull(5)) r.fixedLosses = q.blobAs<float>(5);
+  if (!q.isNull(6)) r.randomLosses = q.blobAs<float>(6);
+  if (!q.isNull(7)) r.bestRandomLosses = q.blobAs<float>(7);
   q.reset();
   return r;
 }

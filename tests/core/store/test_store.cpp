@@ -52,9 +52,12 @@ UnitResult richUnit(int64_t index) {
   r.index = 0;
   r.layerCount = 3;
   r.budgets = {0.25f, 1.0f};
-  r.tokenIds = {1, 2};
-  r.routes = {0, 1, 2, 2, 1, 0};
+  r.tokenIds = {1, 2, 3};                               // 2 positions: 1 -> 2, 2 -> 3
+  r.routes = {0, 1, 2, 2, 2, 2, 2, 1, 0, 1, 1, 1};     // [position, budget, layer]
   r.losses = {3.5f, 2.25f, 1.0f, 0.5f};
+  r.fixedLosses = {5.f, 4.f, 3.f, 6.f, 5.f, 4.f};
+  r.randomLosses = {4.f, 3.f, 2.f, 1.f};
+  r.bestRandomLosses = {3.75f, 2.5f, 1.5f, 0.75f};
   u.routing = {r};
   u.metrics = {{"loss", "train", index, 1.0 / (1 + index)}};
   return u;
@@ -248,6 +251,8 @@ class TestStore : public QObject {
     QCOMPARE(back->routing[0].routes, u.routing[0].routes);
     QCOMPARE(back->routing[0].losses, u.routing[0].losses);
     QCOMPARE(back->routing[0].budgets, u.routing[0].budgets);
+    QCOMPARE(back->routing[0].fixedLosses, u.routing[0].fixedLosses);
+    QCOMPARE(back->routing[0].bestRandomLosses, u.routing[0].bestRandomLosses);
     QCOMPARE(back->metrics.size(), size_t{1});
 
     // The same unit again (a second process resuming, an overlapping merge) is skipped whole.
@@ -387,10 +392,14 @@ class TestStore : public QObject {
     std::ostringstream routing;
     LENS_VERIFY_OK(exportRunCsv(**st, *run, CsvTable::Routing, routing));
     auto rr = test::parseCsv(routing.str());
-    QCOMPARE(rr.size(), size_t{1 + 4});  // 2 units × 2 tokens
-    QCOMPARE(rr[1][4], std::string("012"));
-    QCOMPARE(rr[2][4], std::string("210"));
-    QCOMPARE(rr[1][5], std::string("3.5;2.25"));
+    QCOMPARE(rr.size(), size_t{1 + 4});  // 2 units × 2 positions
+    QCOMPARE(rr[0][5], std::string("routes"));
+    QCOMPARE(rr[1][4], std::string("2"));  // the token position 0 predicts
+    QCOMPARE(rr[1][5], std::string("012;222"));
+    QCOMPARE(rr[2][5], std::string("210;111"));
+    QCOMPARE(rr[1][6], std::string("3.5;2.25"));
+    QCOMPARE(QString::fromStdString(rr[2][7]), QString("6.0;5.0;4.0"));
+    QCOMPARE(rr[2][9], std::string("1.5;0.75"));
   }
 
   void mergeCombinesShardsOnce() {
