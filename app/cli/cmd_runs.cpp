@@ -20,6 +20,7 @@
 #include "core/search/aggregate.h"
 #include "core/search/run_curves.h"
 #include "core/store/export.h"
+#include "core/routing/analysis.h"
 #include "core/store/store.h"
 
 using json = nlohmann::json;
@@ -75,6 +76,10 @@ struct Options {
   std::string budgets = "1,2,4,8,16";
   int trials = 200;
   bool save = false;
+  // oracle
+  std::string routeBudgets, scope, search, reference, text;
+  std::optional<int> beamWidth, randomRoutings, problems;
+  int hardest = 20;
 };
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -101,7 +106,20 @@ Result<json> buildSpec(const Options& o) {
   if (o.batch) spec["batch"] = *o.batch;
   if (o.seed) spec["seed"] = *o.seed;
   if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
-  if (o.maxTokens) spec["sampling"]["max_new_tokens"] = *o.maxTokens;
+  if (spec["kind"] == "oracle") {
+    if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
+    if (!o.routeBudgets.empty()) spec["budgets"] = o.routeBudgets;
+    if (!o.scope.empty()) spec["scope"] = o.scope;
+    if (!o.search.empty()) spec["search"] = o.search;
+    if (!o.reference.empty()) spec["reference"] = o.reference;
+    if (!o.text.empty()) spec["text"] = o.text;
+    if (o.beamWidth) spec["beam_width"] = *o.beamWidth;
+    if (o.randomRoutings) spec["random_routings"] = *o.randomRoutings;
+    if (o.problems) spec["dataset"]["limit"] = *o.problems;
+    if (!spec.contains("dataset")) spec["dataset"] = {{"path", "builtin:arith"}};
+  } else if (o.maxTokens) {
+    spec["sampling"]["max_new_tokens"] = *o.maxTokens;
+  }
   return spec;
 }
 
@@ -164,6 +182,83 @@ int cmdRun(const Options& o) {
   auto r = jobs::startRun(*spec, p);
   printer.reset();
   return finishRun(r, o);
+}
+
+void printRoutingReport(const routing::RoutingReport& r) {
+  std::printf("%lld sequences, %lld token positions, %d layers; random baselines: %d routings per budget\n\n",
+              static_cast<long long>(r.sequences), static_cast<long long>(r.positions), r.layers, r.randomRoutings);
+  std::printf("%-22s %-11s %14s %8s %10s %10s\n", "policy", "budget", "FLOPs/token", "of big", "loss", "perplexity");
+  for (const auto& p : r.points)
+    std::printf("%-22s %-11s %14.0f %7.1f%% %10.4f %10.4f\n", p.policy.c_str(), p.budget.c_str(), p.flopsPerToken,
+                100 * p.flopsFraction, p.meanLoss, p.perplexity);
+  std::printf("\noracle module use by layer (big / small / skip, %% of tokens)\n%-11s", "budget");
+  for (int l = 0; l < r.layers; ++l) std::printf("   layer %-10d", l);
+  std::printf("\n");
+  for (size_t b = 0; b < r.budgets.size(); ++b) {
+    std::printf("%-11s", r.budgets[b].c_str());
+    for (int l = 0; l < r.layers; ++l)
+      std::printf("  %4.0f/%4.0f/%4.0f  ", 100 * r.bigByLayer[b][static_cast<size_t>(l)], 100 * r.smallByLayer[b][static_cast<size_t>(l)],
+                  100 * r.skipByLayer[b][static_cast<size_t>(l)]);
+    std::printf("  difficulty %.4f\n", r.meanDifficulty[b]);
+  }
+  std::printf("\nbig modules per token by position in the scored text\n%-11s", "budget");
+  for (size_t i = 0; i < r.positionBins.size(); ++i) std::printf(" %6s", (std::to_string(r.positionBins[i]) + "+").c_str());
+  std::printf("\n");
+  for (size_t b = 0; b < r.budgets.size(); ++b) {
+    std::printf("%-11s", r.budgets[b].c_str());
+    for (double v : r.bigByPosition[b]) std::printf(" %6.2f", v);
+    std::printf("\n");
+  }
+  std::printf("\nloss (all big) vs difficulty (largest budget): Pearson r = %.3f; %lld of the %lld highest-loss tokens "
+              "(top decile) gain less than the median token\n",
+              r.lossDifficultyCorrelation, static_cast<long long>(r.highLossLowGain), static_cast<long long>(r.highLoss));
+  std::printf("routes that skip a layer and compute in a later one: %.1f%% of tokens (largest budget)\n", 100 * r.skipThenComputeFraction);
+  if (!r.hardest.empty()) {
+    std::printf("\nhardest tokens (largest gain from compute)\n%6s %6s %8s %8s %9s %9s %9s  %s\n", "unit", "pos", "token", "next",
+                "gain", "skip", "oracle", "route");
+    for (const auto& h : r.hardest)
+      std::printf("%6lld %6lld %8d %8d %9.4f %9.4f %9.4f  %s\n", static_cast<long long>(h.unit), static_cast<long long>(h.position),
+                  h.token, h.next, h.difficulty, h.lossSkip, h.lossOracle, h.route.c_str());
+  }
+}
+
+Result<std::unique_ptr<store::Store>> openForReading(const Options& o);
+
+int cmdRouting(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto run = (*st)->findRun(o.runRef);
+  if (!run) return fail(run.error());
+  auto rep = routing::routingReport(**st, *run, o.hardest);
+  if (!rep) return fail(rep.error());
+  if (o.asJson) {
+    auto w = writeOut(o.out.empty() ? "-" : o.out, rep->toJson().dump(2) + "\n");
+    return w ? 0 : fail(w.error());
+  }
+  printRoutingReport(*rep);
+  return 0;
+}
+
+int cmdOracle(Options o) {
+  o.kind = "oracle";
+  auto spec = buildSpec(o);
+  if (!spec) return fail(spec.error());
+  auto shard = parseShard(o.shard);
+  if (!shard) return fail(shard.error());
+  std::unique_ptr<ProgressPrinter> printer;
+  auto p = runParams(o, printer, "oracle");
+  p.shardIndex = shard->first;
+  p.shardCount = shard->second;
+  auto r = jobs::startRun(*spec, p);
+  printer.reset();
+  const int code = finishRun(r, o);
+  if (code != 0 || o.quiet || r->run.status != store::RunStatus::Done) return code;
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto rep = routing::routingReport(**st, r->run, o.hardest);
+  if (!rep) return fail(rep.error());
+  printRoutingReport(*rep);
+  return 0;
 }
 
 int cmdResume(const Options& o) {
@@ -417,6 +512,35 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   curves->add_flag("--json", o->asJson, "machine-readable output");
   addDb(curves);
 
+  auto* oracle = app.add_subcommand("oracle", "Routing oracles of a Duo model (best route per token and budget) into the database, then the routing report");
+  oracle->add_option("spec", o->specPath, "oracle job spec JSON file (flags below override its fields)");
+  oracle->add_option("--model", o->model, "Duo model folder")->required();
+  oracle->add_option("--data,--dataset", o->dataset, "builtin:arith (default) or a MATH JSONL file / folder");
+  oracle->add_option("--budget,--budgets", o->routeBudgets, "k=0,1,2 (big modules) or flops=0.25,0.5 (fraction of all-big); default k=0..layers");
+  oracle->add_option("--scope", o->scope, "token (context keeps the reference route) | sequence (greedy, context follows the choices)")
+      ->check(CLI::IsMember({"token", "sequence"}));
+  oracle->add_option("--search", o->search, "auto | exhaustive | beam")->check(CLI::IsMember({"auto", "exhaustive", "beam"}));
+  oracle->add_option("--beam-width", o->beamWidth, "partial routes kept per token in beam search")->check(CLI::Range(1, 4096));
+  oracle->add_option("--reference", o->reference, "context route in token scope: all-big, all-small or one of B/s/- per layer");
+  oracle->add_option("--random", o->randomRoutings, "random routings per budget (baselines; 0 = none)")->check(CLI::Range(0, 100000));
+  oracle->add_option("--problems", o->problems, "how many problems (sequences)")->check(CLI::Range(1, 1 << 30));
+  oracle->add_option("--max-tokens", o->maxTokens, "truncate each sequence to this many tokens")->check(CLI::Range(2, 1 << 20));
+  oracle->add_option("--text", o->text, "problem+solution | solution")->check(CLI::IsMember({"problem+solution", "solution"}));
+  oracle->add_option("--name", o->name, "a label shown in list and show");
+  oracle->add_option("--seed", o->seed, "seed of the random routings");
+  oracle->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I");
+  oracle->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
+  oracle->add_option("--hardest", o->hardest, "hardest tokens listed")->capture_default_str()->check(CLI::Range(0, 100000));
+  oracle->add_flag("--quiet,-q", o->quiet, "no progress output and no report");
+  addDb(oracle);
+
+  auto* routingCmd = app.add_subcommand("routing", "The routing report of an oracle run: perplexity vs FLOPs per policy, layer use, difficulty");
+  routingCmd->add_option("run", o->runRef, "run id or uid prefix")->required();
+  routingCmd->add_option("--hardest", o->hardest, "hardest tokens listed")->capture_default_str()->check(CLI::Range(0, 100000));
+  routingCmd->add_flag("--json", o->asJson, "machine-readable output");
+  routingCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
+  addDb(routingCmd);
+
   auto* bstore = bench.add_subcommand("store", "Write per-token routing records (1M tokens x 32 layers) and read one back");
   bstore->add_option("--tokens", o->storeBench.tokens)->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
   bstore->add_option("--layers", o->storeBench.layers)->capture_default_str()->check(CLI::Range(1, 1024));
@@ -434,6 +558,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (exp->parsed()) return cmdExport(*o);
     if (merge->parsed()) return cmdMerge(*o);
     if (curves->parsed()) return cmdCurves(*o);
+    if (oracle->parsed()) return cmdOracle(*o);
+    if (routingCmd->parsed()) return cmdRouting(*o);
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");
       RunContext ctx;

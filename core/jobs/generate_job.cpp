@@ -145,19 +145,7 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
   bool hasDataset = false;
   if (auto d = r.object("dataset")) {
     hasDataset = true;
-    auto& ds = s.dataset;
-    d->text("path", ds.path, /*required=*/true)
-        .oneOf("split", ds.split, {"train", "validation", "test"})
-        .integer("count", ds.count, 0, int64_t{1} << 32)
-        .text("field", ds.jsonl.problemField)
-        .text("answer_field", ds.jsonl.answerField)
-        .texts("subjects", ds.filter.subjects)
-        .integer("sample", ds.filter.sample, 0, INT64_MAX)
-        .unsignedInteger("sample_seed", ds.filter.sampleSeed)
-        .integer("offset", ds.filter.offset, 0, INT64_MAX)
-        .integer("limit", ds.filter.limit, 0, INT64_MAX);
-    d->integers("levels", ds.filter.levels, 1, 5);
-    LENS_TRY_STATUS(d->finish());
+    LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   }
   s.usePromptFormat = hasDataset;
   if (auto pr = r.object("prompt")) {

@@ -10,6 +10,22 @@ Status readPolicySpec(SpecReader& r, PolicySpec& out) {
   return readDeviceSpec(r, out.device);
 }
 
+Status readDatasetSpec(SpecReader& d, mathdata::ProblemSource& ds) {
+  d.text("path", ds.path)
+      .oneOf("split", ds.split, {"train", "validation", "test"})
+      .integer("count", ds.count, 0, int64_t{1} << 32)
+      .text("field", ds.jsonl.problemField)
+      .text("answer_field", ds.jsonl.answerField)
+      .texts("subjects", ds.filter.subjects)
+      .integer("sample", ds.filter.sample, 0, INT64_MAX)
+      .unsignedInteger("sample_seed", ds.filter.sampleSeed)
+      .integer("offset", ds.filter.offset, 0, INT64_MAX)
+      .integer("limit", ds.filter.limit, 0, INT64_MAX);
+  d.integers("levels", ds.filter.levels, 1, 5);
+  if (ds.path.empty()) d.fail("path", "required: a JSONL file, a MATH folder or builtin:arith");
+  return d.finish();
+}
+
 Status PolicyJob::prepare(const RunContext& ctx) {
   ctx.report(0, 0, "loading " + m_base.model);
   auto m = model::Model::load(m_base.model, m_base.device);

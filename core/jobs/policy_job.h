@@ -23,6 +23,9 @@ struct PolicySpec {
 
 // Reads "name", "seed", "model", "batch" and "device" of a spec.
 Status readPolicySpec(SpecReader& r, PolicySpec& out);
+// Reads a "dataset" object (path, split, count, field, answer_field, subjects, levels, sample,
+// sample_seed, offset, limit) into `ds`; fields left out keep the values `ds` has.
+Status readDatasetSpec(SpecReader& d, mathdata::ProblemSource& ds);
 
 class PolicyJob : public Job {
  public:

@@ -142,11 +142,7 @@ Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
   LENS_TRY_STATUS(readPolicySpec(r, s.base));
   r.integer("solutions", s.solutions, 1, 1024).integer("rollouts", s.rollouts, 1, 1024).text("step_delimiter", s.stepDelimiter);
   if (auto d = r.object("dataset")) {
-    d->text("path", s.dataset.path).oneOf("split", s.dataset.split, {"train", "validation", "test"})
-        .integer("count", s.dataset.count, 0, int64_t{1} << 32)
-        .integers("levels", s.dataset.filter.levels, 1, 5)
-        .integer("limit", s.dataset.filter.limit, 0, INT64_MAX);
-    LENS_TRY_STATUS(d->finish());
+    LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   }
   if (auto sp = r.object("sampling")) {
     sp->number("temperature", s.sampling.temperature, 0.0, 100.0).integer("max_new_tokens", s.sampling.maxNewTokens, 1, 1 << 20);

@@ -202,40 +202,56 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
   if (exhaustive && L > 12) return makeError(ErrorCode::InvalidInput, "oracle: exhaustive search over 3^" + std::to_string(L) + " routes is too large; use beam search");
 
   const int B = static_cast<int>(params.budgets.size());
-  const int64_t T = static_cast<int64_t>(tokens.size()), P = T - 1;
+  const int64_t T = static_cast<int64_t>(tokens.size()), F = params.firstPosition, S = T - 1 - F;
+  if (F < 0 || S < 1)
+    return makeError(ErrorCode::InvalidInput, "oracle: the first scored position " + std::to_string(F) + " leaves no token to score in a sequence of " +
+                                                  std::to_string(T));
   SequenceOracle out;
   out.layers = L;
   out.budgets = B;
-  out.positions = P;
+  out.positions = S;
+  out.firstPosition = F;
   out.exhaustive = exhaustive;
-  out.routes.assign(static_cast<size_t>(P * B * L), kBig);
-  out.loss.assign(static_cast<size_t>(P * B), kInf);
-  out.fixedLoss.assign(static_cast<size_t>(P * kFixedRoutes), 0.0f);
-  out.randomLoss.assign(static_cast<size_t>(P * B), 0.0f);
-  out.bestRandomLoss.assign(static_cast<size_t>(P * B), 0.0f);
+  out.routes.assign(static_cast<size_t>(S * B * L), kBig);
+  out.loss.assign(static_cast<size_t>(S * B), kInf);
+  out.fixedLoss.assign(static_cast<size_t>(S * kFixedRoutes), 0.0f);
+  out.randomLoss.assign(static_cast<size_t>(S * B), 0.0f);
+  out.bestRandomLoss.assign(static_cast<size_t>(S * B), 0.0f);
   const RouteSpace space = exhaustive ? enumerate(c, params.budgets) : RouteSpace{};
   auto cancelled = [&] { return ctx && ctx->cancelled(); };
+  const Route reference = params.reference.empty() ? Route(static_cast<size_t>(L), kBig) : params.reference;
 
-  // The R random routings of every budget: [B][R][P] route codes (drawn before any search, so they
-  // do not depend on the search method).
+  // Whole-sequence routings [rows, T, L]: the unscored prefix takes the reference route. The R
+  // random routings of every budget are drawn before any search, so they do not depend on it.
   SplitMix64 rng(splitmix64(params.seed));
   const int R = params.randomRoutings;
-  std::vector<uint8_t> randomCodes(static_cast<size_t>(B) * static_cast<size_t>(R) * static_cast<size_t>(T * L), kSkip);
+  auto prefixed = [&](int64_t rows) {
+    std::vector<uint8_t> codes(static_cast<size_t>(rows * T * L));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t t = 0; t < T; ++t) std::copy(reference.begin(), reference.end(), codes.begin() + static_cast<ptrdiff_t>((r * T + t) * L));
+    return codes;
+  };
+  std::vector<uint8_t> randomCodes = prefixed(static_cast<int64_t>(B) * R);
   for (int b = 0; b < B; ++b)
     for (int r = 0; r < R; ++r)
-      for (int64_t t = 0; t < P; ++t) {
+      for (int64_t t = F; t < T - 1; ++t) {
         const Route route = randomRoute(rng, c, params.budgets[static_cast<size_t>(b)]);
         std::copy(route.begin(), route.end(), randomCodes.begin() + static_cast<ptrdiff_t>(((static_cast<int64_t>(b) * R + r) * T + t) * L));
       }
-  std::vector<uint8_t> fixedCodes;
-  for (uint8_t code : {kSkip, kSmall, kBig}) fixedCodes.insert(fixedCodes.end(), static_cast<size_t>(T * L), code);
+  std::vector<uint8_t> fixedCodes = prefixed(kFixedRoutes);
+  const uint8_t fixedCode[kFixedRoutes] = {kSkip, kSmall, kBig};
+  for (int i = 0; i < kFixedRoutes; ++i)
+    std::fill(fixedCodes.begin() + (i * T + F) * L, fixedCodes.begin() + (i + 1) * T * L, fixedCode[i]);
 
   try {
     c10::InferenceMode guard;
     Engine& e = model.engine();
     auto tokenTensor = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64);
-    torch::Tensor randomLosses;  // [B*R, P]
-    torch::Tensor fixedLosses;   // [3, P]
+    torch::Tensor randomLosses;  // [B*R, S]
+    torch::Tensor fixedLosses;   // [3, S]
+    std::vector<uint8_t> allCodes;
+    for (const auto& r : space.routes) allCodes.insert(allCodes.end(), r.begin(), r.end());
+    const int64_t N = static_cast<int64_t>(space.routes.size());
 
     if (params.scope == OracleParams::Scope::Token) {
       // The shared context: one forward pass along the reference route.
@@ -245,58 +261,70 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
       fb.slots = {0};
       fb.startPos = {0};
       fb.lengths = {T};
-      if (!params.reference.empty()) fb.routes = routesTensor(params.reference, {1, 1, L}).expand({1, T, L}).to(e.device());
+      if (!params.reference.empty()) fb.routes = routesTensor(reference, {1, 1, L}).expand({1, T, L}).to(e.device());
       e.forward(fb, *cache, /*allLogits=*/false);
-      std::vector<int64_t> q(tokens.begin(), tokens.end() - 1), pos(static_cast<size_t>(P)), labels(tokens.begin() + 1, tokens.end());
-      std::iota(pos.begin(), pos.end(), 0);
+      std::vector<int64_t> q(tokens.begin() + F, tokens.end() - 1), pos(static_cast<size_t>(S)), labels(tokens.begin() + F + 1, tokens.end());
+      std::iota(pos.begin(), pos.end(), F);
       Evaluator ev(e, Engine::contextOf(*cache, 0, T), q, pos, labels, params.chunkElements, &out.tokenRoutesEvaluated);
       if (exhaustive) {
-        std::vector<uint8_t> codes;
-        for (const auto& r : space.routes) codes.insert(codes.end(), r.begin(), r.end());
-        auto all = ev.losses(routesTensor(codes, {static_cast<int64_t>(space.routes.size()), 1, L}).expand({-1, P, L})).contiguous();
+        auto all = ev.losses(routesTensor(allCodes, {N, 1, L}).expand({-1, S, L})).contiguous();
         const float* lp = all.data_ptr<float>();
-        for (int64_t t = 0; t < P; ++t)
+        for (int64_t i = 0; i < S; ++i)
           for (int b = 0; b < B; ++b)
-            pickBest(space, lp, P, t, static_cast<size_t>(b), &out.routes[static_cast<size_t>((t * B + b) * L)], &out.loss[static_cast<size_t>(t * B + b)]);
+            pickBest(space, lp, S, i, static_cast<size_t>(b), &out.routes[static_cast<size_t>((i * B + b) * L)], &out.loss[static_cast<size_t>(i * B + b)]);
         // Token-local losses depend only on the token's own route: the baselines are look-ups.
         auto lookup = [&](const std::vector<uint8_t>& routeCodes, int64_t rows) {
-          auto res = torch::empty({rows, P}, torch::kFloat32);
+          auto res = torch::empty({rows, S}, torch::kFloat32);
+          auto acc = res.accessor<float, 2>();
           for (int64_t r = 0; r < rows; ++r)
-            for (int64_t t = 0; t < P; ++t)
-              res[r][t] = lp[routeIndex(&routeCodes[static_cast<size_t>((r * T + t) * L)], L) * P + t];
+            for (int64_t i = 0; i < S; ++i) acc[r][i] = lp[routeIndex(&routeCodes[static_cast<size_t>((r * T + F + i) * L)], L) * S + i];
           return res;
         };
         fixedLosses = lookup(fixedCodes, kFixedRoutes);
-        randomLosses = lookup(randomCodes, static_cast<int64_t>(B) * R);
+        if (R > 0) randomLosses = lookup(randomCodes, static_cast<int64_t>(B) * R);
       } else {
         for (int b = 0; b < B && !cancelled(); ++b) {
           auto best = beamSearch(ev, c, params.budgets[static_cast<size_t>(b)], params.beamWidth);
-          for (int64_t t = 0; t < P; ++t) {
-            std::copy(best[static_cast<size_t>(t)].route.begin(), best[static_cast<size_t>(t)].route.end(), &out.routes[static_cast<size_t>((t * B + b) * L)]);
-            out.loss[static_cast<size_t>(t * B + b)] = best[static_cast<size_t>(t)].loss;
+          for (int64_t i = 0; i < S; ++i) {
+            std::copy(best[static_cast<size_t>(i)].route.begin(), best[static_cast<size_t>(i)].route.end(), &out.routes[static_cast<size_t>((i * B + b) * L)]);
+            out.loss[static_cast<size_t>(i * B + b)] = best[static_cast<size_t>(i)].loss;
           }
         }
         // Baselines: one row per routing, each token on its own route of that routing.
-        auto slicePositions = [&](const std::vector<uint8_t>& codes, int64_t rows) {
-          return routesTensor(codes, {rows, T, L}).narrow(1, 0, P).contiguous();
-        };
-        fixedLosses = ev.losses(slicePositions(fixedCodes, kFixedRoutes));
-        if (R > 0) randomLosses = ev.losses(slicePositions(randomCodes, static_cast<int64_t>(B) * R));
+        auto scored = [&](const std::vector<uint8_t>& codes, int64_t rows) { return routesTensor(codes, {rows, T, L}).narrow(1, F, S).contiguous(); };
+        fixedLosses = ev.losses(scored(fixedCodes, kFixedRoutes));
+        if (R > 0) randomLosses = ev.losses(scored(randomCodes, static_cast<int64_t>(B) * R));
       }
     } else {
-      // Sequence scope: greedy left to right, one growing context per budget.
+      // Sequence scope: greedy left to right, one growing context per budget, the unscored prefix
+      // on the reference route.
       auto cache = e.makeCache(B, T);
-      for (int64_t t = 0; t < P && !cancelled(); ++t) {
+      auto append = [&](int64_t start, int64_t len, const std::vector<uint8_t>& perBudgetRoute) {
+        ForwardBatch fb;
+        fb.tokens = tokenTensor.narrow(0, start, len).view({1, len}).expand({B, len}).contiguous().to(e.device());
+        for (int b = 0; b < B; ++b) {
+          fb.slots.push_back(b);
+          fb.startPos.push_back(start);
+          fb.lengths.push_back(len);
+        }
+        fb.routes = routesTensor(perBudgetRoute, {B, 1, L}).expand({B, len, L}).to(e.device());
+        e.forward(fb, *cache, /*allLogits=*/false);
+      };
+      if (F > 0) {
+        std::vector<uint8_t> refs;
+        for (int b = 0; b < B; ++b) refs.insert(refs.end(), reference.begin(), reference.end());
+        append(0, F, refs);
+      }
+      for (int64_t t = F; t < T - 1 && !cancelled(); ++t) {
+        const int64_t i = t - F;
         std::vector<uint8_t> chosen(static_cast<size_t>(B * L));
         for (int b = 0; b < B; ++b) {
           Evaluator ev(e, Engine::contextOf(*cache, b, t), {tokens[static_cast<size_t>(t)]}, {t}, {tokens[static_cast<size_t>(t + 1)]},
                        params.chunkElements, &out.tokenRoutesEvaluated);
-          uint8_t* route = &out.routes[static_cast<size_t>((t * B + b) * L)];
-          float* best = &out.loss[static_cast<size_t>(t * B + b)];
+          uint8_t* route = &out.routes[static_cast<size_t>((i * B + b) * L)];
+          float* best = &out.loss[static_cast<size_t>(i * B + b)];
           if (exhaustive) {
-            std::vector<uint8_t> codes;
-            for (const auto& r : space.routes) codes.insert(codes.end(), r.begin(), r.end());
-            auto all = ev.losses(routesTensor(codes, {static_cast<int64_t>(space.routes.size()), 1, L})).contiguous();
+            auto all = ev.losses(routesTensor(allCodes, {N, 1, L})).contiguous();
             pickBest(space, all.data_ptr<float>(), 1, 0, static_cast<size_t>(b), route, best);
           } else {
             auto cand = beamSearch(ev, c, params.budgets[static_cast<size_t>(b)], params.beamWidth);
@@ -305,34 +333,29 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
           }
           std::copy(route, route + L, chosen.begin() + b * L);
         }
-        // Append token t along each budget's chosen route to that budget's context.
-        ForwardBatch fb;
-        fb.tokens = torch::full({B, 1}, static_cast<int64_t>(tokens[static_cast<size_t>(t)]), torch::kInt64).to(e.device());
-        for (int b = 0; b < B; ++b) {
-          fb.slots.push_back(b);
-          fb.startPos.push_back(t);
-          fb.lengths.push_back(1);
-        }
-        fb.routes = routesTensor(chosen, {B, 1, L}).to(e.device());
-        e.forward(fb, *cache, /*allLogits=*/false);
+        append(t, 1, chosen);  // token t joins each budget's context along its chosen route
       }
-      fixedLosses = sequenceLosses(e, tokenTensor, routesTensor(fixedCodes, {kFixedRoutes, T, L}), params.chunkElements);
-      if (R > 0) randomLosses = sequenceLosses(e, tokenTensor, routesTensor(randomCodes, {static_cast<int64_t>(B) * R, T, L}), params.chunkElements);
+      fixedLosses = sequenceLosses(e, tokenTensor, routesTensor(fixedCodes, {kFixedRoutes, T, L}), params.chunkElements).narrow(1, F, S);
+      if (R > 0)
+        randomLosses = sequenceLosses(e, tokenTensor, routesTensor(randomCodes, {static_cast<int64_t>(B) * R, T, L}), params.chunkElements).narrow(1, F, S);
     }
     if (cancelled()) return makeError(ErrorCode::Cancelled, "oracle cancelled");
 
-    fixedLosses = fixedLosses.contiguous();
-    for (int64_t t = 0; t < P; ++t)
-      for (int i = 0; i < kFixedRoutes; ++i) out.fixedLoss[static_cast<size_t>(t * kFixedRoutes + i)] = fixedLosses[i][t].item<float>();
+    auto fixedAcc = fixedLosses.contiguous();
+    auto fa = fixedAcc.accessor<float, 2>();
+    for (int64_t i = 0; i < S; ++i)
+      for (int k = 0; k < kFixedRoutes; ++k) out.fixedLoss[static_cast<size_t>(i * kFixedRoutes + k)] = fa[k][i];
     if (R > 0) {
-      auto rl = randomLosses.view({B, R, P});
-      auto mean = rl.mean(1);                                   // [B, P]
-      auto bestRouting = rl.mean(2).argmin(1);                  // [B]
+      auto rl = randomLosses.contiguous().view({B, R, S});
+      auto mean = rl.mean(1).contiguous();     // [B, S]
+      auto bestRouting = rl.mean(2).argmin(1);  // [B]
+      auto ma = mean.accessor<float, 2>();
       for (int b = 0; b < B; ++b) {
-        auto bestRow = rl[b][bestRouting[b].item<int64_t>()];
-        for (int64_t t = 0; t < P; ++t) {
-          out.randomLoss[static_cast<size_t>(t * B + b)] = mean[b][t].item<float>();
-          out.bestRandomLoss[static_cast<size_t>(t * B + b)] = bestRow[t].item<float>();
+        auto bestRow = rl[b][bestRouting[b].item<int64_t>()].contiguous();
+        auto ba = bestRow.accessor<float, 1>();
+        for (int64_t i = 0; i < S; ++i) {
+          out.randomLoss[static_cast<size_t>(i * B + b)] = ma[b][i];
+          out.bestRandomLoss[static_cast<size_t>(i * B + b)] = ba[i];
         }
       }
     }

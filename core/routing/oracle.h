@@ -42,6 +42,9 @@ struct OracleParams {
   int randomRoutings = 100;        // R (the paper's best-of-100 random routings)
   uint64_t seed = 1;
   int64_t chunkElements = int64_t{1} << 24;  // bounds the activations of one batched call
+  // Positions before this one are context only (e.g. the prompt before a solution): they take the
+  // reference route and are not scored.
+  int64_t firstPosition = 0;
 };
 
 inline constexpr int kFixedRoutes = 3;  // all-skip, all-small, all-big
@@ -50,7 +53,8 @@ const char* fixedRouteName(int i);      // "all-skip", "all-small", "all-big"
 struct SequenceOracle {
   int layers = 0;
   int budgets = 0;
-  int64_t positions = 0;              // tokens - 1: position t is token t predicting token t + 1
+  int64_t positions = 0;              // scored positions: tokens - 1 - firstPosition
+  int64_t firstPosition = 0;          // row i of the arrays is token firstPosition + i predicting the next
   std::vector<uint8_t> routes;        // [positions, budgets, layers] best route per budget
   std::vector<float> loss;            // [positions, budgets] its loss (nats)
   std::vector<float> fixedLoss;       // [positions, kFixedRoutes]
@@ -60,8 +64,8 @@ struct SequenceOracle {
   bool exhaustive = false;
 
   // Token difficulty (the paper's sense): how much the token gains from compute, the loss drop from
-  // the cheapest route (all skip) to the oracle's best route within budget b.
-  float difficulty(int64_t t, int b) const { return fixedLoss[t * kFixedRoutes + 0] - loss[t * budgets + b]; }
+  // the cheapest route (all skip) to the oracle's best route within budget b (row i).
+  float difficulty(int64_t i, int b) const { return fixedLoss[i * kFixedRoutes + 0] - loss[i * budgets + b]; }
 };
 
 Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>& tokens, const OracleParams& params,

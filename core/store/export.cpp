@@ -336,8 +336,8 @@ Status exportRunCsv(Store& store, int64_t runId, CsvTable table, std::ostream& o
             if (b) routes += ';';
             for (size_t l = 0; l < L; ++l) routes += static_cast<char>('0' + r.routes[(t * B + b) * L + l]);
           }
-          out << u->index << ',' << r.index << ',' << t << ',' << r.tokenIds[t] << ','
-              << (t + 1 < r.tokenIds.size() ? std::to_string(r.tokenIds[t + 1]) : std::string()) << ',' << routes << ','
+          const size_t pos = r.firstPosition() + t;
+          out << u->index << ',' << r.index << ',' << pos << ',' << r.tokenIds[pos] << ',' << r.tokenIds[pos + 1] << ',' << routes << ','
               << list(r.losses, t, B) << ',' << list(r.fixedLosses, t, 3) << ',' << list(r.randomLosses, t, B) << ','
               << list(r.bestRandomLosses, t, B) << '\n';
         }

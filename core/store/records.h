@@ -89,8 +89,9 @@ struct SearchNodeRecord {
   bool selected = false;  // on the path of the returned answer
 };
 
-// Per-token routing of one sequence (Duo-LLM oracles). Position t is token t predicting token t + 1,
-// so a sequence of T tokens has T - 1 positions (P = losses.size() / budgets.size()).
+// Per-token routing of one sequence (Duo-LLM oracles). The arrays cover the last P positions of the
+// T tokens (P = losses.size() / budgets.size() <= T - 1): row t is token firstPosition() + t
+// predicting the token after it; earlier tokens (a prompt) were context only.
 //   routes[(t * budgets + b) * layers + l]  route code of position t at layer l under budget b
 //                                           (0 skip, 1 small, 2 big): the oracle's best route
 //   losses[t * budgets + b]                 its loss (nats)
@@ -110,6 +111,7 @@ struct RoutingSequence {
   std::vector<float> randomLosses;
   std::vector<float> bestRandomLosses;
   size_t positions() const { return budgets.empty() ? 0 : losses.size() / budgets.size(); }
+  size_t firstPosition() const { return tokenIds.size() - 1 - positions(); }
 };
 
 struct MetricPoint {

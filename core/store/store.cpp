@@ -407,7 +407,7 @@ Status Store::writeUnit(int64_t runId, const UnitResult& u, bool* inserted) {
     if (!rSt) return rSt.error();
     for (const auto& r : u.routing) {
       const size_t B = r.budgets.size(), P = r.positions(), L = static_cast<size_t>(r.layerCount);
-      const bool ok = B > 0 && r.losses.size() == P * B && P <= r.tokenIds.size() && r.routes.size() == P * B * L &&
+      const bool ok = B > 0 && r.losses.size() == P * B && P < r.tokenIds.size() && r.routes.size() == P * B * L &&
                       (r.fixedLosses.empty() || r.fixedLosses.size() == P * 3) &&
                       (r.randomLosses.empty() || r.randomLosses.size() == P * B) &&
                       (r.bestRandomLosses.empty() || r.bestRandomLosses.size() == P * B);

@@ -303,6 +303,39 @@ class TestOracle : public QObject {
       LENS_COMPARE_NEAR(res->fixedLoss[static_cast<size_t>(t * kFixedRoutes + 1)], bruteLoss(*m, tokens, t, smalls, Route(L, kSmall)), 2e-5);
   }
 
+  // Positions before firstPosition are context only (a prompt): they take the reference route and
+  // are not scored.
+  void promptPositionsAreContextOnly() {
+    const int L = 2;
+    auto m = randomModel(tinyDuo(L), 15);
+    auto tokens = randomTokens(10, 7, 23);
+    OracleParams p;
+    p.budgets = {{Budget::Kind::BigModules, 1}};
+    p.randomRoutings = 4;
+    auto whole = runOracle(*m, tokens, p);
+    LENS_VERIFY_OK(whole);
+    p.firstPosition = 4;
+    auto tail = runOracle(*m, tokens, p);
+    LENS_VERIFY_OK(tail);
+    QCOMPARE(tail->positions, int64_t{5});
+    QCOMPARE(tail->firstPosition, int64_t{4});
+    for (int64_t i = 0; i < 5; ++i) {
+      LENS_COMPARE_NEAR(tail->loss[static_cast<size_t>(i)], whole->loss[static_cast<size_t>(4 + i)], 1e-6);
+      LENS_COMPARE_NEAR(tail->fixedLoss[static_cast<size_t>(i * 3 + 1)], whole->fixedLoss[static_cast<size_t>((4 + i) * 3 + 1)], 1e-6);
+    }
+    p.scope = OracleParams::Scope::Sequence;
+    auto seq = runOracle(*m, tokens, p);
+    LENS_VERIFY_OK(seq);
+    std::vector<Route> context(4, Route(L, kBig));
+    for (int64_t i = 0; i < 5; ++i) {
+      const uint8_t* r = &seq->routes[static_cast<size_t>(i * L)];
+      LENS_COMPARE_NEAR(seq->loss[static_cast<size_t>(i)], bruteLoss(*m, tokens, 4 + i, context, Route(r, r + L)), 2e-5);
+      context.emplace_back(r, r + L);
+    }
+    p.firstPosition = 9;
+    QVERIFY(!runOracle(*m, tokens, p).ok());
+  }
+
   // A Duo checkpoint whose small FFNs are copies of the big ones: every route without skips is the
   // same function, so every such route gives the same loss.
   void smallEqualToBigGivesIdenticalLosses() {

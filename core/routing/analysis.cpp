@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/routing/analysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/flops/flops.h"
+#include "core/routing/oracle.h"
+#include "core/routing/route.h"
+#include "core/store/store.h"
+
+namespace lens::routing {
+
+using json = nlohmann::json;
+
+Result<model::ModelConfig> configFromSummary(const json& s) {
+  model::ModelConfig c;
+  try {
+    c.architecture = s.value("architecture", "");
+    c.numLayers = s.at("layers").get<int64_t>();
+    c.hiddenSize = s.at("hidden_size").get<int64_t>();
+    c.intermediateSize = s.at("intermediate_size").get<int64_t>();
+    c.duoSmallIntermediateSize = s.value("duo_small_intermediate_size", int64_t{0});
+    c.numHeads = s.at("attention_heads").get<int64_t>();
+    c.numKvHeads = s.at("kv_heads").get<int64_t>();
+    c.headDim = s.at("head_dim").get<int64_t>();
+    c.vocabSize = s.at("vocab_size").get<int64_t>();
+  } catch (const json::exception& e) {
+    return makeError(ErrorCode::InvalidInput, std::string("model summary in the store lacks a field the FLOPs count needs: ") + e.what());
+  }
+  return c;
+}
+
+json RoutingReport::toJson() const {
+  json pts = json::array();
+  for (const auto& p : points)
+    pts.push_back({{"policy", p.policy}, {"budget", p.budget}, {"flops_per_token", p.flopsPerToken},
+                   {"flops_fraction", p.flopsFraction}, {"mean_loss", p.meanLoss}, {"perplexity", p.perplexity}});
+  json hard = json::array();
+  for (const auto& h : hardest)
+    hard.push_back({{"unit", h.unit}, {"position", h.position}, {"token", h.token}, {"next", h.next}, {"difficulty", h.difficulty},
+                    {"loss_skip", h.lossSkip}, {"loss_big", h.lossBig}, {"loss_oracle", h.lossOracle}, {"route", h.route}});
+  return {{"layers", layers},
+          {"budgets", budgets},
+          {"sequences", sequences},
+          {"positions", positions},
+          {"random_routings", randomRoutings},
+          {"points", pts},
+          {"big_by_layer", bigByLayer},
+          {"small_by_layer", smallByLayer},
+          {"skip_by_layer", skipByLayer},
+          {"position_bins", positionBins},
+          {"big_by_position", bigByPosition},
+          {"mean_difficulty", meanDifficulty},
+          {"loss_difficulty_correlation", lossDifficultyCorrelation},
+          {"high_loss_tokens", highLoss},
+          {"high_loss_low_gain_tokens", highLossLowGain},
+          {"skip_then_compute_fraction", skipThenComputeFraction},
+          {"hardest", hard}};
+}
+
+Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& run, int hardestCount) {
+  if (run.kind != "oracle") return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " is a " + run.kind + " run, not an oracle run");
+  auto models = st.runModels(run.id);
+  if (!models) return models.error();
+  if (models->empty()) return makeError(ErrorCode::NotFound, "run " + std::to_string(run.id) + " has no model recorded");
+  auto cfg = configFromSummary(models->front().second.config);
+  if (!cfg) return cfg.error();
+  const model::ModelConfig& c = *cfg;
+  const int L = static_cast<int>(c.numLayers);
+  auto units = st.unitIndexes(run.id);
+  if (!units) return units.error();
+  if (units->empty()) return makeError(ErrorCode::NotFound, "run " + std::to_string(run.id) + " has no results yet");
+
+  RoutingReport rep;
+  rep.layers = L;
+  rep.randomRoutings = run.spec.value("random_routings", 100);
+  const std::string budgetSpec = run.spec.value("budgets", std::string());
+  const bool flopsBudgets = budgetSpec.rfind("flops=", 0) == 0;
+  const double allBig = flops::tokenMatmulFlops(c, nullptr);
+  rep.positionBins = {0, 8, 16, 32, 64, 128, 256, 512};
+
+  size_t B = 0;
+  std::vector<double> oracleLoss, oracleFlops, randomLoss, bestRandomLoss, randomFlops;
+  std::vector<double> fixedLoss(kFixedRoutes, 0.0);
+  std::vector<std::vector<int64_t>> binCount;
+  std::vector<float> bigLoss, diff;  // per position (largest budget)
+  int64_t skipThenCompute = 0, randomPositions = 0;
+  SplitMix64 rng(run.seed);
+  for (int64_t u : *units) {
+    auto seq = st.routingSequence(run.id, u, 0);
+    if (!seq) return seq.error();
+    const auto& s = *seq;
+    if (s.layerCount != L) return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + ": layer count differs from the model's");
+    if (B == 0) {
+      B = s.budgets.size();
+      for (float v : s.budgets) rep.budgets.push_back(Budget{flopsBudgets ? Budget::Kind::FlopsFraction : Budget::Kind::BigModules, v}.label());
+      oracleLoss.assign(B, 0);
+      oracleFlops.assign(B, 0);
+      randomLoss.assign(B, 0);
+      bestRandomLoss.assign(B, 0);
+      randomFlops.assign(B, 0);
+      rep.bigByLayer.assign(B, std::vector<double>(static_cast<size_t>(L), 0));
+      rep.smallByLayer = rep.skipByLayer = rep.bigByLayer;
+      rep.bigByPosition.assign(B, std::vector<double>(rep.positionBins.size(), 0));
+      binCount.assign(B, std::vector<int64_t>(rep.positionBins.size(), 0));
+      rep.meanDifficulty.assign(B, 0);
+    } else if (s.budgets.size() != B) {
+      return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + ": budgets differ from the run's first unit");
+    }
+    const size_t P = s.positions();
+    rep.sequences += 1;
+    rep.positions += static_cast<int64_t>(P);
+    const bool hasRandom = !s.randomLosses.empty();
+    if (hasRandom) randomPositions += static_cast<int64_t>(P);
+    for (size_t t = 0; t < P; ++t) {
+      const size_t pos = s.firstPosition() + t;
+      const size_t bin = static_cast<size_t>(std::upper_bound(rep.positionBins.begin(), rep.positionBins.end(), static_cast<int64_t>(t)) -
+                                             rep.positionBins.begin() - 1);
+      for (size_t b = 0; b < B; ++b) {
+        const uint8_t* r = &s.routes[(t * B + b) * static_cast<size_t>(L)];
+        oracleLoss[b] += s.losses[t * B + b];
+        oracleFlops[b] += flops::tokenMatmulFlops(c, r);
+        int bigs = 0;
+        for (int l = 0; l < L; ++l) {
+          rep.bigByLayer[b][static_cast<size_t>(l)] += r[l] == kBig;
+          rep.smallByLayer[b][static_cast<size_t>(l)] += r[l] == kSmall;
+          rep.skipByLayer[b][static_cast<size_t>(l)] += r[l] == kSkip;
+          bigs += r[l] == kBig;
+        }
+        rep.bigByPosition[b][bin] += bigs;
+        binCount[b][bin] += 1;
+        rep.meanDifficulty[b] += s.fixedLosses.empty() ? 0.0 : s.fixedLosses[t * kFixedRoutes] - s.losses[t * B + b];
+        if (hasRandom) {
+          randomLoss[b] += s.randomLosses[t * B + b];
+          bestRandomLoss[b] += s.bestRandomLosses[t * B + b];
+          // The random routes' mean cost at this budget, estimated from fresh draws of the same law.
+          randomFlops[b] += flops::tokenMatmulFlops(c, randomRoute(rng, c, Budget{flopsBudgets ? Budget::Kind::FlopsFraction : Budget::Kind::BigModules,
+                                                                                  s.budgets[b]}).data());
+        }
+      }
+      const uint8_t* top = &s.routes[(t * B + B - 1) * static_cast<size_t>(L)];
+      bool skipped = false, later = false;
+      for (int l = 0; l < L; ++l) {
+        if (top[l] == kSkip) skipped = true;
+        else if (skipped) later = true;
+      }
+      skipThenCompute += later;
+      if (!s.fixedLosses.empty()) {
+        for (int i = 0; i < kFixedRoutes; ++i) fixedLoss[static_cast<size_t>(i)] += s.fixedLosses[t * kFixedRoutes + static_cast<size_t>(i)];
+        const float d = s.fixedLosses[t * kFixedRoutes] - s.losses[t * B + B - 1];
+        bigLoss.push_back(s.fixedLosses[t * kFixedRoutes + 2]);
+        diff.push_back(d);
+        HardToken h{u, static_cast<int64_t>(pos), s.tokenIds[pos], s.tokenIds[pos + 1], d,
+                    s.fixedLosses[t * kFixedRoutes], s.fixedLosses[t * kFixedRoutes + 2], s.losses[t * B + B - 1], routeString(top, L)};
+        rep.hardest.push_back(h);
+        if (static_cast<int>(rep.hardest.size()) > 4 * std::max(1, hardestCount)) {
+          std::partial_sort(rep.hardest.begin(), rep.hardest.begin() + hardestCount, rep.hardest.end(),
+                            [](const HardToken& a, const HardToken& z) { return a.difficulty > z.difficulty; });
+          rep.hardest.resize(static_cast<size_t>(hardestCount));
+        }
+      }
+    }
+  }
+  const double n = static_cast<double>(std::max<int64_t>(1, rep.positions));
+  for (size_t b = 0; b < B; ++b) {
+    rep.points.push_back({"oracle", rep.budgets[b], oracleFlops[b] / n, oracleFlops[b] / n / allBig, oracleLoss[b] / n, std::exp(oracleLoss[b] / n)});
+    if (randomPositions > 0) {
+      const double rn = static_cast<double>(randomPositions);
+      rep.points.push_back({"random", rep.budgets[b], randomFlops[b] / rn, randomFlops[b] / rn / allBig, randomLoss[b] / rn, std::exp(randomLoss[b] / rn)});
+      rep.points.push_back({"best of " + std::to_string(rep.randomRoutings) + " random", rep.budgets[b], randomFlops[b] / rn,
+                            randomFlops[b] / rn / allBig, bestRandomLoss[b] / rn, std::exp(bestRandomLoss[b] / rn)});
+    }
+    for (int l = 0; l < L; ++l) {
+      rep.bigByLayer[b][static_cast<size_t>(l)] /= n;
+      rep.smallByLayer[b][static_cast<size_t>(l)] /= n;
+      rep.skipByLayer[b][static_cast<size_t>(l)] /= n;
+    }
+    for (size_t i = 0; i < rep.positionBins.size(); ++i)
+      rep.bigByPosition[b][i] = binCount[b][i] ? rep.bigByPosition[b][i] / static_cast<double>(binCount[b][i]) : 0.0;
+    rep.meanDifficulty[b] /= n;
+  }
+  if (!diff.empty()) {
+    const uint8_t codes[kFixedRoutes] = {kSkip, kSmall, kBig};
+    for (int i = 0; i < kFixedRoutes; ++i) {
+      const Route r(static_cast<size_t>(L), codes[i]);
+      const double f = flops::tokenMatmulFlops(c, r.data());
+      rep.points.push_back({fixedRouteName(i), "", f, f / allBig, fixedLoss[static_cast<size_t>(i)] / n, std::exp(fixedLoss[static_cast<size_t>(i)] / n)});
+    }
+    // Pearson correlation of all-big loss and difficulty.
+    const double m1 = std::accumulate(bigLoss.begin(), bigLoss.end(), 0.0) / static_cast<double>(bigLoss.size());
+    const double m2 = std::accumulate(diff.begin(), diff.end(), 0.0) / static_cast<double>(diff.size());
+    double sxy = 0, sxx = 0, syy = 0;
+    for (size_t i = 0; i < diff.size(); ++i) {
+      sxy += (bigLoss[i] - m1) * (diff[i] - m2);
+      sxx += (bigLoss[i] - m1) * (bigLoss[i] - m1);
+      syy += (diff[i] - m2) * (diff[i] - m2);
+    }
+    rep.lossDifficultyCorrelation = sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0.0;
+    auto sortedLoss = bigLoss, sortedDiff = diff;
+    std::sort(sortedLoss.begin(), sortedLoss.end());
+    std::sort(sortedDiff.begin(), sortedDiff.end());
+    const float lossP90 = sortedLoss[sortedLoss.size() * 9 / 10], diffMedian = sortedDiff[sortedDiff.size() / 2];
+    for (size_t i = 0; i < diff.size(); ++i)
+      if (bigLoss[i] >= lossP90) {
+        rep.highLoss += 1;
+        rep.highLossLowGain += diff[i] < diffMedian;
+      }
+  }
+  rep.skipThenComputeFraction = static_cast<double>(skipThenCompute) / n;
+  std::sort(rep.hardest.begin(), rep.hardest.end(), [](const HardToken& a, const HardToken& z) { return a.difficulty > z.difficulty; });
+  if (static_cast<int>(rep.hardest.size()) > hardestCount) rep.hardest.resize(static_cast<size_t>(std::max(0, hardestCount)));
+  return rep;
+}
+
+}  // namespace lens::routing

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What an oracle run shows, computed from the store (Duo-LLM's analyses): perplexity vs compute for
+// the oracle, random routings, the best of R random routings and the fixed routes; big/small/skip
+// usage by layer and big usage by token position per budget; token difficulty and how it relates
+// to loss; the hardest tokens. Shared by the CLI (`routing`), the workbench and the findings script.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/model/config.h"
+#include "core/store/records.h"
+
+namespace lens::store {
+class Store;
+}
+
+namespace lens::routing {
+
+struct PolicyPoint {
+  std::string policy;       // "oracle", "random", "best-of-R random", "all-big", ...
+  std::string budget;       // "k=2", "flops=0.50" or "" for fixed routes
+  double flopsPerToken = 0;  // mean matmul FLOPs per token of the routes taken (tokenMatmulFlops)
+  double flopsFraction = 0;  // of the all-big route
+  double meanLoss = 0;       // nats per token
+  double perplexity = 0;     // exp(meanLoss)
+};
+
+struct HardToken {
+  int64_t unit = 0;
+  int64_t position = 0;
+  int32_t token = 0, next = 0;
+  float difficulty = 0, lossSkip = 0, lossBig = 0, lossOracle = 0;
+  std::string route;  // the oracle's route at the largest budget
+};
+
+struct RoutingReport {
+  int layers = 0;
+  std::vector<std::string> budgets;  // labels
+  int64_t sequences = 0, positions = 0;
+  int randomRoutings = 0;
+  std::vector<PolicyPoint> points;
+  // [budget][layer]: fraction of positions whose oracle route takes big / small / skip at a layer.
+  std::vector<std::vector<double>> bigByLayer, smallByLayer, skipByLayer;
+  // [budget][bin]: mean number of big modules per token for scored positions t (counted from the
+  // first scored token, i.e. the start of the solution) in [binStart, next binStart).
+  std::vector<int64_t> positionBins;
+  std::vector<std::vector<double>> bigByPosition;
+  std::vector<double> meanDifficulty;  // per budget
+  // Loss and difficulty (largest budget): their Pearson correlation, and how many tokens have a
+  // high loss (top decile of all-big loss) but a low difficulty (below the median): tokens that are
+  // unpredictable rather than hard.
+  double lossDifficultyCorrelation = 0;
+  int64_t highLossLowGain = 0, highLoss = 0;
+  // Routes of the largest budget that skip a layer and then use a later one (not early exit).
+  double skipThenComputeFraction = 0;
+  std::vector<HardToken> hardest;
+
+  nlohmann::json toJson() const;
+};
+
+// The cost model of a run's routes, from the model summary the store keeps for the run.
+Result<model::ModelConfig> configFromSummary(const nlohmann::json& summary);
+
+// Reads every routing sequence of the run. `hardest` tokens are kept (by difficulty at the largest
+// budget).
+Result<RoutingReport> routingReport(store::Store& store, const store::RunRecord& run, int hardest = 20);
+
+}  // namespace lens::routing
