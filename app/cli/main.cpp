@@ -237,6 +237,15 @@ int main(int argc, char** argv) {
   bsearch->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bsearch, dev);
 
+  lens::bench::OracleBenchParams obp;
+  int oracleLayers = 4;
+  auto* boracle = bench->add_subcommand("oracle", "Exhaustive routing oracle: batched over routes vs one forward pass per route and token");
+  boracle->add_option("--tokens", obp.tokens, "sequence length")->capture_default_str()->check(CLI::Range(2, 4096));
+  boracle->add_option("--layers", oracleLayers, "layers of the Duo shape (3^layers routes)")->capture_default_str()->check(CLI::Range(1, 8));
+  boracle->add_option("--repeats", obp.repeats)->capture_default_str()->check(CLI::Range(1, 100));
+  boracle->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(boracle, dev);
+
   auto runCommands = lens::cli::addRunCommands(app, *bench);
 
   CLI11_PARSE(app, argc, argv);
@@ -265,6 +274,29 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (boracle->parsed()) {
+    obp.shape = lens::bench::duoBenchShape();
+    obp.shape.numLayers = oracleLayers;
+    obp.device = dev;
+    lens::cli::ProgressPrinter progress("bench oracle");
+    lens::RunContext ctx;
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+    auto r = lens::bench::benchOracle(obp, &ctx);
+    if (!r) return fail(r.error());
+    std::printf("exhaustive oracle, %d layers (%lld routes), %d tokens, %lld parameters\n", oracleLayers,
+                (*r)["routes"].get<long long>(), obp.tokens, (*r)["parameters"].get<long long>());
+    std::printf("batched over routes:            %8.3f s  (%.0f token-routes/s)\n", (*r)["seconds_batched"].get<double>(),
+                (*r)["token_routes_per_second_batched"].get<double>());
+    std::printf("one forward per route and token: %8.3f s  (%.0f token-routes/s; batched is %.1fx faster)\n",
+                (*r)["seconds_one_forward_per_route"].get<double>(), (*r)["token_routes_per_second_unbatched"].get<double>(),
+                (*r)["speedup_batched"].get<double>());
+    std::printf("largest difference between the two best losses: %.2e\n", (*r)["max_abs_difference_of_best_losses"].get<double>());
+    if (!benchOut.empty()) {
+      auto st = writeJsonFile(benchOut, *r);
+      if (!st.ok()) return fail(st.error());
+    }
+    return 0;
+  }
   if (inspect->parsed()) return cmdInspect(dir, asJson);
   if (gen->parsed()) {
     if (greedy) sp.temperature = 0;

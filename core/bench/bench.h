@@ -69,3 +69,22 @@ struct SharedPromptBenchParams {
 Result<nlohmann::json> benchSharedPrompt(const SharedPromptBenchParams& p, const RunContext* ctx = nullptr);
 
 }  // namespace lens::bench
+
+namespace lens::bench {
+
+struct OracleBenchParams {
+  model::ModelConfig shape;  // a Duo shape (duoSmallIntermediateSize > 0); random weights
+  int tokens = 128;          // sequence length
+  int repeats = 3;
+  model::DeviceParams device;
+};
+
+// The built-in Duo model's shape (arith-duo-small: 4 layers, 81 routes).
+model::ModelConfig duoBenchShape();
+
+// Exhaustive token-local oracle over every route, timed two ways in one run on the same model and
+// tokens: batched (routes in the batch dimension, the context computed once) and one forward pass
+// per (route, token) over a cached context. Reports the ratio and token-routes per second.
+Result<nlohmann::json> benchOracle(const OracleBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench
