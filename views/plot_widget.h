@@ -21,3 +21,9 @@
 #undef foreach
 #undef LENS_QCP_KEYWORDS_DEFINED
 #endif
+
+namespace lens::views {
+// Writes a plot by the path's suffix: .png (twice the on-screen size), .pdf or .svg. At least
+// 640 × 420 when the widget is smaller (never shown). False on an unknown suffix or a write error.
+bool exportPlotImage(QCustomPlot* plot, const QString& path, const QString& title);
+}  // namespace lens::views

@@ -2,7 +2,6 @@
 #include "views/tradeoff_view.h"
 
 #include <QFile>
-#include <QSvgGenerator>
 #include <QTextStream>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -94,27 +93,9 @@ void TradeoffView::onMouseMove(QMouseEvent* event) {
   else QToolTip::showText(event->globalPosition().toPoint(), text, m_plot);
 }
 
-bool TradeoffView::exportPng(const QString& path) const {
-  return m_plot->savePng(path, std::max(m_plot->width(), 640), std::max(m_plot->height(), 420), 2.0);
-}
-
-bool TradeoffView::exportPdf(const QString& path) const {
-  return m_plot->savePdf(path, std::max(m_plot->width(), 640), std::max(m_plot->height(), 420));
-}
-
-bool TradeoffView::exportSvg(const QString& path) const {
-  const int w = std::max(m_plot->width(), 640), h = std::max(m_plot->height(), 420);
-  QSvgGenerator svg;
-  svg.setFileName(path);
-  svg.setSize(QSize(w, h));
-  svg.setViewBox(QRect(0, 0, w, h));
-  svg.setTitle(m_title);
-  QCPPainter painter;
-  if (!painter.begin(&svg)) return false;
-  m_plot->toPainter(&painter, w, h);
-  painter.end();
-  return QFile::exists(path);
-}
+bool TradeoffView::exportPng(const QString& path) const { return exportPlotImage(m_plot, path, m_title); }
+bool TradeoffView::exportPdf(const QString& path) const { return exportPlotImage(m_plot, path, m_title); }
+bool TradeoffView::exportSvg(const QString& path) const { return exportPlotImage(m_plot, path, m_title); }
 
 bool TradeoffView::exportCsv(const QString& path) const {
   QFile f(path);

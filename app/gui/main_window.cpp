@@ -18,6 +18,12 @@
 #include "views/model_summary_view.h"
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
+#include "views/routing_view.h"
+#include "core/routing/analysis.h"
+#include "core/routing/oracle.h"
+#include "core/text/tokenizer.h"
+
+#include <filesystem>
 
 namespace lens::app {
 
@@ -28,6 +34,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_curves = new views::TradeoffView(m_tabs);
   m_tabs->addTab(m_summary, tr("Model"));
   m_tabs->addTab(m_curves, tr("Curves"));
+  m_routing = new views::RoutingView(m_tabs);
+  m_tabs->addTab(m_routing, tr("Routing"));
   setCentralWidget(m_tabs);
   m_runs = new views::RunsView(this);
   auto* dock = new QDockWidget(tr("Runs"), this);
@@ -37,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
+  m_routingJob = new QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>(this);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Model Folder\u2026"), this, &MainWindow::chooseModel);
@@ -76,7 +85,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
     Q_EMIT databaseOpened(m_dbPath, r.ok());
   });
-  connect(m_runs, &views::RunsView::runSelected, this, &MainWindow::showRunCurves);
+  connect(m_runs, &views::RunsView::runSelected, this, [this](qint64 id) { showRun(id, 0); });
+  connect(m_routing, &views::RoutingView::sequenceRequested, this, [this](int unit) {
+    if (m_routingRun > 0) showRun(m_routingRun, unit);
+  });
+  connect(m_routingJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_routingJob->result();
+    const qint64 runId = m_routingJob->property("run").toLongLong();
+    if (r.ok()) {
+      m_routingRun = runId;
+      m_routing->setData(*r.value());
+      m_tabs->setCurrentWidget(m_routing);
+      statusBar()->showMessage(r.value()->title, 5000);
+    } else {
+      statusBar()->showMessage(QString::fromStdString(r.error().message));
+    }
+    Q_EMIT routingShown(runId, r.ok());
+  });
   connect(m_curveJob, &QFutureWatcherBase::finished, this, [this] {
     const auto r = m_curveJob->result();
     const qint64 runId = m_curveJob->property("run").toLongLong();
@@ -111,6 +136,82 @@ MainWindow::~MainWindow() {
   m_inspect->waitForFinished();
   m_listRuns->waitForFinished();
   m_curveJob->waitForFinished();
+  m_routingJob->waitForFinished();
+}
+
+namespace {
+
+// Everything the routing view shows for one sequence of an oracle run (runs on a worker).
+Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& db, int64_t runId, int64_t unit) {
+  store::StoreParams sp;
+  sp.readOnly = true;
+  auto st = store::Store::open(db, sp);
+  if (!st) return st.error();
+  auto run = (*st)->run(runId);
+  if (!run) return run.error();
+  auto rep = routing::routingReport(**st, *run, 0);
+  if (!rep) return rep.error();
+  auto units = (*st)->unitIndexes(runId);
+  if (!units) return units.error();
+  const int64_t u = std::clamp<int64_t>(unit, 0, static_cast<int64_t>(units->size()) - 1);
+  auto seq = (*st)->routingSequence(runId, (*units)[static_cast<size_t>(u)], 0);
+  if (!seq) return seq.error();
+  auto d = std::make_shared<views::RoutingViewData>();
+  d->title = QObject::tr("Run %1, sequence %2 of %3").arg(runId).arg(u).arg(units->size());
+  d->layers = seq->layerCount;
+  d->sequence = static_cast<int>(u);
+  d->sequences = static_cast<int>(units->size());
+  for (const auto& b : rep->budgets) d->budgets << QString::fromStdString(b);
+  // Token text from the model's tokenizer when its folder is still there; ids otherwise.
+  std::shared_ptr<text::Tokenizer> tok;
+  if (auto models = (*st)->runModels(runId); models && !models->empty()) {
+    const auto path = std::filesystem::path(models->front().second.path) / "tokenizer.json";
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec))
+      if (auto t = text::Tokenizer::load(path.string())) tok = *t;
+  }
+  for (int32_t id : seq->tokenIds)
+    d->tokens << (tok ? QString::fromUtf8(QByteArray::fromStdString(tok->tokenBytes(id))) : QStringLiteral("[%1]").arg(id));
+  d->firstPosition = static_cast<int>(seq->firstPosition());
+  const size_t B = seq->budgets.size(), P = seq->positions(), L = static_cast<size_t>(seq->layerCount);
+  d->routes.resize(static_cast<int>(B));
+  d->loss.resize(static_cast<int>(B));
+  for (size_t t = 0; t < P; ++t) {
+    for (size_t b = 0; b < B; ++b) {
+      for (size_t l = 0; l < L; ++l) d->routes[static_cast<int>(b)].push_back(seq->routes[(t * B + b) * L + l]);
+      d->loss[static_cast<int>(b)].push_back(seq->losses[t * B + b]);
+    }
+    if (!seq->fixedLosses.empty()) {
+      d->lossSkip << seq->fixedLosses[t * 3];
+      d->lossSmall << seq->fixedLosses[t * 3 + 1];
+      d->lossBig << seq->fixedLosses[t * 3 + 2];
+    } else {
+      d->lossSkip << 0.f;
+      d->lossSmall << 0.f;
+      d->lossBig << 0.f;
+    }
+  }
+  for (const auto& p : rep->points)
+    d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity});
+  return d;
+}
+
+}  // namespace
+
+void MainWindow::showRun(qint64 runId, qint64 unit) {
+  // The run's kind decides the view; reading it is one indexed row.
+  store::StoreParams sp;
+  sp.readOnly = true;
+  auto st = store::Store::open(m_dbPath.toStdString(), sp);
+  const bool oracle = st && (*st)->run(runId) && (*st)->run(runId)->kind == "oracle";
+  if (!oracle) {
+    showRunCurves(runId);
+    return;
+  }
+  if (m_routingJob->isRunning()) m_routingJob->waitForFinished();
+  m_routingJob->setProperty("run", runId);
+  statusBar()->showMessage(tr("Reading the routing of run %1…").arg(runId));
+  m_routingJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runId, unit] { return loadRouting(p, runId, unit); }));
 }
 
 void MainWindow::openModel(const QString& dir) {

@@ -4,6 +4,7 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <memory>
 #include <vector>
 
 #include "core/common/result.h"
@@ -17,6 +18,8 @@ namespace lens::views {
 class ModelSummaryView;
 class RunsView;
 class TradeoffView;
+class RoutingView;
+struct RoutingViewData;
 }
 
 namespace lens::app {
@@ -34,11 +37,16 @@ class MainWindow : public QMainWindow {
   void showRunCurves(qint64 runId);
   views::RunsView* runsView() const { return m_runs; }
   views::TradeoffView* curvesView() const { return m_curves; }
+  views::RoutingView* routingView() const { return m_routing; }
+  // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
+  // `unit`, any other run's accuracy-vs-FLOPs curves. Read on the worker pool.
+  void showRun(qint64 runId, qint64 unit = 0);
 
  Q_SIGNALS:
   void modelOpened(const QString& dir, bool ok);
   void databaseOpened(const QString& path, bool ok);
   void curvesShown(qint64 runId, bool ok);
+  void routingShown(qint64 runId, bool ok);
 
  private:
   void chooseModel();
@@ -50,11 +58,14 @@ class MainWindow : public QMainWindow {
   views::ModelSummaryView* m_summary;
   views::RunsView* m_runs;
   views::TradeoffView* m_curves;
+  views::RoutingView* m_routing;
   QString m_dbPath;
+  qint64 m_routingRun = 0;
   // Parented to the window: deliver the workers' results on the GUI thread.
   QFutureWatcher<Result<model::ModelSummary>>* m_inspect;
   QFutureWatcher<Result<std::vector<store::RunRecord>>>* m_listRuns;
   QFutureWatcher<Result<search::RunCurves>>* m_curveJob;
+  QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>* m_routingJob;
 };
 
 }  // namespace lens::app

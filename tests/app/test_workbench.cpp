@@ -11,6 +11,11 @@
 #include "views/plot_widget.h"
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
+#include "views/routing_view.h"
+#include "core/store/store.h"
+
+#include <QImage>
+#include <QMouseEvent>
 
 using namespace lens;
 
@@ -74,6 +79,86 @@ class TestWorkbench : public QObject {
     QVERIFY(opened2.wait(30000));
     QCOMPARE(opened2.first().at(1).toBool(), false);
     QCOMPARE(w.runsView()->rowCount(), 0);
+  }
+
+  // An oracle run of the shipped Duo model: selecting it fills the token view and the heatmap with
+  // exactly what the store holds, and the two stay in sync.
+  void showsOracleRoutingSynced() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("routing.db");
+    nlohmann::json spec = {{"kind", "oracle"},
+                           {"name", "routing test"},
+                           {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+                           {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 2}}},
+                           {"budgets", "k=0,1,4"},
+                           {"random_routings", 10},
+                           {"device", {{"device", "cpu"}}}};
+    jobs::RunParams p;
+    p.dbPath = db.toStdString();
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    auto seq = (*st)->routingSequence(r->run.id, 1, 0);
+    LENS_VERIFY_OK(seq);
+
+    app::MainWindow w;
+    w.resize(1000, 800);
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy shown(&w, &app::MainWindow::routingShown);
+    w.showRun(r->run.id, 1);
+    QVERIFY(shown.wait(60000));
+    QCOMPARE(shown.first().at(1).toBool(), true);
+    auto* v = w.routingView();
+    QCOMPARE(v->data().budgets, QStringList({"k=0", "k=1", "k=4"}));
+    QCOMPARE(v->data().sequences, 2);
+    QCOMPARE(v->sequenceBox()->value(), 1);
+    const int S = v->data().scored(), L = 4;
+    QCOMPARE(static_cast<size_t>(S), seq->positions());
+    QCOMPARE(v->data().tokens.size(), static_cast<int>(seq->tokenIds.size()));
+    QCOMPARE(v->data().tokens.join(QString()).left(9), QString("Problem: "));  // the byte tokenizer's text
+
+    // The heatmap shows the stored routes of the chosen budget, cell by cell.
+    v->setBudget(1);
+    v->heatmap()->replot();
+    auto* map = static_cast<QCPColorMap*>(v->heatmap()->plottable(0));
+    for (int t = 0; t < S; ++t)
+      for (int l = 0; l < L; ++l) QCOMPARE(static_cast<int>(map->data()->cell(t, l)), static_cast<int>(seq->routes[(t * 3 + 1) * L + l]));
+    // Hover over a cell names its module and the token's metrics from the store.
+    const int row = S / 2, layer = 3;
+    const QPointF px(v->heatmap()->xAxis->coordToPixel(row), v->heatmap()->yAxis->coordToPixel(layer));
+    const QString tip = v->heatmapToolTipAt(px);
+    const char* names[] = {"skip", "small", "big"};
+    QVERIFY2(tip.startsWith(QString("layer 3: %1 (k=1)").arg(names[seq->routes[(row * 3 + 1) * L + 3]])), qPrintable(tip));
+    QVERIFY2(tip.contains(QString("all-big %1").arg(seq->fixedLosses[row * 3 + 2], 0, 'f', 4)), qPrintable(tip));
+    QVERIFY(v->heatmapToolTipAt(QPointF(-10, -10)).isEmpty());
+
+    // Clicking a token selects its column in the heatmap; clicking the heatmap selects the token.
+    QSignalSpy selected(v, &views::RoutingView::rowSelected);
+    QTest::mouseClick(v->strip(), Qt::LeftButton, {}, v->strip()->boxOf(5).center());
+    QCOMPARE(v->selectedRow(), 5);
+    QCOMPARE(selected.last().at(0).toInt(), 5);
+    QTest::mouseClick(v->heatmap(), Qt::LeftButton, {}, QPoint(static_cast<int>(v->heatmap()->xAxis->coordToPixel(row)),
+                                                             static_cast<int>(v->heatmap()->yAxis->coordToPixel(1))));
+    QCOMPARE(v->strip()->selected(), row);
+    // The most difficult token at k=4 is shaded darkest; its gain is all-skip minus the oracle.
+    QCOMPARE(v->difficulty(row, 2), seq->fixedLosses[row * 3] - seq->losses[row * 3 + 2]);
+
+    // Perplexity vs compute: oracle, random, best-of-10 random and the three fixed routes.
+    QCOMPARE(v->curves()->graphCount(), 6);
+
+    QTemporaryDir out;
+    QVERIFY(v->exportHeatmap(out.filePath("h.png")));
+    QVERIFY(v->exportHeatmap(out.filePath("h.pdf")));
+    QVERIFY(v->exportHeatmap(out.filePath("h.svg")));
+    QVERIFY(v->exportHeatmap(out.filePath("h.csv")));
+    QCOMPARE(QImage(out.filePath("h.png")).width(), 2 * std::max(v->heatmap()->width(), 640));
+    QFile csv(out.filePath("h.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + S * L);
   }
 };
 

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The routing results of an oracle run (Duo-LLM): the token difficulty view (the sequence's text,
+// each predicted token coloured by how much it gains from compute at the chosen budget; hover for
+// every metric, click to pin), the layer heatmap (scored tokens × layers, each cell the oracle's
+// module: skip / small / big; hover, zoom and pan; selection synced with the text), and perplexity
+// vs compute per routing policy. Shows what core computed; never runs torch.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QCPColorMap;
+class QCPItemRect;
+class QLabel;
+class QSpinBox;
+
+namespace lens::views {
+
+struct RoutingViewData {
+  QString title;
+  int layers = 0;
+  QStringList budgets;    // labels, "k=0", ...
+  QStringList tokens;     // display text of every token of the sequence
+  int firstPosition = 0;  // scored row t is token firstPosition + t predicting the token after it
+  QVector<QVector<quint8>> routes;  // [budget][t * layers + l], 0 skip, 1 small, 2 big
+  QVector<QVector<float>> loss;     // [budget][t]: the oracle's loss
+  QVector<float> lossSkip, lossSmall, lossBig;  // [t]: fixed routes
+  struct Point {
+    QString policy, budget;
+    double flopsFraction = 0, perplexity = 0;
+  };
+  QVector<Point> points;  // over the whole run
+  int sequence = 0, sequences = 0;  // which sequence of the run this is, and how many there are
+  int scored() const { return lossSkip.size(); }
+};
+
+// The sequence's text as token boxes flowing in lines; each box is a scored token's prediction.
+class TokenStrip : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TokenStrip(QWidget* parent = nullptr);
+  void setTokens(const QStringList& text, const QVector<double>& shade, int firstScored);
+  void setSelected(int row);  // -1: none
+  int selected() const { return m_selected; }
+  // The scored row under a point of the widget, -1 when none.
+  int rowAt(const QPoint& p) const;
+  QRect boxOf(int row) const;
+  QSize sizeHint() const override;
+  std::function<QString(int)> toolTipFor;
+
+ Q_SIGNALS:
+  void rowClicked(int row);
+
+ protected:
+  void paintEvent(QPaintEvent*) override;
+  void resizeEvent(QResizeEvent*) override;
+  void mousePressEvent(QMouseEvent*) override;
+  bool event(QEvent* e) override;
+
+ private:
+  void layoutBoxes();
+  QStringList m_text;
+  QVector<double> m_shade;  // per scored row, 0..1
+  QVector<QRect> m_boxes;   // per token of the sequence
+  int m_first = 0, m_selected = -1, m_height = 0;
+};
+
+class RoutingView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RoutingView(QWidget* parent = nullptr);
+  void setData(const RoutingViewData& data);
+  void clear();
+  void setBudget(int b);
+  int budget() const { return m_budget; }
+  void selectRow(int row);  // syncs the text and the heatmap
+  int selectedRow() const { return m_strip ? m_strip->selected() : -1; }
+  const RoutingViewData& data() const { return m_data; }
+  float difficulty(int row, int budget) const;
+
+  QString tokenToolTip(int row) const;
+  QString heatmapToolTipAt(const QPointF& pixel) const;  // empty outside the map
+  QCustomPlot* heatmap() const { return m_heatmap; }
+  QCustomPlot* curves() const { return m_curves; }
+  TokenStrip* strip() const { return m_strip; }
+  QSpinBox* sequenceBox() const { return m_sequence; }
+
+  // Heatmap exports (PNG at 2×, PDF, SVG) and the data behind it as CSV (row, token, layer, module).
+  bool exportHeatmap(const QString& path) const;
+
+ Q_SIGNALS:
+  void rowSelected(int row);
+  void sequenceRequested(int unit);
+
+ private:
+  void rebuild();
+  QComboBox* m_budgetBox;
+  QSpinBox* m_sequence;
+  QLabel* m_summary;
+  TokenStrip* m_strip;
+  QCustomPlot* m_heatmap;
+  QCustomPlot* m_curves;
+  QCPColorMap* m_map = nullptr;
+  QCPItemRect* m_cursor = nullptr;
+  RoutingViewData m_data;
+  int m_budget = 0;
+};
+
+}  // namespace lens::views
