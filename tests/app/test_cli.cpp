@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The CLI as a user runs it: a separate process, its stdout, stderr and exit code.
 #include <QProcess>
+#include <map>
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
@@ -115,6 +116,45 @@ class TestCli : public QObject {
     QVERIFY(j["generate"][1]["tokens_per_s"].get<double>() > 0);
     QVERIFY(j["kv_cache"]["speedup"].get<double>() > 0);
     QVERIFY(j["matmul"]["flops_per_s"].get<double>() > 0);
+  }
+
+  // `oracle` stores a run and prints the routing report; `routing --json` reads it back; the report's
+  // numbers are consistent with the routes it counts (oracle <= random at every budget).
+  void oracleAndRoutingReport() {
+    QTemporaryDir tmp;
+    const QString db = tmp.filePath("o.db"), model = QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    auto r = cli({"oracle", "--model", model, "--problems", "2", "--budget", "k=0,1,4", "--random", "8", "--db", db, "-q"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.out.trimmed(), QByteArray("1"));
+    const QString js = tmp.filePath("r.json");
+    auto rep = cli({"routing", "1", "--db", db, "--json", "--out", js, "--hardest", "3"});
+    QVERIFY2(rep.code == 0, rep.err.constData());
+    auto j = json::parse(*readFile(js.toStdString()));
+    QCOMPARE(j["sequences"].get<int>(), 2);
+    QCOMPARE(j["budgets"], json({"k=0", "k=1", "k=4"}));
+    QCOMPARE(j["hardest"].size(), size_t(3));
+    std::map<std::string, double> oracle, random;
+    for (const auto& p : j["points"]) {
+      if (p["policy"] == "oracle") oracle[p["budget"]] = p["mean_loss"];
+      if (p["policy"] == "random") random[p["budget"]] = p["mean_loss"];
+    }
+    QCOMPARE(oracle.size(), size_t(3));
+    for (const auto& [b, loss] : oracle) QVERIFY(loss <= random[b]);
+    QVERIFY(oracle["k=4"] <= oracle["k=1"] && oracle["k=1"] <= oracle["k=0"]);
+    // Big-module use at k=0 is zero in every layer; at k=1 at most one layer per token.
+    for (double f : j["big_by_layer"][0]) QCOMPARE(f, 0.0);
+    double perToken = 0;
+    for (double f : j["big_by_layer"][1]) perToken += f;
+    QVERIFY(perToken <= 1.0 + 1e-9);
+    // Bad input: a plain (non-Duo) model and a bad budget are refused clearly.
+    auto plain = cli({"oracle", "--model", fx("tiny-llama"), "--problems", "1", "--db", tmp.filePath("p.db"), "-q"});
+    QCOMPARE(plain.code, 1);
+    QVERIFY2(plain.err.contains("not a Duo model"), plain.err.constData());
+    auto badBudget = cli({"oracle", "--model", model, "--budget", "k=9", "--db", tmp.filePath("b.db"), "-q"});
+    QCOMPARE(badBudget.code, 1);
+    QVERIFY2(badBudget.err.contains("k must be a whole number of big modules from 0 to 4"), badBudget.err.constData());
+    auto notOracle = cli({"routing", "7", "--db", db});
+    QCOMPARE(notOracle.code, 1);
   }
 };
 
