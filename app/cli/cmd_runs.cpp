@@ -170,19 +170,20 @@ jobs::RunParams runParams(const Options& o, std::unique_ptr<ProgressPrinter>& pr
   return p;
 }
 
-int cmdRun(const Options& o) {
+// Builds the spec from the spec file and flags and runs it (a shard of it with --shard).
+Result<jobs::RunOutcome> startFromOptions(const Options& o, const std::string& label) {
   auto spec = buildSpec(o);
-  if (!spec) return fail(spec.error());
+  if (!spec) return spec.error();
   auto shard = parseShard(o.shard);
-  if (!shard) return fail(shard.error());
+  if (!shard) return shard.error();
   std::unique_ptr<ProgressPrinter> printer;
-  auto p = runParams(o, printer, "run");
+  auto p = runParams(o, printer, label);
   p.shardIndex = shard->first;
   p.shardCount = shard->second;
-  auto r = jobs::startRun(*spec, p);
-  printer.reset();
-  return finishRun(r, o);
+  return jobs::startRun(*spec, p);
 }
+
+int cmdRun(const Options& o) { return finishRun(startFromOptions(o, "run"), o); }
 
 void printRoutingReport(const routing::RoutingReport& r) {
   std::printf("%lld sequences, %lld token positions, %d layers; random baselines: %d routings per budget\n\n",
@@ -241,16 +242,7 @@ int cmdRouting(const Options& o) {
 
 int cmdOracle(Options o) {
   o.kind = "oracle";
-  auto spec = buildSpec(o);
-  if (!spec) return fail(spec.error());
-  auto shard = parseShard(o.shard);
-  if (!shard) return fail(shard.error());
-  std::unique_ptr<ProgressPrinter> printer;
-  auto p = runParams(o, printer, "oracle");
-  p.shardIndex = shard->first;
-  p.shardCount = shard->second;
-  auto r = jobs::startRun(*spec, p);
-  printer.reset();
+  auto r = startFromOptions(o, "oracle");
   const int code = finishRun(r, o);
   if (code != 0 || o.quiet || r->run.status != store::RunStatus::Done) return code;
   auto st = openForReading(o);
