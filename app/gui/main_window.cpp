@@ -203,7 +203,9 @@ void MainWindow::showRun(qint64 runId, qint64 unit) {
   store::StoreParams sp;
   sp.readOnly = true;
   auto st = store::Store::open(m_dbPath.toStdString(), sp);
-  const bool oracle = st && (*st)->run(runId) && (*st)->run(runId)->kind == "oracle";
+  bool oracle = false;
+  if (st)
+    if (auto run = (*st)->run(runId)) oracle = run->kind == "oracle";
   if (!oracle) {
     showRunCurves(runId);
     return;
