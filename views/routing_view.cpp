@@ -311,7 +311,9 @@ QString RoutingView::heatmapToolTipAt(const QPointF& pixel) const {
   const int layer = static_cast<int>(std::lround(m_heatmap->yAxis->pixelToCoord(pixel.y())));
   if (row < 0 || row >= m_data.scored() || layer < 0 || layer >= m_data.layers) return {};
   const int code = m_data.routes[m_budget][row * m_data.layers + layer];
-  return tr("layer %1: %2 (%3)\n").arg(layer).arg(QString::fromLatin1(kModuleName[code]), m_data.budgets[m_budget]) + tokenToolTip(row);
+  // Shown to the user, so translated (the CSV export keeps the English names as data).
+  const QString module[3] = {tr("skip"), tr("small"), tr("big")};
+  return tr("layer %1: %2 (%3)\n").arg(layer).arg(module[code], m_data.budgets[m_budget]) + tokenToolTip(row);
 }
 
 bool RoutingView::exportHeatmap(const QString& path) const {
