@@ -273,6 +273,16 @@ torch::Tensor Engine::ffn(size_t l, const torch::Tensor& h, const torch::Tensor&
   return out.view(h.sizes());
 }
 
+torch::Tensor Engine::gatedFfn(size_t l, const torch::Tensor& h, const torch::Tensor& gates) const {
+  const LayerWeights& L = m_weights.layers[l];
+  TORCH_CHECK(L.hasSmall(), "gates given but the model has no small FFN (not a Duo model)");
+  TORCH_CHECK(gates.size(-1) == 3, "gatedFfn: gates must end in a dimension of 3 (skip, small, big)");
+  auto big = swiglu(h, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
+  auto small = swiglu(h, L.wSmallGateUp, L.bSmallGateUp, L.wSmallDown, L.bSmallDown);
+  auto g = gates.to(h.scalar_type());
+  return small * g.narrow(-1, 1, 1) + big * g.narrow(-1, 2, 1);
+}
+
 torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPositions) {
   const ModelConfig& c = m_config;
   const int64_t B = fb.tokens.size(0), T = fb.tokens.size(1);
@@ -340,7 +350,12 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     attn = attn.view({B, H, T, D}).permute({0, 2, 1, 3}).reshape({B, T, H * D});
     x = x + torch::linear(attn, L.wo, opt(L.bo));
     h = rmsNorm(x, L.postNorm);
-    x = x + ffn(l, h, fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor());
+    if (fb.router) {
+      auto r = fb.router(l, h);
+      x = x + (r.is_floating_point() ? gatedFfn(l, h, r) : ffn(l, h, r));
+    } else {
+      x = x + ffn(l, h, fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor());
+    }
   }
   if (!allPositions) {
     auto last = torch::from_blob(lastHost.data(), {B}, longOpts).to(m_device, false, true);

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,11 @@ struct ForwardBatch {
   // Duo routes [B, T, layers] (integer codes: 0 skip, 1 small, 2 big) on the device; undefined
   // runs every token through the big FFN (the plain model).
   torch::Tensor routes;
+  // A router deciding the routes layer by layer (trained routers): called with the FFN input
+  // h [B, T, hidden] of layer `layer`, it returns either integer route codes [B, T] or float gates
+  // [B, T, 3] (skip, small, big) that mix the modules' outputs (differentiable; both modules run on
+  // every token). Takes precedence over `routes`.
+  std::function<torch::Tensor(size_t layer, const torch::Tensor& h)> router;
 };
 
 // Per-layer K and V of a context, [kvHeads, positions, headDim] each (post-RoPE, as cached).
@@ -107,6 +113,9 @@ class Engine {
   // shape; undefined = all big). Tokens are gathered per module, so each module runs one matmul
   // over exactly the tokens that take it; skipped tokens get zero.
   torch::Tensor ffn(size_t l, const torch::Tensor& h, const torch::Tensor& routes) const;
+  // The FFN of layer `l` with float gates [..., 3] (skip, small, big): gate·small + gate·big, both
+  // modules on every token, so gradients reach the gates (router training).
+  torch::Tensor gatedFfn(size_t l, const torch::Tensor& h, const torch::Tensor& gates) const;
 
   // Routed queries against a fixed context (the routing oracles' kernel). Row r evaluates every
   // query token q (token queryTokens[q] at position queryPos[q]) along its own route
