@@ -21,6 +21,7 @@
 #include "core/search/run_curves.h"
 #include "core/store/export.h"
 #include "core/routing/analysis.h"
+#include "core/routing/router.h"
 #include "core/store/store.h"
 
 using json = nlohmann::json;
@@ -80,6 +81,12 @@ struct Options {
   std::string routeBudgets, scope, search, reference, text;
   std::optional<int> beamWidth, randomRoutings, problems;
   int hardest = 20;
+  std::vector<std::string> routers;
+  // router train
+  std::string routerMode, routerOut;
+  std::optional<double> lambda, lr;
+  std::optional<int64_t> steps;
+  std::optional<int> trainBatch;
 };
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -106,7 +113,25 @@ Result<json> buildSpec(const Options& o) {
   if (o.batch) spec["batch"] = *o.batch;
   if (o.seed) spec["seed"] = *o.seed;
   if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
-  if (spec["kind"] == "oracle") {
+  if (spec["kind"] == "router-train") {
+    if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
+    if (!o.routerMode.empty()) spec["mode"] = o.routerMode;
+    if (!o.routerOut.empty()) spec["out"] = o.routerOut;
+    if (!o.routeBudgets.empty()) spec["budget"] = o.routeBudgets;
+    if (!o.scope.empty()) spec["scope"] = o.scope;
+    if (!o.text.empty()) spec["text"] = o.text;
+    if (o.lambda) spec["lambda"] = *o.lambda;
+    if (o.lr) spec["lr"] = *o.lr;
+    if (o.steps) spec["steps"] = *o.steps;
+    if (o.trainBatch) spec["train_batch"] = *o.trainBatch;
+    if (!o.dataset.empty()) spec["dataset"] = {{"path", o.dataset}, {"split", o.dataset == "builtin:arith" ? "train" : "test"}};
+    if (o.problems) {
+      spec["dataset"]["limit"] = *o.problems;
+      if (!spec["dataset"].contains("path") || spec["dataset"]["path"] == "builtin:arith") spec["dataset"]["count"] = *o.problems;
+    }
+    if (spec.contains("dataset") && !spec["dataset"].contains("path")) spec["dataset"]["path"] = "builtin:arith";
+  } else if (spec["kind"] == "oracle") {
+    if (!o.routers.empty()) spec["routers"] = o.routers;
     if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
     if (!o.routeBudgets.empty()) spec["budgets"] = o.routeBudgets;
     if (!o.scope.empty()) spec["scope"] = o.scope;
@@ -221,6 +246,24 @@ void printRoutingReport(const routing::RoutingReport& r) {
       std::printf("%6lld %6lld %8d %8d %9.4f %9.4f %9.4f  %s\n", static_cast<long long>(h.unit), static_cast<long long>(h.position),
                   h.token, h.next, h.difficulty, h.lossSkip, h.lossOracle, h.route.c_str());
   }
+  for (const auto& rc : r.routers) {
+    std::printf("\nrouter %s: %.1f%% of all-big FLOPs, loss %.4f; oracle at %s (%.1f%%): loss %.4f\n", rc.name.c_str(),
+                100 * rc.point.flopsFraction, rc.point.meanLoss, rc.comparedBudget.c_str(), 100 * rc.oracleFlopsFraction, rc.oracleMeanLoss);
+    std::printf("  module use by layer (big / small / skip, %%):");
+    for (size_t l = 0; l < rc.bigByLayer.size(); ++l)
+      std::printf("  %.0f/%.0f/%.0f", 100 * rc.bigByLayer[l], 100 * rc.smallByLayer[l], 100 * rc.skipByLayer[l]);
+    std::printf("\n  agreement with the oracle by layer (%%):");
+    for (double a : rc.agreementByLayer) std::printf(" %.1f", 100 * a);
+    std::printf("; whole route %.1f%%; by oracle difficulty (low / mid / high tercile) %.1f / %.1f / %.1f%%\n", 100 * rc.routeAgreement,
+                100 * rc.agreementByDifficulty[0], 100 * rc.agreementByDifficulty[1], 100 * rc.agreementByDifficulty[2]);
+    if (!rc.worst.empty()) {
+      std::printf("  largest losses against the oracle\n  %6s %6s %8s %8s %9s %9s %9s  %-8s %s\n", "unit", "pos", "token", "next", "router",
+                  "oracle", "gain", "router", "oracle");
+      for (const auto& w : rc.worst)
+        std::printf("  %6lld %6lld %8d %8d %9.4f %9.4f %9.4f  %-8s %s\n", static_cast<long long>(w.unit), static_cast<long long>(w.position),
+                    w.token, w.next, w.routerLoss, w.oracleLoss, w.difficulty, w.routerRoute.c_str(), w.oracleRoute.c_str());
+    }
+  }
 }
 
 Result<std::unique_ptr<store::Store>> openForReading(const Options& o);
@@ -250,6 +293,18 @@ int cmdOracle(Options o) {
   auto rep = routing::routingReport(**st, r->run, o.hardest);
   if (!rep) return fail(rep.error());
   printRoutingReport(*rep);
+  return 0;
+}
+
+int cmdRouterTrain(Options o) {
+  o.kind = "router-train";
+  auto r = startFromOptions(o, "router train");
+  const int code = finishRun(r, o);
+  if (code != 0 || r->run.status != store::RunStatus::Done) return code;
+  auto router = routing::Router::load(r->run.spec.value("out", std::string()));
+  if (!router) return fail(router.error());
+  std::fprintf(stderr, "router written to %s: %s\n", r->run.spec.value("out", std::string()).c_str(),
+               router->manifest.value("final", json::object()).dump().c_str());
   return 0;
 }
 
@@ -523,8 +578,33 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   oracle->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I");
   oracle->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
   oracle->add_option("--hardest", o->hardest, "hardest tokens listed")->capture_default_str()->check(CLI::Range(0, 100000));
+  oracle->add_option("--router", o->routers, "a trained router folder to evaluate on the same texts (repeatable)")->check(CLI::ExistingDirectory);
   oracle->add_flag("--quiet,-q", o->quiet, "no progress output and no report");
   addDb(oracle);
+
+  auto* routerCmd = app.add_subcommand("router", "Trained routers for Duo models");
+  routerCmd->require_subcommand(1);
+  auto* rtrain = routerCmd->add_subcommand(
+      "train", "Train per-layer routers on a Duo model: end to end with a compute penalty, or by imitating oracle routes");
+  rtrain->add_option("spec", o->specPath, "router-train job spec JSON file (flags below override its fields)");
+  rtrain->add_option("--model", o->model, "Duo model folder")->required();
+  rtrain->add_option("--out", o->routerOut, "folder the router is written to")->required();
+  rtrain->add_option("--mode", o->routerMode, "penalty (LM loss + lambda x compute, straight-through Gumbel) | imitate (oracle routes)")
+      ->check(CLI::IsMember({"penalty", "imitate"}));
+  rtrain->add_option("--lambda", o->lambda, "penalty: weight of the big-FFN FLOPs fraction (default 1)")->check(CLI::Range(0.0, 1e6));
+  rtrain->add_option("--budget", o->routeBudgets, "imitate: the oracle budget, k=1 (default) or flops=0.5");
+  rtrain->add_option("--scope", o->scope, "imitate: the oracle's scope, sequence (default) | token")->check(CLI::IsMember({"token", "sequence"}));
+  rtrain->add_option("--data,--dataset", o->dataset, "builtin:arith (default: its train split) or a MATH JSONL file / folder");
+  rtrain->add_option("--problems", o->problems, "training problems (default 200)")->check(CLI::Range(1, 1 << 30));
+  rtrain->add_option("--steps", o->steps, "optimiser steps (default 200)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  rtrain->add_option("--lr", o->lr, "Adam learning rate (default 0.01)")->check(CLI::Range(1e-9, 10.0));
+  rtrain->add_option("--train-batch", o->trainBatch, "penalty: texts per step (default 8)")->check(CLI::Range(1, 4096));
+  rtrain->add_option("--max-tokens", o->maxTokens, "truncate each text to this many tokens")->check(CLI::Range(2, 1 << 20));
+  rtrain->add_option("--text", o->text, "problem+solution | solution")->check(CLI::IsMember({"problem+solution", "solution"}));
+  rtrain->add_option("--name", o->name, "a label shown in list and show");
+  rtrain->add_option("--seed", o->seed, "training seed");
+  rtrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDb(rtrain);
 
   auto* routingCmd = app.add_subcommand("routing", "The routing report of an oracle run: perplexity vs FLOPs per policy, layer use, difficulty");
   routingCmd->add_option("run", o->runRef, "run id or uid prefix")->required();
@@ -552,6 +632,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (curves->parsed()) return cmdCurves(*o);
     if (oracle->parsed()) return cmdOracle(*o);
     if (routingCmd->parsed()) return cmdRouting(*o);
+    if (rtrain->parsed()) return cmdRouterTrain(*o);
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");
       RunContext ctx;

@@ -3,14 +3,17 @@
 // is one problem; its sequence is the problem's prompt followed by its reference solution, so the
 // oracle scores the model's routes on text it should be able to predict. Each unit stores one
 // routing sequence: per token and budget the oracle's route and loss, the fixed routes' losses and
-// the random routings' losses (core/routing/oracle.h).
+// the random routings' losses (core/routing/oracle.h). Trained routers named in "routers" run on the
+// same text (every token routed by the router), so their routes and losses sit beside the oracle's.
 #include <chrono>
 
 #include "core/jobs/policy_job.h"
+#include "core/jobs/routing_text.h"
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/prompt.h"
 #include "core/model/model.h"
 #include "core/routing/oracle.h"
+#include "core/routing/router.h"
 #include "core/text/tokenizer.h"
 
 using json = nlohmann::json;
@@ -22,9 +25,8 @@ namespace {
 struct OracleSpec {
   PolicySpec base;
   mathdata::ProblemSource dataset;
-  std::string text = "problem+solution";  // or "solution"
-  std::string score = "solution";         // positions scored: "solution" (the prompt is context) or "all"
-  int64_t maxTokens = 512;
+  RoutingTextSpec text;
+  std::vector<std::string> routers;  // router folders evaluated beside the oracle
   std::string budgets;  // "k=0,1,2" / "flops=0.5"; empty: k = 0 .. layers
   std::string scope = "token";
   std::string search = "auto";
@@ -63,32 +65,28 @@ class OracleJob final : public PolicyJob {
     m_params.randomRoutings = m_spec.randomRoutings;
     m_params.seed = m_base.seed;
     m_format = mathdata::resolvePromptFormat(mathdata::PromptFormat::Auto, m_model->tokenizer());
+    m_routers.clear();
+    for (size_t i = 0; i < m_spec.routers.size(); ++i) {
+      const std::string where = "spec.routers[" + std::to_string(i) + "]";
+      auto r = routing::Router::load(m_spec.routers[i]);
+      if (!r) return makeError(r.error().code, where + ": " + r.error().message);
+      LENS_TRY_STATUS(r->checkFits(*m_model, where + " (" + m_spec.routers[i] + ")"));
+      m_routers.push_back(std::move(*r));
+    }
     return Status::success();
   }
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
     std::vector<store::UnitResult> out;
-    const auto& c = m_model->config();
     for (int64_t u : units) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto& prob = problem(u);
-      const bool withPrompt = m_spec.text != "solution";
-      const std::string prompt = withPrompt ? mathdata::formatPrompt(prob.problem, m_format, {}) : std::string();
-      auto ids = m_model->tokenizer()->encode(prompt + prob.solution, mathdata::addSpecialTokens(m_format));
-      // The position whose next token is the first of the solution (byte-exact for ComputeLens's
-      // byte tokenizer; for BPE the prompt's own encoding approximates the boundary).
-      int64_t first = 0;
-      if (withPrompt && m_spec.score == "solution")
-        first = std::max<int64_t>(0, static_cast<int64_t>(m_model->tokenizer()->encode(prompt, mathdata::addSpecialTokens(m_format)).size()) - 1);
-      const int64_t limit = std::min<int64_t>(m_spec.maxTokens, c.maxPositions);
-      if (static_cast<int64_t>(ids.size()) > limit) ids.resize(static_cast<size_t>(limit));
-      if (ids.size() < 2)
-        return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": its text has fewer than 2 tokens (does it have a solution?)");
-      if (first >= static_cast<int64_t>(ids.size()) - 1)
-        return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": max_tokens " + std::to_string(limit) + " leaves none of the solution to score");
+      auto text = routingText(*m_model, m_format, prob, m_spec.text);
+      if (!text) return text.error();
+      const auto& ids = text->tokens;
       routing::OracleParams p = m_params;
       p.seed = unitSeed(m_base.seed, u);
-      p.firstPosition = first;
+      p.firstPosition = text->firstPosition;
       auto res = routing::runOracle(*m_model, ids, p, &ctx);
       if (!res) return makeError(res.error().code, "problem " + prob.key + ": " + res.error().message);
       store::RoutingSequence seq;
@@ -102,6 +100,20 @@ class OracleJob final : public PolicyJob {
       if (m_params.randomRoutings > 0) {
         seq.randomLosses = std::move(res->randomLoss);
         seq.bestRandomLosses = std::move(res->bestRandomLoss);
+      }
+      // Routers: [positions, routers, layers] and [positions, routers].
+      if (!m_routers.empty()) {
+        const size_t P = static_cast<size_t>(res->positions), Rn = m_routers.size(), L = static_cast<size_t>(res->layers);
+        seq.routerRoutes.assign(P * Rn * L, 0);
+        seq.routerLosses.assign(P * Rn, 0.0f);
+        for (size_t r = 0; r < Rn; ++r) {
+          auto run = routing::applyRouter(*m_model, m_routers[r], *text);
+          if (!run) return makeError(run.error().code, "problem " + prob.key + ", router " + m_spec.routers[r] + ": " + run.error().message);
+          for (size_t t = 0; t < P; ++t) {
+            std::copy_n(run->routes.begin() + static_cast<std::ptrdiff_t>(t * L), L, seq.routerRoutes.begin() + static_cast<std::ptrdiff_t>((t * Rn + r) * L));
+            seq.routerLosses[t * Rn + r] = run->loss[t];
+          }
+        }
       }
       store::UnitResult r;
       r.index = u;
@@ -119,6 +131,7 @@ class OracleJob final : public PolicyJob {
  private:
   OracleSpec m_spec;
   routing::OracleParams m_params;
+  std::vector<routing::Router> m_routers;
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
 };
 
@@ -134,9 +147,8 @@ Result<std::unique_ptr<Job>> createOracleJob(const json& j) {
   SpecReader r(j, "spec");
   r.text("kind", kind);
   LENS_TRY_STATUS(readPolicySpec(r, s.base));
-  r.oneOf("text", s.text, {"problem+solution", "solution"})
-      .oneOf("score", s.score, {"solution", "all"})
-      .integer("max_tokens", s.maxTokens, 2, 1 << 20)
+  readRoutingTextSpec(r, s.text);
+  r.texts("routers", s.routers)
       .text("budgets", s.budgets)
       .oneOf("scope", s.scope, {"token", "sequence"})
       .oneOf("search", s.search, {"auto", "exhaustive", "beam"})

@@ -41,6 +41,20 @@ json RoutingReport::toJson() const {
   for (const auto& h : hardest)
     hard.push_back({{"unit", h.unit}, {"position", h.position}, {"token", h.token}, {"next", h.next}, {"difficulty", h.difficulty},
                     {"loss_skip", h.lossSkip}, {"loss_big", h.lossBig}, {"loss_oracle", h.lossOracle}, {"route", h.route}});
+  json routerJson = json::array();
+  for (const auto& r : routers) {
+    json worstJson = json::array();
+    for (const auto& w : r.worst)
+      worstJson.push_back({{"unit", w.unit}, {"position", w.position}, {"token", w.token}, {"next", w.next}, {"router_loss", w.routerLoss},
+                           {"oracle_loss", w.oracleLoss}, {"difficulty", w.difficulty}, {"router_route", w.routerRoute},
+                           {"oracle_route", w.oracleRoute}});
+    routerJson.push_back({{"name", r.name}, {"flops_fraction", r.point.flopsFraction}, {"mean_loss", r.point.meanLoss},
+                          {"perplexity", r.point.perplexity}, {"big_by_layer", r.bigByLayer}, {"small_by_layer", r.smallByLayer},
+                          {"skip_by_layer", r.skipByLayer}, {"compared_budget", r.comparedBudget},
+                          {"oracle_flops_fraction", r.oracleFlopsFraction}, {"oracle_mean_loss", r.oracleMeanLoss},
+                          {"agreement_by_layer", r.agreementByLayer}, {"route_agreement", r.routeAgreement},
+                          {"agreement_by_difficulty", r.agreementByDifficulty}, {"worst", worstJson}});
+  }
   return {{"layers", layers},
           {"budgets", budgets},
           {"sequences", sequences},
@@ -57,7 +71,8 @@ json RoutingReport::toJson() const {
           {"high_loss_tokens", highLoss},
           {"high_loss_low_gain_tokens", highLossLowGain},
           {"skip_then_compute_fraction", skipThenComputeFraction},
-          {"hardest", hard}};
+          {"hardest", hard},
+          {"routers", routerJson}};
 }
 
 Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& run, int hardestCount) {
@@ -88,6 +103,24 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
   std::vector<float> bigLoss, diff;  // per position (largest budget)
   int64_t skipThenCompute = 0, randomPositions = 0;
   SplitMix64 rng(run.seed);
+  // Trained routers: names from the spec, then per router the sums and, per budget, the agreement.
+  std::vector<std::string> routerNames;
+  for (const auto& path : run.spec.value("routers", std::vector<std::string>())) {
+    std::string name = path;
+    while (name.size() > 1 && name.back() == '/') name.pop_back();
+    if (auto slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
+    routerNames.push_back(name);
+  }
+  const size_t Rn = routerNames.size();
+  struct RouterAcc {
+    double loss = 0, flopsSum = 0;
+    std::vector<double> big, small, skip;
+    std::vector<std::vector<double>> agreeLayer;         // [budget][layer]
+    std::vector<std::vector<std::pair<float, bool>>> byDifficulty;  // [budget] (difficulty, same route)
+    std::vector<std::vector<RouterToken>> worst;         // [budget]
+  };
+  std::vector<RouterAcc> racc(Rn);
+  int64_t routerPositions = 0;
   for (int64_t u : *units) {
     auto seq = st.routingSequence(run.id, u, 0);
     if (!seq) return seq.error();
@@ -113,6 +146,8 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
     rep.sequences += 1;
     rep.positions += static_cast<int64_t>(P);
     const bool hasRandom = !s.randomLosses.empty();
+    const bool hasRouters = Rn > 0 && s.routerLosses.size() == P * Rn;
+    if (hasRouters) routerPositions += static_cast<int64_t>(P);
     if (hasRandom) randomPositions += static_cast<int64_t>(P);
     for (size_t t = 0; t < P; ++t) {
       const size_t pos = s.firstPosition() + t;
@@ -138,6 +173,43 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
           // The random routes' mean cost at this budget, estimated from fresh draws of the same law.
           randomFlops[b] += flops::tokenMatmulFlops(c, randomRoute(rng, c, Budget{flopsBudgets ? Budget::Kind::FlopsFraction : Budget::Kind::BigModules,
                                                                                   s.budgets[b]}).data());
+        }
+      }
+      for (size_t ri = 0; hasRouters && ri < Rn; ++ri) {
+        RouterAcc& a = racc[ri];
+        if (a.big.empty()) {
+          a.big.assign(static_cast<size_t>(L), 0);
+          a.small = a.skip = a.big;
+          a.agreeLayer.assign(B, std::vector<double>(static_cast<size_t>(L), 0));
+          a.byDifficulty.resize(B);
+          a.worst.resize(B);
+        }
+        const uint8_t* rr = &s.routerRoutes[(t * Rn + ri) * static_cast<size_t>(L)];
+        const float rl = s.routerLosses[t * Rn + ri];
+        a.loss += rl;
+        a.flopsSum += flops::tokenMatmulFlops(c, rr);
+        for (int l = 0; l < L; ++l) {
+          a.big[static_cast<size_t>(l)] += rr[l] == kBig;
+          a.small[static_cast<size_t>(l)] += rr[l] == kSmall;
+          a.skip[static_cast<size_t>(l)] += rr[l] == kSkip;
+        }
+        for (size_t b = 0; b < B; ++b) {
+          const uint8_t* orc = &s.routes[(t * B + b) * static_cast<size_t>(L)];
+          bool same = true;
+          for (int l = 0; l < L; ++l) {
+            a.agreeLayer[b][static_cast<size_t>(l)] += rr[l] == orc[l];
+            same = same && rr[l] == orc[l];
+          }
+          const float d = s.fixedLosses.empty() ? 0.0f : s.fixedLosses[t * kFixedRoutes] - s.losses[t * B + b];
+          a.byDifficulty[b].push_back({d, same});
+          auto& w = a.worst[b];
+          w.push_back({u, static_cast<int64_t>(pos), s.tokenIds[pos], s.tokenIds[pos + 1], rl, s.losses[t * B + b], d, routeString(rr, L),
+                       routeString(orc, L)});
+          if (static_cast<int>(w.size()) > 4 * std::max(1, hardestCount)) {
+            auto gap = [](const RouterToken& x, const RouterToken& y) { return x.routerLoss - x.oracleLoss > y.routerLoss - y.oracleLoss; };
+            std::partial_sort(w.begin(), w.begin() + hardestCount, w.end(), gap);
+            w.resize(static_cast<size_t>(hardestCount));
+          }
         }
       }
       const uint8_t* top = &s.routes[(t * B + B - 1) * static_cast<size_t>(L)];
@@ -209,6 +281,43 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
       }
   }
   rep.skipThenComputeFraction = static_cast<double>(skipThenCompute) / n;
+  const double rn = static_cast<double>(routerPositions);
+  for (size_t ri = 0; routerPositions > 0 && ri < Rn; ++ri) {
+    RouterAcc& a = racc[ri];
+    RouterComparison cmp;
+    cmp.name = routerNames[ri];
+    cmp.point = {"router " + cmp.name, "", a.flopsSum / rn, a.flopsSum / rn / allBig, a.loss / rn, std::exp(a.loss / rn)};
+    for (int l = 0; l < L; ++l) {
+      cmp.bigByLayer.push_back(a.big[static_cast<size_t>(l)] / rn);
+      cmp.smallByLayer.push_back(a.small[static_cast<size_t>(l)] / rn);
+      cmp.skipByLayer.push_back(a.skip[static_cast<size_t>(l)] / rn);
+    }
+    // The oracle budget nearest in cost.
+    size_t best = 0;
+    for (size_t b = 1; b < B; ++b)
+      if (std::fabs(oracleFlops[b] / n - a.flopsSum / rn) < std::fabs(oracleFlops[best] / n - a.flopsSum / rn)) best = b;
+    cmp.comparedBudget = rep.budgets[best];
+    cmp.oracleFlopsFraction = oracleFlops[best] / n / allBig;
+    cmp.oracleMeanLoss = oracleLoss[best] / n;
+    for (int l = 0; l < L; ++l) cmp.agreementByLayer.push_back(a.agreeLayer[best][static_cast<size_t>(l)] / rn);
+    auto byD = a.byDifficulty[best];
+    std::sort(byD.begin(), byD.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    int64_t same = 0;
+    for (const auto& [d, s] : byD) same += s;
+    cmp.routeAgreement = static_cast<double>(same) / rn;
+    for (size_t k = 0; k < 3; ++k) {
+      const size_t lo = byD.size() * k / 3, hi = byD.size() * (k + 1) / 3;
+      int64_t sk = 0;
+      for (size_t i = lo; i < hi; ++i) sk += byD[i].second;
+      cmp.agreementByDifficulty.push_back(hi > lo ? static_cast<double>(sk) / static_cast<double>(hi - lo) : 0.0);
+    }
+    cmp.worst = std::move(a.worst[best]);
+    std::sort(cmp.worst.begin(), cmp.worst.end(),
+              [](const RouterToken& x, const RouterToken& y) { return x.routerLoss - x.oracleLoss > y.routerLoss - y.oracleLoss; });
+    if (static_cast<int>(cmp.worst.size()) > hardestCount) cmp.worst.resize(static_cast<size_t>(std::max(0, hardestCount)));
+    rep.points.push_back(cmp.point);
+    rep.routers.push_back(std::move(cmp));
+  }
   std::sort(rep.hardest.begin(), rep.hardest.end(), [](const HardToken& a, const HardToken& z) { return a.difficulty > z.difficulty; });
   if (static_cast<int>(rep.hardest.size()) > hardestCount) rep.hardest.resize(static_cast<size_t>(std::max(0, hardestCount)));
   return rep;

@@ -37,6 +37,30 @@ struct HardToken {
   std::string route;  // the oracle's route at the largest budget
 };
 
+// A token where a trained router and the oracle part ways.
+struct RouterToken {
+  int64_t unit = 0;
+  int64_t position = 0;
+  int32_t token = 0, next = 0;
+  float routerLoss = 0, oracleLoss = 0, difficulty = 0;
+  std::string routerRoute, oracleRoute;
+};
+
+// A trained router evaluated on the oracle run's texts, compared with the oracle at the budget whose
+// mean cost is nearest to the router's.
+struct RouterComparison {
+  std::string name;
+  PolicyPoint point;
+  std::vector<double> bigByLayer, smallByLayer, skipByLayer;
+  std::string comparedBudget;
+  double oracleFlopsFraction = 0, oracleMeanLoss = 0;
+  std::vector<double> agreementByLayer;  // fraction of positions with the oracle's module at a layer
+  double routeAgreement = 0;             // fraction of positions with the oracle's whole route
+  // Route agreement for the tokens of low, middle and high oracle difficulty (terciles).
+  std::vector<double> agreementByDifficulty;
+  std::vector<RouterToken> worst;  // the largest router loss − oracle loss
+};
+
 struct RoutingReport {
   int layers = 0;
   std::vector<std::string> budgets;  // labels
@@ -58,6 +82,7 @@ struct RoutingReport {
   // Routes of the largest budget that skip a layer and then use a later one (not early exit).
   double skipThenComputeFraction = 0;
   std::vector<HardToken> hardest;
+  std::vector<RouterComparison> routers;  // the trained routers of the run's spec ("routers")
 
   nlohmann::json toJson() const;
 };

@@ -101,7 +101,9 @@ json unitToJson(const UnitResult& u) {
                        {"losses", r.losses},
                        {"fixed_losses", r.fixedLosses},
                        {"random_losses", r.randomLosses},
-                       {"best_random_losses", r.bestRandomLosses}});
+                       {"best_random_losses", r.bestRandomLosses},
+                       {"router_routes", r.routerRoutes},
+                       {"router_losses", r.routerLosses}});
   json metrics = json::array();
   for (const auto& m : u.metrics)
     metrics.push_back({{"name", m.name}, {"split", m.split}, {"step", m.step}, {"value", m.value}});
@@ -178,6 +180,8 @@ Result<UnitResult> unitFromJson(const json& j, const std::string& where) {
     rr.get("fixed_losses", s.fixedLosses, false);  // absent in exports older than schema v3
     rr.get("random_losses", s.randomLosses, false);
     rr.get("best_random_losses", s.bestRandomLosses, false);
+    rr.get("router_routes", s.routerRoutes, false);  // absent before schema v4
+    rr.get("router_losses", s.routerLosses, false);
     u.routing.push_back(std::move(s));
   }
   const json& metrics = arr("metrics");
@@ -290,7 +294,7 @@ Status exportRunCsv(Store& store, int64_t runId, CsvTable table, std::ostream& o
     case CsvTable::Steps: out << "unit,sample,step,score,text\n"; break;
     case CsvTable::Nodes: out << "unit,node,parent,depth,token_count,score,selected,text\n"; break;
     case CsvTable::Routing:
-      out << "unit,sequence,position,token_id,next_token_id,routes,losses,fixed_losses,random_losses,best_random_losses\n";
+      out << "unit,sequence,position,token_id,next_token_id,routes,losses,fixed_losses,random_losses,best_random_losses,router_routes,router_losses\n";
       break;
     case CsvTable::Metrics: {
       auto ms = store.metrics(runId);
@@ -329,17 +333,22 @@ Status exportRunCsv(Store& store, int64_t runId, CsvTable table, std::ostream& o
           for (size_t i = 0; !v.empty() && i < n; ++i) o += (i ? ";" : "") + num(v[t * n + i]);
           return o;
         };
-        for (size_t t = 0; t < r.positions(); ++t) {
-          // routes: per budget one digit per layer (0 skip, 1 small, 2 big), budgets ';'-separated.
-          std::string routes;
-          for (size_t b = 0; b < B; ++b) {
-            if (b) routes += ';';
-            for (size_t l = 0; l < L; ++l) routes += static_cast<char>('0' + r.routes[(t * B + b) * L + l]);
+        const size_t Rn = r.positions() ? r.routerLosses.size() / r.positions() : 0;
+        // Per budget (or router) one digit per layer (0 skip, 1 small, 2 big), ';'-separated.
+        auto routeList = [&](const std::vector<uint8_t>& v, size_t t, size_t n) {
+          std::string o;
+          for (size_t b = 0; b < n; ++b) {
+            if (b) o += ';';
+            for (size_t l = 0; l < L; ++l) o += static_cast<char>('0' + v[(t * n + b) * L + l]);
           }
+          return o;
+        };
+        for (size_t t = 0; t < r.positions(); ++t) {
+          const std::string routes = routeList(r.routes, t, B);
           const size_t pos = r.firstPosition() + t;
           out << u->index << ',' << r.index << ',' << pos << ',' << r.tokenIds[pos] << ',' << r.tokenIds[pos + 1] << ',' << routes << ','
               << list(r.losses, t, B) << ',' << list(r.fixedLosses, t, 3) << ',' << list(r.randomLosses, t, B) << ','
-              << list(r.bestRandomLosses, t, B) << '\n';
+              << list(r.bestRandomLosses, t, B) << ',' << routeList(r.routerRoutes, t, Rn) << ',' << list(r.routerLosses, t, Rn) << '\n';
         }
       }
     if (ctx) ctx->report(++done, static_cast<int64_t>(idx->size()), "export");

@@ -110,6 +110,10 @@ struct RoutingSequence {
   std::vector<float> fixedLosses;
   std::vector<float> randomLosses;
   std::vector<float> bestRandomLosses;
+  // Trained routers evaluated on the same text (schema v4): [positions, routers, layers] routes
+  // and [positions, routers] losses; the routers' names are in the run's spec ("routers").
+  std::vector<uint8_t> routerRoutes;
+  std::vector<float> routerLosses;
   size_t positions() const { return budgets.empty() ? 0 : losses.size() / budgets.size(); }
   size_t firstPosition() const { return tokenIds.size() - 1 - positions(); }
 };

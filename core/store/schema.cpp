@@ -147,6 +147,11 @@ ALTER TABLE routing_sequences ADD COLUMN fixed_losses BLOB;
 ALTER TABLE routing_sequences ADD COLUMN random_losses BLOB;
 ALTER TABLE routing_sequences ADD COLUMN best_random_losses BLOB;
 )sql",
+      // v4: trained routers evaluated next to the oracle.
+      R"sql(
+ALTER TABLE routing_sequences ADD COLUMN router_routes BLOB;
+ALTER TABLE routing_sequences ADD COLUMN router_losses BLOB;
+)sql",
   };
   return m;
 }

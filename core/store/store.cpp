@@ -403,14 +403,15 @@ Status Store::writeUnit(int64_t runId, const UnitResult& u, bool* inserted) {
   if (!u.routing.empty()) {
     auto rSt = m_db->cached(
         "INSERT INTO routing_sequences(unit_id, idx, token_count, layer_count, budgets, token_ids, routes, losses, "
-        "fixed_losses, random_losses, best_random_losses) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+        "fixed_losses, random_losses, best_random_losses, router_routes, router_losses) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!rSt) return rSt.error();
     for (const auto& r : u.routing) {
       const size_t B = r.budgets.size(), P = r.positions(), L = static_cast<size_t>(r.layerCount);
       const bool ok = B > 0 && r.losses.size() == P * B && P < r.tokenIds.size() && r.routes.size() == P * B * L &&
                       (r.fixedLosses.empty() || r.fixedLosses.size() == P * 3) &&
                       (r.randomLosses.empty() || r.randomLosses.size() == P * B) &&
-                      (r.bestRandomLosses.empty() || r.bestRandomLosses.size() == P * B);
+                      (r.bestRandomLosses.empty() || r.bestRandomLosses.size() == P * B) &&
+                      r.routerRoutes.size() == r.routerLosses.size() * L && (P == 0 || r.routerLosses.size() % P == 0);
       if (!ok)
         return makeError(ErrorCode::Internal, "routing sequence " + std::to_string(r.index) + " of unit " + std::to_string(u.index) +
                                                   ": array sizes do not match positions × budgets × layers");
@@ -427,6 +428,9 @@ Status Store::writeUnit(int64_t runId, const UnitResult& u, bool* inserted) {
       optional(9, r.fixedLosses);
       optional(10, r.randomLosses);
       optional(11, r.bestRandomLosses);
+      if (r.routerRoutes.empty()) q.bindNull(12);
+      else bindVector(q, 12, r.routerRoutes);
+      optional(13, r.routerLosses);
       LENS_TRY_STATUS(q.run());
     }
   }
@@ -543,7 +547,7 @@ Result<UnitResult> Store::unit(int64_t runId, int64_t unitIndex) {
 Result<RoutingSequence> Store::routingSequence(int64_t runId, int64_t unitIndex, int sequenceIndex) {
   auto st = m_db->cached(
       "SELECT rs.layer_count, rs.budgets, rs.token_ids, rs.routes, rs.losses, rs.fixed_losses, rs.random_losses, "
-      "rs.best_random_losses FROM routing_sequences rs "
+      "rs.best_random_losses, rs.router_routes, rs.router_losses FROM routing_sequences rs "
       "JOIN units u ON u.id = rs.unit_id WHERE u.run_id = ? AND u.idx = ? AND rs.idx = ?");
   if (!st) return st.error();
   Statement& q = **st;
@@ -563,6 +567,8 @@ Result<RoutingSequence> Store::routingSequence(int64_t runId, int64_t unitIndex,
   if (!q.isNull(5)) r.fixedLosses = q.blobAs<float>(5);
   if (!q.isNull(6)) r.randomLosses = q.blobAs<float>(6);
   if (!q.isNull(7)) r.bestRandomLosses = q.blobAs<float>(7);
+  if (!q.isNull(8)) r.routerRoutes = q.blobAs<uint8_t>(8);
+  if (!q.isNull(9)) r.routerLosses = q.blobAs<float>(9);
   q.reset();
   return r;
 }

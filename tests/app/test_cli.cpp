@@ -7,6 +7,7 @@
 
 #include "common/test_helpers.h"
 #include "core/common/atomic_file.h"
+#include "core/routing/router.h"
 #include "core/tensor_io/safetensors.h"
 
 using json = nlohmann::json;
@@ -155,6 +156,68 @@ class TestCli : public QObject {
     QVERIFY2(badBudget.err.contains("k must be a whole number of big modules from 0 to 4"), badBudget.err.constData());
     auto notOracle = cli({"routing", "7", "--db", db});
     QCOMPARE(notOracle.code, 1);
+  }
+
+  // `router train` in both modes writes a router and its training curve; `oracle --router` evaluates
+  // routers beside the oracle. A router that always picks big is the plain model, so its loss must
+  // equal the all-big baseline's exactly.
+  void routersTrainAndCompare() {
+    QTemporaryDir tmp;
+    const QString db = tmp.filePath("r.db"), model = QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    const QString pen = tmp.filePath("pen"), imi = tmp.filePath("imi"), big = tmp.filePath("big"), wrong = tmp.filePath("wrong");
+    auto p = cli({"router", "train", "--model", model, "--out", pen, "--mode", "penalty", "--lambda", "2", "--problems", "4", "--steps", "5",
+                  "--train-batch", "2", "--db", db, "-q"});
+    QVERIFY2(p.code == 0, p.err.constData());
+    auto pr = routing::Router::load(pen.toStdString());
+    LENS_VERIFY_OK(pr);
+    QCOMPARE(pr->manifest["mode"].get<std::string>(), std::string("penalty"));
+    QCOMPARE(pr->manifest["lambda"].get<double>(), 2.0);
+    QCOMPARE(pr->layers, 4);
+    auto i = cli({"router", "train", "--model", model, "--out", imi, "--mode", "imitate", "--budget", "k=1", "--problems", "2", "--steps", "20",
+                  "--db", db, "-q"});
+    QVERIFY2(i.code == 0, i.err.constData());
+    QCOMPARE(i.out.trimmed(), QByteArray("2"));
+    auto metrics = cli({"export", "2", "--format", "csv", "--table", "metrics", "--db", db});
+    QVERIFY(metrics.out.contains("oracle-agreement,train,20,"));
+    auto penMetrics = cli({"export", "1", "--format", "csv", "--table", "metrics", "--db", db});
+    QVERIFY(penMetrics.out.contains("cost-fraction,train,5,"));
+
+    routing::Router allBig;
+    allBig.layers = 4;
+    allBig.hidden = pr->hidden;
+    allBig.weight.assign(static_cast<size_t>(4 * 3 * allBig.hidden), 0.0f);
+    allBig.bias = {0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1};
+    LENS_VERIFY_OK(allBig.save(big.toStdString()));
+    auto o = cli({"oracle", "--model", model, "--problems", "2", "--budget", "k=1,4", "--random", "0", "--router", pen, "--router", imi,
+                  "--router", big, "--db", db, "-q"});
+    QVERIFY2(o.code == 0, o.err.constData());
+    const QString js = tmp.filePath("rep.json");
+    auto rep = cli({"routing", o.out.trimmed(), "--db", db, "--json", "--out", js});
+    QVERIFY2(rep.code == 0, rep.err.constData());
+    auto j = json::parse(*readFile(js.toStdString()));
+    QCOMPARE(j["routers"].size(), size_t(3));
+    QCOMPARE(j["routers"][0]["name"].get<std::string>(), std::string("pen"));
+    QCOMPARE(j["routers"][1]["agreement_by_layer"].size(), size_t(4));
+    for (const auto& r : j["routers"])
+      for (double a : r["agreement_by_layer"]) QVERIFY(a >= 0 && a <= 1);
+    double allBigLoss = -1;
+    for (const auto& pt : j["points"])
+      if (pt["policy"] == "all-big") allBigLoss = pt["mean_loss"];
+    const auto& b = j["routers"][2];
+    LENS_COMPARE_NEAR(b["mean_loss"].get<double>(), allBigLoss, 1e-6);
+    QCOMPARE(b["flops_fraction"].get<double>(), 1.0);
+    QCOMPARE(b["compared_budget"].get<std::string>(), std::string("k=4"));
+    for (double f : b["big_by_layer"]) QCOMPARE(f, 1.0);
+    // A router of another shape is refused before any unit runs, naming it.
+    allBig.hidden = 8;
+    allBig.weight.assign(static_cast<size_t>(4 * 3 * 8), 0.0f);
+    LENS_VERIFY_OK(allBig.save(wrong.toStdString()));
+    auto bad = cli({"oracle", "--model", model, "--problems", "1", "--router", wrong, "--db", db, "-q"});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("spec.routers[0]") && bad.err.contains("router is for 4 layers of hidden size 8"), bad.err.constData());
+    auto badMode = cli({"router", "train", "--model", model, "--out", wrong, "--mode", "imitate", "--budget", "k=7", "--db", db, "-q"});
+    QCOMPARE(badMode.code, 1);
+    QVERIFY2(badMode.err.contains("spec.budget"), badMode.err.constData());
   }
 };
 

@@ -58,6 +58,8 @@ UnitResult richUnit(int64_t index) {
   r.fixedLosses = {5.f, 4.f, 3.f, 6.f, 5.f, 4.f};
   r.randomLosses = {4.f, 3.f, 2.f, 1.f};
   r.bestRandomLosses = {3.75f, 2.5f, 1.5f, 0.75f};
+  r.routerRoutes = {2, 1, 0, 0, 0, 2};  // one router: [position, router, layer]
+  r.routerLosses = {2.0f, 0.25f};
   u.routing = {r};
   u.metrics = {{"loss", "train", index, 1.0 / (1 + index)}};
   return u;
@@ -253,6 +255,8 @@ class TestStore : public QObject {
     QCOMPARE(back->routing[0].budgets, u.routing[0].budgets);
     QCOMPARE(back->routing[0].fixedLosses, u.routing[0].fixedLosses);
     QCOMPARE(back->routing[0].bestRandomLosses, u.routing[0].bestRandomLosses);
+    QCOMPARE(back->routing[0].routerRoutes, u.routing[0].routerRoutes);
+    QCOMPARE(back->routing[0].routerLosses, u.routing[0].routerLosses);
     QCOMPARE(back->metrics.size(), size_t{1});
 
     // The same unit again (a second process resuming, an overlapping merge) is skipped whole.
@@ -355,6 +359,7 @@ class TestStore : public QObject {
       QCOMPARE(u->samples[0].text, stored->samples[0].text);
       QCOMPARE(u->samples[0].tokenIds, stored->samples[0].tokenIds);
       QCOMPARE(u->routing[0].losses, stored->routing[0].losses);
+      QCOMPARE(u->routing[0].routerRoutes, stored->routing[0].routerRoutes);
       QCOMPARE(u->nodes[1].parent, stored->nodes[1].parent);
       QCOMPARE(unitToJson(*u), unitToJson(*stored));
     }
@@ -400,6 +405,10 @@ class TestStore : public QObject {
     QCOMPARE(rr[1][6], std::string("3.5;2.25"));
     QCOMPARE(QString::fromStdString(rr[2][7]), QString("6.0;5.0;4.0"));
     QCOMPARE(rr[2][9], std::string("1.5;0.75"));
+    QCOMPARE(rr[0][10], std::string("router_routes"));
+    QCOMPARE(rr[1][10], std::string("210"));
+    QCOMPARE(rr[2][10], std::string("002"));
+    QCOMPARE(QString::fromStdString(rr[2][11]), QString("0.25"));
   }
 
   void mergeCombinesShardsOnce() {
