@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/cli/cli_progress.h"
+#include "app/cli/cmd_duoify.h"
 #include "app/cli/cmd_runs.h"
 #include "core/bench/bench.h"
 #include "core/common/atomic_file.h"
@@ -247,10 +248,12 @@ int main(int argc, char** argv) {
   addDeviceOptions(boracle, dev);
 
   auto runCommands = lens::cli::addRunCommands(app, *bench);
+  auto duoifyCommand = lens::cli::addDuoifyCommand(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (auto code = runCommands()) return *code;
+  if (auto code = duoifyCommand()) return *code;
   if (bsearch->parsed()) {
     sbp.shape = lens::bench::benchShape(sbShape);
     sbp.device = dev;

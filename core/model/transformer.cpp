@@ -352,7 +352,7 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     h = rmsNorm(x, L.postNorm);
     if (fb.router) {
       auto r = fb.router(l, h);
-      x = x + (r.is_floating_point() ? gatedFfn(l, h, r) : ffn(l, h, r));
+      x = x + (r.defined() && r.is_floating_point() ? gatedFfn(l, h, r) : ffn(l, h, r));
     } else {
       x = x + ffn(l, h, fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor());
     }

@@ -77,7 +77,7 @@ struct ForwardBatch {
   // A router deciding the routes layer by layer (trained routers): called with the FFN input
   // h [B, T, hidden] of layer `layer`, it returns either integer route codes [B, T] or float gates
   // [B, T, 3] (skip, small, big) that mix the modules' outputs (differentiable; both modules run on
-  // every token). Takes precedence over `routes`.
+  // every token); an undefined tensor runs the big FFN. Takes precedence over `routes`.
   std::function<torch::Tensor(size_t layer, const torch::Tensor& h)> router;
 };
 

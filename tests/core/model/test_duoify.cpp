@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Duo-ifying a real checkpoint (the Hugging Face tiny Llama fixture): the result still computes the
+// logits transformers computes for the source (all big), a small module that keeps every neuron is
+// the big one (every route without skips gives the same logits), the kept neurons are the top ones
+// by the score and their weights are the source's, distillation lowers the error it reports, and
+// bad requests are refused without writing anything.
+#include <QtTest>
+#include <c10/core/InferenceMode.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/common/atomic_file.h"
+#include "core/model/duoify.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+#include "core/tensor_io/checkpoint.h"
+#include "core/tensor_io/safetensors.h"
+
+using namespace lens;
+using namespace lens::model;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+DeviceParams cpu() {
+  DeviceParams d;
+  d.device = "cpu";
+  d.dtype = "float32";
+  return d;
+}
+
+std::vector<std::vector<int32_t>> calibration() {
+  auto exp = json::parse(*readFile(test::fixture("tiny-llama/expected.json")));
+  std::vector<std::vector<int32_t>> out;
+  for (const auto& c : exp["cases"]) out.push_back(c["ids"].get<std::vector<int32_t>>());
+  return out;
+}
+
+// Logits [T, V] of `ids` with every token on `route` (codes per layer).
+torch::Tensor routedLogits(Model& m, const std::vector<int32_t>& ids, const std::vector<int64_t>& route) {
+  c10::InferenceMode guard;
+  auto& e = m.engine();
+  const int64_t T = static_cast<int64_t>(ids.size()), L = static_cast<int64_t>(route.size());
+  internal::ForwardBatch fb;
+  fb.tokens = torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).view({1, T});
+  fb.slots = {0};
+  fb.startPos = {0};
+  fb.lengths = {T};
+  fb.routes = torch::tensor(route, torch::kInt64).view({1, 1, L}).expand({1, T, L}).contiguous();
+  auto cache = e.makeCache(1, T);
+  return e.forward(fb, *cache, true)[0].clone();
+}
+
+}  // namespace
+
+class TestDuoify : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void keepingEveryNeuronIsTheBigModule() {
+    QTemporaryDir tmp;
+    DuoifyParams p;
+    p.source = test::fixture("tiny-llama");
+    p.out = tmp.filePath("duo").toStdString();
+    p.ratio = 1.0;
+    p.method = DuoifyParams::Method::WeightNorm;
+    auto rep = duoify(p);
+    QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+    QCOMPARE(rep->small, int64_t{176});
+    auto m = Model::load(p.out, cpu());
+    LENS_VERIFY_OK(m);
+    QCOMPARE((*m)->config().duoSmallIntermediateSize, int64_t{176});
+    QVERIFY((*m)->tokenizer() != nullptr);
+    // All big: transformers' logits for the source model.
+    auto exp = json::parse(*readFile(test::fixture("tiny-llama/expected.json")));
+    auto golden = tensor_io::SafetensorsFile::open(test::fixture("tiny-llama/expected_logits.safetensors"));
+    LENS_VERIFY_OK(golden);
+    for (int i = 0; i < 3; ++i) {
+      auto ids = exp["cases"][i]["ids"].get<std::vector<int32_t>>();
+      auto got = (*m)->logits(ids);
+      LENS_VERIFY_OK(got);
+      const auto* t = (*golden)->find("logits_" + std::to_string(i));
+      const float* want = reinterpret_cast<const float*>(t->data);
+      QVERIFY(test::maxAbsDiff(got->data(), want, got->size()) < 1e-4);
+      // The small module holds the same neurons (in another order): routes without skips agree.
+      auto big = routedLogits(**m, ids, {2, 2, 2});
+      for (std::vector<int64_t> r : {std::vector<int64_t>{1, 1, 1}, {2, 1, 2}, {1, 2, 1}})
+        QVERIFY((routedLogits(**m, ids, r) - big).abs().max().item<float>() < 1e-4);
+      // Skipping does change them (the test can tell routes apart).
+      QVERIFY((routedLogits(**m, ids, {0, 2, 2}) - big).abs().max().item<float>() > 1e-3);
+    }
+  }
+
+  void keptNeuronsAreTheTopScoredOnes() {
+    QTemporaryDir tmp;
+    DuoifyParams p;
+    p.source = test::fixture("tiny-llama");
+    p.out = tmp.filePath("duo").toStdString();
+    p.small = 44;
+    p.method = DuoifyParams::Method::WeightNorm;
+    auto rep = duoify(p);
+    LENS_VERIFY_OK(rep);
+    auto src = tensor_io::Checkpoint::open(p.source);
+    auto dst = tensor_io::Checkpoint::open(p.out);
+    LENS_VERIFY_OK(src);
+    LENS_VERIFY_OK(dst);
+    for (int l = 0; l < 3; ++l) {
+      const std::string pre = "model.layers." + std::to_string(l) + ".";
+      auto w = [&](const tensor_io::Checkpoint& ck, const std::string& n) { return internal::toTorch(*ck.find(pre + n)).to(torch::kFloat32); };
+      auto g = w(*src, "mlp.gate_proj.weight"), u = w(*src, "mlp.up_proj.weight"), d = w(*src, "mlp.down_proj.weight");
+      auto score = g.norm(2, 1) * u.norm(2, 1) * d.norm(2, 0);
+      const auto& kept = rep->layers[static_cast<size_t>(l)].kept;
+      QCOMPARE(kept.size(), size_t{44});
+      QVERIFY(std::is_sorted(kept.begin(), kept.end()));
+      // Every kept neuron scores at least as high as every dropped one.
+      auto mask = torch::zeros({176}, torch::kBool);
+      for (int64_t k : kept) mask[k] = true;
+      QVERIFY(score.masked_select(mask).min().item<float>() >= score.masked_select(mask.logical_not()).max().item<float>());
+      // The stored small module is exactly those rows / columns (the source is bf16, and so is the copy).
+      auto idx = torch::tensor(kept, torch::kInt64);
+      QVERIFY(torch::equal(w(*dst, "small_mlp.gate_proj.weight"), g.index_select(0, idx)));
+      QVERIFY(torch::equal(w(*dst, "small_mlp.down_proj.weight"), d.index_select(1, idx)));
+      // The big module is untouched.
+      QVERIFY(torch::equal(w(*dst, "mlp.up_proj.weight"), u));
+    }
+    auto report = json::parse(*readFile(p.out + "/duoify.json"));
+    QCOMPARE(report["method"].get<std::string>(), std::string("weight-norm"));
+    QVERIFY(report["layers"][0]["relative_error_before"].is_null());  // no calibration text given
+  }
+
+  void distillationLowersTheError() {
+    QTemporaryDir tmp;
+    DuoifyParams p;
+    p.source = test::fixture("tiny-llama");
+    p.small = 22;
+    p.method = DuoifyParams::Method::Activation;
+    p.calibration = calibration();
+    p.out = tmp.filePath("pruned").toStdString();
+    auto pruned = duoify(p);
+    LENS_VERIFY_OK(pruned);
+    QVERIFY(pruned->calibrationTokens > 10);
+    p.out = tmp.filePath("distilled").toStdString();
+    p.distillSteps = 200;
+    p.distillLr = 3e-3;
+    auto distilled = duoify(p);
+    LENS_VERIFY_OK(distilled);
+    for (size_t l = 0; l < 3; ++l) {
+      const auto& a = pruned->layers[l];
+      const auto& b = distilled->layers[l];
+      QCOMPARE(a.kept, b.kept);  // the same pruning; distillation starts from it
+      QVERIFY(a.errorBefore > 0 && a.errorBefore < 1.5);
+      QCOMPARE(a.errorAfter, a.errorBefore);
+      QVERIFY2(b.errorAfter < 0.9 * b.errorBefore, qPrintable(QString("layer %1: %2 -> %3").arg(l).arg(b.errorBefore).arg(b.errorAfter)));
+    }
+    // Keeping more neurons by the same score fits better.
+    p.distillSteps = 0;
+    p.small = 88;
+    p.out = tmp.filePath("wider").toStdString();
+    auto wider = duoify(p);
+    LENS_VERIFY_OK(wider);
+    for (size_t l = 0; l < 3; ++l) QVERIFY(wider->layers[l].errorBefore < pruned->layers[l].errorBefore);
+  }
+
+  void refusesBadRequests() {
+    QTemporaryDir tmp;
+    DuoifyParams p;
+    p.source = test::fixture("tiny-llama");
+    p.out = tmp.filePath("x").toStdString();
+    p.small = 177;
+    p.method = DuoifyParams::Method::WeightNorm;
+    auto tooWide = duoify(p);
+    QVERIFY(!tooWide.ok() && tooWide.error().message.find("1..176 neurons") != std::string::npos);
+    p.small = 10;
+    p.method = DuoifyParams::Method::Activation;
+    auto noText = duoify(p);
+    QVERIFY(!noText.ok() && noText.error().message.find("calibration") != std::string::npos);
+    p.source = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    p.method = DuoifyParams::Method::WeightNorm;
+    auto already = duoify(p);
+    QVERIFY(!already.ok() && already.error().message.find("already a Duo model") != std::string::npos);
+    p.source = test::fixture("tiny-llama");
+    p.out = p.source;
+    auto same = duoify(p);
+    QVERIFY(!same.ok() && same.error().message.find("source folder") != std::string::npos);
+    QVERIFY(!fs::exists(tmp.filePath("x").toStdString()));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestDuoify)
+#include "test_duoify.moc"
