@@ -133,7 +133,7 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   m_sequence->setMinimum(0);
   m_sequence->setMaximum(0);
   m_summary = new QLabel(this);
-  top->addWidget(new QLabel(tr("Budget:"), this));
+  top->addWidget(new QLabel(tr("Routes:"), this));
   top->addWidget(m_budgetBox);
   top->addWidget(new QLabel(tr("Sequence:"), this));
   top->addWidget(m_sequence);
@@ -300,7 +300,8 @@ QString RoutingView::tokenToolTip(int row) const {
   for (int b = 0; b < m_data.budgets.size(); ++b) {
     QString route;
     for (int l = 0; l < L; ++l) route += QLatin1Char("-sB"[m_data.routes[b][row * L + l]]);
-    s += tr("oracle %1: %2 via %3, gain %4\n").arg(m_data.budgets[b]).arg(m_data.loss[b][row], 0, 'f', 4).arg(route).arg(difficulty(row, b), 0, 'f', 4);
+    const QString who = b < m_data.oracleBudgets ? tr("oracle %1").arg(m_data.budgets[b]) : m_data.budgets[b];
+    s += tr("%1: %2 via %3, gain %4\n").arg(who).arg(m_data.loss[b][row], 0, 'f', 4).arg(route).arg(difficulty(row, b), 0, 'f', 4);
   }
   return s.trimmed();
 }

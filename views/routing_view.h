@@ -3,7 +3,9 @@
 // each predicted token coloured by how much it gains from compute at the chosen budget; hover for
 // every metric, click to pin), the layer heatmap (scored tokens × layers, each cell the oracle's
 // module: skip / small / big; hover, zoom and pan; selection synced with the text), and perplexity
-// vs compute per routing policy. Shows what core computed; never runs torch.
+// vs compute per routing policy. Trained routers evaluated in the run appear beside the budgets:
+// their routes in the heatmap, their gain over all-skip in the text. Shows what core computed;
+// never runs torch.
 #pragma once
 
 #include <QString>
@@ -23,7 +25,10 @@ namespace lens::views {
 struct RoutingViewData {
   QString title;
   int layers = 0;
-  QStringList budgets;    // labels, "k=0", ...
+  // Labels of the route sets: the oracle's budgets ("k=0", ...), then the trained routers evaluated
+  // in the run ("router NAME"); the first `oracleBudgets` are the oracle's.
+  QStringList budgets;
+  int oracleBudgets = 0;
   QStringList tokens;     // display text of every token of the sequence
   int firstPosition = 0;  // scored row t is token firstPosition + t predicting the token after it
   QVector<QVector<quint8>> routes;  // [budget][t * layers + l], 0 skip, 1 small, 2 big

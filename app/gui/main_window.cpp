@@ -162,6 +162,7 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
   d->sequence = static_cast<int>(u);
   d->sequences = static_cast<int>(units->size());
   for (const auto& b : rep->budgets) d->budgets << QString::fromStdString(b);
+  d->oracleBudgets = d->budgets.size();
   // Token text from the model's tokenizer when its folder is still there; ids otherwise.
   std::shared_ptr<text::Tokenizer> tok;
   if (auto models = (*st)->runModels(runId); models && !models->empty()) {
@@ -181,6 +182,15 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
       for (size_t l = 0; l < L; ++l) d->routes[static_cast<int>(b)].push_back(seq->routes[(t * B + b) * L + l]);
       d->loss[static_cast<int>(b)].push_back(seq->losses[t * B + b]);
     }
+    if (!seq->routerLosses.empty()) {
+      const size_t R = seq->routerLosses.size() / P;
+      d->routes.resize(static_cast<int>(B + R));
+      d->loss.resize(static_cast<int>(B + R));
+      for (size_t r = 0; r < R; ++r) {
+        for (size_t l = 0; l < L; ++l) d->routes[static_cast<int>(B + r)].push_back(seq->routerRoutes[(t * R + r) * L + l]);
+        d->loss[static_cast<int>(B + r)].push_back(seq->routerLosses[t * R + r]);
+      }
+    }
     if (!seq->fixedLosses.empty()) {
       d->lossSkip << seq->fixedLosses[t * 3];
       d->lossSmall << seq->fixedLosses[t * 3 + 1];
@@ -190,6 +200,13 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
       d->lossSmall << 0.f;
       d->lossBig << 0.f;
     }
+  }
+  if (!seq->routerLosses.empty())
+    for (const auto& r : rep->routers) d->budgets << QObject::tr("router %1").arg(QString::fromStdString(r.name));
+  if (d->budgets.size() != d->routes.size()) {  // routers without names (an edited spec): show the oracle only
+    d->routes.resize(static_cast<int>(B));
+    d->loss.resize(static_cast<int>(B));
+    d->budgets = d->budgets.mid(0, static_cast<int>(B));
   }
   for (const auto& p : rep->points)
     d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity});

@@ -12,6 +12,7 @@
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
 #include "views/routing_view.h"
+#include "core/routing/router.h"
 #include "core/store/store.h"
 
 #include <QImage>
@@ -86,7 +87,15 @@ class TestWorkbench : public QObject {
   void showsOracleRoutingSynced() {
     QTemporaryDir dir;
     const QString db = dir.filePath("routing.db");
+    // A router that sends every token through the small module at every layer.
+    routing::Router small;
+    small.layers = 4;
+    small.hidden = 160;
+    small.weight.assign(4 * 3 * 160, 0.0f);
+    small.bias = {0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0};
+    LENS_VERIFY_OK(small.save(dir.filePath("small").toStdString()));
     nlohmann::json spec = {{"kind", "oracle"},
+                           {"routers", {dir.filePath("small").toStdString()}},
                            {"name", "routing test"},
                            {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
                            {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 2}}},
@@ -113,7 +122,8 @@ class TestWorkbench : public QObject {
     QVERIFY(shown.wait(60000));
     QCOMPARE(shown.first().at(1).toBool(), true);
     auto* v = w.routingView();
-    QCOMPARE(v->data().budgets, QStringList({"k=0", "k=1", "k=4"}));
+    QCOMPARE(v->data().budgets, QStringList({"k=0", "k=1", "k=4", "router small"}));
+    QCOMPARE(v->data().oracleBudgets, 3);
     QCOMPARE(v->data().sequences, 2);
     QCOMPARE(v->sequenceBox()->value(), 1);
     const int S = v->data().scored(), L = 4;
@@ -147,8 +157,16 @@ class TestWorkbench : public QObject {
     // The most difficult token at k=4 is shaded darkest; its gain is all-skip minus the oracle.
     QCOMPARE(v->difficulty(row, 2), seq->fixedLosses[row * 3] - seq->losses[row * 3 + 2]);
 
-    // Perplexity vs compute: oracle, random, best-of-10 random and the three fixed routes.
-    QCOMPARE(v->curves()->graphCount(), 6);
+    // The router's routes: small everywhere, with its stored losses in the token's tooltip.
+    v->setBudget(3);
+    for (int t = 0; t < S; ++t)
+      for (int l = 0; l < L; ++l) QCOMPARE(static_cast<int>(map->data()->cell(t, l)), 1);
+    QVERIFY(v->heatmapToolTipAt(px).startsWith("layer 3: small (router small)"));
+    QVERIFY2(v->tokenToolTip(row).contains(QString("router small: %1 via ssss").arg(seq->routerLosses[static_cast<size_t>(row)], 0, 'f', 4)),
+             qPrintable(v->tokenToolTip(row)));
+
+    // Perplexity vs compute: oracle, random, best-of-10 random, the three fixed routes and the router.
+    QCOMPARE(v->curves()->graphCount(), 7);
 
     QTemporaryDir out;
     QVERIFY(v->exportHeatmap(out.filePath("h.png")));
