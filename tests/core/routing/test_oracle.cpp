@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
+#include "common/tiny_duo.h"
 #include "core/common/atomic_file.h"
 #include "core/flops/flops.h"
 #include "core/model/internal/engine.h"
@@ -22,39 +23,10 @@
 using namespace lens;
 using namespace lens::routing;
 namespace fs = std::filesystem;
+using lens::test::randomModel;
+using lens::test::tinyDuo;
 
 namespace {
-
-model::ModelConfig tinyDuo(int layers) {
-  model::ModelConfig c;
-  c.architecture = "LlamaForCausalLM";
-  c.modelType = "llama";
-  c.vocabSize = 23;
-  c.hiddenSize = 16;
-  c.intermediateSize = 32;
-  c.duoSmallIntermediateSize = 8;
-  c.numLayers = layers;
-  c.numHeads = 4;
-  c.numKvHeads = 2;
-  c.headDim = 4;
-  c.maxPositions = 64;
-  c.rmsNormEps = 1e-5;
-  c.dtype = "float32";
-  return c;
-}
-
-model::DeviceParams cpu() {
-  model::DeviceParams d;
-  d.device = "cpu";
-  d.dtype = "float32";
-  return d;
-}
-
-std::unique_ptr<model::Model> randomModel(const model::ModelConfig& c, uint64_t seed) {
-  auto m = model::Model::random(c, seed, cpu());
-  if (!m.ok()) qFatal("%s", m.error().describe().c_str());
-  return std::move(*m);
-}
 
 // Loss of token t predicting t + 1 when tokens [0, t) take routes `context` and token t takes
 // `route`: one plain forward pass of the prefix (the definition, with nothing shared).
@@ -373,7 +345,7 @@ class TestOracle : public QObject {
       add(p + "small_mlp.down_proj.weight", down);
     }
     QVERIFY(tensor_io::writeSafetensors(dir.filePath("model.safetensors").toStdString(), tensors).ok());
-    auto m = model::Model::load(dir.path().toStdString(), cpu());
+    auto m = model::Model::load(dir.path().toStdString(), lens::test::cpuFloat32());
     LENS_VERIFY_OK(m);
     auto tokens = randomTokens(9, 6, 23);
     std::vector<Route> noSkip;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "common/test_helpers.h"
+#include "common/tiny_duo.h"
 #include "core/flops/flops.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -19,35 +20,10 @@
 using namespace lens;
 using namespace lens::routing;
 namespace fs = std::filesystem;
+using lens::test::randomModel;
+using lens::test::tinyDuo;
 
 namespace {
-
-model::ModelConfig tinyDuo(int layers) {
-  model::ModelConfig c;
-  c.architecture = "LlamaForCausalLM";
-  c.modelType = "llama";
-  c.vocabSize = 23;
-  c.hiddenSize = 16;
-  c.intermediateSize = 32;
-  c.duoSmallIntermediateSize = 8;
-  c.numLayers = layers;
-  c.numHeads = 4;
-  c.numKvHeads = 2;
-  c.headDim = 4;
-  c.maxPositions = 64;
-  c.rmsNormEps = 1e-5;
-  c.dtype = "float32";
-  return c;
-}
-
-std::unique_ptr<model::Model> randomModel(const model::ModelConfig& c, uint64_t seed) {
-  model::DeviceParams d;
-  d.device = "cpu";
-  d.dtype = "float32";
-  auto m = model::Model::random(c, seed, d);
-  if (!m.ok()) qFatal("%s", m.error().describe().c_str());
-  return std::move(*m);
-}
 
 RoutedText randomText(int n, uint64_t seed, int vocab, int64_t first = 0) {
   SplitMix64 rng(seed);
