@@ -226,38 +226,9 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
       // 4. Append and check the stop conditions.
       for (size_t a = 0; a < active.size(); ++a) {
         Running& s = run[active[a]];
-        const auto& p = requests[s.request].sampling;
-        Sample& smp = out[s.request][s.sample];
-        const auto token = static_cast<int32_t>(tokHost[a]);
-        smp.tokenIds.push_back(token);
-        smp.logprobs.push_back(lpHost[a]);
-        s.next = token;
-        const auto& eos = p.eosIds.empty() ? cfg.eosTokenIds : p.eosIds;
-        if (!p.ignoreEos && std::find(eos.begin(), eos.end(), token) != eos.end()) {
-          smp.finish = FinishReason::Eos;
-          s.done = true;
-          continue;
-        }
-        if (m_tokenizer) {
-          const size_t before = s.bytes.size();
-          s.bytes += m_tokenizer->tokenBytes(token);
-          for (const auto& stop : p.stopStrings) {
-            if (stop.empty()) continue;
-            size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
-            size_t hit = s.bytes.find(stop, from);
-            if (hit != std::string::npos) {
-              s.bytes.resize(hit + stop.size());
-              smp.finish = FinishReason::Stop;
-              s.done = true;
-              break;
-            }
-          }
-          if (s.done) continue;
-        }
-        if (static_cast<int>(smp.tokenIds.size()) >= p.maxNewTokens) {
-          smp.finish = FinishReason::Length;
-          s.done = true;
-        }
+        s.next = static_cast<int32_t>(tokHost[a]);
+        s.done = internal::acceptToken(out[s.request][s.sample], s.bytes, s.next, lpHost[a], requests[s.request].sampling, cfg,
+                                       m_tokenizer.get());
       }
       // 5. Compact the survivors into slots [0, A) so attention reads a contiguous cache view.
       std::vector<size_t> still;

@@ -1,14 +1,46 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <algorithm>
 #include <limits>
 
 #include "core/common/hash.h"
 #include "core/model/internal/engine.h"
+#include "core/text/tokenizer.h"
 
 namespace lens::model::internal {
 
 double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step) {
   uint64_t h = splitmix64(splitmix64(splitmix64(seed) ^ stream) ^ (step * 0xD1B54A32D192ED03ull));
   return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);  // 53 random bits
+}
+
+bool acceptToken(Sample& smp, std::string& bytes, int32_t token, float logprob, const SamplingParams& p, const ModelConfig& c,
+                 const text::Tokenizer* tokenizer) {
+  smp.tokenIds.push_back(token);
+  smp.logprobs.push_back(logprob);
+  const auto& eos = p.eosIds.empty() ? c.eosTokenIds : p.eosIds;
+  if (!p.ignoreEos && std::find(eos.begin(), eos.end(), token) != eos.end()) {
+    smp.finish = FinishReason::Eos;
+    return true;
+  }
+  if (tokenizer) {
+    const size_t before = bytes.size();
+    bytes += tokenizer->tokenBytes(token);
+    for (const auto& stop : p.stopStrings) {
+      if (stop.empty()) continue;
+      const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+      const size_t hit = bytes.find(stop, from);
+      if (hit != std::string::npos) {
+        bytes.resize(hit + stop.size());
+        smp.finish = FinishReason::Stop;
+        return true;
+      }
+    }
+  }
+  if (static_cast<int>(smp.tokenIds.size()) >= p.maxNewTokens) {
+    smp.finish = FinishReason::Length;
+    return true;
+  }
+  return false;
 }
 
 std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits, const SamplingParams& p,

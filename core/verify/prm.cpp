@@ -44,6 +44,7 @@ struct ProcessRewardModel::Impl {
   std::unique_ptr<model::Model> model;
   int32_t marker = -1;        // the tag or separator token id
   int32_t good = -1, bad = -1;  // step-tag candidates
+  int64_t tokensScored = 0;
   torch::Tensor w1, b1, w2, b2;  // reward head, float32 on the model's device
 
   // One token id for `text`: an added/special token, a vocabulary entry, or a text that encodes
@@ -140,7 +141,10 @@ Result<std::vector<double>> ProcessRewardModel::scoreSteps(const std::string& pr
   return scores;
 }
 
+int64_t ProcessRewardModel::tokensScored() const { return m->tokensScored; }
+
 Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<int32_t>& ids) {
+  m->tokensScored += static_cast<int64_t>(ids.size());
   std::vector<int64_t> at;
   for (size_t i = 0; i < ids.size(); ++i)
     if (ids[i] == m->marker) at.push_back(static_cast<int64_t>(i));

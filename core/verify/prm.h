@@ -51,6 +51,8 @@ class ProcessRewardModel {
   Result<std::vector<double>> scoreTokenIds(const std::vector<int32_t>& ids);
   // The text scoreSteps tokenises (for inspection and tests).
   std::string formatInput(const std::string& problem, const std::vector<std::string>& steps) const;
+  // Tokens run through the PRM so far (its FLOPs: 2 × parameters × tokens, plus attention).
+  int64_t tokensScored() const;
 
  private:
   ProcessRewardModel();

@@ -18,6 +18,9 @@
 namespace lens::tensor_io {
 class Checkpoint;
 }
+namespace lens::text {
+class Tokenizer;
+}
 
 namespace lens::model::internal {
 
@@ -143,6 +146,12 @@ torch::Tensor ropeInverseFrequencies(const ModelConfig& c);
 
 // Counter-based uniform in [0, 1): the draw of sample `stream` at `step`, independent of batching.
 double uniformDraw(uint64_t seed, uint64_t stream, uint64_t step);
+
+// Appends a sampled token to a sample (and its decoded bytes) and says whether the sample is done:
+// EOS (unless ignored), a stop string in the decoded text (the text is cut after it), or
+// maxNewTokens. `tokenizer` may be null (no stop strings then). Shared by generate() and sessions.
+bool acceptToken(Sample& sample, std::string& bytes, int32_t token, float logprob, const SamplingParams& p, const ModelConfig& c,
+                 const text::Tokenizer* tokenizer);
 
 // Picks one token per row of float32 logits [B, vocab]; `uniforms` are the rows' draws.
 // Returns (tokens [B] int64, logprobs [B] float32 of the chosen tokens under the raw model).

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/search/search_sources.h"
+
+#include <map>
+
+#include "core/model/model.h"
+#include "core/model/session.h"
+
+namespace lens::search {
+
+int64_t searchSlots(const SearchParams& p) {
+  const int64_t keep = std::max(1, p.n / std::max(1, p.width));
+  // Parents alive while their n children are sampled, the root, and one scratch slot per child for
+  // lookahead rollouts.
+  int64_t slots = p.n + keep + 1;
+  if (p.strategy == Strategy::Dvts) slots = keep * (p.width + 1) + 1;
+  if (p.strategy == Strategy::Lookahead) slots += p.n;
+  return slots;
+}
+
+struct ModelStepSource::Impl {
+  model::Model* model = nullptr;
+  std::unique_ptr<model::DecodeSession> session;
+  model::SamplingParams step;
+  uint64_t seed = 0;
+  std::map<int, int64_t> slotOf;  // live node -> slot; the root (-1) is slot 0
+  std::vector<int64_t> freeSlots;
+
+  Result<int64_t> take() {
+    if (freeSlots.empty()) return makeError(ErrorCode::Internal, "search: out of decode slots (searchSlots() too small)");
+    const int64_t s = freeSlots.back();
+    freeSlots.pop_back();
+    return s;
+  }
+  StepText toStep(const model::Sample& s, int64_t slot) const {
+    // A path ends at EOS, when a step runs out of tokens, or when the session is full.
+    const bool full = session->length(slot) + 1 >= session->capacity();
+    return {s.text, static_cast<int>(s.tokenIds.size()), s.finish != model::FinishReason::Stop || full};
+  }
+};
+
+ModelStepSource::ModelStepSource() : m(std::make_unique<Impl>()) {}
+ModelStepSource::~ModelStepSource() = default;
+
+Result<std::unique_ptr<ModelStepSource>> ModelStepSource::open(model::Model& model, const std::vector<int32_t>& promptIds,
+                                                               const model::SamplingParams& step, uint64_t seed, int64_t slots,
+                                                               int64_t capacity) {
+  auto session = model::DecodeSession::open(model, slots, capacity);
+  if (!session) return session.error();
+  LENS_TRY_STATUS((*session)->start(0, promptIds));
+  std::unique_ptr<ModelStepSource> s(new ModelStepSource());
+  s->m->model = &model;
+  s->m->session = std::move(*session);
+  s->m->step = step;
+  s->m->seed = seed;
+  s->m->slotOf[-1] = 0;
+  for (int64_t i = slots - 1; i >= 1; --i) s->m->freeSlots.push_back(i);
+  return s;
+}
+
+Result<std::vector<std::vector<StepText>>> ModelStepSource::expand(const std::vector<int>& parents, const std::vector<std::vector<int>>& childIds,
+                                                                   const RunContext* ctx) {
+  std::vector<int64_t> slots;
+  std::vector<uint64_t> streams;
+  for (size_t i = 0; i < parents.size(); ++i) {
+    auto p = m->slotOf.find(parents[i]);
+    if (p == m->slotOf.end()) return makeError(ErrorCode::Internal, "search: node " + std::to_string(parents[i]) + " was released");
+    for (int child : childIds[i]) {
+      auto s = m->take();
+      if (!s) return s.error();
+      LENS_TRY_STATUS(m->session->fork(p->second, *s));
+      m->slotOf[child] = *s;
+      slots.push_back(*s);
+      streams.push_back(static_cast<uint64_t>(child));
+    }
+  }
+  auto samples = m->session->extend(slots, m->step, m->seed, streams, ctx);
+  if (!samples) return samples.error();
+  std::vector<std::vector<StepText>> out(parents.size());
+  size_t k = 0;
+  for (size_t i = 0; i < parents.size(); ++i)
+    for (size_t c = 0; c < childIds[i].size(); ++c, ++k) out[i].push_back(m->toStep((*samples)[k], slots[k]));
+  return out;
+}
+
+Result<std::vector<StepText>> ModelStepSource::rollout(const std::vector<int>& nodes, int steps, const RunContext* ctx) {
+  std::vector<StepText> out(nodes.size());
+  std::vector<int64_t> scratch;
+  for (int n : nodes) {
+    auto p = m->slotOf.find(n);
+    if (p == m->slotOf.end()) return makeError(ErrorCode::Internal, "search: node " + std::to_string(n) + " was released");
+    auto s = m->take();
+    if (!s) return s.error();
+    LENS_TRY_STATUS(m->session->fork(p->second, *s));
+    scratch.push_back(*s);
+  }
+  model::SamplingParams greedy = m->step;
+  greedy.temperature = 0.0f;
+  std::vector<size_t> open(nodes.size());
+  for (size_t i = 0; i < open.size(); ++i) open[i] = i;
+  for (int k = 0; k < steps && !open.empty(); ++k) {
+    std::vector<int64_t> slots;
+    for (size_t i : open) slots.push_back(scratch[i]);
+    auto samples = m->session->extend(slots, greedy, m->seed, std::vector<uint64_t>(slots.size(), 0), ctx);
+    if (!samples) return samples.error();
+    std::vector<size_t> still;
+    for (size_t j = 0; j < open.size(); ++j) {
+      const StepText st = m->toStep((*samples)[j], slots[j]);
+      out[open[j]].text += st.text;
+      out[open[j]].tokens += st.tokens;
+      out[open[j]].final = st.final;
+      if (!st.final) still.push_back(open[j]);
+    }
+    open = std::move(still);
+  }
+  for (int64_t s : scratch) m->freeSlots.push_back(s);
+  return out;
+}
+
+void ModelStepSource::release(int node) {
+  auto it = m->slotOf.find(node);
+  if (it == m->slotOf.end() || node < 0) return;
+  m->freeSlots.push_back(it->second);
+  m->slotOf.erase(it);
+}
+
+int64_t ModelStepSource::prefilledTokens() const { return m->session->prefilledTokens(); }
+int64_t ModelStepSource::decodedTokens() const { return m->session->decodedTokens(); }
+
+Result<std::vector<double>> PrmScorer::score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) {
+  std::vector<double> out;
+  const int64_t before = m_prm.tokensScored();
+  for (const auto& steps : paths) {
+    if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "scoring cancelled");
+    auto s = m_prm.scoreSteps(m_problem, steps);
+    if (!s) return s.error();
+    out.push_back(s->empty() ? 0.0 : s->back());
+  }
+  m_tokens += m_prm.tokensScored() - before;
+  return out;
+}
+
+}  // namespace lens::search

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The real implementations of tree search's interfaces (tree_search.h): steps sampled from a model
+// through a decode session (the prompt computed once; children fork their parent's KV cache; all
+// candidates of a round decode in one batch), and a process reward model as the scorer.
+// Torch-free.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/generate_params.h"
+#include "core/search/tree_search.h"
+#include "core/verify/prm.h"
+
+namespace lens::model {
+class Model;
+class DecodeSession;
+}  // namespace lens::model
+
+namespace lens::search {
+
+class ModelStepSource final : public StepSource {
+ public:
+  // `step` samples one step (its stop strings hold the step delimiter; maxNewTokens bounds a step).
+  // Rollouts decode greedily with the same stops. `slots` bounds how many nodes live at once
+  // (n + n/M + 1 for beam search, twice n more with lookahead); `capacity` bounds a path's tokens.
+  static Result<std::unique_ptr<ModelStepSource>> open(model::Model& model, const std::vector<int32_t>& promptIds,
+                                                        const model::SamplingParams& step, uint64_t seed, int64_t slots, int64_t capacity);
+  ~ModelStepSource() override;
+
+  Result<std::vector<std::vector<StepText>>> expand(const std::vector<int>& parents, const std::vector<std::vector<int>>& childIds,
+                                                    const RunContext* ctx) override;
+  Result<std::vector<StepText>> rollout(const std::vector<int>& nodes, int steps, const RunContext* ctx) override;
+  void release(int node) override;
+
+  int64_t prefilledTokens() const;
+  int64_t decodedTokens() const;
+
+ private:
+  ModelStepSource();
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+// Slots a search needs: every node alive at once, plus the root and the rollouts' scratch slots.
+int64_t searchSlots(const SearchParams& p);
+
+class PrmScorer final : public StepScorer {
+ public:
+  PrmScorer(verify::ProcessRewardModel& prm, std::string problem) : m_prm(prm), m_problem(std::move(problem)) {}
+  Result<std::vector<double>> score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) override;
+  int64_t scoredTokens() const { return m_tokens; }
+
+ private:
+  verify::ProcessRewardModel& m_prm;
+  std::string m_problem;
+  int64_t m_tokens = 0;
+};
+
+}  // namespace lens::search
