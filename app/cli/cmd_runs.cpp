@@ -87,6 +87,9 @@ struct Options {
   std::optional<double> lambda, lr;
   std::optional<int64_t> steps;
   std::optional<int> trainBatch;
+  // search
+  std::string strategy, prm, prmTag, prmGood, prmBad;
+  std::optional<int> searchN, searchWidth, lookahead, maxSteps;
 };
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -113,7 +116,20 @@ Result<json> buildSpec(const Options& o) {
   if (o.batch) spec["batch"] = *o.batch;
   if (o.seed) spec["seed"] = *o.seed;
   if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
-  if (spec["kind"] == "router-train") {
+  if (spec["kind"] == "search") {
+    if (!o.strategy.empty()) spec["strategy"] = o.strategy;
+    if (o.searchN) spec["n"] = *o.searchN;
+    if (o.searchWidth) spec["width"] = *o.searchWidth;
+    if (o.lookahead) spec["lookahead"] = *o.lookahead;
+    if (o.maxSteps) spec["max_steps"] = *o.maxSteps;
+    if (o.maxTokens) spec["sampling"]["max_new_tokens"] = *o.maxTokens;
+    if (!o.prm.empty()) spec["verifier"]["model"] = o.prm;
+    if (!o.prmTag.empty()) spec["verifier"]["step_tag"] = o.prmTag;
+    if (!o.prmGood.empty()) spec["verifier"]["good_token"] = o.prmGood;
+    if (!o.prmBad.empty()) spec["verifier"]["bad_token"] = o.prmBad;
+    if (o.problems) spec["dataset"]["limit"] = *o.problems;
+    if (spec.contains("dataset") && !spec["dataset"].contains("path")) spec["dataset"]["path"] = "builtin:arith";
+  } else if (spec["kind"] == "router-train") {
     if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
     if (!o.routerMode.empty()) spec["mode"] = o.routerMode;
     if (!o.routerOut.empty()) spec["out"] = o.routerOut;
@@ -294,6 +310,37 @@ int cmdOracle(Options o) {
   if (!rep) return fail(rep.error());
   printRoutingReport(*rep);
   return 0;
+}
+
+// Accuracy of the chosen answers and compute per problem, from the units' metrics.
+int printSearchSummary(store::Store& st, const store::RunRecord& run) {
+  auto ms = st.metrics(run.id);
+  if (!ms) return fail(ms.error());
+  std::map<std::string, std::pair<double, int64_t>> sum;
+  for (const auto& m : *ms) {
+    auto& s = sum[m.name];
+    s.first += m.value;
+    s.second += 1;
+  }
+  auto mean = [&](const char* k) { return sum.count(k) ? sum[k].first / static_cast<double>(std::max<int64_t>(1, sum[k].second)) : 0.0; };
+  const int64_t graded = sum.count("correct") ? sum["correct"].second : 0;
+  std::printf("%s search, N=%d, M=%d: ", run.spec.value("strategy", std::string("beam")).c_str(), run.spec.value("n", 16), run.spec.value("width", 4));
+  if (graded) std::printf("%lld problems, accuracy %.1f%% (weighted vote over finished paths)\n", static_cast<long long>(graded), 100 * mean("correct"));
+  else std::printf("no graded problems\n");
+  std::printf("per problem: generator %.0f tokens prefilled + %.0f decoded (%.3g FLOPs), verifier %.0f tokens (%.3g FLOPs), %.1f rounds\n",
+              mean("generator-prefill-tokens"), mean("generator-decode-tokens"), mean("generator-flops"), mean("verifier-tokens"),
+              mean("verifier-flops"), mean("rounds"));
+  return 0;
+}
+
+int cmdSearch(Options o) {
+  o.kind = "search";
+  auto r = startFromOptions(o, "search");
+  const int code = finishRun(r, o);
+  if (code != 0 || o.quiet || r->run.status != store::RunStatus::Done) return code;
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  return printSearchSummary(**st, r->run);
 }
 
 int cmdRouterTrain(Options o) {
@@ -582,6 +629,28 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   oracle->add_flag("--quiet,-q", o->quiet, "no progress output and no report");
   addDb(oracle);
 
+  auto* searchCmd = app.add_subcommand("search", "Verifier-guided search per problem (beam, lookahead, DVTS) into the database, then its accuracy and compute");
+  searchCmd->add_option("spec", o->specPath, "search job spec JSON file (flags below override its fields)");
+  searchCmd->add_option("--model", o->model, "generator model folder")->required();
+  searchCmd->add_option("--prm", o->prm, "process reward model folder (step-tag causal LM or Qwen2.5-Math-PRM style)")->required();
+  searchCmd->add_option("--prm-step-tag", o->prmTag, "step-tag PRMs: the tag appended after each step (default ки)");
+  searchCmd->add_option("--prm-good", o->prmGood, "step-tag PRMs: the good token (default +)");
+  searchCmd->add_option("--prm-bad", o->prmBad, "step-tag PRMs: the bad token (default -)");
+  searchCmd->add_option("--strategy", o->strategy, "beam | lookahead | dvts")->check(CLI::IsMember({"beam", "lookahead", "dvts"}));
+  searchCmd->add_option("--n", o->searchN, "generations per round (N)")->check(CLI::Range(1, 1 << 16));
+  searchCmd->add_option("--width", o->searchWidth, "M: keep N/M candidates and expand each M times (beam); subtrees of M (dvts)")->check(CLI::Range(1, 1 << 16));
+  searchCmd->add_option("--lookahead", o->lookahead, "k: greedy rollout steps scoring a candidate (lookahead)")->check(CLI::Range(1, 1024));
+  searchCmd->add_option("--max-steps", o->maxSteps, "rounds at most")->check(CLI::Range(1, 4096));
+  searchCmd->add_option("--max-tokens", o->maxTokens, "tokens per step at most")->check(CLI::Range(1, 1 << 20));
+  searchCmd->add_option("--data,--dataset", o->dataset, "builtin:arith (default) or a MATH JSONL file / folder");
+  searchCmd->add_option("--problems", o->problems, "how many problems")->check(CLI::Range(1, 1 << 30));
+  searchCmd->add_option("--name", o->name, "a label shown in list and show");
+  searchCmd->add_option("--seed", o->seed, "run seed");
+  searchCmd->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I");
+  searchCmd->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
+  searchCmd->add_flag("--quiet,-q", o->quiet, "no progress output and no summary");
+  addDb(searchCmd);
+
   auto* routerCmd = app.add_subcommand("router", "Trained routers for Duo models");
   routerCmd->require_subcommand(1);
   auto* rtrain = routerCmd->add_subcommand(
@@ -633,6 +702,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (oracle->parsed()) return cmdOracle(*o);
     if (routingCmd->parsed()) return cmdRouting(*o);
     if (rtrain->parsed()) return cmdRouterTrain(*o);
+    if (searchCmd->parsed()) return cmdSearch(*o);
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");
       RunContext ctx;

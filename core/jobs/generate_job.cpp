@@ -28,10 +28,7 @@ struct GenerateSpec {
   int samples = 1;
   bool addSpecial = true;
   model::SamplingParams sampling;
-  // Optional process reward model scoring every sample's steps.
-  std::string verifier;
-  verify::PrmParams prm;
-  std::string stepAggregation = "last";
+  VerifierSpec verifier;  // optional: a PRM scoring every sample's steps
 };
 
 class GenerateJob final : public PolicyJob {
@@ -40,7 +37,7 @@ class GenerateJob final : public PolicyJob {
   std::string kind() const override { return "generate"; }
   std::vector<std::pair<std::string, std::string>> modelDirs() const override {
     auto dirs = PolicyJob::modelDirs();
-    if (!m_spec.verifier.empty()) dirs.emplace_back("verifier", m_spec.verifier);
+    if (!m_spec.verifier.model.empty()) dirs.emplace_back("verifier", m_spec.verifier.model);
     return dirs;
   }
 
@@ -49,12 +46,12 @@ class GenerateJob final : public PolicyJob {
     auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
     if (!f) return f.error();
     m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
-    if (!m_spec.verifier.empty()) {
-      ctx.report(0, 0, "loading verifier " + m_spec.verifier);
-      auto prm = verify::ProcessRewardModel::load(m_spec.verifier, m_spec.prm);
+    if (!m_spec.verifier.model.empty()) {
+      ctx.report(0, 0, "loading verifier " + m_spec.verifier.model);
+      auto prm = verify::ProcessRewardModel::load(m_spec.verifier.model, m_spec.verifier.prm);
       if (!prm) return prm.error();
       m_prm = std::move(*prm);
-      auto agg = verify::parseStepAggregation(m_spec.stepAggregation);
+      auto agg = verify::parseStepAggregation(m_spec.verifier.aggregation);
       if (!agg) return agg.error();
       m_aggregation = *agg;
     }
@@ -150,32 +147,12 @@ Result<std::unique_ptr<Job>> createGenerateJob(const json& j) {
   s.usePromptFormat = hasDataset;
   if (auto pr = r.object("prompt")) {
     s.usePromptFormat = true;
-    pr->oneOf("format", s.promptFormat, {"auto", "raw", "chatml", "llama3"})
-        .text("system", s.prompt.system)
-        .text("step_delimiter", s.prompt.stepDelimiter);
-    LENS_TRY_STATUS(pr->finish());
+    LENS_TRY_STATUS(readPromptSpec(*pr, s.promptFormat, s.prompt));
   }
-  if (auto sp = r.object("sampling")) {
-    sp->number("temperature", s.sampling.temperature, 0.0, 100.0)
-        .integer("top_k", s.sampling.topK, 0, 1 << 30)
-        .number("top_p", s.sampling.topP, 0.0, 1.0, /*loExclusive=*/true)
-        .integer("max_new_tokens", s.sampling.maxNewTokens, 1, 1 << 20)
-        .texts("stop", s.sampling.stopStrings)
-        .boolean("ignore_eos", s.sampling.ignoreEos);
-    LENS_TRY_STATUS(sp->finish());
-  }
-  if (auto v = r.object("verifier")) {
-    v->text("model", s.verifier, /*required=*/true)
-        .text("step_tag", s.prm.stepTag)
-        .text("good_token", s.prm.goodToken)
-        .text("bad_token", s.prm.badToken)
-        .text("separator", s.prm.separator)
-        .text("system", s.prm.system)
-        .oneOf("aggregation", s.stepAggregation, {"last", "min", "product"});
-    LENS_TRY_STATUS(v->finish());
-  }
+  if (auto sp = r.object("sampling")) LENS_TRY_STATUS(readSamplingSpec(*sp, s.sampling));
+  if (auto v = r.object("verifier")) LENS_TRY_STATUS(readVerifierSpec(*v, s.verifier));
   LENS_TRY_STATUS(r.finish());
-  s.prm.device = s.base.device;
+  s.verifier.prm.device = s.base.device;
   if (s.prompts.empty() == !hasDataset)
     return makeError(ErrorCode::InvalidInput,
                      "spec: give exactly one of \"prompts\" (a list) or \"dataset\" (a JSONL file, a MATH folder or builtin:arith)");

@@ -26,6 +26,32 @@ Status readDatasetSpec(SpecReader& d, mathdata::ProblemSource& ds) {
   return d.finish();
 }
 
+Status readVerifierSpec(SpecReader& v, VerifierSpec& out) {
+  v.text("model", out.model, /*required=*/true)
+      .text("step_tag", out.prm.stepTag)
+      .text("good_token", out.prm.goodToken)
+      .text("bad_token", out.prm.badToken)
+      .text("separator", out.prm.separator)
+      .text("system", out.prm.system)
+      .oneOf("aggregation", out.aggregation, {"last", "min", "product"});
+  return v.finish();
+}
+
+Status readSamplingSpec(SpecReader& s, model::SamplingParams& out) {
+  s.number("temperature", out.temperature, 0.0, 100.0)
+      .integer("top_k", out.topK, 0, 1 << 30)
+      .number("top_p", out.topP, 0.0, 1.0, /*loExclusive=*/true)
+      .integer("max_new_tokens", out.maxNewTokens, 1, 1 << 20)
+      .texts("stop", out.stopStrings)
+      .boolean("ignore_eos", out.ignoreEos);
+  return s.finish();
+}
+
+Status readPromptSpec(SpecReader& p, std::string& format, mathdata::PromptParams& out) {
+  p.oneOf("format", format, {"auto", "raw", "chatml", "llama3"}).text("system", out.system).text("step_delimiter", out.stepDelimiter);
+  return p.finish();
+}
+
 Status PolicyJob::prepare(const RunContext& ctx) {
   ctx.report(0, 0, "loading " + m_base.model);
   auto m = model::Model::load(m_base.model, m_base.device);

@@ -7,11 +7,20 @@
 #include <memory>
 
 #include "core/jobs/job.h"
+#include "core/mathdata/prompt.h"
 #include "core/model/model.h"
+#include "core/verify/prm.h"
 
 namespace lens::jobs {
 
 class SpecReader;
+
+// A process reward model named by a spec's "verifier" object.
+struct VerifierSpec {
+  std::string model;  // empty: none
+  verify::PrmParams prm;
+  std::string aggregation = "last";
+};
 
 struct PolicySpec {
   std::string name;
@@ -26,6 +35,12 @@ Status readPolicySpec(SpecReader& r, PolicySpec& out);
 // Reads a "dataset" object (path, split, count, field, answer_field, subjects, levels, sample,
 // sample_seed, offset, limit) into `ds`; fields left out keep the values `ds` has.
 Status readDatasetSpec(SpecReader& d, mathdata::ProblemSource& ds);
+// Reads a "verifier" object (model, step_tag, good_token, bad_token, separator, system, aggregation).
+Status readVerifierSpec(SpecReader& v, VerifierSpec& out);
+// Reads a "sampling" object (temperature, top_k, top_p, max_new_tokens, stop, ignore_eos).
+Status readSamplingSpec(SpecReader& s, model::SamplingParams& out);
+// Reads a "prompt" object (format, system, step_delimiter).
+Status readPromptSpec(SpecReader& p, std::string& format, mathdata::PromptParams& out);
 
 class PolicyJob : public Job {
  public:

@@ -2,6 +2,7 @@
 // The CLI as a user runs it: a separate process, its stdout, stderr and exit code.
 #include <QProcess>
 #include <map>
+#include <set>
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
@@ -156,6 +157,50 @@ class TestCli : public QObject {
     QVERIFY2(badBudget.err.contains("k must be a whole number of big modules from 0 to 4"), badBudget.err.constData());
     auto notOracle = cli({"routing", "7", "--db", db});
     QCOMPARE(notOracle.code, 1);
+  }
+
+  // `search` stores each problem's tree, finished solutions and compute; a run stopped after two
+  // problems and resumed stores exactly what an uninterrupted run does. The shipped model doubles as
+  // a step-tag verifier here ('#' after each step, '+' vs '-'): real scores, not a trained PRM.
+  void searchStoresTreeAndResumes() {
+    QTemporaryDir tmp;
+    const QString model = QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    const QStringList common = {"search", "--model", model, "--prm", model, "--prm-step-tag", "#", "--strategy", "beam",
+                                "--n", "4", "--width", "2", "--problems", "4", "-q"};
+    auto part = cli(common + QStringList{"--max-units", "2", "--db", tmp.filePath("a.db")});
+    QVERIFY2(part.code == 0, part.err.constData());
+    QVERIFY(part.err.contains("stopped with 2 units"));
+    auto res = cli({"resume", "1", "--db", tmp.filePath("a.db"), "-q"});
+    QVERIFY2(res.code == 0, res.err.constData());
+    auto full = cli(common + QStringList{"--db", tmp.filePath("b.db")});
+    QVERIFY2(full.code == 0, full.err.constData());
+    auto ja = cli({"export", "1", "--db", tmp.filePath("a.db")}), jb = cli({"export", "1", "--db", tmp.filePath("b.db")});
+    auto a = json::parse(ja.out.toStdString()), b = json::parse(jb.out.toStdString());
+    QCOMPARE(a["units"].size(), size_t(4));
+    for (size_t u = 0; u < 4; ++u) {
+      QCOMPARE(a["units"][u]["nodes"], b["units"][u]["nodes"]);
+      QCOMPARE(a["units"][u]["samples"], b["units"][u]["samples"]);
+      const auto& nodes = a["units"][u]["nodes"];
+      QVERIFY(!nodes.empty());
+      int selectedDepth = 0;
+      for (const auto& n : nodes) {
+        if (!n["parent"].is_null()) QVERIFY(n["parent"].get<int>() < n["index"].get<int>());
+        if (n["selected"].get<bool>()) QCOMPARE(n["depth"].get<int>(), ++selectedDepth);  // one chain from the root
+      }
+      const auto& samples = a["units"][u]["samples"];
+      QVERIFY(!samples.empty());
+      for (const auto& s : samples) {
+        std::string joined;
+        for (const auto& st : s["steps"]) joined += st["text"].get<std::string>();
+        QCOMPARE(s["text"].get<std::string>(), joined);
+      }
+      std::set<std::string> names;
+      for (const auto& m : a["units"][u]["metrics"]) names.insert(m["name"].get<std::string>());
+      for (const char* k : {"correct", "generator-decode-tokens", "verifier-flops", "rounds"}) QVERIFY2(names.count(k), k);
+    }
+    auto noPrm = cli({"search", "--model", model, "--prm", tmp.filePath("none"), "--db", tmp.filePath("c.db"), "-q"});
+    QCOMPARE(noPrm.code, 1);
+    QVERIFY2(noPrm.err.contains("none/config.json"), noPrm.err.constData());
   }
 
   // `router train` in both modes writes a router and its training curve; `oracle --router` evaluates

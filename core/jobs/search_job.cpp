@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// "search": verifier-guided tree search per problem (Snell et al. 2024 §5.2): beam, lookahead or
+// DVTS with a process reward model (core/search/tree_search.h). A unit is one problem; it stores
+// the search tree (every sampled step with its score, the chosen path marked), the finished
+// solutions as samples (graded, with their step scores), and the compute: generator tokens
+// (prefilled once for the prompt, decoded for steps and rollouts) and verifier tokens, with their
+// FLOPs. The chosen answer's correctness is the unit's "correct" metric.
+#include <chrono>
+
+#include "core/flops/flops.h"
+#include "core/jobs/policy_job.h"
+#include "core/jobs/spec_reader.h"
+#include "core/mathdata/answer.h"
+#include "core/search/search_sources.h"
+#include "core/text/tokenizer.h"
+
+using json = nlohmann::json;
+
+namespace lens::jobs {
+
+namespace {
+
+struct SearchSpec {
+  PolicySpec base;
+  mathdata::ProblemSource dataset;
+  std::string promptFormat = "auto";
+  mathdata::PromptParams prompt;
+  std::string strategy = "beam";
+  search::SearchParams params;
+  model::SamplingParams step;  // one step: stops at the step delimiter
+  int64_t maxTokens = 1024;    // a path's tokens at most (prompt included)
+  VerifierSpec verifier;
+};
+
+class SearchJob final : public PolicyJob {
+ public:
+  SearchJob(SearchSpec s, mathdata::ProblemSet p) : PolicyJob(s.base, std::move(p)), m_spec(std::move(s)) {}
+  std::string kind() const override { return "search"; }
+  int batchSize() const override { return 1; }
+  std::vector<std::pair<std::string, std::string>> modelDirs() const override {
+    auto dirs = PolicyJob::modelDirs();
+    dirs.emplace_back("verifier", m_spec.verifier.model);
+    return dirs;
+  }
+
+  Status prepare(const RunContext& ctx) override {
+    LENS_TRY_STATUS(PolicyJob::prepare(ctx));
+    auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
+    if (!f) return f.error();
+    m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
+    ctx.report(0, 0, "loading verifier " + m_spec.verifier.model);
+    auto prm = verify::ProcessRewardModel::load(m_spec.verifier.model, m_spec.verifier.prm);
+    if (!prm) return makeError(prm.error().code, "spec.verifier.model: " + prm.error().message);
+    m_prm = std::move(*prm);
+    return Status::success();
+  }
+
+  Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
+    std::vector<store::UnitResult> out;
+    const int64_t genParams = m_model->parameterCount(), prmParams = m_prm->parameterCount();
+    for (int64_t u : units) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto& prob = problem(u);
+      auto ids = m_model->tokenizer()->encode(mathdata::formatPrompt(prob.problem, m_format, m_spec.prompt), mathdata::addSpecialTokens(m_format));
+      if (ids.empty()) return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": the prompt encodes to no tokens");
+      const int64_t capacity = std::min<int64_t>(m_spec.maxTokens, m_model->config().maxPositions);
+      if (static_cast<int64_t>(ids.size()) + 2 > capacity)
+        return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": the prompt's " + std::to_string(ids.size()) + " tokens leave no room under max_tokens " + std::to_string(capacity));
+      auto source = search::ModelStepSource::open(*m_model, ids, m_spec.step, unitSeed(m_base.seed, u), search::searchSlots(m_spec.params), capacity);
+      if (!source) return source.error();
+      search::PrmScorer scorer(*m_prm, prob.problem);
+      auto res = search::runSearch(**source, scorer, m_spec.params, [](const std::string& s) { return mathdata::extractAnswer(s); }, &ctx);
+      if (!res) return makeError(res.error().code, "problem " + prob.key + ": " + res.error().message);
+
+      store::UnitResult r;
+      r.index = u;
+      r.key = unitKey(u);
+      r.problemIndex = u;
+      for (const auto& n : res->nodes) {
+        store::SearchNodeRecord rec;
+        rec.index = n.id;
+        if (n.parent >= 0) rec.parent = n.parent;
+        rec.depth = n.depth;
+        rec.text = n.text;
+        rec.tokenCount = n.tokens;
+        rec.score = n.score;
+        rec.selected = n.selected;
+        r.nodes.push_back(std::move(rec));
+      }
+      const double prefill = static_cast<double>((*source)->prefilledTokens()) + 1.0;  // the prompt's last token is fed as a decode step
+      const double decode = static_cast<double>((*source)->decodedTokens());
+      const double genFlops = flops::inferenceFlops(genParams, prefill + decode);
+      const double prmFlops = flops::inferenceFlops(prmParams, static_cast<double>(scorer.scoredTokens()));
+      const auto& ref = prob.answer;
+      bool chosenCorrect = false;
+      for (size_t k = 0; k < res->finished.size(); ++k) {
+        const int leaf = res->finished[k];
+        store::SampleRecord s;
+        s.index = static_cast<int>(k);
+        for (int n = leaf; n >= 0; n = res->nodes[static_cast<size_t>(n)].parent) {
+          const auto& node = res->nodes[static_cast<size_t>(n)];
+          s.steps.insert(s.steps.begin(), store::StepRecord{node.text, node.score});
+        }
+        for (const auto& st : s.steps) s.text += st.text;
+        s.finish = res->nodes[static_cast<size_t>(leaf)].final ? "eos" : "length";
+        s.score = res->nodes[static_cast<size_t>(leaf)].score;
+        s.flops = genFlops / static_cast<double>(res->finished.size());
+        s.answer = mathdata::extractAnswer(s.text);
+        if (ref) s.correct = s.answer && mathdata::answersEqual(*s.answer, *ref);
+        if (res->chosen && *res->chosen == leaf) chosenCorrect = s.correct.value_or(false);
+        r.samples.push_back(std::move(s));
+      }
+      r.metrics = {{"generator-prefill-tokens", "search", u, prefill},
+                   {"generator-decode-tokens", "search", u, decode},
+                   {"rollout-tokens", "search", u, static_cast<double>(res->rolloutTokens)},
+                   {"verifier-tokens", "search", u, static_cast<double>(scorer.scoredTokens())},
+                   {"generator-flops", "search", u, genFlops},
+                   {"verifier-flops", "search", u, prmFlops},
+                   {"rounds", "search", u, static_cast<double>(res->rounds)}};
+      if (ref) r.metrics.push_back({"correct", "search", u, chosenCorrect ? 1.0 : 0.0});
+      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      out.push_back(std::move(r));
+      if (ctx.cancelled()) break;
+    }
+    return out;
+  }
+
+ private:
+  SearchSpec m_spec;
+  mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
+  std::unique_ptr<verify::ProcessRewardModel> m_prm;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
+  SearchSpec s;
+  s.dataset.path = "builtin:arith";
+  s.dataset.split = "test";
+  s.dataset.filter.limit = 100;
+  s.base.batch = 1;
+  s.step.temperature = 1.0f;
+  s.step.maxNewTokens = 256;
+  std::string kind;
+  SpecReader r(j, "spec");
+  r.text("kind", kind);
+  LENS_TRY_STATUS(readPolicySpec(r, s.base));
+  r.oneOf("strategy", s.strategy, {"beam", "lookahead", "dvts"})
+      .integer("n", s.params.n, 1, 1 << 16)
+      .integer("width", s.params.width, 1, 1 << 16)
+      .integer("lookahead", s.params.lookahead, 0, 1 << 10)
+      .integer("max_steps", s.params.maxSteps, 1, 1 << 12)
+      .integer("max_tokens", s.maxTokens, 8, 1 << 20);
+  if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
+  if (auto p = r.object("prompt")) LENS_TRY_STATUS(readPromptSpec(*p, s.promptFormat, s.prompt));
+  if (auto sp = r.object("sampling")) LENS_TRY_STATUS(readSamplingSpec(*sp, s.step));
+  if (auto v = r.object("verifier")) LENS_TRY_STATUS(readVerifierSpec(*v, s.verifier));
+  else r.fail("verifier", "required: {\"model\": PRM folder, ...}: search is guided by a process reward model");
+  LENS_TRY_STATUS(r.finish());
+  s.verifier.prm.device = s.base.device;
+  s.params.strategy = *search::parseStrategy(s.strategy);
+  if (s.params.strategy == search::Strategy::Lookahead && s.params.lookahead < 1) s.params.lookahead = 1;
+  if (s.params.width > s.params.n)
+    return makeError(ErrorCode::InvalidInput, "spec.width: " + std::to_string(s.params.width) + " exceeds n (" + std::to_string(s.params.n) + ")");
+  // Every step ends at the step delimiter (Snell et al. use "\n\n").
+  if (s.step.stopStrings.empty()) s.step.stopStrings = {s.prompt.stepDelimiter};
+  auto p = mathdata::loadProblems(s.dataset);
+  if (!p) return p.error();
+  return std::unique_ptr<Job>(new SearchJob(std::move(s), std::move(*p)));
+}
+
+}  // namespace lens::jobs
