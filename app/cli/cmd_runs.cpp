@@ -90,6 +90,8 @@ struct Options {
   // search
   std::string strategy, prm, prmTag, prmGood, prmBad;
   std::optional<int> searchN, searchWidth, lookahead, maxSteps;
+  // prm train
+  std::string base, labelsRun, labelsDb;
 };
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -116,7 +118,15 @@ Result<json> buildSpec(const Options& o) {
   if (o.batch) spec["batch"] = *o.batch;
   if (o.seed) spec["seed"] = *o.seed;
   if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
-  if (spec["kind"] == "search") {
+  if (spec["kind"] == "prm-train") {
+    if (!o.base.empty()) spec["base"] = o.base;
+    if (!o.routerOut.empty()) spec["out"] = o.routerOut;
+    if (!o.labelsRun.empty()) spec["labels"] = {{"db", o.labelsDb.empty() ? dbPath(o) : o.labelsDb}, {"run", o.labelsRun}};
+    if (o.steps) spec["steps"] = *o.steps;
+    if (o.lr) spec["lr"] = *o.lr;
+    if (o.trainBatch) spec["batch"] = *o.trainBatch;
+    spec.erase("model");
+  } else if (spec["kind"] == "search") {
     if (!o.strategy.empty()) spec["strategy"] = o.strategy;
     if (o.searchN) spec["n"] = *o.searchN;
     if (o.searchWidth) spec["width"] = *o.searchWidth;
@@ -651,6 +661,22 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   searchCmd->add_flag("--quiet,-q", o->quiet, "no progress output and no summary");
   addDb(searchCmd);
 
+  auto* prmCmd = app.add_subcommand("prm", "Process reward models trained by ComputeLens");
+  prmCmd->require_subcommand(1);
+  auto* ptrain = prmCmd->add_subcommand("train", "Train a step-tag PRM on the Monte Carlo step labels of a prm-label run");
+  ptrain->add_option("spec", o->specPath, "prm-train job spec JSON file (flags below override its fields)");
+  ptrain->add_option("--base", o->base, "causal LM to fine-tune (e.g. resources/models/arith-duo-small)")->required();
+  ptrain->add_option("--labels", o->labelsRun, "the prm-label run (id or uid prefix)")->required();
+  ptrain->add_option("--labels-db", o->labelsDb, "database holding that run (default: --db)");
+  ptrain->add_option("--out", o->routerOut, "folder the PRM is written to")->required();
+  ptrain->add_option("--steps", o->steps, "optimiser steps (default 300)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  ptrain->add_option("--lr", o->lr, "AdamW learning rate (default 3e-4)")->check(CLI::Range(1e-9, 1.0));
+  ptrain->add_option("--batch", o->trainBatch, "labelled solutions per step (default 16)")->check(CLI::Range(1, 4096));
+  ptrain->add_option("--name", o->name, "a label shown in list and show");
+  ptrain->add_option("--seed", o->seed, "training seed");
+  ptrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDb(ptrain);
+
   auto* routerCmd = app.add_subcommand("router", "Trained routers for Duo models");
   routerCmd->require_subcommand(1);
   auto* rtrain = routerCmd->add_subcommand(
@@ -703,6 +729,11 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (routingCmd->parsed()) return cmdRouting(*o);
     if (rtrain->parsed()) return cmdRouterTrain(*o);
     if (searchCmd->parsed()) return cmdSearch(*o);
+    if (ptrain->parsed()) {
+      Options po = *o;
+      po.kind = "prm-train";
+      return finishRun(startFromOptions(po, "prm train"), po);
+    }
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");
       RunContext ctx;

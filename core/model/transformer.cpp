@@ -227,6 +227,71 @@ Weights Engine::randomWeights(const ModelConfig& c, uint64_t seed, torch::Device
   return w;
 }
 
+Weights Engine::trainableCopy(const Weights& w) {
+  auto c = [](const torch::Tensor& t) { return t.defined() ? t.clone() : t; };
+  Weights o;
+  o.embed = c(w.embed);
+  o.finalNorm = c(w.finalNorm);
+  o.lmHead = w.lmHead.defined() && w.lmHead.is_same(w.embed) ? o.embed : c(w.lmHead);
+  for (const auto& L : w.layers) {
+    LayerWeights n;
+    for (auto [dst, src] : std::vector<std::pair<torch::Tensor*, const torch::Tensor*>>{
+             {&n.inputNorm, &L.inputNorm}, {&n.postNorm, &L.postNorm}, {&n.wqkv, &L.wqkv}, {&n.bqkv, &L.bqkv}, {&n.wo, &L.wo},
+             {&n.bo, &L.bo}, {&n.wGateUp, &L.wGateUp}, {&n.bGateUp, &L.bGateUp}, {&n.wDown, &L.wDown}, {&n.bDown, &L.bDown},
+             {&n.wSmallGateUp, &L.wSmallGateUp}, {&n.bSmallGateUp, &L.bSmallGateUp}, {&n.wSmallDown, &L.wSmallDown},
+             {&n.bSmallDown, &L.bSmallDown}})
+      *dst = c(*src);
+    o.layers.push_back(std::move(n));
+  }
+  return o;
+}
+
+std::vector<torch::Tensor> Engine::parameters(const Weights& w) {
+  std::vector<torch::Tensor> out{w.embed, w.finalNorm};
+  if (w.lmHead.defined() && !w.lmHead.is_same(w.embed)) out.push_back(w.lmHead);
+  for (const auto& L : w.layers)
+    for (const auto* t : {&L.inputNorm, &L.postNorm, &L.wqkv, &L.bqkv, &L.wo, &L.bo, &L.wGateUp, &L.bGateUp, &L.wDown, &L.bDown,
+                          &L.wSmallGateUp, &L.bSmallGateUp, &L.wSmallDown, &L.bSmallDown})
+      if (t->defined()) out.push_back(*t);
+  return out;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Engine::exportWeights(const ModelConfig& c, const Weights& w) {
+  const int64_t q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim;
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  out.emplace_back("model.embed_tokens.weight", w.embed);
+  out.emplace_back("model.norm.weight", w.finalNorm);
+  if (!c.tieEmbeddings && w.lmHead.defined()) out.emplace_back("lm_head.weight", w.lmHead);
+  auto split = [&](const std::string& prefix, const torch::Tensor& t, std::vector<std::pair<const char*, int64_t>> parts, const char* what) {
+    if (!t.defined()) return;
+    int64_t at = 0;
+    for (auto [name, n] : parts) {
+      out.emplace_back(prefix + name + what, t.narrow(0, at, n));
+      at += n;
+    }
+  };
+  for (size_t i = 0; i < w.layers.size(); ++i) {
+    const auto& L = w.layers[i];
+    const std::string p = "model.layers." + std::to_string(i) + ".";
+    out.emplace_back(p + "input_layernorm.weight", L.inputNorm);
+    out.emplace_back(p + "post_attention_layernorm.weight", L.postNorm);
+    split(p + "self_attn.", L.wqkv, {{"q_proj", q}, {"k_proj", kv}, {"v_proj", kv}}, ".weight");
+    split(p + "self_attn.", L.bqkv, {{"q_proj", q}, {"k_proj", kv}, {"v_proj", kv}}, ".bias");
+    out.emplace_back(p + "self_attn.o_proj.weight", L.wo);
+    if (L.bo.defined()) out.emplace_back(p + "self_attn.o_proj.bias", L.bo);
+    const int64_t f = c.intermediateSize, sf = c.duoSmallIntermediateSize;
+    split(p + "mlp.", L.wGateUp, {{"gate_proj", f}, {"up_proj", f}}, ".weight");
+    split(p + "mlp.", L.bGateUp, {{"gate_proj", f}, {"up_proj", f}}, ".bias");
+    out.emplace_back(p + "mlp.down_proj.weight", L.wDown);
+    if (L.bDown.defined()) out.emplace_back(p + "mlp.down_proj.bias", L.bDown);
+    split(p + "small_mlp.", L.wSmallGateUp, {{"gate_proj", sf}, {"up_proj", sf}}, ".weight");
+    split(p + "small_mlp.", L.bSmallGateUp, {{"gate_proj", sf}, {"up_proj", sf}}, ".bias");
+    if (L.wSmallDown.defined()) out.emplace_back(p + "small_mlp.down_proj.weight", L.wSmallDown);
+    if (L.bSmallDown.defined()) out.emplace_back(p + "small_mlp.down_proj.bias", L.bSmallDown);
+  }
+  return out;
+}
+
 std::unique_ptr<KvCache> Engine::makeCache(int64_t slots, int64_t capacity) const {
   return std::make_unique<KvCache>(m_config, slots, capacity, options());
 }

@@ -52,34 +52,6 @@ torch::Tensor routerLogits(const Params& p, size_t l, const torch::Tensor& h) {
   return torch::linear(h.to(torch::kFloat32), p.w[li], p.b[li]);
 }
 
-// A copy of the model's weights that autograd may use (the loaded ones are inference tensors).
-model::internal::Weights trainableCopy(const model::internal::Weights& w) {
-  auto c = [](const torch::Tensor& t) { return t.defined() ? t.clone() : t; };
-  model::internal::Weights o;
-  o.embed = c(w.embed);
-  o.finalNorm = c(w.finalNorm);
-  o.lmHead = w.lmHead.defined() && w.lmHead.is_same(w.embed) ? o.embed : c(w.lmHead);
-  for (const auto& L : w.layers) {
-    model::internal::LayerWeights n;
-    n.inputNorm = c(L.inputNorm);
-    n.postNorm = c(L.postNorm);
-    n.wqkv = c(L.wqkv);
-    n.bqkv = c(L.bqkv);
-    n.wo = c(L.wo);
-    n.bo = c(L.bo);
-    n.wGateUp = c(L.wGateUp);
-    n.bGateUp = c(L.bGateUp);
-    n.wDown = c(L.wDown);
-    n.bDown = c(L.bDown);
-    n.wSmallGateUp = c(L.wSmallGateUp);
-    n.bSmallGateUp = c(L.bSmallGateUp);
-    n.wSmallDown = c(L.wSmallDown);
-    n.bSmallDown = c(L.bSmallDown);
-    o.layers.push_back(std::move(n));
-  }
-  return o;
-}
-
 // A right-padded batch of texts: tokens [B, T], next-token targets [B, T] and the mask of scored
 // positions [B, T] (position t scored when firstPosition <= t < length - 1).
 struct Batch {
@@ -140,7 +112,7 @@ Result<Router> trainPenalty(model::Model& model, const std::vector<RoutedText>& 
   Engine& inference = model.engine();
   const auto& c = inference.config();
   const int L = r.layers;
-  Engine eng(c, trainableCopy(inference.weights()), inference.device(), inference.dtype());
+  Engine eng(c, Engine::trainableCopy(inference.weights()), inference.device(), inference.dtype());
   Params prm = toTorch(r, eng.device());
   prm.w.set_requires_grad(true);
   prm.b.set_requires_grad(true);

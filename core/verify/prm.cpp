@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
+#include "core/common/atomic_file.h"
 #include "core/mathdata/prompt.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -103,9 +105,20 @@ Result<std::unique_ptr<ProcessRewardModel>> ProcessRewardModel::load(const std::
     }
   } else {
     m.kind = PrmKind::StepTag;
-    for (auto [text, role, out] : {std::tuple<const std::string&, const char*, int32_t*>{params.stepTag, "step tag", &m.marker},
-                                   {params.goodToken, "good token", &m.good},
-                                   {params.badToken, "bad token", &m.bad}}) {
+    // Tokens named by the checkpoint replace the defaults (not a caller's choice).
+    if (auto text = readFile((std::filesystem::path(dir) / "config.json").string())) {
+      const auto cfg = nlohmann::json::parse(*text, nullptr, false);
+      if (cfg.is_object() && cfg.contains("prm") && cfg["prm"].is_object()) {
+        const PrmParams defaults;
+        const auto& j = cfg["prm"];
+        if (m.params.stepTag == defaults.stepTag) m.params.stepTag = j.value("step_tag", m.params.stepTag);
+        if (m.params.goodToken == defaults.goodToken) m.params.goodToken = j.value("good_token", m.params.goodToken);
+        if (m.params.badToken == defaults.badToken) m.params.badToken = j.value("bad_token", m.params.badToken);
+      }
+    }
+    for (auto [text, role, out] : {std::tuple<const std::string&, const char*, int32_t*>{m.params.stepTag, "step tag", &m.marker},
+                                   {m.params.goodToken, "good token", &m.good},
+                                   {m.params.badToken, "bad token", &m.bad}}) {
       auto id = m.singleToken(text, role);
       if (!id) return makeError(id.error().code, dir + ": " + id.error().message);
       *out = *id;
@@ -124,9 +137,16 @@ std::string ProcessRewardModel::formatInput(const std::string& problem, const st
     for (const auto& st : steps) s += st + m->params.separator;
     return s;
   }
-  // Math-Shepherd: "{question} {step 1} ки\n{step 2} ки\n…".
-  s = problem + " ";
-  for (size_t i = 0; i < steps.size(); ++i) s += steps[i] + " " + m->params.stepTag + (i + 1 < steps.size() ? "\n" : "");
+  return stepTagInput(problem, steps, m->params.stepTag);
+}
+
+std::string stepTagInput(const std::string& problem, const std::vector<std::string>& steps, const std::string& tag) {
+  std::string s = problem + " ";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::string st = steps[i];
+    while (!st.empty() && (st.back() == '\n' || st.back() == ' ' || st.back() == '\r' || st.back() == '\t')) st.pop_back();
+    s += st + " " + tag + (i + 1 < steps.size() ? "\n" : "");
+  }
   return s;
 }
 

@@ -31,6 +31,15 @@ struct PrmParams {
   model::DeviceParams device;
 };
 
+// The input of a step-tag PRM (Math-Shepherd's format): "{problem} {step 1} TAG\n{step 2} TAG…".
+// Trailing whitespace of each step (its delimiter) is dropped, so steps split off a text and steps
+// kept with their "\n\n" give the same input.
+std::string stepTagInput(const std::string& problem, const std::vector<std::string>& steps, const std::string& tag);
+
+// A step-tag PRM may name its tokens in config.json: {"prm": {"step_tag": …, "good_token": …,
+// "bad_token": …}} (ComputeLens's own PRMs do); they replace PrmParams' defaults, not values a caller
+// changed.
+
 // How step scores become one score per solution (Snell et al. use the last step's).
 enum class StepAggregation { Last, Min, Product };
 Result<StepAggregation> parseStepAggregation(const std::string& name);  // last | min | product

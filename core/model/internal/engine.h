@@ -97,6 +97,12 @@ class Engine {
   static Result<Weights> loadWeights(const ModelConfig& c, const tensor_io::Checkpoint& ck,
                                      torch::Device device, torch::ScalarType dtype);
   static Weights randomWeights(const ModelConfig& c, uint64_t seed, torch::Device device, torch::ScalarType dtype);
+  // A copy that autograd may use (loaded weights are inference tensors); tied heads stay tied.
+  static Weights trainableCopy(const Weights& w);
+  // The inverse of loadWeights: Hugging Face tensor names → tensors (fused q/k/v and gate/up split).
+  static std::vector<std::pair<std::string, torch::Tensor>> exportWeights(const ModelConfig& c, const Weights& w);
+  // Every distinct tensor of the weights (a tied head once).
+  static std::vector<torch::Tensor> parameters(const Weights& w);
 
   const ModelConfig& config() const { return m_config; }
   torch::Device device() const { return m_device; }

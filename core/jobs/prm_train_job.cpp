@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// "prm-train": trains a step-tag process reward model (core/train/prm_trainer.h) on the Monte Carlo
+// step labels of a "prm-label" run, read from a database (by default the one this run goes to). One
+// unit: the whole training; its loss curve and validation loss/accuracy before and after commit
+// with it, and the PRM is written to "out". Training is deterministic given the seed.
+#include <chrono>
+
+#include "core/jobs/job.h"
+#include "core/jobs/spec_reader.h"
+#include "core/store/store.h"
+#include "core/train/prm_trainer.h"
+
+using json = nlohmann::json;
+
+namespace lens::jobs {
+
+namespace {
+
+class PrmTrainJob final : public Job {
+ public:
+  PrmTrainJob(train::PrmTrainParams p, std::string name, std::string labelsDb, std::string labelsRun)
+      : m_params(std::move(p)), m_name(std::move(name)), m_db(std::move(labelsDb)), m_run(std::move(labelsRun)) {}
+  std::string kind() const override { return "prm-train"; }
+  std::string name() const override { return m_name; }
+  uint64_t seed() const override { return m_params.seed; }
+  int64_t unitCount() const override { return 1; }
+  std::string unitKey(int64_t) const override { return "prm"; }
+  std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"base", m_params.base}}; }
+
+  Status prepare(const RunContext& ctx) override {
+    ctx.report(0, 0, "reading step labels from " + m_db);
+    store::StoreParams sp;
+    sp.readOnly = true;
+    auto st = store::Store::open(m_db, sp);
+    if (!st) return makeError(st.error().code, "spec.labels.db: " + st.error().message);
+    auto run = (*st)->findRun(m_run);
+    if (!run) return makeError(run.error().code, "spec.labels.run: " + run.error().message);
+    if (run->kind != "prm-label")
+      return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " is a " + run->kind + " run, not prm-label");
+    if (!run->datasetId) return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " has no problems recorded");
+    auto problems = (*st)->problems(*run->datasetId);
+    if (!problems) return problems.error();
+    auto units = (*st)->unitIndexes(run->id);
+    if (!units) return units.error();
+    m_examples.clear();
+    for (int64_t u : *units) {
+      auto unit = (*st)->unit(run->id, u);
+      if (!unit) return unit.error();
+      if (!unit->problemIndex || *unit->problemIndex < 0 || *unit->problemIndex >= static_cast<int64_t>(problems->size())) continue;
+      const std::string& text = (*problems)[static_cast<size_t>(*unit->problemIndex)].problem;
+      for (const auto& s : unit->samples) {
+        train::PrmExample ex;
+        ex.problem = text;
+        for (const auto& step : s.steps) {
+          if (!step.score) break;  // labels cover every step of a labelled sample
+          ex.steps.push_back(step.text);
+          ex.labels.push_back(*step.score);
+        }
+        if (!ex.steps.empty() && ex.steps.size() == s.steps.size()) m_examples.push_back(std::move(ex));
+      }
+    }
+    if (m_examples.empty()) return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " has no labelled steps yet");
+    return Status::success();
+  }
+
+  Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
+    std::vector<store::UnitResult> out;
+    if (units.empty()) return out;
+    const auto t0 = std::chrono::steady_clock::now();
+    store::UnitResult r;
+    r.index = 0;
+    r.key = unitKey(0);
+    auto rep = train::trainPrm(m_examples, m_params, &ctx, [&](const train::PrmTrainStep& s) {
+      r.metrics.push_back({"loss", "train", s.step, s.loss});
+    });
+    if (!rep) return rep.error();
+    r.metrics.push_back({"loss", "validation", 0, rep->validationLossBefore});
+    r.metrics.push_back({"loss", "validation", m_params.steps, rep->validationLossAfter});
+    r.metrics.push_back({"accuracy", "validation", 0, rep->validationAccuracyBefore});
+    r.metrics.push_back({"accuracy", "validation", m_params.steps, rep->validationAccuracyAfter});
+    r.metrics.push_back({"label-entropy", "validation", 0, rep->labelEntropy});
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.push_back(std::move(r));
+    return out;
+  }
+
+ private:
+  train::PrmTrainParams m_params;
+  std::string m_name, m_db, m_run;
+  std::vector<train::PrmExample> m_examples;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Job>> createPrmTrainJob(const json& j) {
+  train::PrmTrainParams p;
+  std::string kind, name, db, run;
+  SpecReader r(j, "spec");
+  r.text("kind", kind).text("name", name).unsignedInteger("seed", p.seed);
+  r.text("base", p.base, /*required=*/true).text("out", p.outDir, /*required=*/true);
+  r.integer("steps", p.steps, 1, int64_t{1} << 30)
+      .integer("batch", p.batch, 1, 4096)
+      .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
+      .number("weight_decay", p.weightDecay, 0.0, 10.0)
+      .number("validation_fraction", p.validationFraction, 0.0, 0.9, /*loExclusive=*/true)
+      .integer("max_tokens", p.maxTokens, 8, 1 << 20)
+      .text("step_tag", p.stepTag)
+      .text("good_token", p.goodToken)
+      .text("bad_token", p.badToken)
+      .oneOf("save_dtype", p.saveDtype, {"float32", "bfloat16", "float16"});
+  if (auto l = r.object("labels")) {
+    l->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
+    LENS_TRY_STATUS(l->finish());
+  } else {
+    r.fail("labels", "required: {\"db\": database, \"run\": the prm-label run}");
+  }
+  LENS_TRY_STATUS(readDeviceSpec(r, p.device));
+  LENS_TRY_STATUS(r.finish());
+  p.command = j;
+  return std::unique_ptr<Job>(new PrmTrainJob(std::move(p), name, db, run));
+}
+
+}  // namespace lens::jobs

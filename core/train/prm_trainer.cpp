@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/train/prm_trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/common/atomic_file.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+#include "core/tensor_io/safetensors.h"
+#include "core/text/tokenizer.h"
+#include "core/verify/prm.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace lens::train {
+
+using model::internal::Engine;
+
+json PrmTrainReport::toJson() const {
+  return {{"train_examples", trainExamples},
+          {"validation_examples", validationExamples},
+          {"train_tags", trainTags},
+          {"validation_tags", validationTags},
+          {"validation_loss_before", validationLossBefore},
+          {"validation_loss_after", validationLossAfter},
+          {"validation_accuracy_before", validationAccuracyBefore},
+          {"validation_accuracy_after", validationAccuracyAfter},
+          {"validation_label_entropy", labelEntropy}};
+}
+
+namespace {
+
+struct Encoded {
+  std::vector<int32_t> ids;
+  std::vector<int64_t> tags;   // positions of the tag tokens
+  std::vector<float> labels;   // one per tag
+};
+
+struct Batch {
+  model::internal::ForwardBatch fb;
+  torch::Tensor row, pos, label;  // flat over the batch's tags
+};
+
+Batch makeBatch(const std::vector<const Encoded*>& ex, torch::Device device) {
+  int64_t T = 0;
+  for (const auto* e : ex) T = std::max<int64_t>(T, static_cast<int64_t>(e->ids.size()));
+  const int64_t B = static_cast<int64_t>(ex.size());
+  auto ids = torch::zeros({B, T}, torch::kInt64);
+  auto a = ids.accessor<int64_t, 2>();
+  std::vector<int64_t> rows, poss;
+  std::vector<float> labels;
+  Batch out;
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& e = *ex[static_cast<size_t>(b)];
+    for (size_t t = 0; t < e.ids.size(); ++t) a[b][static_cast<int64_t>(t)] = e.ids[t];
+    for (size_t k = 0; k < e.tags.size(); ++k) {
+      rows.push_back(b);
+      poss.push_back(e.tags[k]);
+      labels.push_back(e.labels[k]);
+    }
+    out.fb.slots.push_back(b);
+    out.fb.startPos.push_back(0);
+    out.fb.lengths.push_back(static_cast<int64_t>(e.ids.size()));
+  }
+  out.fb.tokens = ids.to(device);
+  out.row = torch::tensor(rows, torch::kInt64).to(device);
+  out.pos = torch::tensor(poss, torch::kInt64).to(device);
+  out.label = torch::tensor(labels, torch::kFloat32).to(device);
+  return out;
+}
+
+// Logit of "good" minus "bad" at every tag of the batch.
+torch::Tensor tagLogits(Engine& eng, Batch& bt, int32_t good, int32_t bad) {
+  auto cache = eng.makeCache(bt.fb.tokens.size(0), bt.fb.tokens.size(1));
+  auto logits = eng.forward(bt.fb, *cache, /*allLogits=*/true);  // [B, T, V]
+  auto at = logits.index({bt.row, bt.pos});                      // [tags, V]
+  return at.select(1, good) - at.select(1, bad);
+}
+
+struct Eval {
+  double loss = 0, accuracy = 0;
+};
+
+Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_t bad, int batch) {
+  torch::NoGradGuard ng;
+  double loss = 0;
+  int64_t tags = 0, decided = 0, right = 0;
+  for (size_t i = 0; i < set.size(); i += static_cast<size_t>(batch)) {
+    std::vector<const Encoded*> part;
+    for (size_t j = i; j < std::min(set.size(), i + static_cast<size_t>(batch)); ++j) part.push_back(&set[j]);
+    Batch bt = makeBatch(part, eng.device());
+    if (bt.label.numel() == 0) continue;
+    auto z = tagLogits(eng, bt, good, bad);
+    loss += torch::binary_cross_entropy_with_logits(z, bt.label, {}, {}, at::Reduction::Sum).item<double>();
+    tags += bt.label.numel();
+    auto clear = (bt.label - 0.5).abs() > 1e-6;
+    decided += clear.sum().item<int64_t>();
+    right += (((z > 0) == (bt.label > 0.5)).logical_and(clear)).sum().item<int64_t>();
+  }
+  return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0};
+}
+
+Status writeJson(const fs::path& path, const json& j) {
+  const std::string text = j.dump(2) + "\n";
+  AtomicFile f(path.string());
+  f.write(text.data(), text.size());
+  return f.commit();
+}
+
+}  // namespace
+
+Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const PrmTrainParams& p, const RunContext* ctx,
+                                const std::function<void(const PrmTrainStep&)>& onStep) {
+  if (p.outDir.empty()) return makeError(ErrorCode::InvalidInput, "PRM training: no output folder");
+  if (p.steps < 1 || p.batch < 1 || !(p.lr > 0)) return makeError(ErrorCode::InvalidInput, "PRM training: steps, batch and lr must be positive");
+  model::DeviceParams dp = p.device;
+  dp.dtype = "float32";
+  auto base = model::Model::load(p.base, dp);
+  if (!base) return base.error();
+  const auto* tok = (*base)->tokenizer();
+  if (!tok) return makeError(ErrorCode::InvalidInput, p.base + ": a PRM needs the base model's tokenizer.json");
+  int32_t ids[3];
+  const std::string texts[3] = {p.stepTag, p.goodToken, p.badToken};
+  const char* roles[3] = {"step tag", "good token", "bad token"};
+  for (int i = 0; i < 3; ++i) {
+    auto e = tok->encode(texts[i], false);
+    if (e.size() != 1) return makeError(ErrorCode::InvalidInput, p.base + ": the " + std::string(roles[i]) + " must be one token of its tokenizer");
+    ids[i] = e[0];
+  }
+  // Encode: tags cut by max_tokens drop their steps; examples with a tag inside their text are refused.
+  std::vector<Encoded> enc;
+  int64_t skipped = 0;
+  for (const auto& ex : examples) {
+    if (ex.steps.size() != ex.labels.size() || ex.steps.empty()) {
+      ++skipped;
+      continue;
+    }
+    Encoded e;
+    e.ids = tok->encode(verify::stepTagInput(ex.problem, ex.steps, p.stepTag), true);
+    for (size_t t = 0; t < e.ids.size(); ++t)
+      if (e.ids[t] == ids[0]) e.tags.push_back(static_cast<int64_t>(t));
+    if (e.tags.size() != ex.steps.size()) {
+      ++skipped;
+      continue;
+    }
+    for (size_t k = 0; k < e.tags.size(); ++k) e.labels.push_back(static_cast<float>(std::clamp(ex.labels[k], 0.0, 1.0)));
+    while (!e.tags.empty() && e.tags.back() >= p.maxTokens) {
+      e.tags.pop_back();
+      e.labels.pop_back();
+    }
+    if (e.tags.empty()) {
+      ++skipped;
+      continue;
+    }
+    e.ids.resize(static_cast<size_t>(e.tags.back() + 1));
+    enc.push_back(std::move(e));
+  }
+  if (enc.size() < 2) return makeError(ErrorCode::InvalidInput, "PRM training: fewer than 2 usable examples (" + std::to_string(skipped) + " skipped)");
+  const size_t nVal = std::clamp<size_t>(static_cast<size_t>(std::llround(p.validationFraction * static_cast<double>(enc.size()))), 1, enc.size() - 1);
+  std::vector<Encoded> val(std::make_move_iterator(enc.end() - static_cast<std::ptrdiff_t>(nVal)), std::make_move_iterator(enc.end()));
+  enc.resize(enc.size() - nVal);
+
+  PrmTrainReport rep;
+  rep.trainExamples = static_cast<int64_t>(enc.size());
+  rep.validationExamples = static_cast<int64_t>(val.size());
+  for (const auto& e : enc) rep.trainTags += static_cast<int64_t>(e.tags.size());
+  double entropy = 0;
+  for (const auto& e : val)
+    for (float y : e.labels) {
+      rep.validationTags += 1;
+      if (y > 0 && y < 1) entropy -= y * std::log(y) + (1 - y) * std::log(1 - y);
+    }
+  rep.labelEntropy = rep.validationTags ? entropy / static_cast<double>(rep.validationTags) : 0.0;
+
+  const auto& cfg = (*base)->config();
+  try {
+    Engine eng(cfg, Engine::trainableCopy((*base)->engine().weights()), (*base)->engine().device(), torch::kFloat32);
+    auto params = Engine::parameters(eng.weights());
+    for (auto& t : params) t.set_requires_grad(true);
+    const Eval before = evaluate(eng, val, ids[1], ids[2], p.batch);
+    rep.validationLossBefore = before.loss;
+    rep.validationAccuracyBefore = before.accuracy;
+    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(p.lr).weight_decay(p.weightDecay));
+    auto gen = at::detail::createCPUGenerator(p.seed);
+    for (int64_t s = 0; s < p.steps; ++s) {
+      if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "PRM training cancelled at step " + std::to_string(s));
+      auto idx = torch::randint(static_cast<int64_t>(enc.size()), {std::min<int64_t>(p.batch, static_cast<int64_t>(enc.size()))}, gen, torch::kInt64);
+      std::vector<const Encoded*> part;
+      for (int64_t i = 0; i < idx.size(0); ++i) part.push_back(&enc[static_cast<size_t>(idx[i].item<int64_t>())]);
+      Batch bt = makeBatch(part, eng.device());
+      auto loss = torch::binary_cross_entropy_with_logits(tagLogits(eng, bt, ids[1], ids[2]), bt.label);
+      opt.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(params, 1.0);
+      opt.step();
+      if (onStep) onStep({s + 1, loss.item<double>()});
+      if (ctx) ctx->report(s + 1, p.steps, "training the PRM");
+    }
+    const Eval after = evaluate(eng, val, ids[1], ids[2], p.batch);
+    rep.validationLossAfter = after.loss;
+    rep.validationAccuracyAfter = after.accuracy;
+
+    // Save as a step-tag PRM: the base's files, the trained weights, and the tokens in config.json.
+    std::error_code ec;
+    fs::create_directories(p.outDir, ec);
+    if (ec) return makeError(ErrorCode::Io, p.outDir + ": cannot create the folder: " + ec.message());
+    const auto saveType = model::internal::parseScalarType(p.saveDtype);
+    const auto dtype = saveType == torch::kBFloat16 ? tensor_io::DType::BF16 : saveType == torch::kFloat16 ? tensor_io::DType::F16 : tensor_io::DType::F32;
+    std::vector<torch::Tensor> keep;
+    std::vector<tensor_io::TensorToWrite> out;
+    torch::NoGradGuard ng;
+    for (auto& [name, t] : Engine::exportWeights(cfg, eng.weights())) {
+      auto c = t.detach().to(torch::kCPU, saveType).contiguous();
+      keep.push_back(c);
+      out.push_back({name, dtype, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()), c.data_ptr()});
+    }
+    LENS_TRY_STATUS(tensor_io::writeSafetensors((fs::path(p.outDir) / "model.safetensors").string(), out, {{"format", "pt"}}));
+  } catch (const std::exception& e) {
+    return model::internal::translateTorchError(e, "PRM training");
+  }
+  auto cfgText = readFile((fs::path(p.base) / "config.json").string());
+  if (!cfgText) return cfgText.error();
+  json cj = json::parse(*cfgText, nullptr, false);
+  if (cj.is_discarded()) return makeError(ErrorCode::InvalidInput, p.base + "/config.json: not valid JSON");
+  cj["prm"] = {{"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}};
+  LENS_TRY_STATUS(writeJson(fs::path(p.outDir) / "config.json", cj));
+  std::error_code ec;
+  fs::copy_file(fs::path(p.base) / "tokenizer.json", fs::path(p.outDir) / "tokenizer.json", fs::copy_options::overwrite_existing, ec);
+  if (ec) return makeError(ErrorCode::Io, p.outDir + ": cannot copy the tokenizer: " + ec.message());
+  json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed},
+                   {"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}, {"skipped_examples", skipped},
+                   {"report", rep.toJson()}, {"command", p.command}};
+  LENS_TRY_STATUS(writeJson(fs::path(p.outDir) / "prm_train.json", manifest));
+  return rep;
+}
+
+}  // namespace lens::train

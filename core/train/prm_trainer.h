@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Training a process reward model (Snell et al. 2024 §5, after Math-Shepherd): a causal LM
+// fine-tuned so that at a tag token after each step, P(good) = σ(logit[good] − logit[bad]) predicts
+// the step's Monte Carlo label (the fraction of rollouts from that prefix that reach the right
+// answer; "prm-label" runs produce them). Soft binary cross-entropy at every tag, AdamW, all weights
+// trained. The result is a step-tag PRM that verify::ProcessRewardModel loads as is: its config.json
+// names the tag and tokens. Torch-free interface.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/common/run_context.h"
+#include "core/model/device.h"
+
+namespace lens::train {
+
+struct PrmExample {
+  std::string problem;
+  std::vector<std::string> steps;
+  std::vector<double> labels;  // one per step, in [0, 1]
+};
+
+struct PrmTrainParams {
+  std::string base;    // the causal LM to start from (its tokenizer must hold the tag and tokens)
+  std::string outDir;
+  std::string stepTag = "\x1e", goodToken = "+", badToken = "-";  // single tokens of the base's tokenizer
+  int64_t steps = 300;
+  int batch = 16;
+  double lr = 3e-4;
+  double weightDecay = 0.0;
+  double validationFraction = 0.1;  // the last examples, held out
+  int64_t maxTokens = 512;          // longer inputs are cut (their later steps dropped)
+  uint64_t seed = 1;
+  std::string saveDtype = "float32";
+  model::DeviceParams device;
+  nlohmann::json command;  // recorded in prm_train.json
+};
+
+struct PrmTrainStep {
+  int64_t step = 0;
+  double loss = 0;  // soft cross-entropy per tag (nats), this step's batch
+};
+
+struct PrmTrainReport {
+  int64_t trainExamples = 0, validationExamples = 0, trainTags = 0, validationTags = 0;
+  double validationLossBefore = 0, validationLossAfter = 0;
+  // Steps whose label is decidedly right (> 0.5) or wrong (< 0.5), scored on the right side of 0.5.
+  double validationAccuracyBefore = 0, validationAccuracyAfter = 0;
+  double labelEntropy = 0;  // validation: the loss a perfect predictor of the labels would reach
+  nlohmann::json toJson() const;
+};
+
+Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const PrmTrainParams& params, const RunContext* ctx = nullptr,
+                                const std::function<void(const PrmTrainStep&)>& onStep = {});
+
+}  // namespace lens::train

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Training a step-tag PRM from the shipped model: exporting the engine's weights gives back every
+// checkpoint tensor exactly; a short training on labels that a step's wording decides learns them
+// (validation loss falls, the loaded PRM ranks good steps above bad ones); bad input is refused.
+#include <QtTest>
+#include <c10/core/InferenceMode.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/test_helpers.h"
+#include "core/model/internal/engine.h"
+#include "core/model/model.h"
+#include "core/tensor_io/checkpoint.h"
+#include "core/train/prm_trainer.h"
+#include "core/verify/prm.h"
+
+using namespace lens;
+
+namespace {
+
+std::string base() { return std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"; }
+
+// Steps that say "right" are labelled 1, "wrong" 0; the problem varies.
+std::vector<train::PrmExample> wordedExamples(int n) {
+  std::vector<train::PrmExample> out;
+  for (int i = 0; i < n; ++i) {
+    train::PrmExample e;
+    e.problem = "What is " + std::to_string(i) + " + " + std::to_string(2 * i) + "?";
+    for (int k = 0; k < 3; ++k) {
+      const bool good = (i + k) % 2 == 0;
+      e.steps.push_back(std::string(good ? "right" : "wrong") + " step " + std::to_string(k));
+      e.labels.push_back(good ? 1.0 : 0.0);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+class TestPrmTrain : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void exportIsTheInverseOfLoad() {
+    model::DeviceParams d;
+    d.device = "cpu";
+    d.dtype = "float32";
+    auto m = model::Model::load(base(), d);
+    LENS_VERIFY_OK(m);
+    auto ck = tensor_io::Checkpoint::open(base());
+    LENS_VERIFY_OK(ck);
+    c10::InferenceMode guard;
+    auto out = model::internal::Engine::exportWeights((*m)->config(), (*m)->engine().weights());
+    QCOMPARE(out.size(), ck->tensors().size());
+    for (const auto& [name, t] : out) {
+      const auto* src = ck->find(name);
+      QVERIFY2(src, name.c_str());
+      QVERIFY2(torch::equal(model::internal::toTorch(*src).to(torch::kFloat32), t), name.c_str());
+    }
+  }
+
+  void learnsWordedLabels() {
+    QTemporaryDir tmp;
+    train::PrmTrainParams p;
+    p.base = base();
+    p.outDir = tmp.filePath("prm").toStdString();
+    p.steps = 60;
+    p.batch = 8;
+    p.lr = 1e-3;
+    p.validationFraction = 0.25;
+    std::vector<double> losses;
+    auto rep = train::trainPrm(wordedExamples(40), p, nullptr, [&](const train::PrmTrainStep& s) { losses.push_back(s.loss); });
+    QVERIFY2(rep.ok(), rep.ok() ? "" : rep.error().message.c_str());
+    QCOMPARE(losses.size(), size_t{60});
+    QCOMPARE(rep->validationExamples, int64_t{10});
+    QCOMPARE(rep->validationTags, int64_t{30});
+    QVERIFY2(rep->validationLossAfter < 0.5 * rep->validationLossBefore,
+             qPrintable(QString("%1 -> %2").arg(rep->validationLossBefore).arg(rep->validationLossAfter)));
+    QCOMPARE(rep->validationAccuracyAfter, 1.0);
+    // The saved PRM loads with default parameters (its config names the tag) and ranks the steps.
+    auto prm = verify::ProcessRewardModel::load(p.outDir);
+    QVERIFY2(prm.ok(), prm.ok() ? "" : prm.error().message.c_str());
+    QCOMPARE((*prm)->kind(), verify::PrmKind::StepTag);
+    auto s = (*prm)->scoreSteps("What is 100 + 200?", {"right step 0\n\n", "wrong step 1\n\n", "right step 2"});
+    LENS_VERIFY_OK(s);
+    QCOMPARE(s->size(), size_t{3});
+    QVERIFY((*s)[0] > 0.5 && (*s)[1] < 0.5 && (*s)[2] > 0.5);
+    // Trailing delimiters do not change the input.
+    QCOMPARE((*prm)->formatInput("q", {"a\n\n", "b"}), (*prm)->formatInput("q", {"a", "b"}));
+  }
+
+  void refusesBadInput() {
+    QTemporaryDir tmp;
+    train::PrmTrainParams p;
+    p.base = base();
+    p.outDir = tmp.filePath("prm").toStdString();
+    p.stepTag = "two bytes";
+    auto r = train::trainPrm(wordedExamples(4), p);
+    QVERIFY(!r.ok() && r.error().message.find("step tag must be one token") != std::string::npos);
+    p.stepTag = "\x1e";
+    auto few = train::trainPrm(wordedExamples(1), p);
+    QVERIFY(!few.ok() && few.error().message.find("fewer than 2 usable examples") != std::string::npos);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestPrmTrain)
+#include "test_prm_train.moc"
