@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -92,7 +93,27 @@ struct Options {
   std::optional<int> searchN, searchWidth, lookahead, maxSteps;
   // prm train
   std::string base, labelsRun, labelsDb;
+  // compute-optimal
+  std::vector<std::string> searchRuns;
+  std::string aggregation = "weighted";
 };
+
+// "1,2,4" -> {1, 2, 4}; errors name the bad item.
+Result<std::vector<int>> parseBudgetList(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      size_t used = 0;
+      const int v = std::stoi(item, &used);
+      if (used != item.size() || v < 1) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      return makeError(ErrorCode::InvalidInput, "--budgets: '" + item + "' is not a positive integer");
+    }
+  }
+  return out;
+}
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
 
@@ -343,6 +364,43 @@ int printSearchSummary(store::Store& st, const store::RunRecord& run) {
   return 0;
 }
 
+int cmdComputeOptimal(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto base = (*st)->findRun(o.runRef);
+  if (!base) return fail(base.error());
+  std::vector<int64_t> runs;
+  for (const auto& ref : o.searchRuns) {
+    auto r = (*st)->findRun(ref);
+    if (!r) return fail(r.error());
+    runs.push_back(r->id);
+  }
+  auto how = search::parseAggregation(o.aggregation);
+  if (!how) return fail(how.error());
+  auto budgets = parseBudgetList(o.budgets);
+  if (!budgets) return fail(budgets.error());
+  auto rep = search::computeOptimalFromRuns(**st, base->id, runs, *how, *budgets, o.trials);
+  if (!rep) return fail(rep.error());
+  if (o.asJson) {
+    auto w = writeOut(o.out.empty() ? "-" : o.out, rep->toJson().dump(2) + "\n");
+    return w ? 0 : fail(w.error());
+  }
+  std::printf("%-26s %6s %10s %12s   %s\n", "strategy", "N", "accuracy", "FLOPs/prob", "by bin 1..5");
+  for (const auto& a : rep->arms) {
+    std::printf("%-26s %6d %9.1f%% %12.3g  ", a.strategy.c_str(), a.budget, 100 * a.accuracy, a.meanFlops);
+    for (double b : a.byBin) std::printf(std::isnan(b) ? "     -" : " %5.1f", 100 * b);
+    std::printf("\n");
+  }
+  std::printf("\ncompute-optimal (choice per bin made on the other half of the problems)\n%6s %10s %10s %12s %10s  %s\n", "N", "optimal",
+              rep->baseline.c_str(), "baseline N=", "ratio", "chosen per bin (fold 0 / fold 1)");
+  for (const auto& f : rep->frontier) {
+    std::printf("%6d %9.1f%% %9.1f%% %12.1f %9.2fx ", f.budget, 100 * f.computeOptimal, 100 * f.baseline, f.matchingBaselineBudget, f.efficiency);
+    for (size_t b = 0; b < f.chosen.size(); ++b) std::printf(" %zu:%s/%s", b + 1, f.chosen[b][0].c_str(), f.chosen[b][1].c_str());
+    std::printf("\n");
+  }
+  return 0;
+}
+
 int cmdSearch(Options o) {
   o.kind = "search";
   auto r = startFromOptions(o, "search");
@@ -489,17 +547,8 @@ int cmdCurves(const Options& o) {
     if (!h) return fail(h.error());
     how.push_back(*h);
   }
-  std::vector<int> budgets;
-  {
-    std::stringstream ss(o.budgets);
-    for (std::string item; std::getline(ss, item, ',');) {
-      try {
-        budgets.push_back(std::stoi(item));
-      } catch (const std::exception&) {
-        return fail(makeError(ErrorCode::InvalidInput, "--budgets: '" + item + "' is not an integer"));
-      }
-    }
-  }
+  auto budgets = parseBudgetList(o.budgets);
+  if (!budgets) return fail(budgets.error());
   store::StoreParams sp;
   sp.readOnly = !o.save;
   auto st = store::Store::open(dbPath(o), sp);
@@ -508,7 +557,7 @@ int cmdCurves(const Options& o) {
   if (!run) return fail(run.error());
   json out = json::array();
   for (auto h : how) {
-    auto curves = search::computeRunCurves(**st, run->id, h, budgets, o.trials);
+    auto curves = search::computeRunCurves(**st, run->id, h, *budgets, o.trials);
     if (!curves) return fail(curves.error());
     if (!o.asJson) {
       std::printf("%s, run %lld (%d problems; bins: oracle difficulty by pass@1, 1 = easiest)\n", search::aggregationName(h),
@@ -661,6 +710,17 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   searchCmd->add_flag("--quiet,-q", o->quiet, "no progress output and no summary");
   addDb(searchCmd);
 
+  auto* coCmd = app.add_subcommand("compute-optimal",
+                                   "Per difficulty bin and budget, the best strategy (2-fold cross-validated) vs best-of-N, and the efficiency ratio");
+  coCmd->add_option("baseline", o->runRef, "sampling run (generate with --samples and a verifier): best-of-N at every budget")->required();
+  coCmd->add_option("runs", o->searchRuns, "search runs (each one strategy at one N)");
+  coCmd->add_option("--aggregation", o->aggregation, "best-of-N as: weighted (default) | best-of-n | majority")->capture_default_str();
+  coCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N")->capture_default_str();
+  coCmd->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
+  coCmd->add_flag("--json", o->asJson, "machine-readable output");
+  coCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
+  addDb(coCmd);
+
   auto* prmCmd = app.add_subcommand("prm", "Process reward models trained by ComputeLens");
   prmCmd->require_subcommand(1);
   auto* ptrain = prmCmd->add_subcommand("train", "Train a step-tag PRM on the Monte Carlo step labels of a prm-label run");
@@ -729,6 +789,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (routingCmd->parsed()) return cmdRouting(*o);
     if (rtrain->parsed()) return cmdRouterTrain(*o);
     if (searchCmd->parsed()) return cmdSearch(*o);
+    if (coCmd->parsed()) return cmdComputeOptimal(*o);
     if (ptrain->parsed()) {
       Options po = *o;
       po.kind = "prm-train";

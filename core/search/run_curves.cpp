@@ -2,26 +2,29 @@
 #include "core/search/run_curves.h"
 
 #include <functional>
+#include <map>
 #include <set>
 
 #include "core/store/store.h"
 
 namespace lens::search {
 
-Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation how, const std::vector<int>& budgets, int trials) {
-  auto run = st.run(runId);
-  if (!run) return run.error();
+namespace {
+
+// The graded problems of a sampling run, with their unit keys.
+Result<std::pair<std::vector<ProblemSamples>, std::vector<std::string>>> gradedSamples(store::Store& st, const store::RunRecord& run) {
   std::vector<store::ProblemRecord> problems;
-  if (run->datasetId) {
-    auto ps = st.problems(*run->datasetId);
+  if (run.datasetId) {
+    auto ps = st.problems(*run.datasetId);
     if (!ps) return ps.error();
     problems = std::move(*ps);
   }
-  auto idx = st.unitIndexes(runId);
+  auto idx = st.unitIndexes(run.id);
   if (!idx) return idx.error();
   std::vector<ProblemSamples> data;
+  std::vector<std::string> keys;
   for (int64_t i : *idx) {
-    auto u = st.unit(runId, i);
+    auto u = st.unit(run.id, i);
     if (!u) return u.error();
     ProblemSamples p;
     if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
@@ -35,9 +38,21 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
     if (!graded || p.samples.empty()) continue;
     p.flopsPerSample /= static_cast<double>(p.samples.size());
     data.push_back(std::move(p));
+    keys.push_back(u->key);
   }
   if (data.empty())
-    return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " has no graded samples (its problems need reference answers)");
+    return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " has no graded samples (its problems need reference answers)");
+  return std::make_pair(std::move(data), std::move(keys));
+}
+
+}  // namespace
+
+Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation how, const std::vector<int>& budgets, int trials) {
+  auto run = st.run(runId);
+  if (!run) return run.error();
+  auto graded = gradedSamples(st, *run);
+  if (!graded) return graded.error();
+  const auto& data = graded->first;
   RunCurves out;
   out.runId = runId;
   out.aggregation = how;
@@ -56,6 +71,61 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
     if (d.level) levels.insert(*d.level);
   for (int l : levels) curve("level " + std::to_string(l), [&](size_t i) { return data[i].level == l; });
   return out;
+}
+
+}  // namespace lens::search
+
+namespace lens::search {
+
+Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
+                                                    Aggregation how, const std::vector<int>& budgets, int trials) {
+  auto base = st.run(baselineRun);
+  if (!base) return base.error();
+  auto graded = gradedSamples(st, *base);
+  if (!graded) return graded.error();
+  const auto& [data, keys] = *graded;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
+  const auto bins = oracleDifficultyBins(data);
+  const std::string baseName = std::string("best-of-N ") + aggregationName(how);
+  std::vector<Arm> arms;
+  for (int n : budgets) {
+    Arm a{baseName, n, std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (static_cast<int>(data[i].samples.size()) < n) continue;
+      auto c = accuracyCurve({data[i]}, how, {n}, trials, base->seed + i);
+      if (c.empty()) continue;
+      a.accuracy[i] = c.front().accuracy;
+      a.flops[i] = c.front().flopsPerProblem;
+    }
+    arms.push_back(std::move(a));
+  }
+  for (int64_t id : searchRuns) {
+    auto run = st.run(id);
+    if (!run) return run.error();
+    if (run->kind != "search") return makeError(ErrorCode::InvalidInput, "run " + std::to_string(id) + " is a " + run->kind + " run, not a search run");
+    std::string name = run->spec.value("strategy", std::string("beam")) + " M=" + std::to_string(run->spec.value("width", 4));
+    if (name.rfind("lookahead", 0) == 0) name += " k=" + std::to_string(std::max(1, run->spec.value("lookahead", 1)));
+    Arm a{name, run->spec.value("n", 16), std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
+    auto idx = st.unitIndexes(id);
+    if (!idx) return idx.error();
+    std::map<int64_t, size_t> unitToProblem;  // unit index -> baseline row
+    for (int64_t u : *idx) {
+      auto unit = st.unit(id, u);
+      if (!unit) return unit.error();
+      if (auto it = index.find(unit->key); it != index.end()) {
+        unitToProblem[u] = it->second;
+        for (const auto& m : unit->metrics) {
+          if (m.name == "correct") a.accuracy[it->second] = m.value;
+          if (m.name == "generator-flops") a.flops[it->second] = m.value;
+        }
+      }
+    }
+    if (unitToProblem.empty())
+      return makeError(ErrorCode::InvalidInput, "run " + std::to_string(id) + " shares no problem with the baseline run " + std::to_string(baselineRun));
+    arms.push_back(std::move(a));
+  }
+  return computeOptimal(arms, bins, baseName);
 }
 
 }  // namespace lens::search

@@ -8,6 +8,7 @@
 
 #include "core/common/result.h"
 #include "core/search/aggregate.h"
+#include "core/search/compute_optimal.h"
 
 namespace lens::store {
 class Store;
@@ -31,5 +32,12 @@ struct RunCurves {
 // no graded samples.
 Result<RunCurves> computeRunCurves(store::Store& store, int64_t runId, Aggregation how, const std::vector<int>& budgets,
                                    int trials = 200);
+
+// Compute-optimal scaling from stored runs (compute_optimal.h): the baseline is a sampling run
+// (generate) whose samples give best-of-N by `how` at each budget, per problem; each search run is
+// one strategy at its N (its units' "correct" metric). Problems are matched by key; difficulty bins
+// are the baseline's oracle bins (pass@1 of its samples). FLOPs are the generator's.
+Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
+                                                    Aggregation how, const std::vector<int>& budgets, int trials = 200);
 
 }  // namespace lens::search

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/search/compute_optimal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace lens::search {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+bool has(const Arm& a, size_t p) { return a.accuracy[p] >= 0; }
+
+}  // namespace
+
+json ComputeOptimalReport::toJson() const {
+  json f = json::array();
+  for (const auto& p : frontier)
+    f.push_back({{"budget", p.budget}, {"compute_optimal", p.computeOptimal}, {"baseline", num(p.baseline)}, {"mean_flops", p.meanFlops},
+                 {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)}});
+  json a = json::array();
+  for (const auto& s : arms)
+    a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", s.byBin},
+                 {"problems", s.problems}});
+  return {{"baseline", baseline}, {"budgets", budgets}, {"frontier", f}, {"arms", a}};
+}
+
+Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const std::vector<int>& bins, const std::string& baseline) {
+  const size_t P = bins.size();
+  if (arms.empty()) return makeError(ErrorCode::InvalidInput, "compute-optimal: no strategies to choose from");
+  for (const auto& a : arms) {
+    if (a.accuracy.size() != P || (!a.flops.empty() && a.flops.size() != P))
+      return makeError(ErrorCode::InvalidInput, "compute-optimal: '" + a.strategy + "' at N=" + std::to_string(a.budget) + " covers " +
+                                                    std::to_string(a.accuracy.size()) + " problems, the bins " + std::to_string(P));
+    if (a.budget < 1) return makeError(ErrorCode::InvalidInput, "compute-optimal: '" + a.strategy + "' has budget < 1");
+  }
+  for (int b : bins)
+    if (b < 0 || b > 5) return makeError(ErrorCode::InvalidInput, "compute-optimal: difficulty bins must be 1..5 (0: left out)");
+  auto flopsOf = [](const Arm& a, size_t p) { return a.flops.empty() ? 0.0 : a.flops[p]; };
+
+  ComputeOptimalReport rep;
+  rep.baseline = baseline;
+  std::set<int> budgetSet;
+  for (const auto& a : arms) budgetSet.insert(a.budget);
+  rep.budgets.assign(budgetSet.begin(), budgetSet.end());
+
+  for (const auto& a : arms) {
+    ComputeOptimalReport::ArmSummary s;
+    s.strategy = a.strategy;
+    s.budget = a.budget;
+    std::vector<double> sum(5, 0), cnt(5, 0);
+    double total = 0, fl = 0;
+    for (size_t p = 0; p < P; ++p) {
+      if (bins[p] == 0 || !has(a, p)) continue;
+      total += a.accuracy[p];
+      fl += flopsOf(a, p);
+      sum[static_cast<size_t>(bins[p] - 1)] += a.accuracy[p];
+      cnt[static_cast<size_t>(bins[p] - 1)] += 1;
+      s.problems += 1;
+    }
+    s.accuracy = s.problems ? total / s.problems : kNaN;
+    s.meanFlops = s.problems ? fl / s.problems : kNaN;
+    for (size_t b = 0; b < 5; ++b) s.byBin.push_back(cnt[b] ? sum[b] / cnt[b] : kNaN);
+    rep.arms.push_back(std::move(s));
+  }
+
+  // The baseline's accuracy by budget, for the efficiency ratio.
+  std::vector<std::pair<int, double>> base;
+  for (const auto& s : rep.arms)
+    if (s.strategy == baseline && !std::isnan(s.accuracy)) base.emplace_back(s.budget, s.accuracy);
+  std::sort(base.begin(), base.end());
+
+  for (int B : rep.budgets) {
+    FrontierPoint fp;
+    fp.budget = B;
+    fp.baseline = kNaN;
+    for (const auto& [b, acc] : base)
+      if (b == B) fp.baseline = acc;
+    fp.chosen.assign(5, std::vector<std::string>(2));
+    double correct = 0, count = 0, fl = 0;
+    for (int fold = 0; fold < 2; ++fold) {
+      for (int bin = 1; bin <= 5; ++bin) {
+        // Choose on the other fold's problems of this bin.
+        const Arm* best = nullptr;
+        double bestAcc = -1;
+        for (const auto& a : arms) {
+          if (a.budget != B) continue;
+          double s = 0, n = 0;
+          for (size_t p = 0; p < P; ++p)
+            if (bins[p] == bin && static_cast<int>(p % 2) != fold && has(a, p)) {
+              s += a.accuracy[p];
+              n += 1;
+            }
+          if (n > 0 && s / n > bestAcc + 1e-12) {
+            bestAcc = s / n;
+            best = &a;
+          }
+        }
+        if (!best) continue;
+        fp.chosen[static_cast<size_t>(bin - 1)][static_cast<size_t>(fold)] = best->strategy;
+        for (size_t p = 0; p < P; ++p)
+          if (bins[p] == bin && static_cast<int>(p % 2) == fold && has(*best, p)) {
+            correct += best->accuracy[p];
+            fl += flopsOf(*best, p);
+            count += 1;
+          }
+      }
+    }
+    fp.computeOptimal = count ? correct / count : kNaN;
+    fp.meanFlops = count ? fl / count : kNaN;
+    // The baseline budget that reaches the same accuracy (log-linear between measured budgets).
+    fp.matchingBaselineBudget = kNaN;
+    for (size_t i = 0; i < base.size() && !std::isnan(fp.computeOptimal); ++i) {
+      if (base[i].second + 1e-12 < fp.computeOptimal) continue;
+      if (i == 0 || base[i].second <= base[i - 1].second) {
+        fp.matchingBaselineBudget = base[i].first;
+      } else {
+        const double t = (fp.computeOptimal - base[i - 1].second) / (base[i].second - base[i - 1].second);
+        fp.matchingBaselineBudget = std::exp2(std::log2(base[i - 1].first) + t * (std::log2(base[i].first) - std::log2(base[i - 1].first)));
+      }
+      break;
+    }
+    fp.efficiency = std::isnan(fp.matchingBaselineBudget) ? kNaN : fp.matchingBaselineBudget / B;
+    rep.frontier.push_back(std::move(fp));
+  }
+  return rep;
+}
+
+}  // namespace lens::search

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Compute-optimal test-time scaling (Snell et al. 2024 §3.2, §5.3): for each difficulty bin and
+// budget, pick the strategy that did best on held-out problems, and compare the resulting
+// accuracy-vs-budget frontier with best-of-N. Selection uses two-fold cross-validation as in the
+// paper: problems are split in two by index parity; each half is scored with the choices made on
+// the other half, so no problem helps choose its own strategy.
+// Torch-free; the CLI feeds it stored runs (app/cli), tests feed it hand-made arms.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/common/result.h"
+
+namespace lens::search {
+
+// One strategy at one budget: its expected correctness and compute on every problem (indexed like
+// the bins; a negative accuracy marks a problem the arm did not run).
+struct Arm {
+  std::string strategy;  // "best-of-N weighted", "beam M=4", ...
+  int budget = 0;        // N: generations per round / samples
+  std::vector<double> accuracy;  // per problem, in [0, 1]
+  std::vector<double> flops;     // per problem (generator + verifier)
+};
+
+struct FrontierPoint {
+  int budget = 0;
+  double computeOptimal = 0;  // cross-validated accuracy of the per-bin choice
+  double baseline = 0;        // the baseline strategy at this budget (NaN if it has none)
+  double meanFlops = 0;       // of the chosen arms, per problem
+  // For each bin (1..5), the strategy chosen on each fold: [bin-1][fold].
+  std::vector<std::vector<std::string>> chosen;
+  // Smallest baseline budget (log-linear between measured budgets) that matches computeOptimal;
+  // its ratio to `budget` is the efficiency gain. NaN when no measured baseline budget matches.
+  double matchingBaselineBudget = 0;
+  double efficiency = 0;
+};
+
+struct ComputeOptimalReport {
+  std::string baseline;
+  std::vector<int> budgets;
+  std::vector<FrontierPoint> frontier;
+  // Per strategy and budget: accuracy over all problems, and by bin.
+  struct ArmSummary {
+    std::string strategy;
+    int budget = 0;
+    double accuracy = 0, meanFlops = 0;
+    std::vector<double> byBin;
+    int problems = 0;
+  };
+  std::vector<ArmSummary> arms;
+  nlohmann::json toJson() const;
+};
+
+// `bins[p]` in 1..5 (0: the problem is left out). `baseline` names the strategy the frontier is
+// compared with (best-of-N in the paper).
+Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const std::vector<int>& bins, const std::string& baseline);
+
+}  // namespace lens::search

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Compute-optimal selection on hand-made arms whose cross-validated choices and efficiency ratio
+// are worked out in the comments.
+#include <QtTest>
+
+#include <cmath>
+
+#include "common/test_helpers.h"
+#include "core/search/compute_optimal.h"
+
+using namespace lens;
+using namespace lens::search;
+
+class TestComputeOptimal : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void crossValidatedChoiceByHand() {
+    // Problems 0-3 are easy (bin 1), 4-7 hard (bin 5); folds are even and odd indices.
+    const std::vector<int> bins = {1, 1, 1, 1, 5, 5, 5, 5};
+    std::vector<Arm> arms = {
+        {"bon", 4, {1, 1, 1, 1, 0, 0, 0, 0}, std::vector<double>(8, 10.0)},
+        {"beam", 4, {1, 0, 1, 1, 1, 1, 0, 1}, std::vector<double>(8, 30.0)},
+        {"bon", 16, {1, 1, 1, 1, 1, 0, 0, 0}, {}},
+        {"bon", 64, {1, 1, 1, 1, 1, 1, 1, 0}, {}},
+    };
+    auto r = computeOptimal(arms, bins, "bon");
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->budgets, (std::vector<int>{4, 16, 64}));
+    const auto& at4 = r->frontier[0];
+    // Fold 0 (even) chooses on odd problems: easy bon 1.0 vs beam 0.5 -> bon; hard bon 0 vs beam
+    // 1.0 -> beam. Scored on 0, 2 (bon: 1, 1) and 4, 6 (beam: 1, 0). Fold 1 chooses on even: easy
+    // bon 1.0 vs beam 1.0 -> bon (the first); hard beam 0.5 -> beam; scored on 1, 3 (1, 1) and 5, 7
+    // (1, 1). 7 of 8.
+    QCOMPARE(at4.chosen[0], (std::vector<std::string>{"bon", "bon"}));
+    QCOMPARE(at4.chosen[4], (std::vector<std::string>{"beam", "beam"}));
+    QCOMPARE(at4.computeOptimal, 0.875);
+    QCOMPARE(at4.baseline, 0.5);
+    QCOMPARE(at4.meanFlops, 20.0);  // four problems at 10, four at 30
+    // best-of-N needs 64 for 0.875: 16 times the budget.
+    QCOMPARE(at4.matchingBaselineBudget, 64.0);
+    QCOMPARE(at4.efficiency, 16.0);
+    // Where only the baseline ran, the frontier is the baseline.
+    QCOMPARE(r->frontier[1].computeOptimal, 0.625);
+    QCOMPARE(r->frontier[1].efficiency, 1.0);
+    // Summaries by bin.
+    QCOMPARE(r->arms[1].byBin[4], 0.75);
+    QVERIFY(std::isnan(r->arms[1].byBin[2]));
+  }
+
+  void efficiencyInterpolatesOnLogBudget() {
+    const std::vector<int> bins = {3, 3, 3, 3};
+    std::vector<Arm> arms = {
+        {"bon", 1, {0.2, 0.2, 0.2, 0.2}, {}},
+        {"bon", 4, {0.6, 0.6, 0.6, 0.6}, {}},
+        {"x", 1, {0.4, 0.4, 0.4, 0.4}, {}},
+    };
+    auto r = computeOptimal(arms, bins, "bon");
+    LENS_VERIFY_OK(r);
+    LENS_COMPARE_NEAR(r->frontier[0].computeOptimal, 0.4, 1e-12);
+    LENS_COMPARE_NEAR(r->frontier[0].matchingBaselineBudget, 2.0, 1e-9);  // halfway between 1 and 4 in log2
+    LENS_COMPARE_NEAR(r->frontier[0].efficiency, 2.0, 1e-9);
+    // Nothing the baseline measured reaches 0.9: no ratio.
+    arms[2].accuracy = {0.9, 0.9, 0.9, 0.9};
+    auto r2 = computeOptimal(arms, bins, "bon");
+    QVERIFY(std::isnan(r2->frontier[0].efficiency));
+  }
+
+  void refusesMismatchedArms() {
+    auto r = computeOptimal({{"a", 1, {1, 0}, {}}}, {1, 2, 3}, "a");
+    QVERIFY(!r.ok() && r.error().message.find("covers 2 problems, the bins 3") != std::string::npos);
+    QVERIFY(!computeOptimal({}, {1}, "a").ok());
+    QVERIFY(!computeOptimal({{"a", 1, {1}, {}}}, {7}, "a").ok());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestComputeOptimal)
+#include "test_compute_optimal.moc"
