@@ -87,22 +87,27 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     double correct = 0, count = 0, fl = 0;
     for (int fold = 0; fold < 2; ++fold) {
       for (int bin = 1; bin <= 5; ++bin) {
-        // Choose on the other fold's problems of this bin.
-        const Arm* best = nullptr;
-        double bestAcc = -1;
-        for (const auto& a : arms) {
-          if (a.budget != B) continue;
-          double s = 0, n = 0;
-          for (size_t p = 0; p < P; ++p)
-            if (bins[p] == bin && static_cast<int>(p % 2) != fold && has(a, p)) {
-              s += a.accuracy[p];
-              n += 1;
+        // Choose on the other fold's problems of this bin (of every bin when this one has none there).
+        auto choose = [&](bool anyBin) {
+          const Arm* best = nullptr;
+          double bestAcc = -1;
+          for (const auto& a : arms) {
+            if (a.budget != B) continue;
+            double s = 0, n = 0;
+            for (size_t p = 0; p < P; ++p)
+              if ((anyBin ? bins[p] != 0 : bins[p] == bin) && static_cast<int>(p % 2) != fold && has(a, p)) {
+                s += a.accuracy[p];
+                n += 1;
+              }
+            if (n > 0 && s / n > bestAcc + 1e-12) {
+              bestAcc = s / n;
+              best = &a;
             }
-          if (n > 0 && s / n > bestAcc + 1e-12) {
-            bestAcc = s / n;
-            best = &a;
           }
-        }
+          return best;
+        };
+        const Arm* best = choose(false);
+        if (!best) best = choose(true);
         if (!best) continue;
         fp.chosen[static_cast<size_t>(bin - 1)][static_cast<size_t>(fold)] = best->strategy;
         for (size_t p = 0; p < P; ++p)

@@ -3,7 +3,8 @@
 // budget, pick the strategy that did best on held-out problems, and compare the resulting
 // accuracy-vs-budget frontier with best-of-N. Selection uses two-fold cross-validation as in the
 // paper: problems are split in two by index parity; each half is scored with the choices made on
-// the other half, so no problem helps choose its own strategy.
+// the other half, so no problem helps choose its own strategy. A bin with no problems in the other
+// half takes the choice made on all of that half's problems.
 // Torch-free; the CLI feeds it stored runs (app/cli), tests feed it hand-made arms.
 #pragma once
 

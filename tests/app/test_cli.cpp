@@ -198,6 +198,28 @@ class TestCli : public QObject {
       for (const auto& m : a["units"][u]["metrics"]) names.insert(m["name"].get<std::string>());
       for (const char* k : {"correct", "generator-decode-tokens", "verifier-flops", "rounds"}) QVERIFY2(names.count(k), k);
     }
+    // compute-optimal: a best-of-N pool of the same problems (scored by the same verifier) and this run.
+    const QString spec = tmp.filePath("bon.json");
+    test::writeText(spec.toStdString(),
+                    json({{"kind", "generate"}, {"model", model.toStdString()}, {"samples", 4}, {"seed", 1},
+                          {"verifier", {{"model", model.toStdString()}, {"step_tag", "#"}}},
+                          {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 4}}},
+                          {"sampling", {{"max_new_tokens", 300}}}})
+                        .dump());
+    auto bon = cli({"run", spec, "--db", tmp.filePath("b.db"), "-q"});
+    QVERIFY2(bon.code == 0, bon.err.constData());
+    auto co = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--json", "--db", tmp.filePath("b.db")});
+    QVERIFY2(co.code == 0, co.err.constData());
+    auto cj = json::parse(co.out.toStdString());
+    QCOMPARE(cj["budgets"], json({1, 2, 4}));
+    QCOMPARE(cj["arms"].size(), size_t(4));  // best-of-N at 1, 2, 4 and beam M=2 at N=4
+    QCOMPARE(cj["arms"][3]["strategy"].get<std::string>(), std::string("beam M=2"));
+    QCOMPARE(cj["arms"][3]["problems"].get<int>(), 4);  // matched to the pool by problem key
+    // With beam among the choices at N=4, the cross-validated frontier there is a real accuracy.
+    QVERIFY(cj["frontier"][2]["compute_optimal"].is_number());
+    auto badBudget = cli({"compute-optimal", bon.out.trimmed(), "--budgets", "1,x", "--db", tmp.filePath("b.db")});
+    QVERIFY(badBudget.code == 1 && badBudget.err.contains("'x' is not a positive integer"));
+
     auto noPrm = cli({"search", "--model", model, "--prm", tmp.filePath("none"), "--db", tmp.filePath("c.db"), "-q"});
     QCOMPARE(noPrm.code, 1);
     QVERIFY2(noPrm.err.contains("none/config.json"), noPrm.err.constData());

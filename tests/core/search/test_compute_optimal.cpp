@@ -65,6 +65,18 @@ class TestComputeOptimal : public QObject {
     QVERIFY(std::isnan(r2->frontier[0].efficiency));
   }
 
+  // A bin present in one fold only takes the choice made on the whole other fold.
+  void emptyBinFallsBackToAllProblems() {
+    const std::vector<int> bins = {2, 4, 4, 4};  // bin 2 only in fold 0 (problem 0)
+    std::vector<Arm> arms = {{"a", 1, {1, 0, 0, 0}, {}}, {"b", 1, {0, 1, 1, 1}, {}}};
+    auto r = computeOptimal(arms, bins, "a");
+    LENS_VERIFY_OK(r);
+    // Fold 0, bin 2: no odd problem in bin 2 -> chosen on problems 1, 3 (b: 1.0) -> b scores 0 on problem 0.
+    QCOMPARE(r->frontier[0].chosen[1][0], std::string("b"));
+    // Bin 4: fold 0 chooses on 1, 3 (b), scores problem 2 (1); fold 1 chooses on 2 (b), scores 1, 3 (1, 1).
+    QCOMPARE(r->frontier[0].computeOptimal, 0.75);
+  }
+
   void refusesMismatchedArms() {
     auto r = computeOptimal({{"a", 1, {1, 0}, {}}}, {1, 2, 3}, "a");
     QVERIFY(!r.ok() && r.error().message.find("covers 2 problems, the bins 3") != std::string::npos);
