@@ -25,14 +25,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// Atomically: a crash leaves the old file or the whole new one.
-lens::Status writeJsonFile(const std::string& path, const json& j) {
-  lens::AtomicFile f(path);
-  const std::string s = j.dump(2) + "\n";
-  f.write(s.data(), s.size());
-  return f.commit();
-}
-
 int fail(const lens::Error& e) {
   std::fprintf(stderr, "computelens-cli: %s\n", e.describe().c_str());
   return e.code == lens::ErrorCode::Cancelled ? 130 : 1;
@@ -271,7 +263,7 @@ int main(int argc, char** argv) {
     std::printf("%d generations one after another:   %8.3f s  (shared is %.2fx faster)\n", sbp.samples,
                 (*r)["seconds_sequential"].get<double>(), (*r)["speedup_shared_vs_sequential"].get<double>());
     if (!benchOut.empty()) {
-      auto st = writeJsonFile(benchOut, *r);
+      auto st = lens::writeJsonFile(benchOut, *r);
       if (!st.ok()) return fail(st.error());
     }
     return 0;
@@ -295,7 +287,7 @@ int main(int argc, char** argv) {
                 (*r)["speedup_batched"].get<double>());
     std::printf("largest difference between the two best losses: %.2e\n", (*r)["max_abs_difference_of_best_losses"].get<double>());
     if (!benchOut.empty()) {
-      auto st = writeJsonFile(benchOut, *r);
+      auto st = lens::writeJsonFile(benchOut, *r);
       if (!st.ok()) return fail(st.error());
     }
     return 0;
@@ -321,7 +313,7 @@ int main(int argc, char** argv) {
     if (!r) return fail(r.error());
     printGenerateBench(*r);
     if (!benchOut.empty()) {
-      auto st = writeJsonFile(benchOut, *r);
+      auto st = lens::writeJsonFile(benchOut, *r);
       if (!st.ok()) return fail(st.error());
     }
     return 0;

@@ -58,4 +58,11 @@ Result<std::string> readFile(const std::string& path) {
   return ss.str();
 }
 
+Status writeJsonFile(const std::string& path, const nlohmann::json& j) {
+  const std::string text = j.dump(2) + "\n";
+  AtomicFile f(path);
+  f.write(text.data(), text.size());
+  return f.commit();
+}
+
 }  // namespace lens

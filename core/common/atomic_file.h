@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/common/result.h"
@@ -28,6 +29,9 @@ class AtomicFile {
   bool m_failed = false;
   int m_errno = 0;
 };
+
+// Writes JSON (indented, newline-terminated) atomically.
+Status writeJsonFile(const std::string& path, const nlohmann::json& j);
 
 // Reads a whole file; errors name the path.
 Result<std::string> readFile(const std::string& path);

@@ -55,13 +55,6 @@ Status copyIfPresent(const fs::path& from, const fs::path& to) {
   return Status::success();
 }
 
-Status writeJson(const fs::path& path, const json& j) {
-  const std::string text = j.dump(2) + "\n";
-  AtomicFile f(path.string());
-  f.write(text.data(), text.size());
-  return f.commit();
-}
-
 }  // namespace
 
 Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
@@ -221,7 +214,7 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
   if (ec) return makeError(ErrorCode::Io, p.out + ": cannot create the folder: " + ec.message());
   LENS_TRY_STATUS(tensor_io::writeSafetensors((fs::path(p.out) / "model.safetensors").string(), out, {{"format", "pt"}}));
   cfgJson["duo_small_intermediate_size"] = s;
-  LENS_TRY_STATUS(writeJson(fs::path(p.out) / "config.json", cfgJson));
+  LENS_TRY_STATUS(writeJsonFile((fs::path(p.out) / "config.json").string(), cfgJson));
   for (const char* name : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"})
     LENS_TRY_STATUS(copyIfPresent(fs::path(p.source) / name, fs::path(p.out) / name));
   json report = rep.toJson();
@@ -230,7 +223,7 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
   report["distill_steps"] = p.distillSteps;
   report["distill_lr"] = p.distillLr;
   report["seed"] = p.seed;
-  LENS_TRY_STATUS(writeJson(fs::path(p.out) / "duoify.json", report));
+  LENS_TRY_STATUS(writeJsonFile((fs::path(p.out) / "duoify.json").string(), report));
   return rep;
 }
 

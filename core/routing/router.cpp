@@ -274,10 +274,7 @@ Status Router::save(const std::string& dir) const {
   json m = manifest;
   m["layers"] = layers;
   m["hidden"] = hidden;
-  const std::string text = m.dump(2) + "\n";
-  AtomicFile f((fs::path(dir) / kManifestFile).string());
-  f.write(text.data(), text.size());
-  return f.commit();
+  return writeJsonFile((fs::path(dir) / kManifestFile).string(), m);
 }
 
 Status Router::checkFits(const model::Model& model, const std::string& where) const {

@@ -105,13 +105,6 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
   return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0};
 }
 
-Status writeJson(const fs::path& path, const json& j) {
-  const std::string text = j.dump(2) + "\n";
-  AtomicFile f(path.string());
-  f.write(text.data(), text.size());
-  return f.commit();
-}
-
 }  // namespace
 
 Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const PrmTrainParams& p, const RunContext* ctx,
@@ -228,14 +221,14 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   json cj = json::parse(*cfgText, nullptr, false);
   if (cj.is_discarded()) return makeError(ErrorCode::InvalidInput, p.base + "/config.json: not valid JSON");
   cj["prm"] = {{"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}};
-  LENS_TRY_STATUS(writeJson(fs::path(p.outDir) / "config.json", cj));
+  LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "config.json").string(), cj));
   std::error_code ec;
   fs::copy_file(fs::path(p.base) / "tokenizer.json", fs::path(p.outDir) / "tokenizer.json", fs::copy_options::overwrite_existing, ec);
   if (ec) return makeError(ErrorCode::Io, p.outDir + ": cannot copy the tokenizer: " + ec.message());
   json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed},
                    {"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}, {"skipped_examples", skipped},
                    {"report", rep.toJson()}, {"command", p.command}};
-  LENS_TRY_STATUS(writeJson(fs::path(p.outDir) / "prm_train.json", manifest));
+  LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "prm_train.json").string(), manifest));
   return rep;
 }
 
