@@ -239,6 +239,19 @@ int main(int argc, char** argv) {
   boracle->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(boracle, dev);
 
+  lens::bench::BeamBenchParams bbp;
+  std::string beamShape = "small";
+  auto* bbeam = bench->add_subcommand("beam", "Beam search generation per round: forked KV cache vs paths re-encoded each round");
+  bbeam->add_option("--shape", beamShape, "small | llama-3.2-1b")->capture_default_str()->check(CLI::IsMember({"small", "llama-3.2-1b"}));
+  bbeam->add_option("--n", bbp.n)->capture_default_str()->check(CLI::Range(1, 4096));
+  bbeam->add_option("--width", bbp.width)->capture_default_str()->check(CLI::Range(1, 4096));
+  bbeam->add_option("--prompt-tokens", bbp.promptTokens)->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  bbeam->add_option("--step-tokens", bbp.stepTokens)->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  bbeam->add_option("--rounds", bbp.rounds)->capture_default_str()->check(CLI::Range(1, 1024));
+  bbeam->add_option("--repeats", bbp.repeats)->capture_default_str()->check(CLI::Range(1, 100));
+  bbeam->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(bbeam, dev);
+
   auto runCommands = lens::cli::addRunCommands(app, *bench);
   auto duoifyCommand = lens::cli::addDuoifyCommand(app);
 
@@ -269,6 +282,26 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (bbeam->parsed()) {
+    bbp.shape = lens::bench::benchShape(beamShape);
+    bbp.device = dev;
+    lens::cli::ProgressPrinter progress("bench beam");
+    lens::RunContext ctx;
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+    auto r = lens::bench::benchBeam(bbp, &ctx);
+    if (!r) return fail(r.error());
+    std::printf("beam search N=%d M=%d, %d-token prompt, %d rounds of %d-token steps (%lld parameters)\n", bbp.n, bbp.width,
+                bbp.promptTokens, bbp.rounds, bbp.stepTokens, (*r)["parameters"].get<long long>());
+    std::printf("forked KV cache:              %8.3f s  (%.3f s per round, %.0f tokens/s)\n", (*r)["seconds_forked"].get<double>(),
+                (*r)["seconds_per_round_forked"].get<double>(), (*r)["generated_tokens_per_second_forked"].get<double>());
+    std::printf("paths re-encoded each round:  %8.3f s  (forking is %.2fx faster)\n", (*r)["seconds_recomputed"].get<double>(),
+                (*r)["speedup_forked_vs_recomputed"].get<double>());
+    if (!benchOut.empty()) {
+      auto st = lens::writeJsonFile(benchOut, *r);
+      if (!st.ok()) return fail(st.error());
+    }
+    return 0;
+  }
   if (boracle->parsed()) {
     obp.shape = lens::bench::duoBenchShape();
     obp.shape.numLayers = oracleLayers;
