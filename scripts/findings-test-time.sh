@@ -46,6 +46,8 @@ for r in "${RUNS[@]}"; do "$CLI" export "$r" --format csv --table metrics --db "
 "$CLI" show "$BASE" --db "$DB" --json > "$OUT_DIR/base.json"
 echo "$PROBLEMS $(( $(date +%s) - start )) $(nproc) ${RUNS[*]}" > "$OUT_DIR/runs.txt"
 fi
+read -r -a FIELDS < "$OUT_DIR/runs.txt"
+"$CLI" compute-optimal 1 "${FIELDS[@]:3}" --budgets 1,2,4,8,16 --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
 python3 - "$OUT_DIR" > docs/findings-test-time.md <<'PY'
 import csv, json, math, sys
 out = sys.argv[1]
@@ -92,6 +94,13 @@ for f in co["frontier"]:
     choice = "; ".join(f"{i+1}: {c[0] or '—'} / {c[1] or '—'}" for i, c in enumerate(f["chosen"]))
     print(f"| {f['budget']} | {pct(f['compute_optimal'])} | {pct(f['baseline'])} | {'—' if m is None else f'{m:.1f}'} | "
           f"{'—' if e is None else f'{e:.2f}×'} | {choice} |")
+pred = json.load(open(f"{out}/compute-optimal-predicted.json"))
+print("\nWith predicted difficulty instead (bins from the PRM's mean score over the pool's samples, no ground truth; the choice "
+      "still uses the other half's correctness, as in the paper):\n")
+print("| N | compute-optimal (predicted bins) | best-of-N weighted | efficiency |"); print("|---:|---:|---:|---:|")
+for f in pred["frontier"]:
+    e = f["efficiency"]
+    print(f"| {f['budget']} | {pct(f['compute_optimal'])} | {pct(f['baseline'])} | {'—' if e is None else f'{e:.2f}×'} |")
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 bw = arm.get(("best-of-N weighted", 4)); beam4 = arm.get(("beam M=4", 4)); beam16 = arm.get(("beam M=4", 16)); bw16 = arm.get(("best-of-N weighted", 16))
 print("\n## What the runs show\n")
@@ -112,6 +121,9 @@ print("- Efficiency of the compute-optimal choice over weighted best-of-N (the p
       ", ".join(f"N={f['budget']}: {eff(f)}" for f in co["frontier"]) + ". The choice differs from best-of-N only where a search "
       "strategy won on the other half of the problems; with one search run per strategy and budget and about "
       f"{problems // 5} problems per bin, a few problems decide each choice, so these ratios are noisy.")
+beats = [f["budget"] for f in pred["frontier"] if f["baseline"] is not None and f["compute_optimal"] > f["baseline"] + 1e-9]
+print(f"- With predicted bins (the PRM's mean score) the cross-validated choice beats best-of-N at "
+      f"{'N = ' + ', '.join(map(str, beats)) if beats else 'no budget'}: a weak verifier is also a weak difficulty predictor.")
 b5 = {a["strategy"] + f" N={a['budget']}": a["by_bin"][4] for a in co["arms"]}
 print(f"- On the hardest bin, weighted best-of-N falls as N grows ({pct(arm[('best-of-N weighted', 1)]['by_bin'][4])} at N=1, "
       f"{pct(arm[('best-of-N weighted', 16)]['by_bin'][4])} at N=16): the PRM's votes favour a wrong answer there, while beam and "

@@ -96,6 +96,7 @@ struct Options {
   // compute-optimal
   std::vector<std::string> searchRuns;
   std::string aggregation = "weighted";
+  std::string bins = "oracle";
 };
 
 // "1,2,4" -> {1, 2, 4}; errors name the bad item.
@@ -379,7 +380,7 @@ int cmdComputeOptimal(const Options& o) {
   if (!how) return fail(how.error());
   auto budgets = parseBudgetList(o.budgets);
   if (!budgets) return fail(budgets.error());
-  auto rep = search::computeOptimalFromRuns(**st, base->id, runs, *how, *budgets, o.trials);
+  auto rep = search::computeOptimalFromRuns(**st, base->id, runs, *how, *budgets, o.trials, o.bins == "predicted");
   if (!rep) return fail(rep.error());
   if (o.asJson) {
     auto w = writeOut(o.out.empty() ? "-" : o.out, rep->toJson().dump(2) + "\n");
@@ -717,6 +718,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   coCmd->add_option("--aggregation", o->aggregation, "best-of-N as: weighted (default) | best-of-n | majority")->capture_default_str();
   coCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N")->capture_default_str();
   coCmd->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
+  coCmd->add_option("--bins", o->bins, "oracle (pass@1 vs the reference) | predicted (mean verifier score, no ground truth)")
+      ->capture_default_str()->check(CLI::IsMember({"oracle", "predicted"}));
   coCmd->add_flag("--json", o->asJson, "machine-readable output");
   coCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
   addDb(coCmd);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <functional>
 #include <numeric>
 
 #include "core/common/hash.h"
@@ -136,19 +137,36 @@ std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problem
   return out;
 }
 
-std::vector<int> oracleDifficultyBins(const std::vector<ProblemSamples>& problems) {
-  std::vector<double> pass(problems.size(), 0.0);
-  for (size_t i = 0; i < problems.size(); ++i) {
-    const auto& s = problems[i].samples;
-    for (const auto& c : s) pass[i] += c.correct ? 1 : 0;
-    if (!s.empty()) pass[i] /= static_cast<double>(s.size());
-  }
-  std::vector<size_t> order(problems.size());
+namespace {
+
+// Quintiles of a per-problem ease (higher = easier): 1 for the easiest fifth, ties in problem order.
+std::vector<int> quintilesByEase(const std::vector<double>& ease) {
+  std::vector<size_t> order(ease.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return pass[a] > pass[b]; });
-  std::vector<int> bin(problems.size(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ease[a] > ease[b]; });
+  std::vector<int> bin(ease.size(), 0);
   for (size_t r = 0; r < order.size(); ++r) bin[order[r]] = static_cast<int>(r * 5 / order.size()) + 1;
   return bin;
+}
+
+std::vector<double> meanOver(const std::vector<ProblemSamples>& problems, const std::function<double(const Candidate&)>& value) {
+  std::vector<double> out(problems.size(), 0.0);
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const auto& s = problems[i].samples;
+    for (const auto& c : s) out[i] += value(c);
+    if (!s.empty()) out[i] /= static_cast<double>(s.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<int> oracleDifficultyBins(const std::vector<ProblemSamples>& problems) {
+  return quintilesByEase(meanOver(problems, [](const Candidate& c) { return c.correct ? 1.0 : 0.0; }));
+}
+
+std::vector<int> predictedDifficultyBins(const std::vector<ProblemSamples>& problems) {
+  return quintilesByEase(meanOver(problems, [](const Candidate& c) { return c.score; }));
 }
 
 }  // namespace lens::search

@@ -58,5 +58,8 @@ std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problem
 // Oracle difficulty (Snell et al. §3.3): problems sorted by the fraction of correct samples (pass@1)
 // and cut into 5 bins of equal size; 1 = easiest, 5 = hardest. Ties keep problem order.
 std::vector<int> oracleDifficultyBins(const std::vector<ProblemSamples>& problems);
+// Predicted difficulty (Snell et al. §3.3): the same quintiles of the verifier's mean score over the
+// samples, which needs no ground truth (deployable); 1 = highest mean score.
+std::vector<int> predictedDifficultyBins(const std::vector<ProblemSamples>& problems);
 
 }  // namespace lens::search

@@ -78,7 +78,7 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
 namespace lens::search {
 
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    Aggregation how, const std::vector<int>& budgets, int trials) {
+                                                    Aggregation how, const std::vector<int>& budgets, int trials, bool predictedBins) {
   auto base = st.run(baselineRun);
   if (!base) return base.error();
   auto graded = gradedSamples(st, *base);
@@ -86,7 +86,7 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
   const auto& [data, keys] = *graded;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
-  const auto bins = oracleDifficultyBins(data);
+  const auto bins = predictedBins ? predictedDifficultyBins(data) : oracleDifficultyBins(data);
   const std::string baseName = std::string("best-of-N ") + aggregationName(how);
   std::vector<Arm> arms;
   for (int n : budgets) {

@@ -36,8 +36,10 @@ Result<RunCurves> computeRunCurves(store::Store& store, int64_t runId, Aggregati
 // Compute-optimal scaling from stored runs (compute_optimal.h): the baseline is a sampling run
 // (generate) whose samples give best-of-N by `how` at each budget, per problem; each search run is
 // one strategy at its N (its units' "correct" metric). Problems are matched by key; difficulty bins
-// are the baseline's oracle bins (pass@1 of its samples). FLOPs are the generator's.
+// are the baseline's oracle bins (pass@1 of its samples) or, with predictedBins, its predicted bins
+// (mean verifier score). FLOPs are the generator's.
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    Aggregation how, const std::vector<int>& budgets, int trials = 200);
+                                                    Aggregation how, const std::vector<int>& budgets, int trials = 200,
+                                                    bool predictedBins = false);
 
 }  // namespace lens::search

@@ -217,6 +217,9 @@ class TestCli : public QObject {
     QCOMPARE(cj["arms"][3]["problems"].get<int>(), 4);  // matched to the pool by problem key
     // With beam among the choices at N=4, the cross-validated frontier there is a real accuracy.
     QVERIFY(cj["frontier"][2]["compute_optimal"].is_number());
+    auto pred = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--bins", "predicted", "--json", "--db", tmp.filePath("b.db")});
+    QVERIFY2(pred.code == 0, pred.err.constData());
+    QCOMPARE(json::parse(pred.out.toStdString())["arms"].size(), size_t(4));
     auto badBudget = cli({"compute-optimal", bon.out.trimmed(), "--budgets", "1,x", "--db", tmp.filePath("b.db")});
     QVERIFY(badBudget.code == 1 && badBudget.err.contains("'x' is not a positive integer"));
 

@@ -85,6 +85,16 @@ class TestAggregate : public QObject {
     auto bins = oracleDifficultyBins(ps);
     QCOMPARE(bins, (std::vector<int>{5, 5, 4, 4, 3, 3, 2, 2, 1, 1}));
   }
+
+  // Predicted bins use the verifier's mean score, never the ground truth: here the scores rank the
+  // problems in the opposite order to their pass@1.
+  void predictedBins() {
+    std::vector<ProblemSamples> ps(10);
+    for (int i = 0; i < 10; ++i)
+      for (int k = 0; k < 4; ++k) ps[static_cast<size_t>(i)].samples.push_back(c("1", 1.0 - 0.1 * i + 0.01 * k, k < i % 3));
+    QCOMPARE(predictedDifficultyBins(ps), (std::vector<int>{1, 1, 2, 2, 3, 3, 4, 4, 5, 5}));
+    QVERIFY(oracleDifficultyBins(ps) != predictedDifficultyBins(ps));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestAggregate)
