@@ -5,13 +5,23 @@
 
 namespace lens::bench {
 
+namespace {
+
+// A fixed prompt of `n` token ids spread over the vocabulary (random weights make its content moot).
+std::vector<int32_t> syntheticPrompt(int n, int64_t vocab) {
+  std::vector<int32_t> prompt(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) prompt[static_cast<size_t>(i)] = 1 + (i * 7919) % static_cast<int>(vocab - 1);
+  return prompt;
+}
+
+}  // namespace
+
 Result<nlohmann::json> benchSharedPrompt(const SharedPromptBenchParams& p, const RunContext* ctx) {
   auto dp = model::resolveDevice(p.device);
   if (!dp) return dp.error();
   auto m = model::Model::random(p.shape, 4321, *dp);
   if (!m) return m.error();
-  std::vector<int32_t> prompt(static_cast<size_t>(p.promptTokens));
-  for (int i = 0; i < p.promptTokens; ++i) prompt[static_cast<size_t>(i)] = 1 + (i * 7919) % static_cast<int>(p.shape.vocabSize - 1);
+  const auto prompt = syntheticPrompt(p.promptTokens, p.shape.vocabSize);
   model::SamplingParams sp;
   sp.maxNewTokens = p.newTokens;
   sp.ignoreEos = true;  // a fixed amount of work
@@ -56,8 +66,7 @@ Result<nlohmann::json> benchBeam(const BeamBenchParams& p, const RunContext* ctx
   if (!dp) return dp.error();
   auto m = model::Model::random(p.shape, 4321, *dp);
   if (!m) return m.error();
-  std::vector<int32_t> prompt(static_cast<size_t>(p.promptTokens));
-  for (int i = 0; i < p.promptTokens; ++i) prompt[static_cast<size_t>(i)] = 1 + (i * 7919) % static_cast<int>(p.shape.vocabSize - 1);
+  const auto prompt = syntheticPrompt(p.promptTokens, p.shape.vocabSize);
   model::SamplingParams sp;
   sp.maxNewTokens = p.stepTokens;
   sp.ignoreEos = true;
