@@ -156,6 +156,7 @@ Result<json> buildSpec(const Options& o) {
     if (o.maxSteps) spec["max_steps"] = *o.maxSteps;
     if (o.maxTokens) spec["sampling"]["max_new_tokens"] = *o.maxTokens;
     if (!o.prm.empty()) spec["verifier"]["model"] = o.prm;
+    if (!o.reference.empty()) spec["route"] = o.reference;
     if (!o.prmTag.empty()) spec["verifier"]["step_tag"] = o.prmTag;
     if (!o.prmGood.empty()) spec["verifier"]["good_token"] = o.prmGood;
     if (!o.prmBad.empty()) spec["verifier"]["bad_token"] = o.prmBad;
@@ -701,6 +702,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   searchCmd->add_option("--width", o->searchWidth, "M: keep N/M candidates and expand each M times (beam); subtrees of M (dvts)")->check(CLI::Range(1, 1 << 16));
   searchCmd->add_option("--lookahead", o->lookahead, "k: greedy rollout steps scoring a candidate (lookahead)")->check(CLI::Range(1, 1024));
   searchCmd->add_option("--max-steps", o->maxSteps, "rounds at most")->check(CLI::Range(1, 4096));
+  searchCmd->add_option("--route", o->reference, "Duo generators: the route every token takes (all-big, all-small, or B/s/- per layer)");
   searchCmd->add_option("--max-tokens", o->maxTokens, "tokens per step at most")->check(CLI::Range(1, 1 << 20));
   searchCmd->add_option("--data,--dataset", o->dataset, "builtin:arith (default) or a MATH JSONL file / folder");
   searchCmd->add_option("--problems", o->problems, "how many problems")->check(CLI::Range(1, 1 << 30));

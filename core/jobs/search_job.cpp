@@ -4,13 +4,17 @@
 // the search tree (every sampled step with its score, the chosen path marked), the finished
 // solutions as samples (graded, with their step scores), and the compute: generator tokens
 // (prefilled once for the prompt, decoded for steps and rollouts) and verifier tokens, with their
-// FLOPs. The chosen answer's correctness is the unit's "correct" metric.
+// FLOPs. The chosen answer's correctness is the unit's "correct" metric. A Duo generator may run
+// under a fixed route ("route": all-small, "sBsB", ...), so per-token compute (the route) and
+// per-problem compute (N) can be traded against each other; generator FLOPs follow the route.
+#include <algorithm>
 #include <chrono>
 
 #include "core/flops/flops.h"
 #include "core/jobs/policy_job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
+#include "core/routing/route.h"
 #include "core/search/search_sources.h"
 #include "core/text/tokenizer.h"
 
@@ -30,6 +34,7 @@ struct SearchSpec {
   model::SamplingParams step;  // one step: stops at the step delimiter
   int64_t maxTokens = 1024;    // a path's tokens at most (prompt included)
   VerifierSpec verifier;
+  std::string route = "all-big";
 };
 
 class SearchJob final : public PolicyJob {
@@ -52,6 +57,15 @@ class SearchJob final : public PolicyJob {
     auto prm = verify::ProcessRewardModel::load(m_spec.verifier.model, m_spec.verifier.prm);
     if (!prm) return makeError(prm.error().code, "spec.verifier.model: " + prm.error().message);
     m_prm = std::move(*prm);
+    const auto& c = m_model->config();
+    auto route = routing::parseRoute(m_spec.route, static_cast<int>(c.numLayers));
+    if (!route) return makeError(ErrorCode::InvalidInput, "spec.route: " + route.error().message);
+    const bool allBig = std::all_of(route->begin(), route->end(), [](uint8_t x) { return x == routing::kBig; });
+    if (!allBig && c.duoSmallIntermediateSize <= 0)
+      return makeError(ErrorCode::InvalidInput, "spec.route: " + m_base.model + " is not a Duo model; only all-big applies");
+    m_route = allBig ? std::vector<uint8_t>() : *route;
+    // Generator FLOPs per token scale with the route's matmul cost (all big = 2 × parameters).
+    m_routeScale = allBig ? 1.0 : flops::tokenMatmulFlops(c, route->data()) / flops::tokenMatmulFlops(c, nullptr);
     return Status::success();
   }
 
@@ -66,7 +80,7 @@ class SearchJob final : public PolicyJob {
       const int64_t capacity = std::min<int64_t>(m_spec.maxTokens, m_model->config().maxPositions);
       if (static_cast<int64_t>(ids.size()) + 2 > capacity)
         return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": the prompt's " + std::to_string(ids.size()) + " tokens leave no room under max_tokens " + std::to_string(capacity));
-      auto source = search::ModelStepSource::open(*m_model, ids, m_spec.step, unitSeed(m_base.seed, u), search::searchSlots(m_spec.params), capacity);
+      auto source = search::ModelStepSource::open(*m_model, ids, m_spec.step, unitSeed(m_base.seed, u), search::searchSlots(m_spec.params), capacity, m_route);
       if (!source) return source.error();
       search::PrmScorer scorer(*m_prm, prob.problem);
       auto res = search::runSearch(**source, scorer, m_spec.params, [](const std::string& s) { return mathdata::extractAnswer(s); }, &ctx);
@@ -89,7 +103,7 @@ class SearchJob final : public PolicyJob {
       }
       const double prefill = static_cast<double>((*source)->prefilledTokens()) + 1.0;  // the prompt's last token is fed as a decode step
       const double decode = static_cast<double>((*source)->decodedTokens());
-      const double genFlops = flops::inferenceFlops(genParams, prefill + decode);
+      const double genFlops = m_routeScale * flops::inferenceFlops(genParams, prefill + decode);
       const double prmFlops = flops::inferenceFlops(prmParams, static_cast<double>(scorer.scoredTokens()));
       const auto& ref = prob.answer;
       bool chosenCorrect = false;
@@ -129,6 +143,8 @@ class SearchJob final : public PolicyJob {
   SearchSpec m_spec;
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
   std::unique_ptr<verify::ProcessRewardModel> m_prm;
+  std::vector<uint8_t> m_route;
+  double m_routeScale = 1.0;
 };
 
 }  // namespace
@@ -150,7 +166,8 @@ Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
       .integer("width", s.params.width, 1, 1 << 16)
       .integer("lookahead", s.params.lookahead, 0, 1 << 10)
       .integer("max_steps", s.params.maxSteps, 1, 1 << 12)
-      .integer("max_tokens", s.maxTokens, 8, 1 << 20);
+      .integer("max_tokens", s.maxTokens, 8, 1 << 20)
+      .text("route", s.route);
   if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   if (auto p = r.object("prompt")) LENS_TRY_STATUS(readPromptSpec(*p, s.promptFormat, s.prompt));
   if (auto sp = r.object("sampling")) LENS_TRY_STATUS(readSamplingSpec(*sp, s.step));

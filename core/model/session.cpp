@@ -3,6 +3,8 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
+
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
 #include "core/text/tokenizer.h"
@@ -18,6 +20,14 @@ struct DecodeSession::Impl {
   std::vector<std::vector<int32_t>> seq;
   std::vector<int64_t> cached;  // tokens of seq[slot] whose K/V are in the cache (= length - 1)
   int64_t prefilled = 0, decoded = 0;
+  std::vector<uint8_t> route;  // empty: all big
+
+  // Routes [B, T, layers] for a batch when a route is set (undefined otherwise).
+  torch::Tensor routesFor(int64_t B, int64_t T) const {
+    if (route.empty()) return {};
+    auto r = torch::tensor(std::vector<int64_t>(route.begin(), route.end()), torch::kInt64).view({1, 1, -1});
+    return r.expand({B, T, static_cast<int64_t>(route.size())}).contiguous().to(model->engine().device());
+  }
 
   Status checkSlot(int64_t slot, const char* what) const {
     if (slot < 0 || slot >= static_cast<int64_t>(seq.size()))
@@ -41,6 +51,7 @@ struct DecodeSession::Impl {
     fb.slots = {slot};
     fb.startPos = {from};
     fb.lengths = {to - from};
+    fb.routes = routesFor(1, to - from);
     eng.forward(fb, *cache, /*allLogits=*/false);
     prefilled += to - from;
     cached[static_cast<size_t>(slot)] = to;
@@ -70,6 +81,20 @@ int64_t DecodeSession::slots() const { return static_cast<int64_t>(m->seq.size()
 int64_t DecodeSession::capacity() const { return m->cache->capacity(); }
 int64_t DecodeSession::length(int64_t slot) const { return static_cast<int64_t>(m->seq.at(static_cast<size_t>(slot)).size()); }
 const std::vector<int32_t>& DecodeSession::tokens(int64_t slot) const { return m->seq.at(static_cast<size_t>(slot)); }
+Status DecodeSession::setRoute(const std::vector<uint8_t>& route) {
+  const auto& c = m->model->config();
+  if (!route.empty()) {
+    if (static_cast<int64_t>(route.size()) != c.numLayers)
+      return makeError(ErrorCode::InvalidInput, "route: " + std::to_string(route.size()) + " codes for a model of " + std::to_string(c.numLayers) + " layers");
+    for (uint8_t code : route)
+      if (code > 2) return makeError(ErrorCode::InvalidInput, "route: codes are 0 (skip), 1 (small) or 2 (big)");
+    if (c.duoSmallIntermediateSize <= 0 && std::any_of(route.begin(), route.end(), [](uint8_t x) { return x != 2; }))
+      return makeError(ErrorCode::InvalidInput, "route: the model is not a Duo model; only all-big applies");
+  }
+  m->route = route;
+  return Status::success();
+}
+
 int64_t DecodeSession::prefilledTokens() const { return m->prefilled; }
 int64_t DecodeSession::decodedTokens() const { return m->decoded; }
 
@@ -156,6 +181,7 @@ Result<std::vector<Sample>> DecodeSession::extend(const std::vector<int64_t>& sl
         m->cached[static_cast<size_t>(s)] += 1;
       }
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(eng.device());
+      fb.routes = m->routesFor(static_cast<int64_t>(next.size()), 1);
       auto logits = eng.forward(fb, *m->cache, /*allLogits=*/false);
       m->decoded += static_cast<int64_t>(active.size());
       std::vector<double> u;

@@ -41,6 +41,10 @@ class DecodeSession {
   Result<std::vector<Sample>> extend(const std::vector<int64_t>& slots, const SamplingParams& sampling, uint64_t seed,
                                      const std::vector<uint64_t>& streams, const RunContext* ctx = nullptr);
 
+  // Duo models: every token from now on takes this route (one code per layer: 0 skip, 1 small,
+  // 2 big); empty = the plain model (all big). Errors when the model has no small FFNs.
+  Status setRoute(const std::vector<uint8_t>& route);
+
   // Token counts since open(): prefilled (prompt-like, computed in parallel) and decoded (one per step).
   int64_t prefilledTokens() const;
   int64_t decodedTokens() const;

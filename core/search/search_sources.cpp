@@ -44,9 +44,10 @@ ModelStepSource::~ModelStepSource() = default;
 
 Result<std::unique_ptr<ModelStepSource>> ModelStepSource::open(model::Model& model, const std::vector<int32_t>& promptIds,
                                                                const model::SamplingParams& step, uint64_t seed, int64_t slots,
-                                                               int64_t capacity) {
+                                                               int64_t capacity, const std::vector<uint8_t>& route) {
   auto session = model::DecodeSession::open(model, slots, capacity);
   if (!session) return session.error();
+  LENS_TRY_STATUS((*session)->setRoute(route));
   LENS_TRY_STATUS((*session)->start(0, promptIds));
   std::unique_ptr<ModelStepSource> s(new ModelStepSource());
   s->m->model = &model;

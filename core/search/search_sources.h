@@ -25,8 +25,10 @@ class ModelStepSource final : public StepSource {
   // `step` samples one step (its stop strings hold the step delimiter; maxNewTokens bounds a step).
   // Rollouts decode greedily with the same stops. `slots` bounds how many nodes live at once
   // (n + n/M + 1 for beam search, twice n more with lookahead); `capacity` bounds a path's tokens.
+  // `route` (Duo models) is the route every generated token takes; empty: all big.
   static Result<std::unique_ptr<ModelStepSource>> open(model::Model& model, const std::vector<int32_t>& promptIds,
-                                                        const model::SamplingParams& step, uint64_t seed, int64_t slots, int64_t capacity);
+                                                        const model::SamplingParams& step, uint64_t seed, int64_t slots, int64_t capacity,
+                                                        const std::vector<uint8_t>& route = {});
   ~ModelStepSource() override;
 
   Result<std::vector<std::vector<StepText>>> expand(const std::vector<int>& parents, const std::vector<std::vector<int>>& childIds,

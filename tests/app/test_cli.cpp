@@ -223,6 +223,22 @@ class TestCli : public QObject {
     auto badBudget = cli({"compute-optimal", bon.out.trimmed(), "--budgets", "1,x", "--db", tmp.filePath("b.db")});
     QVERIFY(badBudget.code == 1 && badBudget.err.contains("'x' is not a positive integer"));
 
+    // Under the all-small route the generator's FLOPs per token fall by the route's matmul cost.
+    auto small = cli(common + QStringList{"--route", "all-small", "--db", tmp.filePath("s.db")});
+    QVERIFY2(small.code == 0, small.err.constData());
+    auto sm = json::parse(cli({"export", "1", "--db", tmp.filePath("s.db")}).out.toStdString());
+    auto metric = [](const json& unit, const char* name) {
+      for (const auto& m : unit["metrics"])
+        if (m["name"] == name) return m["value"].get<double>();
+      return -1.0;
+    };
+    const auto& u0 = sm["units"][0];
+    const double tokens = metric(u0, "generator-prefill-tokens") + metric(u0, "generator-decode-tokens");
+    QVERIFY(metric(u0, "generator-flops") < 0.5 * 2 * 1394240 * tokens);  // all big would be 2 × N × tokens
+    auto badRoute = cli(common + QStringList{"--route", "Bs", "--db", tmp.filePath("r.db")});
+    QCOMPARE(badRoute.code, 1);
+    QVERIFY2(badRoute.err.contains("spec.route"), badRoute.err.constData());
+
     auto noPrm = cli({"search", "--model", model, "--prm", tmp.filePath("none"), "--db", tmp.filePath("c.db"), "-q"});
     QCOMPARE(noPrm.code, 1);
     QVERIFY2(noPrm.err.contains("none/config.json"), noPrm.err.constData());

@@ -11,6 +11,9 @@
 #include "common/test_helpers.h"
 #include "core/mathdata/answer.h"
 #include "core/mathdata/prompt.h"
+#include <c10/core/InferenceMode.h>
+
+#include "core/model/internal/engine.h"
 #include "core/model/model.h"
 #include "core/model/session.h"
 #include "core/search/search_sources.h"
@@ -224,6 +227,49 @@ class TestTreeSearch : public QObject {
     LENS_VERIFY_OK(ref);
     QCOMPARE((*more)[0].tokenIds, (*ref)[0][0].tokenIds);
     QVERIFY(!(*s)->fork(0, 9).ok());
+  }
+
+  // A session under a fixed Duo route decodes what a plain routed forward pass predicts; all-big is
+  // the plain model.
+  void sessionUnderARoute() {
+    auto m = model::Model::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small", cpu());
+    LENS_VERIFY_OK(m);
+    auto ids = (*m)->tokenizer()->encode(mathdata::formatPrompt("What is $7\\cdot 6$?", mathdata::PromptFormat::Raw, {}), false);
+    model::SamplingParams greedy;
+    greedy.temperature = 0;
+    greedy.maxNewTokens = 10;
+    greedy.ignoreEos = true;
+    auto decode = [&](const std::vector<uint8_t>& route) {
+      auto s = model::DecodeSession::open(**m, 1, 256);
+      if (!s.ok()) qFatal("%s", s.error().message.c_str());
+      if (!(*s)->setRoute(route).ok() || !(*s)->start(0, ids).ok()) qFatal("session");
+      return (*(*s)->extend({0}, greedy, 0, {0}))[0].tokenIds;
+    };
+    model::GenerateRequest plain{ids, 1, 0, greedy};
+    QCOMPARE(decode({2, 2, 2, 2}), (*(*m)->generate({plain}))[0][0].tokenIds);
+    // Each greedy token is the arg-max of a full routed forward pass over the text so far.
+    for (int64_t code : {1, 0}) {
+      const auto routed = decode(std::vector<uint8_t>(4, static_cast<uint8_t>(code)));
+      std::vector<int32_t> text = ids;
+      for (int32_t next : routed) {
+        c10::InferenceMode guard;
+        auto& e = (*m)->engine();
+        const int64_t T = static_cast<int64_t>(text.size());
+        model::internal::ForwardBatch fb;
+        fb.tokens = torch::tensor(std::vector<int64_t>(text.begin(), text.end()), torch::kInt64).view({1, T});
+        fb.slots = {0};
+        fb.startPos = {0};
+        fb.lengths = {T};
+        fb.routes = torch::full({1, T, 4}, code, torch::kInt64);
+        auto cache = e.makeCache(1, T);
+        QCOMPARE(static_cast<int32_t>(e.forward(fb, *cache, false)[0].argmax().item<int64_t>()), next);
+        text.push_back(next);
+      }
+    }
+    QVERIFY(decode({0, 0, 0, 0}) != decode({2, 2, 2, 2}));  // skipping every FFN changes what is generated
+    auto s = model::DecodeSession::open(**m, 1, 16);
+    QVERIFY(!(*s)->setRoute({1, 1}).ok());
+    QVERIFY(!(*s)->setRoute({1, 1, 3, 1}).ok());
   }
 
   // Beam search over the shipped model's own steps (a scorer that prefers longer steps stands in
