@@ -26,11 +26,12 @@ cat > "$OUT_DIR/best-of-n.json" <<JSON
 JSON
 BASE=$("$CLI" run "$OUT_DIR/best-of-n.json" --db "$DB" -q)
 RUNS=()
-search() {  # strategy n width [lookahead]
+search() {  # strategy n width [lookahead] [route]
   local extra=()
   [ -n "${4:-}" ] && extra=(--lookahead "$4")
+  [ -n "${5:-}" ] && extra+=(--route "$5")
   RUNS+=("$("$CLI" search --model "$MODEL" --prm "$PRM" --strategy "$1" --n "$2" --width "$3" "${extra[@]}" \
-    --problems "$PROBLEMS" --max-tokens 200 --seed 1 --db "$DB" -q --name "$1 N=$2 M=$3")")
+    --problems "$PROBLEMS" --max-tokens 200 --seed 1 --db "$DB" -q --name "$1 N=$2 M=$3 ${5:-}")")
 }
 search beam 4 4
 search beam 16 4
@@ -38,6 +39,7 @@ search dvts 4 2
 search dvts 16 4
 search lookahead 4 4 2
 search lookahead 16 4 2
+search beam 16 4 "" all-small
 "$CLI" compute-optimal "$BASE" "${RUNS[@]}" --budgets 1,2,4,8,16 --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
 for agg in majority best-of-n weighted; do
   "$CLI" curves "$BASE" --aggregation "$agg" --budgets 1,2,4,8,16 --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
@@ -53,7 +55,8 @@ import csv, json, math, sys
 out = sys.argv[1]
 fields = open(f"{out}/runs.txt").read().split()
 problems, seconds, cores, runs = int(fields[0]), int(fields[1]), fields[2], fields[3:]
-labels = ["beam N=4 M=4", "beam N=16 M=4", "dvts N=4 M=2", "dvts N=16 M=4", "lookahead N=4 M=4 k=2", "lookahead N=16 M=4 k=2"]
+labels = ["beam N=4 M=4", "beam N=16 M=4", "dvts N=4 M=2", "dvts N=16 M=4", "lookahead N=4 M=4 k=2", "lookahead N=16 M=4 k=2",
+          "beam N=16 M=4, all-small route"]
 co = json.load(open(f"{out}/compute-optimal.json"))
 curves = {a: json.load(open(f"{out}/curves-{a}.json")) for a in ("majority", "best-of-n", "weighted")}
 pct = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f} %"
@@ -124,6 +127,12 @@ print("- Efficiency of the compute-optimal choice over weighted best-of-N (the p
 beats = [f["budget"] for f in pred["frontier"] if f["baseline"] is not None and f["compute_optimal"] > f["baseline"] + 1e-9]
 print(f"- With predicted bins (the PRM's mean score) the cross-validated choice beats best-of-N at "
       f"{'N = ' + ', '.join(map(str, beats)) if beats else 'no budget'}: a weak verifier is also a weak difficulty predictor.")
+small = arm.get(("beam M=4 all-small", 16))
+if small and beam16:
+    print(f"- Per-token vs per-problem compute: beam search at N = 16 with every token on the small FFNs (all-small route) reaches "
+          f"{pct(small['accuracy'])} for {small['mean_flops']:.3g} generator FLOPs per problem, against {pct(beam16['accuracy'])} "
+          f"for {beam16['mean_flops']:.3g} with big FFNs, and {pct(beam4['accuracy'])} for {beam4['mean_flops']:.3g} at N = 4 with "
+          "big FFNs.")
 b5 = {a["strategy"] + f" N={a['budget']}": a["by_bin"][4] for a in co["arms"]}
 print(f"- On the hardest bin, weighted best-of-N falls as N grows ({pct(arm[('best-of-N weighted', 1)]['by_bin'][4])} at N=1, "
       f"{pct(arm[('best-of-N weighted', 16)]['by_bin'][4])} at N=16): the PRM's votes favour a wrong answer there, while beam and "
