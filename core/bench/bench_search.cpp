@@ -7,21 +7,32 @@ namespace lens::bench {
 
 namespace {
 
-// A fixed prompt of `n` token ids spread over the vocabulary (random weights make its content moot).
-std::vector<int32_t> syntheticPrompt(int n, int64_t vocab) {
-  std::vector<int32_t> prompt(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) prompt[static_cast<size_t>(i)] = 1 + (i * 7919) % static_cast<int>(vocab - 1);
-  return prompt;
+// A model of random weights on the resolved device, and a fixed prompt of `promptTokens` ids spread
+// over the vocabulary (random weights make its content moot).
+struct BenchModel {
+  model::DeviceParams device;
+  std::unique_ptr<model::Model> model;
+  std::vector<int32_t> prompt;
+};
+
+Result<BenchModel> benchModel(const model::ModelConfig& shape, const model::DeviceParams& device, int promptTokens) {
+  auto dp = model::resolveDevice(device);
+  if (!dp) return dp.error();
+  auto m = model::Model::random(shape, 4321, *dp);
+  if (!m) return m.error();
+  BenchModel b{*dp, std::move(*m), std::vector<int32_t>(static_cast<size_t>(promptTokens))};
+  for (int i = 0; i < promptTokens; ++i) b.prompt[static_cast<size_t>(i)] = 1 + (i * 7919) % static_cast<int>(shape.vocabSize - 1);
+  return b;
 }
 
 }  // namespace
 
 Result<nlohmann::json> benchSharedPrompt(const SharedPromptBenchParams& p, const RunContext* ctx) {
-  auto dp = model::resolveDevice(p.device);
-  if (!dp) return dp.error();
-  auto m = model::Model::random(p.shape, 4321, *dp);
-  if (!m) return m.error();
-  const auto prompt = syntheticPrompt(p.promptTokens, p.shape.vocabSize);
+  auto bm = benchModel(p.shape, p.device, p.promptTokens);
+  if (!bm) return bm.error();
+  const auto* dp = &bm->device;
+  auto* m = &bm->model;
+  const auto& prompt = bm->prompt;
   model::SamplingParams sp;
   sp.maxNewTokens = p.newTokens;
   sp.ignoreEos = true;  // a fixed amount of work
@@ -62,11 +73,11 @@ Result<nlohmann::json> benchSharedPrompt(const SharedPromptBenchParams& p, const
 
 Result<nlohmann::json> benchBeam(const BeamBenchParams& p, const RunContext* ctx) {
   if (p.width < 1 || p.n < p.width || p.rounds < 1) return makeError(ErrorCode::InvalidInput, "bench beam: need 1 <= width <= n and rounds >= 1");
-  auto dp = model::resolveDevice(p.device);
-  if (!dp) return dp.error();
-  auto m = model::Model::random(p.shape, 4321, *dp);
-  if (!m) return m.error();
-  const auto prompt = syntheticPrompt(p.promptTokens, p.shape.vocabSize);
+  auto bm = benchModel(p.shape, p.device, p.promptTokens);
+  if (!bm) return bm.error();
+  const auto* dp = &bm->device;
+  auto* m = &bm->model;
+  const auto& prompt = bm->prompt;
   model::SamplingParams sp;
   sp.maxNewTokens = p.stepTokens;
   sp.ignoreEos = true;

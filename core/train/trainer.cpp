@@ -309,12 +309,7 @@ struct Trainer::Impl {
     const auto dt = saveType == torch::kBFloat16 ? tensor_io::DType::BF16 : saveType == torch::kFloat16 ? tensor_io::DType::F16 : tensor_io::DType::F32;
     for (auto& [n, t] : weights) add(n, t, dt, saveType);
     LENS_TRY_STATUS(tensor_io::writeSafetensors((dir / "model.safetensors").string(), out, {{"format", "pt"}}));
-    auto writeJson = [&](const std::string& name, const json& j) -> Status {
-      AtomicFile f((dir / name).string());
-      const std::string s = j.dump(2) + "\n";
-      f.write(s.data(), s.size());
-      return f.commit();
-    };
+    auto writeJson = [&](const std::string& name, const json& j) { return writeJsonFile((dir / name).string(), j); };
     LENS_TRY_STATUS(writeJson("config.json", config.toJson()));
     LENS_TRY_STATUS(writeJson("tokenizer.json", byteTokenizerJson()));
     // 2. Everything needed to continue exactly: fp32 weights, Adam moments, step, history.
