@@ -90,8 +90,9 @@ struct Options {
   std::optional<int> trainBatch;
   // search
   std::string strategy, prm, prmTag, prmGood, prmBad;
-  std::optional<int> searchN, searchWidth, lookahead, maxSteps;
-  // prm train
+  std::optional<int> searchN, searchWidth, lookahead, maxSteps, chainLength, maxPrevious;
+  std::string select;
+  // prm train, revision train
   std::string base, labelsRun, labelsDb;
   // compute-optimal
   std::vector<std::string> searchRuns;
@@ -148,7 +149,20 @@ Result<json> buildSpec(const Options& o) {
     if (o.lr) spec["lr"] = *o.lr;
     if (o.trainBatch) spec["batch"] = *o.trainBatch;
     spec.erase("model");
+  } else if (spec["kind"] == "revision-train") {
+    if (!o.base.empty()) spec["base"] = o.base;
+    if (!o.routerOut.empty()) spec["out"] = o.routerOut;
+    if (!o.labelsRun.empty()) spec["samples"] = {{"db", o.labelsDb.empty() ? dbPath(o) : o.labelsDb}, {"run", o.labelsRun}};
+    if (o.steps) spec["steps"] = *o.steps;
+    if (o.lr) spec["lr"] = *o.lr;
+    if (o.trainBatch) spec["batch"] = *o.trainBatch;
+    if (o.maxPrevious) spec["max_previous"] = *o.maxPrevious;
+    if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
+    spec.erase("model");
   } else if (spec["kind"] == "search") {
+    if (o.chainLength) spec["chain_length"] = *o.chainLength;
+    if (o.maxPrevious) spec["max_previous"] = *o.maxPrevious;
+    if (!o.select.empty()) spec["select"] = o.select;
     if (!o.strategy.empty()) spec["strategy"] = o.strategy;
     if (o.searchN) spec["n"] = *o.searchN;
     if (o.searchWidth) spec["width"] = *o.searchWidth;
@@ -357,9 +371,29 @@ int printSearchSummary(store::Store& st, const store::RunRecord& run) {
   }
   auto mean = [&](const char* k) { return sum.count(k) ? sum[k].first / static_cast<double>(std::max<int64_t>(1, sum[k].second)) : 0.0; };
   const int64_t graded = sum.count("correct") ? sum["correct"].second : 0;
-  std::printf("%s search, N=%d, M=%d: ", run.spec.value("strategy", std::string("beam")).c_str(), run.spec.value("n", 16), run.spec.value("width", 4));
-  if (graded) std::printf("%lld problems, accuracy %.1f%% (weighted vote over finished paths)\n", static_cast<long long>(graded), 100 * mean("correct"));
-  else std::printf("no graded problems\n");
+  const std::string strategy = run.spec.value("strategy", std::string("beam"));
+  if (strategy == "revise") {
+    const int L = run.spec.value("chain_length", 4);
+    std::printf("sequential revisions, N=%d as %d chains of %d: ", run.spec.value("n", 16), run.spec.value("n", 16) / L, L);
+    if (graded) {
+      std::printf("%lld problems, accuracy %.1f%% (%s selection)\n", static_cast<long long>(graded), 100 * mean("correct"),
+                  run.spec.value("select", std::string("weighted")).c_str());
+      std::printf("by selection: majority %.1f%%", 100 * mean("correct-majority"));
+      if (sum.count("correct-weighted")) std::printf(", weighted %.1f%%, hierarchical %.1f%%", 100 * mean("correct-weighted"), 100 * mean("correct-hierarchical"));
+      std::printf("\nchains right at attempt 1..%d:", L);
+      std::map<int64_t, std::pair<double, int64_t>> turns;
+      for (const auto& m : *ms)
+        if (m.name == "turn-correct") turns[m.step].first += m.value, turns[m.step].second += 1;
+      for (const auto& [t, v] : turns) std::printf(" %.1f%%", 100 * v.first / static_cast<double>(std::max<int64_t>(1, v.second)));
+      std::printf("\n");
+    } else {
+      std::printf("no graded problems\n");
+    }
+  } else {
+    std::printf("%s search, N=%d, M=%d: ", strategy.c_str(), run.spec.value("n", 16), run.spec.value("width", 4));
+    if (graded) std::printf("%lld problems, accuracy %.1f%% (weighted vote over finished paths)\n", static_cast<long long>(graded), 100 * mean("correct"));
+    else std::printf("no graded problems\n");
+  }
   std::printf("per problem: generator %.0f tokens prefilled + %.0f decoded (%.3g FLOPs), verifier %.0f tokens (%.3g FLOPs), %.1f rounds\n",
               mean("generator-prefill-tokens"), mean("generator-decode-tokens"), mean("generator-flops"), mean("verifier-tokens"),
               mean("verifier-flops"), mean("rounds"));
@@ -693,17 +727,22 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   auto* searchCmd = app.add_subcommand("search", "Verifier-guided search per problem (beam, lookahead, DVTS) into the database, then its accuracy and compute");
   searchCmd->add_option("spec", o->specPath, "search job spec JSON file (flags below override its fields)");
   searchCmd->add_option("--model", o->model, "generator model folder")->required();
-  searchCmd->add_option("--prm", o->prm, "process reward model folder (step-tag causal LM or Qwen2.5-Math-PRM style)")->required();
+  searchCmd->add_option("--prm", o->prm, "process reward model folder (step-tag causal LM or Qwen2.5-Math-PRM style); revisions with --select majority need none");
   searchCmd->add_option("--prm-step-tag", o->prmTag, "step-tag PRMs: the tag appended after each step (default ки)");
   searchCmd->add_option("--prm-good", o->prmGood, "step-tag PRMs: the good token (default +)");
   searchCmd->add_option("--prm-bad", o->prmBad, "step-tag PRMs: the bad token (default -)");
-  searchCmd->add_option("--strategy", o->strategy, "beam | lookahead | dvts")->check(CLI::IsMember({"beam", "lookahead", "dvts"}));
+  searchCmd->add_option("--strategy", o->strategy, "beam | lookahead | dvts | revise (sequential revisions; --model is then the revision model)")
+      ->check(CLI::IsMember({"beam", "lookahead", "dvts", "revise"}));
+  searchCmd->add_option("--chain-length", o->chainLength, "revise: attempts per chain L (N/L chains side by side; default 4)")->check(CLI::Range(1, 1 << 16));
+  searchCmd->add_option("--max-previous", o->maxPrevious, "revise: earlier attempts an attempt sees (default 4)")->check(CLI::Range(0, 64));
+  searchCmd->add_option("--select", o->select, "revise: the answer by majority | weighted | hierarchical (default weighted)")
+      ->check(CLI::IsMember({"majority", "weighted", "hierarchical"}));
   searchCmd->add_option("--n", o->searchN, "generations per round (N)")->check(CLI::Range(1, 1 << 16));
   searchCmd->add_option("--width", o->searchWidth, "M: keep N/M candidates and expand each M times (beam); subtrees of M (dvts)")->check(CLI::Range(1, 1 << 16));
   searchCmd->add_option("--lookahead", o->lookahead, "k: greedy rollout steps scoring a candidate (lookahead)")->check(CLI::Range(1, 1024));
   searchCmd->add_option("--max-steps", o->maxSteps, "rounds at most")->check(CLI::Range(1, 4096));
   searchCmd->add_option("--route", o->reference, "Duo generators: the route every token takes (all-big, all-small, or B/s/- per layer)");
-  searchCmd->add_option("--max-tokens", o->maxTokens, "tokens per step at most")->check(CLI::Range(1, 1 << 20));
+  searchCmd->add_option("--max-tokens", o->maxTokens, "tokens per step (per attempt with revise) at most")->check(CLI::Range(1, 1 << 20));
   searchCmd->add_option("--data,--dataset", o->dataset, "builtin:arith (default) or a MATH JSONL file / folder");
   searchCmd->add_option("--problems", o->problems, "how many problems")->check(CLI::Range(1, 1 << 30));
   searchCmd->add_option("--name", o->name, "a label shown in list and show");
@@ -741,6 +780,24 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   ptrain->add_option("--seed", o->seed, "training seed");
   ptrain->add_flag("--quiet,-q", o->quiet, "no progress output");
   addDb(ptrain);
+
+  auto* revCmd = app.add_subcommand("revision", "Revision models trained by ComputeLens (sequential revisions)");
+  revCmd->require_subcommand(1);
+  auto* revtrain = revCmd->add_subcommand("train", "Train a revision model on the graded samples of a generate run (wrong attempts, then a right one)");
+  revtrain->add_option("spec", o->specPath, "revision-train job spec JSON file (flags below override its fields)");
+  revtrain->add_option("--base", o->base, "causal LM to fine-tune (e.g. resources/models/arith-duo-small)")->required();
+  revtrain->add_option("--samples", o->labelsRun, "the generate run with several graded samples per problem (id or uid prefix)")->required();
+  revtrain->add_option("--samples-db", o->labelsDb, "database holding that run (default: --db)");
+  revtrain->add_option("--out", o->routerOut, "folder the revision model is written to")->required();
+  revtrain->add_option("--steps", o->steps, "optimiser steps (default 400)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  revtrain->add_option("--lr", o->lr, "AdamW learning rate (default 3e-4)")->check(CLI::Range(1e-9, 1.0));
+  revtrain->add_option("--batch", o->trainBatch, "examples per step (default 16)")->check(CLI::Range(1, 4096));
+  revtrain->add_option("--max-previous", o->maxPrevious, "earlier wrong attempts per example at most (default 4)")->check(CLI::Range(0, 64));
+  revtrain->add_option("--max-tokens", o->maxTokens, "prompt + target tokens at most (default 1024)")->check(CLI::Range(16, 1 << 20));
+  revtrain->add_option("--name", o->name, "a label shown in list and show");
+  revtrain->add_option("--seed", o->seed, "training seed");
+  revtrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDb(revtrain);
 
   auto* routerCmd = app.add_subcommand("router", "Trained routers for Duo models");
   routerCmd->require_subcommand(1);
@@ -799,6 +856,11 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
       Options po = *o;
       po.kind = "prm-train";
       return finishRun(startFromOptions(po, "prm train"), po);
+    }
+    if (revtrain->parsed()) {
+      Options po = *o;
+      po.kind = "revision-train";
+      return finishRun(startFromOptions(po, "revision train"), po);
     }
     if (bstore->parsed()) {
       ProgressPrinter progress("bench store");

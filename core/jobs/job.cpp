@@ -5,12 +5,12 @@
 
 namespace lens::jobs {
 
-std::vector<std::string> jobKinds() { return {"generate", "train", "prm-label", "oracle", "router-train", "search", "prm-train"}; }
+std::vector<std::string> jobKinds() { return {"generate", "train", "prm-label", "oracle", "router-train", "search", "prm-train", "revision-train"}; }
 
 Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec) {
   if (!spec.is_object()) return makeError(ErrorCode::InvalidInput, "spec: expected a JSON object");
   auto k = spec.find("kind");
-  if (k == spec.end() || !k->is_string()) return makeError(ErrorCode::InvalidInput, "spec.kind: required (generate, train, prm-label, oracle, router-train, search, prm-train)");
+  if (k == spec.end() || !k->is_string()) return makeError(ErrorCode::InvalidInput, "spec.kind: required (generate, train, prm-label, oracle, router-train, search, prm-train, revision-train)");
   const std::string kind = k->get<std::string>();
   if (kind == "generate") return createGenerateJob(spec);
   if (kind == "train") return createTrainJob(spec);
@@ -19,6 +19,7 @@ Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec) {
   if (kind == "router-train") return createRouterTrainJob(spec);
   if (kind == "search") return createSearchJob(spec);
   if (kind == "prm-train") return createPrmTrainJob(spec);
+  if (kind == "revision-train") return createRevisionTrainJob(spec);
   std::string known;
   for (const auto& n : jobKinds()) known += (known.empty() ? "" : ", ") + n;
   return makeError(ErrorCode::InvalidInput, "spec.kind: unknown job kind '" + kind + "' (known: " + known + ")");

@@ -51,6 +51,7 @@ Result<std::unique_ptr<Job>> createOracleJob(const nlohmann::json& spec);
 Result<std::unique_ptr<Job>> createRouterTrainJob(const nlohmann::json& spec);
 Result<std::unique_ptr<Job>> createSearchJob(const nlohmann::json& spec);
 Result<std::unique_ptr<Job>> createPrmTrainJob(const nlohmann::json& spec);
+Result<std::unique_ptr<Job>> createRevisionTrainJob(const nlohmann::json& spec);
 
 // A per-unit random stream independent of batching and order (splitmix64 of seed and unit).
 uint64_t unitSeed(uint64_t seed, int64_t unit);

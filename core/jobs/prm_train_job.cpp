@@ -7,7 +7,7 @@
 
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
-#include "core/store/store.h"
+#include "core/jobs/stored_samples.h"
 #include "core/train/prm_trainer.h"
 
 using json = nlohmann::json;
@@ -29,28 +29,13 @@ class PrmTrainJob final : public Job {
 
   Status prepare(const RunContext& ctx) override {
     ctx.report(0, 0, "reading step labels from " + m_db);
-    store::StoreParams sp;
-    sp.readOnly = true;
-    auto st = store::Store::open(m_db, sp);
-    if (!st) return makeError(st.error().code, "spec.labels.db: " + st.error().message);
-    auto run = (*st)->findRun(m_run);
-    if (!run) return makeError(run.error().code, "spec.labels.run: " + run.error().message);
-    if (run->kind != "prm-label")
-      return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " is a " + run->kind + " run, not prm-label");
-    if (!run->datasetId) return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " has no problems recorded");
-    auto problems = (*st)->problems(*run->datasetId);
-    if (!problems) return problems.error();
-    auto units = (*st)->unitIndexes(run->id);
-    if (!units) return units.error();
+    auto stored = readStoredSamples(m_db, m_run, {"prm-label"}, "spec.labels");
+    if (!stored) return stored.error();
     m_examples.clear();
-    for (int64_t u : *units) {
-      auto unit = (*st)->unit(run->id, u);
-      if (!unit) return unit.error();
-      if (!unit->problemIndex || *unit->problemIndex < 0 || *unit->problemIndex >= static_cast<int64_t>(problems->size())) continue;
-      const std::string& text = (*problems)[static_cast<size_t>(*unit->problemIndex)].problem;
-      for (const auto& s : unit->samples) {
+    for (const auto& p : *stored)
+      for (const auto& s : p.samples) {
         train::PrmExample ex;
-        ex.problem = text;
+        ex.problem = p.problem;
         for (const auto& step : s.steps) {
           if (!step.score) break;  // labels cover every step of a labelled sample
           ex.steps.push_back(step.text);
@@ -58,8 +43,7 @@ class PrmTrainJob final : public Job {
         }
         if (!ex.steps.empty() && ex.steps.size() == s.steps.size()) m_examples.push_back(std::move(ex));
       }
-    }
-    if (m_examples.empty()) return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + std::to_string(run->id) + " has no labelled steps yet");
+    if (m_examples.empty()) return makeError(ErrorCode::InvalidInput, "spec.labels.run: run " + m_run + " has no labelled steps yet");
     return Status::success();
   }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // "search": verifier-guided tree search per problem (Snell et al. 2024 §5.2): beam, lookahead or
-// DVTS with a process reward model (core/search/tree_search.h). A unit is one problem; it stores
+// DVTS with a process reward model (core/search/tree_search.h); or sequential revisions (§6,
+// strategy "revise", core/search/revisions.h): n attempts in n / chain_length chains, each attempt
+// seeing the chain's earlier ones, with the answer by majority, weighted or hierarchical selection.
+// Revisions store each attempt as a node whose parent is the chain's previous attempt. A unit is one problem; it stores
 // the search tree (every sampled step with its score, the chosen path marked), the finished
 // solutions as samples (graded, with their step scores), and the compute: generator tokens
 // (prefilled once for the prompt, decoded for steps and rollouts) and verifier tokens, with their
@@ -15,6 +18,7 @@
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
 #include "core/routing/route.h"
+#include "core/search/revisions.h"
 #include "core/search/search_sources.h"
 #include "core/text/tokenizer.h"
 
@@ -35,6 +39,8 @@ struct SearchSpec {
   int64_t maxTokens = 1024;    // a path's tokens at most (prompt included)
   VerifierSpec verifier;
   std::string route = "all-big";
+  search::RevisionParams revision;  // strategy "revise"
+  bool revise = false;
 };
 
 class SearchJob final : public PolicyJob {
@@ -44,7 +50,7 @@ class SearchJob final : public PolicyJob {
   int batchSize() const override { return 1; }
   std::vector<std::pair<std::string, std::string>> modelDirs() const override {
     auto dirs = PolicyJob::modelDirs();
-    dirs.emplace_back("verifier", m_spec.verifier.model);
+    if (!m_spec.verifier.model.empty()) dirs.emplace_back("verifier", m_spec.verifier.model);
     return dirs;
   }
 
@@ -53,10 +59,12 @@ class SearchJob final : public PolicyJob {
     auto f = mathdata::parsePromptFormat(m_spec.promptFormat);
     if (!f) return f.error();
     m_format = mathdata::resolvePromptFormat(*f, m_model->tokenizer());
-    ctx.report(0, 0, "loading verifier " + m_spec.verifier.model);
-    auto prm = verify::ProcessRewardModel::load(m_spec.verifier.model, m_spec.verifier.prm);
-    if (!prm) return makeError(prm.error().code, "spec.verifier.model: " + prm.error().message);
-    m_prm = std::move(*prm);
+    if (!m_spec.verifier.model.empty()) {
+      ctx.report(0, 0, "loading verifier " + m_spec.verifier.model);
+      auto prm = verify::ProcessRewardModel::load(m_spec.verifier.model, m_spec.verifier.prm);
+      if (!prm) return makeError(prm.error().code, "spec.verifier.model: " + prm.error().message);
+      m_prm = std::move(*prm);
+    }
     const auto& c = m_model->config();
     auto route = routing::parseRoute(m_spec.route, static_cast<int>(c.numLayers));
     if (!route) return makeError(ErrorCode::InvalidInput, "spec.route: " + route.error().message);
@@ -71,6 +79,15 @@ class SearchJob final : public PolicyJob {
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
     std::vector<store::UnitResult> out;
+    if (m_spec.revise) {
+      for (int64_t u : units) {
+        auto r = reviseUnit(u, ctx);
+        if (!r) return r.error();
+        out.push_back(std::move(*r));
+        if (ctx.cancelled()) break;
+      }
+      return out;
+    }
     const int64_t genParams = m_model->parameterCount(), prmParams = m_prm->parameterCount();
     for (int64_t u : units) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -140,6 +157,85 @@ class SearchJob final : public PolicyJob {
   }
 
  private:
+  // Sequential revisions on one problem.
+  Result<store::UnitResult> reviseUnit(int64_t u, const RunContext& ctx) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto& prob = problem(u);
+    const auto& rp = m_spec.revision;
+    const int64_t capacity = std::min<int64_t>(m_spec.maxTokens, m_model->config().maxPositions);
+    auto source = search::ModelAttemptSource::open(*m_model, prob.problem, m_format, m_spec.prompt, m_spec.step, unitSeed(m_base.seed, u),
+                                                   rp.n / rp.chainLength, capacity, m_route);
+    if (!source) return source.error();
+    std::unique_ptr<search::PrmScorer> scorer;
+    if (m_prm) scorer = std::make_unique<search::PrmScorer>(*m_prm, prob.problem);
+    auto res = search::runRevisions(**source, scorer.get(), rp, [](const std::string& s) { return mathdata::extractAnswer(s); }, &ctx);
+    if (!res) return makeError(res.error().code, "problem " + prob.key + ": " + res.error().message);
+
+    store::UnitResult r;
+    r.index = u;
+    r.key = unitKey(u);
+    r.problemIndex = u;
+    const double prefill = static_cast<double>((*source)->promptTokens()), decode = static_cast<double>((*source)->generatedTokens());
+    const double genFlops = m_routeScale * flops::inferenceFlops(m_model->parameterCount(), prefill + decode);
+    const double verifierTokens = scorer ? static_cast<double>(scorer->scoredTokens()) : 0.0;
+    const double prmFlops = m_prm ? flops::inferenceFlops(m_prm->parameterCount(), verifierTokens) : 0.0;
+    const auto& ref = prob.answer;
+    auto isCorrect = [&](const search::RevisionAttempt& a) { return ref && a.answer && mathdata::answersEqual(*a.answer, *ref); };
+    const int L = rp.chainLength;
+    std::vector<double> turnCorrect(static_cast<size_t>(L), 0.0);
+    for (size_t c = 0; c < res->chains.size(); ++c)
+      for (int t = 0; t < L; ++t) {
+        const auto& a = res->chains[c][static_cast<size_t>(t)];
+        const int id = static_cast<int>(c) * L + t;
+        const bool chosenChain = res->chosen && res->chosen->chain == static_cast<int>(c) && t <= res->chosen->turn;
+        store::SearchNodeRecord rec;
+        rec.index = id;
+        if (t > 0) rec.parent = id - 1;
+        rec.depth = t + 1;
+        rec.text = a.text;
+        rec.tokenCount = a.tokens;
+        rec.score = a.score;
+        rec.selected = chosenChain;
+        r.nodes.push_back(std::move(rec));
+        store::SampleRecord s;
+        s.index = id;
+        s.text = a.text;
+        s.tokenIds = a.tokenIds;
+        for (const auto& st : mathdata::splitSteps(a.text, rp.stepDelimiter)) s.steps.push_back({st, std::nullopt});
+        if (!s.steps.empty() && m_prm) s.steps.back().score = a.score;
+        s.finish = "eos";
+        if (m_prm) s.score = a.score;
+        s.flops = genFlops / static_cast<double>(rp.n);
+        s.answer = a.answer;
+        if (ref) s.correct = isCorrect(a);
+        turnCorrect[static_cast<size_t>(t)] += s.correct.value_or(false) ? 1.0 : 0.0;
+        r.samples.push_back(std::move(s));
+      }
+    r.metrics = {{"generator-prefill-tokens", "search", u, prefill},
+                 {"generator-decode-tokens", "search", u, decode},
+                 {"verifier-tokens", "search", u, verifierTokens},
+                 {"generator-flops", "search", u, genFlops},
+                 {"verifier-flops", "search", u, prmFlops},
+                 {"rounds", "search", u, static_cast<double>(L)},
+                 {"dropped-attempts", "search", u, static_cast<double>((*source)->droppedAttempts())}};
+    if (ref) {
+      auto correctAt = [&](const std::optional<search::AttemptRef>& pick) {
+        return pick && isCorrect(res->chains[static_cast<size_t>(pick->chain)][static_cast<size_t>(pick->turn)]) ? 1.0 : 0.0;
+      };
+      r.metrics.push_back({"correct", "search", u, correctAt(res->chosen)});
+      r.metrics.push_back({"correct-majority", "search", u, correctAt(res->majority)});
+      if (m_prm) {
+        r.metrics.push_back({"correct-weighted", "search", u, correctAt(res->weighted)});
+        r.metrics.push_back({"correct-hierarchical", "search", u, correctAt(res->hierarchical)});
+      }
+      // The fraction of chains right at each turn: do later attempts improve on earlier ones?
+      for (int t = 0; t < L; ++t)
+        r.metrics.push_back({"turn-correct", "turn", t + 1, turnCorrect[static_cast<size_t>(t)] / static_cast<double>(res->chains.size())});
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  }
+
   SearchSpec m_spec;
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
   std::unique_ptr<verify::ProcessRewardModel> m_prm;
@@ -161,26 +257,44 @@ Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
   SpecReader r(j, "spec");
   r.text("kind", kind);
   LENS_TRY_STATUS(readPolicySpec(r, s.base));
-  r.oneOf("strategy", s.strategy, {"beam", "lookahead", "dvts"})
+  std::string select = "weighted";
+  r.oneOf("strategy", s.strategy, {"beam", "lookahead", "dvts", "revise"})
       .integer("n", s.params.n, 1, 1 << 16)
       .integer("width", s.params.width, 1, 1 << 16)
       .integer("lookahead", s.params.lookahead, 0, 1 << 10)
       .integer("max_steps", s.params.maxSteps, 1, 1 << 12)
       .integer("max_tokens", s.maxTokens, 8, 1 << 20)
-      .text("route", s.route);
+      .text("route", s.route)
+      .integer("chain_length", s.revision.chainLength, 1, 1 << 16)
+      .integer("max_previous", s.revision.maxPrevious, 0, 64)
+      .oneOf("select", select, {"majority", "weighted", "hierarchical"});
   if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   if (auto p = r.object("prompt")) LENS_TRY_STATUS(readPromptSpec(*p, s.promptFormat, s.prompt));
   if (auto sp = r.object("sampling")) LENS_TRY_STATUS(readSamplingSpec(*sp, s.step));
+  s.revise = s.strategy == "revise";
+  s.revision.select = *search::parseRevisionSelect(select);
   if (auto v = r.object("verifier")) LENS_TRY_STATUS(readVerifierSpec(*v, s.verifier));
-  else r.fail("verifier", "required: {\"model\": PRM folder, ...}: search is guided by a process reward model");
+  else if (!s.revise) r.fail("verifier", "required: {\"model\": PRM folder, ...}: search is guided by a process reward model");
+  else if (s.revision.select != search::RevisionSelect::Majority)
+    r.fail("verifier", std::string("required for ") + select + " selection: {\"model\": PRM folder, ...} (majority selection needs none)");
   LENS_TRY_STATUS(r.finish());
   s.verifier.prm.device = s.base.device;
-  s.params.strategy = *search::parseStrategy(s.strategy);
+  if (!s.revise) s.params.strategy = *search::parseStrategy(s.strategy);
   if (s.params.strategy == search::Strategy::Lookahead && s.params.lookahead < 1) s.params.lookahead = 1;
-  if (s.params.width > s.params.n)
+  if (!s.revise && s.params.width > s.params.n)
     return makeError(ErrorCode::InvalidInput, "spec.width: " + std::to_string(s.params.width) + " exceeds n (" + std::to_string(s.params.n) + ")");
-  // Every step ends at the step delimiter (Snell et al. use "\n\n").
-  if (s.step.stopStrings.empty()) s.step.stopStrings = {s.prompt.stepDelimiter};
+  if (s.revise) {
+    // An attempt is a whole solution: no stop at the step delimiter, room for every step.
+    s.revision.n = s.params.n;
+    s.revision.stepDelimiter = s.prompt.stepDelimiter;
+    if (s.params.n % s.revision.chainLength != 0)
+      return makeError(ErrorCode::InvalidInput, "spec.chain_length: " + std::to_string(s.revision.chainLength) + " must divide n (" + std::to_string(s.params.n) + ")");
+    const auto sp = j.find("sampling");
+    if (sp == j.end() || !sp->contains("max_new_tokens")) s.step.maxNewTokens = 400;
+  } else if (s.step.stopStrings.empty()) {
+    // Every step ends at the step delimiter (Snell et al. use "\n\n").
+    s.step.stopStrings = {s.prompt.stepDelimiter};
+  }
   auto p = mathdata::loadProblems(s.dataset);
   if (!p) return p.error();
   return std::unique_ptr<Job>(new SearchJob(std::move(s), std::move(*p)));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/jobs/spec_reader.h"
 
+#include "core/train/trainer.h"
+
 #include <cmath>
 #include <sstream>
 
@@ -206,6 +208,15 @@ Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out) {
   if (auto dv = parent.object("device")) {
     dv->text("device", out.device).oneOf("dtype", out.dtype, {"auto", "float32", "bfloat16", "float16"}).integer("threads", out.threads, 0, 4096);
     return dv->finish();
+  }
+  return Status::success();
+}
+
+Status readRouteMixSpec(SpecReader& r, train::RouteMix& out) {
+  if (auto rt = r.object("routes")) {
+    rt->number("big", out.big, 0.0, 1.0).number("small", out.small, 0.0, 1.0).number("skip", out.skip, 0.0, 1.0);
+    LENS_TRY_STATUS(rt->finish());
+    if (out.big + out.small + out.skip <= 0) r.fail("routes", "probabilities must not all be zero");
   }
   return Status::success();
 }

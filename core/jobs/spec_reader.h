@@ -14,6 +14,10 @@
 #include "core/common/result.h"
 #include "core/model/device.h"
 
+namespace lens::train {
+struct RouteMix;
+}
+
 namespace lens::jobs {
 
 class SpecReader {
@@ -51,5 +55,7 @@ class SpecReader {
 
 // The "device" object every job kind accepts: device, dtype, threads.
 Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out);
+// Reads an optional "routes" object ({big, small, skip}: route probabilities of Duo training).
+Status readRouteMixSpec(SpecReader& parent, train::RouteMix& out);
 
 }  // namespace lens::jobs

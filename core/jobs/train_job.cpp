@@ -93,11 +93,7 @@ Result<std::unique_ptr<Job>> createTrainJob(const json& j) {
         .integer("validation_problems", p.validationProblems, 1, 500);
     LENS_TRY_STATUS(d->finish());
   }
-  if (auto rt = r.object("routes")) {
-    rt->number("big", p.routes.big, 0.0, 1.0).number("small", p.routes.small, 0.0, 1.0).number("skip", p.routes.skip, 0.0, 1.0);
-    LENS_TRY_STATUS(rt->finish());
-    if (p.routes.big + p.routes.small + p.routes.skip <= 0) r.fail("routes", "probabilities must not all be zero");
-  }
+  LENS_TRY_STATUS(readRouteMixSpec(r, p.routes));
   LENS_TRY_STATUS(readDeviceSpec(r, p.device));
   LENS_TRY_STATUS(r.finish());
   const auto& s = p.shape;

@@ -47,6 +47,23 @@ std::string formatPrompt(const std::string& problem, PromptFormat f, const Promp
   return "Problem: " + problem + p.stepDelimiter + "Solution: ";
 }
 
+std::string formatRevisionPrompt(const std::string& problem, const std::vector<std::string>& attempts, PromptFormat f,
+                                 const PromptParams& p) {
+  if (attempts.empty()) return formatPrompt(problem, f, p);
+  std::string text = problem;
+  if (f == PromptFormat::Raw || f == PromptFormat::Auto) {
+    // ComputeLens's revision models: each earlier attempt under its own header, then the solution.
+    text = "Problem: " + problem + p.stepDelimiter;
+    for (const auto& a : attempts) text += "Previous attempt:\n" + a + p.stepDelimiter;
+    return text + "Solution: ";
+  }
+  // Chat models: the attempts go into the user's message, which asks for a corrected solution.
+  text += "\n\nHere are earlier attempts at this problem; they may contain mistakes.";
+  for (size_t i = 0; i < attempts.size(); ++i) text += "\n\nAttempt " + std::to_string(i + 1) + ":\n" + attempts[i];
+  text += "\n\nWrite a correct solution.";
+  return formatPrompt(text, f, p);
+}
+
 bool addSpecialTokens(PromptFormat f) { return f == PromptFormat::Raw || f == PromptFormat::Auto; }
 
 std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter) {

@@ -33,6 +33,11 @@ struct PromptParams {
 PromptFormat resolvePromptFormat(PromptFormat requested, const text::Tokenizer* tokenizer);
 // The text before the model's first solution token.
 std::string formatPrompt(const std::string& problem, PromptFormat resolved, const PromptParams& params);
+// The prompt of a revision model (Snell et al. 2024 §6): the problem, then earlier attempts at it
+// (oldest first; they may be wrong), then the header of the next solution. With no attempts it is
+// formatPrompt(problem) itself, so a revision model also makes first attempts.
+std::string formatRevisionPrompt(const std::string& problem, const std::vector<std::string>& attempts, PromptFormat resolved,
+                                 const PromptParams& params);
 // Whether the tokenizer should add its own special tokens (BOS) when encoding this format.
 bool addSpecialTokens(PromptFormat resolved);
 // The steps of a solution: the text split at the delimiter, blank pieces dropped.

@@ -106,6 +106,8 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
     if (run->kind != "search") return makeError(ErrorCode::InvalidInput, "run " + std::to_string(id) + " is a " + run->kind + " run, not a search run");
     std::string name = run->spec.value("strategy", std::string("beam")) + " M=" + std::to_string(run->spec.value("width", 4));
     if (name.rfind("lookahead", 0) == 0) name += " k=" + std::to_string(std::max(1, run->spec.value("lookahead", 1)));
+    if (name.rfind("revise", 0) == 0)
+      name = "revise L=" + std::to_string(run->spec.value("chain_length", 4)) + " " + run->spec.value("select", std::string("weighted"));
     if (const std::string route = run->spec.value("route", std::string("all-big")); route != "all-big") name += " " + route;
     Arm a{name, run->spec.value("n", 16), std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
     auto idx = st.unitIndexes(id);

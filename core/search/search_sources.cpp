@@ -5,6 +5,7 @@
 
 #include "core/model/model.h"
 #include "core/model/session.h"
+#include "core/text/tokenizer.h"
 
 namespace lens::search {
 
@@ -35,7 +36,7 @@ struct ModelStepSource::Impl {
   StepText toStep(const model::Sample& s, int64_t slot) const {
     // A path ends at EOS, when a step runs out of tokens, or when the session is full.
     const bool full = session->length(slot) + 1 >= session->capacity();
-    return {s.text, static_cast<int>(s.tokenIds.size()), s.finish != model::FinishReason::Stop || full};
+    return {s.text, static_cast<int>(s.tokenIds.size()), s.finish != model::FinishReason::Stop || full, {}};
   }
 };
 
@@ -127,6 +128,77 @@ void ModelStepSource::release(int node) {
 
 int64_t ModelStepSource::prefilledTokens() const { return m->session->prefilledTokens(); }
 int64_t ModelStepSource::decodedTokens() const { return m->session->decodedTokens(); }
+
+struct ModelAttemptSource::Impl {
+  model::Model* model = nullptr;
+  std::unique_ptr<model::DecodeSession> session;
+  std::string problem;
+  mathdata::PromptFormat format = mathdata::PromptFormat::Raw;
+  mathdata::PromptParams prompt;
+  model::SamplingParams sampling;
+  uint64_t seed = 0;
+  int64_t promptTokens = 0, generated = 0, dropped = 0;
+};
+
+ModelAttemptSource::ModelAttemptSource() : m(std::make_unique<Impl>()) {}
+ModelAttemptSource::~ModelAttemptSource() = default;
+
+Result<std::unique_ptr<ModelAttemptSource>> ModelAttemptSource::open(model::Model& model, std::string problem, mathdata::PromptFormat format,
+                                                                     mathdata::PromptParams prompt, const model::SamplingParams& sampling,
+                                                                     uint64_t seed, int64_t chains, int64_t capacity, const std::vector<uint8_t>& route) {
+  if (!model.tokenizer()) return makeError(ErrorCode::InvalidInput, "revisions: the model has no tokenizer.json");
+  auto session = model::DecodeSession::open(model, chains, capacity);
+  if (!session) return session.error();
+  LENS_TRY_STATUS((*session)->setRoute(route));
+  std::unique_ptr<ModelAttemptSource> s(new ModelAttemptSource());
+  s->m->model = &model;
+  s->m->session = std::move(*session);
+  s->m->problem = std::move(problem);
+  s->m->format = format;
+  s->m->prompt = std::move(prompt);
+  s->m->sampling = sampling;
+  s->m->seed = seed;
+  return s;
+}
+
+Result<std::vector<StepText>> ModelAttemptSource::attempt(const std::vector<std::vector<std::string>>& histories,
+                                                          const std::vector<uint64_t>& streams, const RunContext* ctx) {
+  const auto* tok = m->model->tokenizer();
+  const int64_t cap = m->session->capacity();
+  if (static_cast<int64_t>(histories.size()) > m->session->slots())
+    return makeError(ErrorCode::Internal, "revisions: more chains than decode slots");
+  std::vector<int64_t> slots;
+  for (size_t c = 0; c < histories.size(); ++c) {
+    std::vector<int32_t> ids;
+    for (size_t drop = 0; drop <= histories[c].size(); ++drop) {
+      std::vector<std::string> kept(histories[c].begin() + static_cast<std::ptrdiff_t>(drop), histories[c].end());
+      ids = tok->encode(mathdata::formatRevisionPrompt(m->problem, kept, m->format, m->prompt), mathdata::addSpecialTokens(m->format));
+      if (static_cast<int64_t>(ids.size()) + m->sampling.maxNewTokens <= cap || kept.empty()) {
+        m->dropped += static_cast<int64_t>(drop);
+        break;
+      }
+    }
+    if (ids.empty() || static_cast<int64_t>(ids.size()) + 2 > cap)
+      return makeError(ErrorCode::InvalidInput, "revisions: the prompt's " + std::to_string(ids.size()) + " tokens leave no room under max_tokens " + std::to_string(cap));
+    LENS_TRY_STATUS(m->session->start(static_cast<int64_t>(c), ids));
+    m->promptTokens += static_cast<int64_t>(ids.size());
+    slots.push_back(static_cast<int64_t>(c));
+  }
+  auto samples = m->session->extend(slots, m->sampling, m->seed, streams, ctx);
+  if (!samples) return samples.error();
+  std::vector<StepText> out;
+  for (const auto& s : *samples) {
+    m->generated += static_cast<int64_t>(s.tokenIds.size());
+    std::string text = s.text;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    out.push_back({std::move(text), static_cast<int>(s.tokenIds.size()), true, s.tokenIds});
+  }
+  return out;
+}
+
+int64_t ModelAttemptSource::promptTokens() const { return m->promptTokens; }
+int64_t ModelAttemptSource::generatedTokens() const { return m->generated; }
+int64_t ModelAttemptSource::droppedAttempts() const { return m->dropped; }
 
 Result<std::vector<double>> PrmScorer::score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) {
   std::vector<double> out;

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/mathdata/prompt.h"
 #include "core/model/generate_params.h"
+#include "core/search/revisions.h"
 #include "core/search/tree_search.h"
 #include "core/verify/prm.h"
 
@@ -41,6 +43,29 @@ class ModelStepSource final : public StepSource {
 
  private:
   ModelStepSource();
+  struct Impl;
+  std::unique_ptr<Impl> m;
+};
+
+// Attempts of sequential revisions sampled from a (revision) model: each chain's next attempt is
+// sampled after mathdata::formatRevisionPrompt(problem, its history), all chains in one batch of a
+// decode session (one slot per chain, restarted every round). Earlier attempts that would leave
+// fewer than sampling.maxNewTokens of room under `capacity` are dropped, oldest first.
+class ModelAttemptSource final : public AttemptSource {
+ public:
+  static Result<std::unique_ptr<ModelAttemptSource>> open(model::Model& model, std::string problem, mathdata::PromptFormat format,
+                                                           mathdata::PromptParams prompt, const model::SamplingParams& sampling, uint64_t seed,
+                                                           int64_t chains, int64_t capacity, const std::vector<uint8_t>& route = {});
+  ~ModelAttemptSource() override;
+  Result<std::vector<StepText>> attempt(const std::vector<std::vector<std::string>>& histories, const std::vector<uint64_t>& streams,
+                                        const RunContext* ctx) override;
+
+  int64_t promptTokens() const;     // prompt tokens of every attempt (each computed afresh)
+  int64_t generatedTokens() const;  // tokens sampled
+  int64_t droppedAttempts() const;  // earlier attempts left out for room
+
+ private:
+  ModelAttemptSource();
   struct Impl;
   std::unique_ptr<Impl> m;
 };

@@ -40,6 +40,7 @@ struct StepText {
   std::string text;   // the step as generated (with its delimiter)
   int tokens = 0;
   bool final = false;  // the path ends here: EOS, a final answer, or no room left
+  std::vector<int32_t> tokenIds;  // the generated tokens, when the source keeps them (revisions)
 };
 
 // Generates steps. Node ids are the search's: -1 is the root (the problem's prompt).

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/train/prm_trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <filesystem>
 
 #include "core/common/atomic_file.h"
-#include "core/model/internal/engine.h"
+#include "core/train/internal/finetune.h"
 #include "core/model/model.h"
-#include "core/tensor_io/safetensors.h"
 #include "core/text/tokenizer.h"
 #include "core/verify/prm.h"
 
@@ -178,53 +176,27 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     const Eval before = evaluate(eng, val, ids[1], ids[2], p.batch);
     rep.validationLossBefore = before.loss;
     rep.validationAccuracyBefore = before.accuracy;
-    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(p.lr).weight_decay(p.weightDecay));
-    auto gen = at::detail::createCPUGenerator(p.seed);
-    for (int64_t s = 0; s < p.steps; ++s) {
-      if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "PRM training cancelled at step " + std::to_string(s));
-      auto idx = torch::randint(static_cast<int64_t>(enc.size()), {std::min<int64_t>(p.batch, static_cast<int64_t>(enc.size()))}, gen, torch::kInt64);
-      std::vector<const Encoded*> part;
-      for (int64_t i = 0; i < idx.size(0); ++i) part.push_back(&enc[static_cast<size_t>(idx[i].item<int64_t>())]);
-      Batch bt = makeBatch(part, eng.device());
-      auto loss = torch::binary_cross_entropy_with_logits(tagLogits(eng, bt, ids[1], ids[2]), bt.label);
-      opt.zero_grad();
-      loss.backward();
-      torch::nn::utils::clip_grad_norm_(params, 1.0);
-      opt.step();
-      if (onStep) onStep({s + 1, loss.item<double>()});
-      if (ctx) ctx->report(s + 1, p.steps, "training the PRM");
-    }
+    LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p.steps, p.batch, p.lr, p.weightDecay, p.seed, ctx, "training the PRM",
+                                        [&](const std::vector<size_t>& idx) {
+                                          std::vector<const Encoded*> part;
+                                          for (size_t i : idx) part.push_back(&enc[i]);
+                                          Batch bt = makeBatch(part, eng.device());
+                                          return torch::binary_cross_entropy_with_logits(tagLogits(eng, bt, ids[1], ids[2]), bt.label);
+                                        },
+                                        [&](int64_t step, double loss) {
+                                          if (onStep) onStep({step, loss});
+                                        }));
     const Eval after = evaluate(eng, val, ids[1], ids[2], p.batch);
     rep.validationLossAfter = after.loss;
     rep.validationAccuracyAfter = after.accuracy;
 
     // Save as a step-tag PRM: the base's files, the trained weights, and the tokens in config.json.
-    std::error_code ec;
-    fs::create_directories(p.outDir, ec);
-    if (ec) return makeError(ErrorCode::Io, p.outDir + ": cannot create the folder: " + ec.message());
-    const auto saveType = model::internal::parseScalarType(p.saveDtype);
-    const auto dtype = saveType == torch::kBFloat16 ? tensor_io::DType::BF16 : saveType == torch::kFloat16 ? tensor_io::DType::F16 : tensor_io::DType::F32;
-    std::vector<torch::Tensor> keep;
-    std::vector<tensor_io::TensorToWrite> out;
-    torch::NoGradGuard ng;
-    for (auto& [name, t] : Engine::exportWeights(cfg, eng.weights())) {
-      auto c = t.detach().to(torch::kCPU, saveType).contiguous();
-      keep.push_back(c);
-      out.push_back({name, dtype, std::vector<int64_t>(c.sizes().begin(), c.sizes().end()), c.data_ptr()});
-    }
-    LENS_TRY_STATUS(tensor_io::writeSafetensors((fs::path(p.outDir) / "model.safetensors").string(), out, {{"format", "pt"}}));
+    LENS_TRY_STATUS(internal::saveFineTuned(cfg, eng.weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
+      cj["prm"] = {{"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}};
+    }));
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "PRM training");
   }
-  auto cfgText = readFile((fs::path(p.base) / "config.json").string());
-  if (!cfgText) return cfgText.error();
-  json cj = json::parse(*cfgText, nullptr, false);
-  if (cj.is_discarded()) return makeError(ErrorCode::InvalidInput, p.base + "/config.json: not valid JSON");
-  cj["prm"] = {{"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}};
-  LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "config.json").string(), cj));
-  std::error_code ec;
-  fs::copy_file(fs::path(p.base) / "tokenizer.json", fs::path(p.outDir) / "tokenizer.json", fs::copy_options::overwrite_existing, ec);
-  if (ec) return makeError(ErrorCode::Io, p.outDir + ": cannot copy the tokenizer: " + ec.message());
   json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed},
                    {"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}, {"skipped_examples", skipped},
                    {"report", rep.toJson()}, {"command", p.command}};

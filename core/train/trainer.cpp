@@ -18,6 +18,7 @@
 #include "core/model/internal/engine.h"
 #include "core/tensor_io/safetensors.h"
 #include "core/train/byte_tokenizer.h"
+#include "core/train/internal/finetune.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -208,19 +209,7 @@ struct Trainer::Impl {
   }
 
   torch::Tensor sampleRoutes(int64_t B, int64_t T, uint64_t stepSeed) const {
-    auto r = torch::empty({B, T, config.numLayers}, torch::kInt64);
-    auto a = r.accessor<int64_t, 3>();
-    const double pBig = params.routes.big, pSmall = params.routes.small;
-    const double total = params.routes.big + params.routes.small + params.routes.skip;
-    uint64_t s = stepSeed;
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t t = 0; t < T; ++t)
-        for (int64_t l = 0; l < config.numLayers; ++l) {
-          s = splitmix64(s);
-          const double u = static_cast<double>(s >> 11) / 9007199254740992.0 * total;
-          a[b][t][l] = u < pBig ? 2 : (u < pBig + pSmall ? 1 : 0);
-        }
-    return r.to(device);
+    return internal::sampleRouteCodes(B, T, config.numLayers, params.routes, stepSeed, device);
   }
 
   static torch::Tensor maskedLoss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& mask) {

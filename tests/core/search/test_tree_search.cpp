@@ -47,14 +47,14 @@ class ScriptedSource : public StepSource {
         label[ids[i][c]] = l;
         const bool fin = static_cast<int>(l.size()) == finalDepth;
         std::string text = l + (fin ? " \\boxed{" + answers[l] + "}" : "\n\n");
-        out[i].push_back({text, static_cast<int>(l.size()), fin});
+        out[i].push_back({text, static_cast<int>(l.size()), fin, {}});
       }
     }
     return out;
   }
   Result<std::vector<StepText>> rollout(const std::vector<int>& nodes, int, const RunContext*) override {
     std::vector<StepText> out;
-    for (int n : nodes) out.push_back({rollouts[label.at(n)], 1, false});
+    for (int n : nodes) out.push_back({rollouts[label.at(n)], 1, false, {}});
     return out;
   }
   void release(int node) override { released.insert(node); }
