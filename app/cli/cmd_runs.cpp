@@ -98,6 +98,7 @@ struct Options {
   std::vector<std::string> searchRuns;
   std::string aggregation = "weighted";
   std::string bins = "oracle";
+  std::string largeRun, ratios = "0.1,1,10";
 };
 
 // "1,2,4" -> {1, 2, 4}; errors name the bad item.
@@ -112,6 +113,23 @@ Result<std::vector<int>> parseBudgetList(const std::string& s) {
       out.push_back(v);
     } catch (const std::exception&) {
       return makeError(ErrorCode::InvalidInput, "--budgets: '" + item + "' is not a positive integer");
+    }
+  }
+  return out;
+}
+
+// "0.1,1,10" -> {0.1, 1, 10}; errors name the bad item.
+Result<std::vector<double>> parseRatioList(const std::string& s) {
+  std::vector<double> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      size_t used = 0;
+      const double v = std::stod(item, &used);
+      if (used != item.size() || !(v > 0)) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      return makeError(ErrorCode::InvalidInput, "--ratios: '" + item + "' is not a positive number");
     }
   }
   return out;
@@ -381,10 +399,7 @@ int printSearchSummary(store::Store& st, const store::RunRecord& run) {
       std::printf("by selection: majority %.1f%%", 100 * mean("correct-majority"));
       if (sum.count("correct-weighted")) std::printf(", weighted %.1f%%, hierarchical %.1f%%", 100 * mean("correct-weighted"), 100 * mean("correct-hierarchical"));
       std::printf("\nchains right at attempt 1..%d:", L);
-      std::map<int64_t, std::pair<double, int64_t>> turns;
-      for (const auto& m : *ms)
-        if (m.name == "turn-correct") turns[m.step].first += m.value, turns[m.step].second += 1;
-      for (const auto& [t, v] : turns) std::printf(" %.1f%%", 100 * v.first / static_cast<double>(std::max<int64_t>(1, v.second)));
+      for (int t = 1; t <= L; ++t) std::printf(" %.1f%%", 100 * mean(("turn-correct-" + std::to_string(t)).c_str()));
       std::printf("\n");
     } else {
       std::printf("no graded problems\n");
@@ -417,8 +432,20 @@ int cmdComputeOptimal(const Options& o) {
   if (!budgets) return fail(budgets.error());
   auto rep = search::computeOptimalFromRuns(**st, base->id, runs, *how, *budgets, o.trials, o.bins == "predicted");
   if (!rep) return fail(rep.error());
+  std::optional<search::ExchangeReport> exchange;
+  if (!o.largeRun.empty()) {
+    auto large = (*st)->findRun(o.largeRun);
+    if (!large) return fail(large.error());
+    auto ratios = parseRatioList(o.ratios);
+    if (!ratios) return fail(ratios.error());
+    auto ex = search::exchangeFromRuns(**st, base->id, runs, large->id, *how, *budgets, *ratios, o.trials, o.bins == "predicted");
+    if (!ex) return fail(ex.error());
+    exchange = std::move(*ex);
+  }
   if (o.asJson) {
-    auto w = writeOut(o.out.empty() ? "-" : o.out, rep->toJson().dump(2) + "\n");
+    auto j = rep->toJson();
+    if (exchange) j["exchange"] = exchange->toJson();
+    auto w = writeOut(o.out.empty() ? "-" : o.out, j.dump(2) + "\n");
     return w ? 0 : fail(w.error());
   }
   std::printf("%-26s %6s %10s %12s   %s\n", "strategy", "N", "accuracy", "FLOPs/prob", "by bin 1..5");
@@ -433,6 +460,20 @@ int cmdComputeOptimal(const Options& o) {
     std::printf("%6d %9.1f%% %9.1f%% %12.1f %9.2fx ", f.budget, 100 * f.computeOptimal, 100 * f.baseline, f.matchingBaselineBudget, f.efficiency);
     for (size_t b = 0; b < f.chosen.size(); ++b) std::printf(" %zu:%s/%s", b + 1, f.chosen[b][0].c_str(), f.chosen[b][1].c_str());
     std::printf("\n");
+  }
+  if (exchange) {
+    std::printf("\nexchange: a %.2fx larger model vs the small one's test-time compute at equal total FLOPs (R = D_inference / D_pretrain)\n"
+                "%8s %14s %10s %6s %10s %10s   %s\n",
+                exchange->sizeRatio, "R", "small FLOPs", "x sample", "N", "small", "large", "by bin 1..5 (small/large)");
+    for (const auto& r : exchange->rows) {
+      std::printf("%8.3g %14.3g %9.1fx %6d %9.1f%% %9.1f%%  ", r.ratio, r.allowedFlops, r.multiplier, r.smallBudget, 100 * r.smallAccuracy,
+                  100 * r.largeAccuracy);
+      for (size_t b = 0; b < 5; ++b) {
+        if (std::isnan(r.smallByBin[b]) || std::isnan(r.largeByBin[b])) std::printf("      -     ");
+        else std::printf(" %5.1f/%-5.1f", 100 * r.smallByBin[b], 100 * r.largeByBin[b]);
+      }
+      std::printf("\n");
+    }
   }
   return 0;
 }
@@ -761,6 +802,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   coCmd->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
   coCmd->add_option("--bins", o->bins, "oracle (pass@1 vs the reference) | predicted (mean verifier score, no ground truth)")
       ->capture_default_str()->check(CLI::IsMember({"oracle", "predicted"}));
+  coCmd->add_option("--large", o->largeRun, "a larger model's sampling run: add the exchange analysis (test-time compute vs pretraining)");
+  coCmd->add_option("--ratios", o->ratios, "exchange: comma-separated R = D_inference / D_pretrain")->capture_default_str();
   coCmd->add_flag("--json", o->asJson, "machine-readable output");
   coCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
   addDb(coCmd);

@@ -228,9 +228,9 @@ class SearchJob final : public PolicyJob {
         r.metrics.push_back({"correct-weighted", "search", u, correctAt(res->weighted)});
         r.metrics.push_back({"correct-hierarchical", "search", u, correctAt(res->hierarchical)});
       }
-      // The fraction of chains right at each turn: do later attempts improve on earlier ones?
+      // The fraction of chains right at attempt t ("turn-correct-<t>"): do later attempts improve?
       for (int t = 0; t < L; ++t)
-        r.metrics.push_back({"turn-correct", "turn", t + 1, turnCorrect[static_cast<size_t>(t)] / static_cast<double>(res->chains.size())});
+        r.metrics.push_back({"turn-correct-" + std::to_string(t + 1), "search", u, turnCorrect[static_cast<size_t>(t)] / static_cast<double>(res->chains.size())});
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;

@@ -18,16 +18,22 @@ json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
 
 bool has(const Arm& a, size_t p) { return a.accuracy[p] >= 0; }
 
+json binsJson(const std::vector<double>& v) {
+  json out = json::array();
+  for (double x : v) out.push_back(num(x));
+  return out;
+}
+
 }  // namespace
 
 json ComputeOptimalReport::toJson() const {
   json f = json::array();
   for (const auto& p : frontier)
     f.push_back({{"budget", p.budget}, {"compute_optimal", p.computeOptimal}, {"baseline", num(p.baseline)}, {"mean_flops", p.meanFlops},
-                 {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)}});
+                 {"by_bin", binsJson(p.byBin)}, {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)}});
   json a = json::array();
   for (const auto& s : arms)
-    a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", s.byBin},
+    a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", binsJson(s.byBin)},
                  {"problems", s.problems}});
   return {{"baseline", baseline}, {"budgets", budgets}, {"frontier", f}, {"arms", a}};
 }
@@ -85,6 +91,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
       if (b == B) fp.baseline = acc;
     fp.chosen.assign(5, std::vector<std::string>(2));
     double correct = 0, count = 0, fl = 0;
+    std::vector<double> binSum(5, 0.0), binCount(5, 0.0);
     for (int fold = 0; fold < 2; ++fold) {
       for (int bin = 1; bin <= 5; ++bin) {
         // Choose on the other fold's problems of this bin (of every bin when this one has none there).
@@ -115,11 +122,14 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
             correct += best->accuracy[p];
             fl += flopsOf(*best, p);
             count += 1;
+            binSum[static_cast<size_t>(bin - 1)] += best->accuracy[p];
+            binCount[static_cast<size_t>(bin - 1)] += 1;
           }
       }
     }
     fp.computeOptimal = count ? correct / count : kNaN;
     fp.meanFlops = count ? fl / count : kNaN;
+    for (size_t b = 0; b < 5; ++b) fp.byBin.push_back(binCount[b] ? binSum[b] / binCount[b] : kNaN);
     // The baseline budget that reaches the same accuracy (log-linear between measured budgets).
     fp.matchingBaselineBudget = kNaN;
     for (size_t i = 0; i < base.size() && !std::isnan(fp.computeOptimal); ++i) {

@@ -31,6 +31,7 @@ struct FrontierPoint {
   double computeOptimal = 0;  // cross-validated accuracy of the per-bin choice
   double baseline = 0;        // the baseline strategy at this budget (NaN if it has none)
   double meanFlops = 0;       // of the chosen arms, per problem
+  std::vector<double> byBin;  // cross-validated accuracy per bin 1..5 (NaN for an empty bin)
   // For each bin (1..5), the strategy chosen on each fold: [bin-1][fold].
   std::vector<std::vector<std::string>> chosen;
   // Smallest baseline budget (log-linear between measured budgets) that matches computeOptimal;

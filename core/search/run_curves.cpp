@@ -2,6 +2,7 @@
 #include "core/search/run_curves.h"
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -78,7 +79,8 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
 namespace lens::search {
 
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    Aggregation how, const std::vector<int>& budgets, int trials, bool predictedBins) {
+                                                    Aggregation how, const std::vector<int>& budgets, int trials, bool predictedBins,
+                                                    std::vector<std::string>* keysOut, std::vector<int>* binsOut) {
   auto base = st.run(baselineRun);
   if (!base) return base.error();
   auto graded = gradedSamples(st, *base);
@@ -128,7 +130,72 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
       return makeError(ErrorCode::InvalidInput, "run " + std::to_string(id) + " shares no problem with the baseline run " + std::to_string(baselineRun));
     arms.push_back(std::move(a));
   }
+  if (keysOut) *keysOut = keys;
+  if (binsOut) *binsOut = bins;
   return computeOptimal(arms, bins, baseName);
+}
+
+namespace {
+
+Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
+  auto models = st.runModels(runId);
+  if (!models) return models.error();
+  for (const auto& [role, m] : *models)
+    if (role == "policy" && m.parameterCount > 0) return m.parameterCount;
+  return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " records no policy model with a parameter count");
+}
+
+}  // namespace
+
+Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
+                                        Aggregation how, const std::vector<int>& budgets, const std::vector<double>& ratios, int trials,
+                                        bool predictedBins) {
+  std::vector<std::string> keys;
+  std::vector<int> bins;
+  auto co = computeOptimalFromRuns(st, baselineRun, searchRuns, how, budgets, trials, predictedBins, &keys, &bins);
+  if (!co) return co.error();
+  ExchangeInput in;
+  in.smallFrontier = co->frontier;
+  auto small = policyParameters(st, baselineRun);
+  if (!small) return small.error();
+  auto large = policyParameters(st, largeRun);
+  if (!large) return large.error();
+  in.smallParameters = *small;
+  in.largeParameters = *large;
+  auto base = st.run(baselineRun);
+  if (!base) return base.error();
+  auto baseData = gradedSamples(st, *base);
+  if (!baseData) return baseData.error();
+  double f = 0;
+  for (const auto& p : baseData->first) f += p.flopsPerSample;
+  in.smallSampleFlops = f / static_cast<double>(baseData->first.size());
+
+  auto lrun = st.run(largeRun);
+  if (!lrun) return lrun.error();
+  auto ldata = gradedSamples(st, *lrun);
+  if (!ldata) return ldata.error();
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
+  double acc = 0, fl = 0, n = 0;
+  std::vector<double> sum(5, 0.0), cnt(5, 0.0);
+  for (size_t i = 0; i < ldata->first.size(); ++i) {
+    auto it = index.find(ldata->second[i]);
+    if (it == index.end() || bins[it->second] == 0) continue;
+    const auto& p = ldata->first[i];
+    double right = 0;
+    for (const auto& c : p.samples) right += c.correct ? 1.0 : 0.0;
+    const double pass1 = right / static_cast<double>(p.samples.size());
+    acc += pass1;
+    fl += p.flopsPerSample;
+    n += 1;
+    sum[static_cast<size_t>(bins[it->second] - 1)] += pass1;
+    cnt[static_cast<size_t>(bins[it->second] - 1)] += 1;
+  }
+  if (n == 0) return makeError(ErrorCode::InvalidInput, "run " + std::to_string(largeRun) + " shares no graded problem with the baseline run " + std::to_string(baselineRun));
+  in.largeAccuracy = acc / n;
+  in.largeFlops = fl / n;
+  for (size_t b = 0; b < 5; ++b) in.largeByBin.push_back(cnt[b] ? sum[b] / cnt[b] : std::numeric_limits<double>::quiet_NaN());
+  return exchangeAnalysis(in, ratios);
 }
 
 }  // namespace lens::search

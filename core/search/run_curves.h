@@ -9,6 +9,7 @@
 #include "core/common/result.h"
 #include "core/search/aggregate.h"
 #include "core/search/compute_optimal.h"
+#include "core/search/exchange.h"
 
 namespace lens::store {
 class Store;
@@ -38,8 +39,18 @@ Result<RunCurves> computeRunCurves(store::Store& store, int64_t runId, Aggregati
 // one strategy at its N (its units' "correct" metric). Problems are matched by key; difficulty bins
 // are the baseline's oracle bins (pass@1 of its samples) or, with predictedBins, its predicted bins
 // (mean verifier score). FLOPs are the generator's.
+// keysOut/binsOut, when given, receive the baseline's problem keys and their bins.
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
                                                     Aggregation how, const std::vector<int>& budgets, int trials = 200,
-                                                    bool predictedBins = false);
+                                                    bool predictedBins = false, std::vector<std::string>* keysOut = nullptr,
+                                                    std::vector<int>* binsOut = nullptr);
+
+// The exchange analysis (exchange.h) from stored runs: the small model's compute-optimal frontier
+// (as computeOptimalFromRuns) against a larger model's sampling run (pass@1 of its samples, FLOPs
+// per sample), on the problems both have, by the baseline's difficulty bins. Parameter counts are
+// the runs' recorded policy models.
+Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
+                                        Aggregation how, const std::vector<int>& budgets, const std::vector<double>& ratios, int trials = 200,
+                                        bool predictedBins = false);
 
 }  // namespace lens::search

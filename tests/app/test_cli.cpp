@@ -162,6 +162,98 @@ class TestCli : public QObject {
   // `search` stores each problem's tree, finished solutions and compute; a run stopped after two
   // problems and resumed stores exactly what an uninterrupted run does. The shipped model doubles as
   // a step-tag verifier here ('#' after each step, '+' vs '-'): real scores, not a trained PRM.
+  // Revision model and sequential revisions end to end: train one on a generate run's samples,
+  // search with it (resumable, chains stored as node chains), and compare with a larger model.
+  void revisionsTrainSearchAndExchange() {
+    QTemporaryDir tmp;
+    const QString model = QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    const QString db = tmp.filePath("r.db");
+    const QString gen = tmp.filePath("gen.json");
+    test::writeText(gen.toStdString(), json({{"kind", "generate"}, {"model", model.toStdString()}, {"samples", 4}, {"seed", 3},
+                                             {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", 8}}},
+                                             {"sampling", {{"max_new_tokens", 300}}}})
+                                           .dump());
+    auto g = cli({"run", gen, "--db", db, "-q"});
+    QVERIFY2(g.code == 0, g.err.constData());
+    const QString rev = tmp.filePath("rev");
+    auto t = cli({"revision", "train", "--base", model, "--samples", g.out.trimmed(), "--out", rev, "--steps", "2", "--batch", "2", "--db", db, "-q"});
+    QVERIFY2(t.code == 0, t.err.constData());
+    QVERIFY(QFile::exists(rev + "/model.safetensors") && QFile::exists(rev + "/revision_train.json"));
+    auto badSamples = cli({"revision", "train", "--base", model, "--samples", "99", "--out", tmp.filePath("x"), "--db", db, "-q"});
+    QCOMPARE(badSamples.code, 1);
+    QVERIFY2(badSamples.err.contains("spec.samples.run"), badSamples.err.constData());
+
+    const QStringList common = {"search", "--model", rev, "--prm", model, "--prm-step-tag", "#", "--strategy", "revise", "--n", "4",
+                                "--chain-length", "2", "--select", "hierarchical", "--problems", "3", "--max-tokens", "200", "-q"};
+    auto part = cli(common + QStringList{"--max-units", "1", "--db", tmp.filePath("a.db")});
+    QVERIFY2(part.code == 0, part.err.constData());
+    QVERIFY2(cli({"resume", "1", "--db", tmp.filePath("a.db"), "-q"}).code == 0, "resume");
+    auto full = cli(common + QStringList{"--db", tmp.filePath("b.db")});
+    QVERIFY2(full.code == 0, full.err.constData());
+    auto a = json::parse(cli({"export", "1", "--db", tmp.filePath("a.db")}).out.toStdString());
+    auto b = json::parse(cli({"export", "1", "--db", tmp.filePath("b.db")}).out.toStdString());
+    QCOMPARE(a["units"].size(), size_t(3));
+    for (size_t u = 0; u < 3; ++u) {
+      QCOMPARE(a["units"][u]["samples"], b["units"][u]["samples"]);
+      const auto& nodes = a["units"][u]["nodes"];
+      QCOMPARE(nodes.size(), size_t(4));  // 2 chains of 2 attempts
+      for (const auto& n : nodes) {
+        const int i = n["index"].get<int>();
+        QCOMPARE(n["depth"].get<int>(), i % 2 + 1);
+        if (i % 2) QCOMPARE(n["parent"].get<int>(), i - 1);
+        else QVERIFY(n["parent"].is_null());
+      }
+      std::set<std::string> names;
+      for (const auto& m : a["units"][u]["metrics"]) names.insert(m["name"].get<std::string>());
+      for (const char* k : {"correct", "correct-majority", "correct-weighted", "correct-hierarchical", "turn-correct-1", "turn-correct-2", "generator-flops"})
+        QVERIFY2(names.count(k), k);
+      QCOMPARE(a["units"][u]["samples"][0]["steps"].back()["score"].is_number(), true);
+    }
+    // Majority needs no verifier; the others do, and say so.
+    auto maj = cli({"search", "--model", rev, "--strategy", "revise", "--n", "2", "--chain-length", "2", "--select", "majority", "--problems", "1",
+                    "--db", tmp.filePath("m.db")});
+    QVERIFY2(maj.code == 0, maj.err.constData());
+    QVERIFY2(maj.out.contains("as 1 chains of 2") && maj.out.contains("chains right at attempt 1..2"), maj.out.constData());
+    auto noVerifier = cli({"search", "--model", rev, "--strategy", "revise", "--n", "2", "--problems", "1", "--db", tmp.filePath("n.db"), "-q"});
+    QCOMPARE(noVerifier.code, 1);
+    QVERIFY2(noVerifier.err.contains("spec.verifier") && noVerifier.err.contains("majority selection needs none"), noVerifier.err.constData());
+    auto badChain = cli({"search", "--model", rev, "--strategy", "revise", "--n", "4", "--chain-length", "3", "--select", "majority", "--db", tmp.filePath("c.db")});
+    QCOMPARE(badChain.code, 1);
+    QVERIFY2(badChain.err.contains("spec.chain_length"), badChain.err.constData());
+
+    // The exchange: best-of-N of the small model and the revisions against arith-large's pass@1.
+    auto pool = [&](const QString& m, int samples) {
+      const QString spec = tmp.filePath(QString("pool%1.json").arg(samples));
+      test::writeText(spec.toStdString(), json({{"kind", "generate"}, {"model", m.toStdString()}, {"samples", samples}, {"seed", 1},
+                                                {"verifier", {{"model", model.toStdString()}, {"step_tag", "#"}}},
+                                                {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 3}}},
+                                                {"sampling", {{"max_new_tokens", 300}}}})
+                                              .dump());
+      return cli({"run", spec, "--db", tmp.filePath("b.db"), "-q"});
+    };
+    auto bon = pool(model, 4);
+    QVERIFY2(bon.code == 0, bon.err.constData());
+    auto large = pool(QString(LENS_SOURCE_DIR) + "/resources/models/arith-large", 2);
+    QVERIFY2(large.code == 0, large.err.constData());
+    auto co = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--ratios", "0.5,2",
+                   "--json", "--db", tmp.filePath("b.db")});
+    QVERIFY2(co.code == 0, co.err.constData());
+    auto cj = json::parse(co.out.toStdString());
+    QCOMPARE(cj["arms"][3]["strategy"].get<std::string>(), std::string("revise L=2 hierarchical"));
+    const auto& ex = cj["exchange"];
+    const double M = 6099456.0 / 1394240.0;
+    LENS_COMPARE_NEAR(ex["size_ratio"].get<double>(), M, 1e-9);
+    QCOMPARE(ex["rows"].size(), size_t(2));
+    // With equal tokens per query the multiplier is M + 3(M - 1)/R; tokens differ here, so check the
+    // allowed FLOPs against the definition instead: F_large + 6 (N_large - N_small) t / R.
+    for (const auto& r : ex["rows"]) QVERIFY(r["allowed_flops"].get<double>() > 0 && r["multiplier"].get<double>() > M);
+    QVERIFY(ex["rows"][0]["allowed_flops"].get<double>() > ex["rows"][1]["allowed_flops"].get<double>());
+    auto text = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--db", tmp.filePath("b.db")});
+    QVERIFY2(text.code == 0 && text.out.contains("exchange: a 4.37x larger model"), text.out.constData());
+    auto badRatio = cli({"compute-optimal", bon.out.trimmed(), "--large", large.out.trimmed(), "--ratios", "1,-2", "--db", tmp.filePath("b.db")});
+    QVERIFY(badRatio.code == 1 && badRatio.err.contains("'-2' is not a positive number"));
+  }
+
   void searchStoresTreeAndResumes() {
     QTemporaryDir tmp;
     const QString model = QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";

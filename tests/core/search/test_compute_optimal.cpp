@@ -7,6 +7,7 @@
 
 #include "common/test_helpers.h"
 #include "core/search/compute_optimal.h"
+#include "core/search/exchange.h"
 
 using namespace lens;
 using namespace lens::search;
@@ -36,6 +37,11 @@ class TestComputeOptimal : public QObject {
     QCOMPARE(at4.computeOptimal, 0.875);
     QCOMPARE(at4.baseline, 0.5);
     QCOMPARE(at4.meanFlops, 20.0);  // four problems at 10, four at 30
+    // By bin: easy 4 of 4, hard 3 of 4; empty bins are NaN.
+    QCOMPARE(at4.byBin.size(), size_t{5});
+    QCOMPARE(at4.byBin[0], 1.0);
+    QCOMPARE(at4.byBin[4], 0.75);
+    QVERIFY(std::isnan(at4.byBin[2]));
     // best-of-N needs 64 for 0.875: 16 times the budget.
     QCOMPARE(at4.matchingBaselineBudget, 64.0);
     QCOMPARE(at4.efficiency, 16.0);
@@ -82,6 +88,53 @@ class TestComputeOptimal : public QObject {
     QVERIFY(!r.ok() && r.error().message.find("covers 2 problems, the bins 3") != std::string::npos);
     QVERIFY(!computeOptimal({}, {1}, "a").ok());
     QVERIFY(!computeOptimal({{"a", 1, {1}, {}}}, {7}, "a").ok());
+  }
+
+  // Snell et al. §7: a model M times larger, at equal pretraining tokens, costs what the small model
+  // spends when its test-time compute per query is M + 3(M - 1)/R samples.
+  void exchangeMatchesThePapersFormula() {
+    ExchangeInput in;
+    in.smallParameters = 1000000;
+    in.largeParameters = 4000000;        // M = 4
+    in.smallSampleFlops = 2e6 * 100;     // 100 tokens per query
+    in.largeFlops = 2 * 4e6 * 100;
+    in.largeAccuracy = 0.65;
+    in.largeByBin = {0.9, 0.8, 0.6, 0.5, 0.4};
+    auto fp = [](int n, double flops, double acc) {
+      FrontierPoint p;
+      p.budget = n;
+      p.meanFlops = flops;
+      p.computeOptimal = acc;
+      p.byBin = {acc, acc, acc, acc, acc};
+      return p;
+    };
+    in.smallFrontier = {fp(1, 2e8, .5), fp(4, 8e8, .6), fp(16, 3.2e9, .7), fp(64, 1.28e10, .72), fp(128, 1.5e10, .71), fp(256, 5.12e10, .8)};
+    auto r = exchangeAnalysis(in, {0.1, 1, 10});
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->sizeRatio, 4.0);
+    QCOMPARE(r->rows.size(), size_t{3});
+    LENS_COMPARE_NEAR(r->rows[0].multiplier, 4 + 3 * 3 / 0.1, 1e-9);  // 94 samples
+    LENS_COMPARE_NEAR(r->rows[1].multiplier, 13.0, 1e-9);
+    LENS_COMPARE_NEAR(r->rows[2].multiplier, 4.9, 1e-9);
+    LENS_COMPARE_NEAR(r->rows[1].allowedFlops, 2.6e9, 1.0);
+    // R = 0.1 allows 1.88e10: N = 64 (.72) beats N = 128 (.71), which also fits.
+    QCOMPARE(r->rows[0].smallBudget, 64);
+    QCOMPARE(r->rows[0].smallAccuracy, 0.72);
+    // R = 1 allows 2.6e9 and R = 10 allows 9.8e8: both stop at N = 4.
+    QCOMPARE(r->rows[1].smallBudget, 4);
+    QCOMPARE(r->rows[2].smallBudget, 4);
+    QCOMPARE(r->rows[2].largeByBin[0], 0.9);
+    QCOMPARE(r->rows[2].smallByBin[4], 0.6);
+    // Nothing fits when the budget is below one small sample.
+    in.smallFrontier = {fp(1, 1e12, .5)};
+    auto none = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(none);
+    QCOMPARE(none->rows[0].smallBudget, 0);
+    QVERIFY(std::isnan(none->rows[0].smallAccuracy));
+    // Bad input is refused.
+    QVERIFY(!exchangeAnalysis(in, {0}).ok());
+    in.largeParameters = in.smallParameters;
+    QVERIFY(!exchangeAnalysis(in, {1}).ok());
   }
 };
 
