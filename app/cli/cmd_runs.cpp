@@ -91,7 +91,7 @@ struct Options {
   // search
   std::string strategy, prm, prmTag, prmGood, prmBad;
   std::optional<int> searchN, searchWidth, lookahead, maxSteps, chainLength, maxPrevious;
-  std::string select;
+  std::string select, searchRouter;
   // prm train, revision train
   std::string base, labelsRun, labelsDb;
   // compute-optimal
@@ -181,6 +181,7 @@ Result<json> buildSpec(const Options& o) {
     if (o.chainLength) spec["chain_length"] = *o.chainLength;
     if (o.maxPrevious) spec["max_previous"] = *o.maxPrevious;
     if (!o.select.empty()) spec["select"] = o.select;
+    if (!o.searchRouter.empty()) spec["router"] = o.searchRouter;
     if (!o.strategy.empty()) spec["strategy"] = o.strategy;
     if (o.searchN) spec["n"] = *o.searchN;
     if (o.searchWidth) spec["width"] = *o.searchWidth;
@@ -783,6 +784,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   searchCmd->add_option("--lookahead", o->lookahead, "k: greedy rollout steps scoring a candidate (lookahead)")->check(CLI::Range(1, 1024));
   searchCmd->add_option("--max-steps", o->maxSteps, "rounds at most")->check(CLI::Range(1, 4096));
   searchCmd->add_option("--route", o->reference, "Duo generators: the route every token takes (all-big, all-small, or B/s/- per layer)");
+  searchCmd->add_option("--router", o->searchRouter, "Duo generators: a trained router's folder (router train) picks every token's route");
   searchCmd->add_option("--max-tokens", o->maxTokens, "tokens per step (per attempt with revise) at most")->check(CLI::Range(1, 1 << 20));
   searchCmd->add_option("--data,--dataset", o->dataset, "builtin:arith (default) or a MATH JSONL file / folder");
   searchCmd->add_option("--problems", o->problems, "how many problems")->check(CLI::Range(1, 1 << 30));

@@ -33,4 +33,15 @@ double tokenFlops(const model::ModelConfig& c, const uint8_t* route, int64_t key
   return tokenMatmulFlops(c, route) + static_cast<double>(c.numLayers) * attention;
 }
 
+double countedMatmulFlops(const model::ModelConfig& c, const std::vector<std::array<int64_t, 3>>& counts, bool router) {
+  if (counts.empty()) return 0.0;
+  const double tokens = static_cast<double>(counts[0][0] + counts[0][1] + counts[0][2]);
+  const std::vector<uint8_t> skipAll(static_cast<size_t>(c.numLayers), 0);
+  double total = tokens * tokenMatmulFlops(c, skipAll.data());  // everything but the FFNs
+  for (const auto& layer : counts)
+    for (uint8_t code = 0; code < 3; ++code) total += static_cast<double>(layer[code]) * ffnFlops(c, code);
+  if (router) total += tokens * static_cast<double>(c.numLayers) * 2.0 * 3.0 * static_cast<double>(c.hiddenSize);
+  return total;
+}
+
 }  // namespace lens::flops

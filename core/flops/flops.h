@@ -5,7 +5,9 @@
 // budgets and inference accounting share.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <vector>
 
 namespace lens::model {
 struct ModelConfig;
@@ -29,5 +31,10 @@ double tokenFlops(const model::ModelConfig& c, const uint8_t* route, int64_t key
 
 // tokenFlops without the attention over the context (the part of the cost a route decides).
 double tokenMatmulFlops(const model::ModelConfig& c, const uint8_t* route);
+
+// Matmul FLOPs (as tokenMatmulFlops) of tokens whose modules were counted: counts[l][code] tokens
+// took module `code` (0 skip, 1 small, 2 big) at layer l; every layer counts the same tokens. A
+// router's own cost (its logits: 2·3·hidden per token and layer) is added when `router` is set.
+double countedMatmulFlops(const model::ModelConfig& c, const std::vector<std::array<int64_t, 3>>& counts, bool router = false);
 
 }  // namespace lens::flops

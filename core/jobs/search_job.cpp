@@ -9,7 +9,9 @@
 // (prefilled once for the prompt, decoded for steps and rollouts) and verifier tokens, with their
 // FLOPs. The chosen answer's correctness is the unit's "correct" metric. A Duo generator may run
 // under a fixed route ("route": all-small, "sBsB", ...), so per-token compute (the route) and
-// per-problem compute (N) can be traded against each other; generator FLOPs follow the route.
+// per-problem compute (N) can be traded against each other; or under a trained router ("router":
+// folder), which picks every token's route from its hidden state. Generator FLOPs follow the
+// modules the tokens took.
 #include <algorithm>
 #include <chrono>
 
@@ -18,6 +20,7 @@
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
 #include "core/routing/route.h"
+#include "core/routing/router.h"
 #include "core/search/revisions.h"
 #include "core/search/search_sources.h"
 #include "core/text/tokenizer.h"
@@ -39,6 +42,7 @@ struct SearchSpec {
   int64_t maxTokens = 1024;    // a path's tokens at most (prompt included)
   VerifierSpec verifier;
   std::string route = "all-big";
+  std::string router;  // a trained router's folder (Duo generators)
   search::RevisionParams revision;  // strategy "revise"
   bool revise = false;
 };
@@ -72,9 +76,24 @@ class SearchJob final : public PolicyJob {
     if (!allBig && c.duoSmallIntermediateSize <= 0)
       return makeError(ErrorCode::InvalidInput, "spec.route: " + m_base.model + " is not a Duo model; only all-big applies");
     m_route = allBig ? std::vector<uint8_t>() : *route;
-    // Generator FLOPs per token scale with the route's matmul cost (all big = 2 × parameters).
-    m_routeScale = allBig ? 1.0 : flops::tokenMatmulFlops(c, route->data()) / flops::tokenMatmulFlops(c, nullptr);
+    if (!m_spec.router.empty()) {
+      if (!allBig) return makeError(ErrorCode::InvalidInput, "spec.router: give a router or a fixed route, not both");
+      auto router = routing::Router::load(m_spec.router);
+      if (!router) return makeError(router.error().code, "spec.router: " + router.error().message);
+      LENS_TRY_STATUS(router->checkFits(*m_model, "spec.router"));
+      m_router = std::move(*router);
+    }
     return Status::success();
+  }
+
+  // Generator FLOPs: 2 × parameters per token scaled by the matmul cost of the modules the tokens
+  // actually took (a fixed route, or a router's choices plus the router's own cost).
+  double generatorFlops(const std::vector<std::array<int64_t, 3>>& counts, double tokens) const {
+    const auto& c = m_model->config();
+    const double allBig = flops::tokenMatmulFlops(c, nullptr);
+    const double counted = counts.empty() ? 0.0 : static_cast<double>(counts[0][0] + counts[0][1] + counts[0][2]);
+    const double scale = counted > 0 ? flops::countedMatmulFlops(c, counts, m_router.has_value()) / (counted * allBig) : 1.0;
+    return scale * flops::inferenceFlops(m_model->parameterCount(), tokens);
   }
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
@@ -88,7 +107,7 @@ class SearchJob final : public PolicyJob {
       }
       return out;
     }
-    const int64_t genParams = m_model->parameterCount(), prmParams = m_prm->parameterCount();
+    const int64_t prmParams = m_prm->parameterCount();
     for (int64_t u : units) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto& prob = problem(u);
@@ -97,7 +116,8 @@ class SearchJob final : public PolicyJob {
       const int64_t capacity = std::min<int64_t>(m_spec.maxTokens, m_model->config().maxPositions);
       if (static_cast<int64_t>(ids.size()) + 2 > capacity)
         return makeError(ErrorCode::InvalidInput, "problem " + prob.key + ": the prompt's " + std::to_string(ids.size()) + " tokens leave no room under max_tokens " + std::to_string(capacity));
-      auto source = search::ModelStepSource::open(*m_model, ids, m_spec.step, unitSeed(m_base.seed, u), search::searchSlots(m_spec.params), capacity, m_route);
+      auto source = search::ModelStepSource::open(*m_model, ids, m_spec.step, unitSeed(m_base.seed, u), search::searchSlots(m_spec.params), capacity, m_route,
+                                                   m_router ? &*m_router : nullptr);
       if (!source) return source.error();
       search::PrmScorer scorer(*m_prm, prob.problem);
       auto res = search::runSearch(**source, scorer, m_spec.params, [](const std::string& s) { return mathdata::extractAnswer(s); }, &ctx);
@@ -120,7 +140,7 @@ class SearchJob final : public PolicyJob {
       }
       const double prefill = static_cast<double>((*source)->prefilledTokens()) + 1.0;  // the prompt's last token is fed as a decode step
       const double decode = static_cast<double>((*source)->decodedTokens());
-      const double genFlops = m_routeScale * flops::inferenceFlops(genParams, prefill + decode);
+      const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode);
       const double prmFlops = flops::inferenceFlops(prmParams, static_cast<double>(scorer.scoredTokens()));
       const auto& ref = prob.answer;
       bool chosenCorrect = false;
@@ -164,7 +184,7 @@ class SearchJob final : public PolicyJob {
     const auto& rp = m_spec.revision;
     const int64_t capacity = std::min<int64_t>(m_spec.maxTokens, m_model->config().maxPositions);
     auto source = search::ModelAttemptSource::open(*m_model, prob.problem, m_format, m_spec.prompt, m_spec.step, unitSeed(m_base.seed, u),
-                                                   rp.n / rp.chainLength, capacity, m_route);
+                                                   rp.n / rp.chainLength, capacity, m_route, m_router ? &*m_router : nullptr);
     if (!source) return source.error();
     std::unique_ptr<search::PrmScorer> scorer;
     if (m_prm) scorer = std::make_unique<search::PrmScorer>(*m_prm, prob.problem);
@@ -176,7 +196,7 @@ class SearchJob final : public PolicyJob {
     r.key = unitKey(u);
     r.problemIndex = u;
     const double prefill = static_cast<double>((*source)->promptTokens()), decode = static_cast<double>((*source)->generatedTokens());
-    const double genFlops = m_routeScale * flops::inferenceFlops(m_model->parameterCount(), prefill + decode);
+    const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode);
     const double verifierTokens = scorer ? static_cast<double>(scorer->scoredTokens()) : 0.0;
     const double prmFlops = m_prm ? flops::inferenceFlops(m_prm->parameterCount(), verifierTokens) : 0.0;
     const auto& ref = prob.answer;
@@ -240,7 +260,7 @@ class SearchJob final : public PolicyJob {
   mathdata::PromptFormat m_format = mathdata::PromptFormat::Raw;
   std::unique_ptr<verify::ProcessRewardModel> m_prm;
   std::vector<uint8_t> m_route;
-  double m_routeScale = 1.0;
+  std::optional<routing::Router> m_router;
 };
 
 }  // namespace
@@ -265,6 +285,7 @@ Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
       .integer("max_steps", s.params.maxSteps, 1, 1 << 12)
       .integer("max_tokens", s.maxTokens, 8, 1 << 20)
       .text("route", s.route)
+      .text("router", s.router)
       .integer("chain_length", s.revision.chainLength, 1, 1 << 16)
       .integer("max_previous", s.revision.maxPrevious, 0, 64)
       .oneOf("select", select, {"majority", "weighted", "hierarchical"});

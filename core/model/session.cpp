@@ -7,6 +7,7 @@
 
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
+#include "core/routing/router.h"
 #include "core/text/tokenizer.h"
 #include "core/text/unicode.h"
 
@@ -21,6 +22,26 @@ struct DecodeSession::Impl {
   std::vector<int64_t> cached;  // tokens of seq[slot] whose K/V are in the cache (= length - 1)
   int64_t prefilled = 0, decoded = 0;
   std::vector<uint8_t> route;  // empty: all big
+  torch::Tensor routerW, routerB;  // [layers, 3, hidden], [layers, 3] float32 on the device; undefined: none
+  std::vector<torch::Tensor> counted;  // per layer: tokens per module [3] (int64, on the device)
+  std::vector<std::array<int64_t, 3>> fixedCounts;  // tokens counted on the host (fixed routes)
+
+  // Sets the batch's routing: the router's choices (counted per layer as they are made) or the
+  // fixed route (counted here).
+  void applyRouting(ForwardBatch& fb, int64_t B, int64_t T) {
+    if (routerW.defined()) {
+      fb.router = [this](size_t l, const torch::Tensor& h) {
+        // As routing::applyRouter computes them: float32 logits of the FFN input.
+        auto logits = torch::linear(h.to(torch::kFloat32), routerW[static_cast<int64_t>(l)], routerB[static_cast<int64_t>(l)]);
+        auto codes = logits.argmax(-1);
+        counted[l] += torch::bincount(codes.flatten(), {}, 3);
+        return codes;
+      };
+      return;
+    }
+    fb.routes = routesFor(B, T);
+    for (size_t l = 0; l < fixedCounts.size(); ++l) fixedCounts[l][route.empty() ? 2 : route[l]] += B * T;
+  }
 
   // Routes [B, T, layers] for a batch when a route is set (undefined otherwise).
   torch::Tensor routesFor(int64_t B, int64_t T) const {
@@ -51,7 +72,7 @@ struct DecodeSession::Impl {
     fb.slots = {slot};
     fb.startPos = {from};
     fb.lengths = {to - from};
-    fb.routes = routesFor(1, to - from);
+    applyRouting(fb, 1, to - from);
     eng.forward(fb, *cache, /*allLogits=*/false);
     prefilled += to - from;
     cached[static_cast<size_t>(slot)] = to;
@@ -69,11 +90,14 @@ Result<std::unique_ptr<DecodeSession>> DecodeSession::open(Model& model, int64_t
   try {
     c10::InferenceMode guard;
     s->m->cache = model.engine().makeCache(slots, capacity);
+    for (int64_t l = 0; l < model.config().numLayers; ++l)
+      s->m->counted.push_back(torch::zeros({3}, torch::TensorOptions().dtype(torch::kInt64).device(model.engine().device())));
   } catch (const std::exception& e) {
     return internal::translateTorchError(e, "decode session");
   }
   s->m->seq.assign(static_cast<size_t>(slots), {});
   s->m->cached.assign(static_cast<size_t>(slots), 0);
+  s->m->fixedCounts.assign(static_cast<size_t>(model.config().numLayers), {0, 0, 0});
   return s;
 }
 
@@ -93,6 +117,36 @@ Status DecodeSession::setRoute(const std::vector<uint8_t>& route) {
   }
   m->route = route;
   return Status::success();
+}
+
+Status DecodeSession::setRouter(const routing::Router* router) {
+  if (!router) {
+    m->routerW = m->routerB = torch::Tensor();
+    return Status::success();
+  }
+  LENS_TRY_STATUS(router->checkFits(*m->model, "router"));
+  try {
+    c10::InferenceMode guard;
+    const auto& eng = m->model->engine();
+    const int64_t L = router->layers, H = router->hidden;
+    m->routerW = torch::from_blob(const_cast<float*>(router->weight.data()), {L, 3, H}, torch::kFloat32).clone().to(eng.device());
+    m->routerB = torch::from_blob(const_cast<float*>(router->bias.data()), {L, 3}, torch::kFloat32).clone().to(eng.device());
+  } catch (const std::exception& e) {
+    return internal::translateTorchError(e, "router");
+  }
+  return Status::success();
+}
+
+bool DecodeSession::routed() const { return m->routerW.defined(); }
+
+std::vector<std::array<int64_t, 3>> DecodeSession::moduleCounts() const {
+  auto out = m->fixedCounts;
+  c10::InferenceMode guard;
+  for (size_t l = 0; l < out.size() && l < m->counted.size(); ++l) {
+    auto c = m->counted[l].to(torch::kCPU);
+    for (int k = 0; k < 3; ++k) out[l][static_cast<size_t>(k)] += c[k].item<int64_t>();
+  }
+  return out;
 }
 
 int64_t DecodeSession::prefilledTokens() const { return m->prefilled; }
@@ -181,7 +235,7 @@ Result<std::vector<Sample>> DecodeSession::extend(const std::vector<int64_t>& sl
         m->cached[static_cast<size_t>(s)] += 1;
       }
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(eng.device());
-      fb.routes = m->routesFor(static_cast<int64_t>(next.size()), 1);
+      m->applyRouting(fb, static_cast<int64_t>(next.size()), 1);
       auto logits = eng.forward(fb, *m->cache, /*allLogits=*/false);
       m->decoded += static_cast<int64_t>(active.size());
       std::vector<double> u;

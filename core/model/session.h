@@ -5,6 +5,7 @@
 // which is fed at the next extension (its logits start the next step). Torch-free interface.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -12,6 +13,10 @@
 #include "core/common/result.h"
 #include "core/common/run_context.h"
 #include "core/model/generate_params.h"
+
+namespace lens::routing {
+struct Router;
+}
 
 namespace lens::model {
 
@@ -44,6 +49,14 @@ class DecodeSession {
   // Duo models: every token from now on takes this route (one code per layer: 0 skip, 1 small,
   // 2 big); empty = the plain model (all big). Errors when the model has no small FFNs.
   Status setRoute(const std::vector<uint8_t>& route);
+  // Duo models: a trained router (routing::Router, copied) decides every token's module at every
+  // layer from the layer's FFN input, for prefilled and decoded tokens alike; nullptr: back to the
+  // fixed route. Errors when it does not fit the model. Takes precedence over setRoute.
+  Status setRouter(const routing::Router* router);
+  // Tokens that took each module at each layer since open(): [layer][code] (0 skip, 1 small, 2 big),
+  // for flops::countedMatmulFlops.
+  std::vector<std::array<int64_t, 3>> moduleCounts() const;
+  bool routed() const;  // a router is set
 
   // Token counts since open(): prefilled (prompt-like, computed in parallel) and decoded (one per step).
   int64_t prefilledTokens() const;

@@ -45,10 +45,11 @@ ModelStepSource::~ModelStepSource() = default;
 
 Result<std::unique_ptr<ModelStepSource>> ModelStepSource::open(model::Model& model, const std::vector<int32_t>& promptIds,
                                                                const model::SamplingParams& step, uint64_t seed, int64_t slots,
-                                                               int64_t capacity, const std::vector<uint8_t>& route) {
+                                                               int64_t capacity, const std::vector<uint8_t>& route, const routing::Router* router) {
   auto session = model::DecodeSession::open(model, slots, capacity);
   if (!session) return session.error();
   LENS_TRY_STATUS((*session)->setRoute(route));
+  LENS_TRY_STATUS((*session)->setRouter(router));
   LENS_TRY_STATUS((*session)->start(0, promptIds));
   std::unique_ptr<ModelStepSource> s(new ModelStepSource());
   s->m->model = &model;
@@ -128,6 +129,7 @@ void ModelStepSource::release(int node) {
 
 int64_t ModelStepSource::prefilledTokens() const { return m->session->prefilledTokens(); }
 int64_t ModelStepSource::decodedTokens() const { return m->session->decodedTokens(); }
+std::vector<std::array<int64_t, 3>> ModelStepSource::moduleCounts() const { return m->session->moduleCounts(); }
 
 struct ModelAttemptSource::Impl {
   model::Model* model = nullptr;
@@ -145,11 +147,13 @@ ModelAttemptSource::~ModelAttemptSource() = default;
 
 Result<std::unique_ptr<ModelAttemptSource>> ModelAttemptSource::open(model::Model& model, std::string problem, mathdata::PromptFormat format,
                                                                      mathdata::PromptParams prompt, const model::SamplingParams& sampling,
-                                                                     uint64_t seed, int64_t chains, int64_t capacity, const std::vector<uint8_t>& route) {
+                                                                     uint64_t seed, int64_t chains, int64_t capacity, const std::vector<uint8_t>& route,
+                                                                     const routing::Router* router) {
   if (!model.tokenizer()) return makeError(ErrorCode::InvalidInput, "revisions: the model has no tokenizer.json");
   auto session = model::DecodeSession::open(model, chains, capacity);
   if (!session) return session.error();
   LENS_TRY_STATUS((*session)->setRoute(route));
+  LENS_TRY_STATUS((*session)->setRouter(router));
   std::unique_ptr<ModelAttemptSource> s(new ModelAttemptSource());
   s->m->model = &model;
   s->m->session = std::move(*session);
@@ -199,6 +203,7 @@ Result<std::vector<StepText>> ModelAttemptSource::attempt(const std::vector<std:
 int64_t ModelAttemptSource::promptTokens() const { return m->promptTokens; }
 int64_t ModelAttemptSource::generatedTokens() const { return m->generated; }
 int64_t ModelAttemptSource::droppedAttempts() const { return m->dropped; }
+std::vector<std::array<int64_t, 3>> ModelAttemptSource::moduleCounts() const { return m->session->moduleCounts(); }
 
 Result<std::vector<double>> PrmScorer::score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) {
   std::vector<double> out;

@@ -5,6 +5,7 @@
 // Torch-free.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ namespace lens::model {
 class Model;
 class DecodeSession;
 }  // namespace lens::model
+namespace lens::routing {
+struct Router;
+}
 
 namespace lens::search {
 
@@ -27,10 +31,11 @@ class ModelStepSource final : public StepSource {
   // `step` samples one step (its stop strings hold the step delimiter; maxNewTokens bounds a step).
   // Rollouts decode greedily with the same stops. `slots` bounds how many nodes live at once
   // (n + n/M + 1 for beam search, twice n more with lookahead); `capacity` bounds a path's tokens.
-  // `route` (Duo models) is the route every generated token takes; empty: all big.
+  // `route` (Duo models) is the route every token takes; empty: all big. `router`, when given, decides
+  // each token's route instead (a trained router).
   static Result<std::unique_ptr<ModelStepSource>> open(model::Model& model, const std::vector<int32_t>& promptIds,
                                                         const model::SamplingParams& step, uint64_t seed, int64_t slots, int64_t capacity,
-                                                        const std::vector<uint8_t>& route = {});
+                                                        const std::vector<uint8_t>& route = {}, const routing::Router* router = nullptr);
   ~ModelStepSource() override;
 
   Result<std::vector<std::vector<StepText>>> expand(const std::vector<int>& parents, const std::vector<std::vector<int>>& childIds,
@@ -40,6 +45,7 @@ class ModelStepSource final : public StepSource {
 
   int64_t prefilledTokens() const;
   int64_t decodedTokens() const;
+  std::vector<std::array<int64_t, 3>> moduleCounts() const;  // the session's (flops::countedMatmulFlops)
 
  private:
   ModelStepSource();
@@ -55,7 +61,8 @@ class ModelAttemptSource final : public AttemptSource {
  public:
   static Result<std::unique_ptr<ModelAttemptSource>> open(model::Model& model, std::string problem, mathdata::PromptFormat format,
                                                            mathdata::PromptParams prompt, const model::SamplingParams& sampling, uint64_t seed,
-                                                           int64_t chains, int64_t capacity, const std::vector<uint8_t>& route = {});
+                                                           int64_t chains, int64_t capacity, const std::vector<uint8_t>& route = {},
+                                                           const routing::Router* router = nullptr);
   ~ModelAttemptSource() override;
   Result<std::vector<StepText>> attempt(const std::vector<std::vector<std::string>>& histories, const std::vector<uint64_t>& streams,
                                         const RunContext* ctx) override;
@@ -63,6 +70,7 @@ class ModelAttemptSource final : public AttemptSource {
   int64_t promptTokens() const;     // prompt tokens of every attempt (each computed afresh)
   int64_t generatedTokens() const;  // tokens sampled
   int64_t droppedAttempts() const;  // earlier attempts left out for room
+  std::vector<std::array<int64_t, 3>> moduleCounts() const;
 
  private:
   ModelAttemptSource();

@@ -396,6 +396,22 @@ class TestCli : public QObject {
     auto badMode = cli({"router", "train", "--model", model, "--out", wrong, "--mode", "imitate", "--budget", "k=7", "--db", db, "-q"});
     QCOMPARE(badMode.code, 1);
     QVERIFY2(badMode.err.contains("spec.budget"), badMode.err.constData());
+
+    // Search under a trained router: the router picks every token's route, so generator FLOPs fall
+    // below 2 × N per token when it skips or takes small modules (the λ = 2 router does).
+    const QStringList search = {"search", "--model", model, "--prm", model, "--prm-step-tag", "#", "--n", "2", "--width", "1", "--problems", "1", "-q"};
+    auto routed = cli(search + QStringList{"--router", pen, "--db", tmp.filePath("s.db")});
+    QVERIFY2(routed.code == 0, routed.err.constData());
+    auto sj = json::parse(cli({"export", "1", "--db", tmp.filePath("s.db")}).out.toStdString());
+    double tokens = 0, flops = 0;
+    for (const auto& m : sj["units"][0]["metrics"]) {
+      if (m["name"] == "generator-prefill-tokens" || m["name"] == "generator-decode-tokens") tokens += m["value"].get<double>();
+      if (m["name"] == "generator-flops") flops = m["value"].get<double>();
+    }
+    QVERIFY2(flops > 0 && flops < 2.0 * 1394240 * tokens, qPrintable(QString("%1 vs %2").arg(flops).arg(2.0 * 1394240 * tokens)));
+    auto both = cli(search + QStringList{"--router", pen, "--route", "all-small", "--db", tmp.filePath("t.db")});
+    QCOMPARE(both.code, 1);
+    QVERIFY2(both.err.contains("spec.router: give a router or a fixed route"), both.err.constData());
   }
 };
 

@@ -13,6 +13,7 @@
 #include "core/flops/flops.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
+#include "core/model/session.h"
 #include "core/routing/oracle.h"
 #include "core/routing/route.h"
 #include "core/routing/router.h"
@@ -172,6 +173,68 @@ class TestRouter : public QObject {
     // loss alone moves some tokens off it; a heavy penalty takes nearly all big-FFN compute away.
     QVERIFY2(free < 1.0 && expensive < 0.2 && expensive < free - 0.2,
              qPrintable(QString("free %1, expensive %2").arg(free).arg(expensive)));
+  }
+
+  // A router in a decode session (search under a trained router) picks the routes applyRouter
+  // picks on the same text, prefilled and decoded alike; a constant router is the fixed route; the
+  // counted modules give the FLOPs of the routes taken.
+  void routerDrivesADecodeSession() {
+    const auto c = tinyDuo(2);
+    auto m = randomModel(c, 3);
+    Router r = constantRouter(c, {kBig, kBig});
+    SplitMix64 rng(11);
+    for (auto& w : r.weight) w = static_cast<float>(static_cast<double>(rng.below(2001)) / 1000.0 - 1.0);
+    auto text = randomText(10, 5, 23, 0);
+    auto session = model::DecodeSession::open(*m, 1, 32);
+    LENS_VERIFY_OK(session);
+    LENS_VERIFY_OK((*session)->setRouter(&r));
+    QVERIFY((*session)->routed());
+    LENS_VERIFY_OK((*session)->start(0, text.tokens));
+    model::SamplingParams greedy;
+    greedy.temperature = 0.0f;
+    greedy.maxNewTokens = 6;
+    greedy.ignoreEos = true;
+    auto gen = (*session)->extend({0}, greedy, 1, {0});
+    LENS_VERIFY_OK(gen);
+    // applyRouter on the whole sequence: its routes at positions 0..len-2 are those the session took.
+    RoutedText all{(*session)->tokens(0), 0};
+    auto run = applyRouter(*m, r, all);
+    LENS_VERIFY_OK(run);
+    const auto counts = (*session)->moduleCounts();
+    QCOMPARE(counts.size(), size_t{2});
+    std::vector<std::array<int64_t, 3>> expect(2, {0, 0, 0});
+    for (size_t p = 0; p + 1 < all.tokens.size(); ++p)
+      for (size_t l = 0; l < 2; ++l) expect[l][run->routes[p * 2 + l]] += 1;
+    for (size_t l = 0; l < 2; ++l) QCOMPARE(counts[l], expect[l]);
+    QVERIFY(expect[0][0] + expect[0][1] > 0 && expect[0][2] > 0);  // the router mixes modules
+    LENS_COMPARE_NEAR(flops::countedMatmulFlops(c, counts, true) - flops::countedMatmulFlops(c, counts, false),
+                      static_cast<double>(all.tokens.size() - 1) * 2 * 2 * 3 * 16, 1e-6);
+
+    // A constant router decodes exactly as the fixed route does, and counts the same.
+    const Route route{kSmall, kSkip};
+    Router fixed = constantRouter(c, route);
+    std::vector<std::vector<int32_t>> outputs;
+    std::vector<std::vector<std::array<int64_t, 3>>> counted;
+    for (int useRouter = 0; useRouter < 2; ++useRouter) {
+      auto s = model::DecodeSession::open(*m, 1, 32);
+      LENS_VERIFY_OK(s);
+      if (useRouter) LENS_VERIFY_OK((*s)->setRouter(&fixed));
+      else LENS_VERIFY_OK((*s)->setRoute(route));
+      LENS_VERIFY_OK((*s)->start(0, text.tokens));
+      auto g = (*s)->extend({0}, greedy, 1, {0});
+      LENS_VERIFY_OK(g);
+      outputs.push_back((*g)[0].tokenIds);
+      counted.push_back((*s)->moduleCounts());
+    }
+    QCOMPARE(outputs[0], outputs[1]);
+    QCOMPARE(counted[0], counted[1]);
+    const double tokens = static_cast<double>(text.tokens.size() - 1 + greedy.maxNewTokens);
+    LENS_COMPARE_NEAR(flops::countedMatmulFlops(c, counted[0]), tokens * flops::tokenMatmulFlops(c, route.data()), 1e-6);
+    // A router for another shape is refused.
+    auto other = randomModel(tinyDuo(3), 1);
+    auto s3 = model::DecodeSession::open(*other, 1, 16);
+    LENS_VERIFY_OK(s3);
+    QVERIFY(!(*s3)->setRouter(&r).ok());
   }
 
   void saveLoadAndBadInput() {
