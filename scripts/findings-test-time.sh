@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Writes docs/findings-test-time.md from real runs of the built-in models on builtin:arith test
 # problems: best-of-N (16 samples per problem scored by the shipped PRM, arith-prm) against
-# PRM-guided beam search, DVTS and lookahead search at N = 4 and 16, by oracle difficulty bin, and
-# the compute-optimal choice per bin (2-fold cross-validated) with its efficiency ratio over
-# best-of-N. Needs a built CLI and python3 (only to format the report).
+# PRM-guided beam search, DVTS and lookahead search at N = 4 and 16, sequential revisions with the
+# shipped revision model (arith-revise) at several sequential/parallel ratios, beam search under a
+# fixed all-small route and under a trained router, by oracle difficulty bin; the compute-optimal
+# choice per bin (2-fold cross-validated) with its efficiency ratio over best-of-N; and the exchange
+# analysis against arith-large. Needs a built CLI and python3 (only to format the report).
+# The router is build/findings-routing/router-penalty-0.1 (scripts/findings-routing.sh), trained
+# here the same way when missing.
 # Usage: scripts/findings-test-time.sh [PROBLEMS]; REPORT_ONLY=1 rewrites the report from the last runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +17,9 @@ BUILD_DIR="${LENS_BUILD_DIR:-build}"
 CLI="$BUILD_DIR/app/cli/computelens-cli"
 MODEL=resources/models/arith-duo-small
 PRM=resources/models/arith-prm
+REVISE=resources/models/arith-revise
+LARGE=resources/models/arith-large
+ROUTER="${ROUTER:-$BUILD_DIR/findings-routing/router-penalty-0.1}"
 OUT_DIR="$BUILD_DIR/findings-test-time"
 mkdir -p "$OUT_DIR"
 DB="$OUT_DIR/test-time.db"
@@ -26,37 +33,53 @@ cat > "$OUT_DIR/best-of-n.json" <<JSON
 JSON
 BASE=$("$CLI" run "$OUT_DIR/best-of-n.json" --db "$DB" -q)
 RUNS=()
-search() {  # strategy n width [lookahead] [route]
-  local extra=()
-  [ -n "${4:-}" ] && extra=(--lookahead "$4")
-  [ -n "${5:-}" ] && extra+=(--route "$5")
-  RUNS+=("$("$CLI" search --model "$MODEL" --prm "$PRM" --strategy "$1" --n "$2" --width "$3" "${extra[@]}" \
-    --problems "$PROBLEMS" --max-tokens 200 --seed 1 --db "$DB" -q --name "$1 N=$2 M=$3 ${5:-}")")
+search() {  # name, then the search flags
+  local name="$1"; shift
+  RUNS+=("$("$CLI" search --prm "$PRM" "$@" --problems "$PROBLEMS" --max-tokens 200 --seed 1 --db "$DB" -q --name "$name")")
 }
-search beam 4 4
-search beam 16 4
-search dvts 4 2
-search dvts 16 4
-search lookahead 4 4 2
-search lookahead 16 4 2
-search beam 16 4 "" all-small
-"$CLI" compute-optimal "$BASE" "${RUNS[@]}" --budgets 1,2,4,8,16 --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
+search "beam N=4 M=4" --model "$MODEL" --strategy beam --n 4 --width 4
+search "beam N=16 M=4" --model "$MODEL" --strategy beam --n 16 --width 4
+search "dvts N=4 M=2" --model "$MODEL" --strategy dvts --n 4 --width 2
+search "dvts N=16 M=4" --model "$MODEL" --strategy dvts --n 16 --width 4
+search "lookahead N=4 M=4 k=2" --model "$MODEL" --strategy lookahead --n 4 --width 4 --lookahead 2
+search "lookahead N=16 M=4 k=2" --model "$MODEL" --strategy lookahead --n 16 --width 4 --lookahead 2
+search "beam N=16 M=4 all-small" --model "$MODEL" --strategy beam --n 16 --width 4 --route all-small
+if [ ! -f "$ROUTER/router.json" ]; then
+  "$CLI" router train --model "$MODEL" --out "$ROUTER" --mode penalty --lambda 0.1 --problems 400 --steps 300 --train-batch 8 \
+    --db "$OUT_DIR/router.db" -q --name "router penalty 0.1" > /dev/null
+fi
+search "beam N=16 M=4 router" --model "$MODEL" --strategy beam --n 16 --width 4 --router "$ROUTER"
+# Sequential revisions (N attempts as N/L chains of L; attempts are whole solutions of up to 400 tokens).
+for nl in 4:1 4:4 16:1 16:4 16:16; do
+  n=${nl%:*}; l=${nl#*:}
+  RUNS+=("$("$CLI" search --prm "$PRM" --model "$REVISE" --strategy revise --n "$n" --chain-length "$l" --problems "$PROBLEMS" \
+    --seed 1 --db "$DB" -q --name "revise N=$n L=$l")")
+done
+cat > "$OUT_DIR/large.json" <<JSON
+{"kind": "generate", "name": "arith-large pass@1", "model": "$LARGE",
+ "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
+ "samples": 4, "batch": 16, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
+JSON
+LARGE_RUN=$("$CLI" run "$OUT_DIR/large.json" --db "$DB" -q)
+"$CLI" compute-optimal "$BASE" "${RUNS[@]}" --budgets 1,2,4,8,16 --large "$LARGE_RUN" --ratios 0.1,1,10 --db "$DB" --json \
+  --out "$OUT_DIR/compute-optimal.json"
 for agg in majority best-of-n weighted; do
   "$CLI" curves "$BASE" --aggregation "$agg" --budgets 1,2,4,8,16 --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
 done
 for r in "${RUNS[@]}"; do "$CLI" export "$r" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-$r.csv"; done
 "$CLI" show "$BASE" --db "$DB" --json > "$OUT_DIR/base.json"
-echo "$PROBLEMS $(( $(date +%s) - start )) $(nproc) ${RUNS[*]}" > "$OUT_DIR/runs.txt"
+echo "$PROBLEMS $(( $(date +%s) - start )) $(nproc) $LARGE_RUN ${RUNS[*]}" > "$OUT_DIR/runs.txt"
 fi
 read -r -a FIELDS < "$OUT_DIR/runs.txt"
-"$CLI" compute-optimal 1 "${FIELDS[@]:3}" --budgets 1,2,4,8,16 --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
+"$CLI" compute-optimal 1 "${FIELDS[@]:4}" --budgets 1,2,4,8,16 --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
 python3 - "$OUT_DIR" > docs/findings-test-time.md <<'PY'
 import csv, json, math, sys
 out = sys.argv[1]
 fields = open(f"{out}/runs.txt").read().split()
-problems, seconds, cores, runs = int(fields[0]), int(fields[1]), fields[2], fields[3:]
+problems, seconds, cores, large_run, runs = int(fields[0]), int(fields[1]), fields[2], fields[3], fields[4:]
 labels = ["beam N=4 M=4", "beam N=16 M=4", "dvts N=4 M=2", "dvts N=16 M=4", "lookahead N=4 M=4 k=2", "lookahead N=16 M=4 k=2",
-          "beam N=16 M=4, all-small route"]
+          "beam N=16 M=4, all-small route", "beam N=16 M=4, trained router (penalty λ=0.1)",
+          "revise N=4 L=1", "revise N=4 L=4", "revise N=16 L=1", "revise N=16 L=4", "revise N=16 L=16"]
 co = json.load(open(f"{out}/compute-optimal.json"))
 curves = {a: json.load(open(f"{out}/curves-{a}.json")) for a in ("majority", "best-of-n", "weighted")}
 pct = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f} %"
@@ -69,7 +92,9 @@ print("# Findings: test-time compute on the built-in models\n")
 print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs ({seconds} s on {cores} CPU cores). Generator: "
       "`arith-duo-small` (1.4 M parameters, all big modules). Verifier: `arith-prm`, a step-tag PRM fine-tuned from it by ComputeLens on "
       "Monte Carlo step labels (`resources/models/arith-prm.train.json`). Problems: the first "
-      f"{problems} builtin:arith test problems (levels 1–5). Every number is read from the runs' database by `computelens-cli`.\n")
+      f"{problems} builtin:arith test problems (levels 1–5). Revision model: `arith-revise`, fine-tuned from the generator by ComputeLens "
+      "on its own wrong-then-right samples (`resources/models/arith-revise.train.json`). Every number is read from the runs' "
+      "database by `computelens-cli`.\n")
 print("## Accuracy by strategy and budget\n")
 print("Budget N = generations per round (search) or samples (best-of-N). Best-of-N draws N of 16 samples per problem at random "
       "(200 draws); search runs once per problem. FLOPs are the generator's per problem (2 × parameters × tokens).\n")
@@ -141,6 +166,63 @@ print(f"- On the hardest bin, weighted best-of-N falls as N grows ({pct(arm[('be
 print(f"- Majority voting and weighted best-of-N track each other; naive best-of-N (the single highest-scored sample) falls from "
       f"{pct(cps['best-of-n'].get(1))} to {pct(cps['best-of-n'].get(16))} as N grows: the PRM is weak (held-out loss 0.653 against "
       "0.682 for a constant), so picking by its score alone picks its errors.")
+small = arm.get(("beam M=4 router", 16))
+if small and beam16:
+    print(f"- Under a trained router (penalty λ = 0.1, from `scripts/findings-routing.sh`), beam search at N = 16 reaches "
+          f"{pct(small['accuracy'])} for {small['mean_flops']:.3g} generator FLOPs per problem (router included).")
+
+print("\n## Sequential revisions\n")
+print("`arith-revise` answers, then answers again seeing its chain's earlier attempts (up to 4). N attempts run as N/L chains of "
+      "L; L = 1 is parallel sampling from the revision model. The answer is chosen over all N attempts by majority, weighted "
+      "best-of-N (PRM scores summed per answer) or hierarchically (the PRM's best attempt of each chain, then weighted across "
+      "chains). Generator FLOPs include every attempt's prompt, which holds the earlier attempts.\n")
+print("| run | majority | weighted | hierarchical | chains right at attempt 1, 2, … L | generator FLOPs / problem |")
+print("|---|---:|---:|---:|---|---:|")
+rev = []
+for r, label in zip(runs, labels):
+    if not label.startswith("revise"): continue
+    t = totals(r)
+    L = int(label.split("L=")[1])
+    turns = [t.get(f"turn-correct-{k}") for k in range(1, L + 1)]
+    shown = ", ".join(pct(x) for x in turns) if L <= 4 else ", ".join(pct(turns[k]) for k in (0, 1, 3, 7, L - 1)) + " (attempts 1, 2, 4, 8, 16)"
+    rev.append((label, t, turns))
+    print(f"| {label} | {pct(t.get('correct-majority'))} | {pct(t.get('correct-weighted'))} | {pct(t.get('correct-hierarchical'))} | "
+          f"{shown} | {t.get('generator-flops', 0):.3g} |")
+print("\nBy difficulty bin (weighted selection), against weighted best-of-N from the generator at the same N:\n")
+print("| strategy | N | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 | all |"); print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
+    if a["budget"] in (4, 16) and (a["strategy"].startswith("revise") or a["strategy"] == "best-of-N weighted"):
+        print(f"| {a['strategy']} | {a['budget']} | " + " | ".join(pct(b) for b in a["by_bin"]) + f" | {pct(a['accuracy'])} |")
+def first_last(turns):
+    return turns[0], turns[-1]
+for label, t, turns in rev:
+    if len(turns) > 1:
+        f, l = first_last(turns)
+        print(f"\n- {label}: {pct(f)} of chains are right at the first attempt and {pct(l)} at the last"
+              f" ({'revisions help' if l > f + 1e-9 else 'revisions do not help'} on average).", end="")
+print("\n")
+
+ex = co.get("exchange")
+if ex:
+    print("## Exchanging pretraining for test-time compute\n")
+    print(f"`arith-large` has {ex['size_ratio']:.2f}× the generator's parameters. At equal total FLOPs (pretraining 6·N·D_pretrain "
+          "on equal tokens plus inference 2·N·D_inference), the generator may spend per problem what one `arith-large` sample costs "
+          "plus the extra pretraining spread over the queries: M + 3(M − 1)/R samples' worth for R = D_inference / D_pretrain. Its "
+          "accuracy there is the compute-optimal frontier's best point that fits (cross-validated per bin, as above). "
+          "arith-large's accuracy is pass@1 from 4 samples per problem.\n")
+    print("| R | FLOPs allowed / problem | × one sample | frontier N used | generator + test-time | arith-large | bins 1–5 (test-time / large) |")
+    print("|---:|---:|---:|---:|---:|---:|---|")
+    for r in ex["rows"]:
+        bins = ", ".join(f"{pct(a)} / {pct(b)}" for a, b in zip(r["small_by_bin"], r["large_by_bin"]))
+        print(f"| {r['ratio']:g} | {r['allowed_flops']:.3g} | {r['multiplier']:.1f} | {r['small_budget'] or '—'} | "
+              f"{pct(r['small_accuracy'])} | {pct(r['large_accuracy'])} | {bins} |")
+    wins = [r["ratio"] for r in ex["rows"] if r["small_accuracy"] is not None and r["small_accuracy"] > r["large_accuracy"]]
+    loses = [r["ratio"] for r in ex["rows"] if r["small_accuracy"] is None or r["small_accuracy"] <= r["large_accuracy"]]
+    print(f"\nTest-time compute on the small model wins at R = {', '.join(f'{x:g}' for x in wins) or 'none'}; the larger model at "
+          f"R = {', '.join(f'{x:g}' for x in loses) or 'none'}. `arith-large` is undertrained (`resources/models/README.md`: its "
+          "pass@1 is below the small model's), so this is not yet the paper's comparison, which needs a larger model that is better "
+          "per sample.\n")
+
 print("\nCompute of the search runs, per problem:\n")
 print("| run | generator tokens (prefill + decode) | rollout tokens | verifier tokens | rounds |")
 print("|---|---:|---:|---:|---:|")
@@ -151,9 +233,9 @@ for r, label in zip(runs, labels):
 print("\nThe verifier re-reads every candidate's whole path each round (no cache is kept for the PRM), so its token count grows "
       "with depth; the generator computes the prompt once and forks the KV cache for every child.\n")
 print("## Not in this report\n")
-print("- Sequential revisions and their mix with parallel sampling: ComputeLens has no revision model yet.\n"
-      "- The exchange analysis (a smaller model with test-time compute against a larger one at matched FLOPs) and FLOPs-matched "
-      "x-axes: budgets here are generations; the FLOPs columns are the generator's only.\n"
-      "- Budgets above 16 and lookahead beyond k = 2: CPU time.")
+print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
+      "separately, `verifier-flops`).\n"
+      "- Budgets above 16, lookahead beyond k = 2 and revision chains longer than 16: CPU time.\n"
+      "- The exchange against a larger model that is actually better per sample: `arith-large` needs retraining on a GPU.")
 PY
 echo "wrote docs/findings-test-time.md"

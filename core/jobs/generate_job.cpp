@@ -91,6 +91,16 @@ class GenerateJob final : public PolicyJob {
       const auto& samples = (*out)[i];
       // The prompt is computed once per unit and shared by its samples (prefix sharing).
       const double promptShare = static_cast<double>(requests[i].promptIds.size()) / static_cast<double>(samples.size());
+      // Snell et al. §5: the PRM scores each step (all samples of the problem in batched passes);
+      // a sample's score aggregates its steps'.
+      std::vector<std::vector<std::string>> steps(samples.size());
+      std::vector<std::vector<double>> stepScores;
+      if (m_prm) {
+        for (size_t k = 0; k < samples.size(); ++k) steps[k] = mathdata::splitSteps(samples[k].text, m_spec.prompt.stepDelimiter);
+        auto scored = m_prm->scoreStepsBatch(problem(units[i]).problem, steps);
+        if (!scored) return makeError(scored.error().code, "unit " + std::to_string(units[i]) + ": verifier: " + scored.error().message);
+        stepScores = std::move(*scored);
+      }
       for (size_t k = 0; k < samples.size(); ++k) {
         const auto& s = samples[k];
         store::SampleRecord r;
@@ -100,16 +110,9 @@ class GenerateJob final : public PolicyJob {
         for (float lp : s.logprobs) r.logprob += lp;
         r.finish = model::finishReasonName(s.finish);
         r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
-        if (m_prm) {
-          // Snell et al. §5: the PRM scores each step; the sample's score aggregates them.
-          const auto steps = mathdata::splitSteps(s.text, m_spec.prompt.stepDelimiter);
-          if (!steps.empty()) {
-            auto scores = m_prm->scoreSteps(problem(units[i]).problem, steps);
-            if (!scores) return makeError(scores.error().code, "unit " + std::to_string(units[i]) + " sample " + std::to_string(k) +
-                                                                   ": verifier: " + scores.error().message);
-            for (size_t k2 = 0; k2 < steps.size(); ++k2) r.steps.push_back({steps[k2], (*scores)[k2]});
-            r.score = verify::aggregateSteps(*scores, m_aggregation);
-          }
+        if (m_prm && !steps[k].empty()) {
+          for (size_t k2 = 0; k2 < steps[k].size(); ++k2) r.steps.push_back({steps[k][k2], stepScores[k][k2]});
+          r.score = verify::aggregateSteps(stepScores[k], m_aggregation);
         }
         // Graded when the problem has a reference answer (MATH, builtin:arith).
         if (const auto& ref = problem(units[i]).answer) {

@@ -111,6 +111,7 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
     if (name.rfind("revise", 0) == 0)
       name = "revise L=" + std::to_string(run->spec.value("chain_length", 4)) + " " + run->spec.value("select", std::string("weighted"));
     if (const std::string route = run->spec.value("route", std::string("all-big")); route != "all-big") name += " " + route;
+    if (run->spec.contains("router")) name += " router";
     Arm a{name, run->spec.value("n", 16), std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
     auto idx = st.unitIndexes(id);
     if (!idx) return idx.error();

@@ -206,14 +206,12 @@ int64_t ModelAttemptSource::droppedAttempts() const { return m->dropped; }
 std::vector<std::array<int64_t, 3>> ModelAttemptSource::moduleCounts() const { return m->session->moduleCounts(); }
 
 Result<std::vector<double>> PrmScorer::score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) {
-  std::vector<double> out;
+  if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "scoring cancelled");
   const int64_t before = m_prm.tokensScored();
-  for (const auto& steps : paths) {
-    if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "scoring cancelled");
-    auto s = m_prm.scoreSteps(m_problem, steps);
-    if (!s) return s.error();
-    out.push_back(s->empty() ? 0.0 : s->back());
-  }
+  auto scores = m_prm.scoreStepsBatch(m_problem, paths);  // every path of the round in batched passes
+  if (!scores) return scores.error();
+  std::vector<double> out;
+  for (const auto& s : *scores) out.push_back(s.empty() ? 0.0 : s.back());
   m_tokens += m_prm.tokensScored() - before;
   return out;
 }

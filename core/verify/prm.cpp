@@ -163,6 +163,74 @@ Result<std::vector<double>> ProcessRewardModel::scoreSteps(const std::string& pr
 
 int64_t ProcessRewardModel::tokensScored() const { return m->tokensScored; }
 
+Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(const std::string& problem,
+                                                                             const std::vector<std::vector<std::string>>& solutions,
+                                                                             int64_t maxBatchTokens) {
+  std::vector<std::vector<double>> out(solutions.size());
+  std::vector<std::vector<int32_t>> ids(solutions.size());
+  std::vector<size_t> order;
+  for (size_t i = 0; i < solutions.size(); ++i) {
+    if (solutions[i].empty()) continue;
+    ids[i] = m->model->tokenizer()->encode(formatInput(problem, solutions[i]), m->kind == PrmKind::StepTag);
+    order.push_back(i);
+  }
+  // Similar lengths together: less padding.
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+  try {
+    c10::InferenceMode guard;
+    auto& engine = m->model->engine();
+    torch::Tensor direction;  // step tag: lmHead[good] - lmHead[bad], so the logit difference is h · direction
+    if (m->kind == PrmKind::StepTag) {
+      const auto& head = engine.weights().lmHead;
+      direction = (head[m->good].to(torch::kFloat32) - head[m->bad].to(torch::kFloat32));
+    }
+    for (size_t start = 0; start < order.size();) {
+      size_t end = start + 1;
+      while (end < order.size() && static_cast<int64_t>(ids[order[end]].size() * (end - start + 1)) <= maxBatchTokens) ++end;
+      const int64_t B = static_cast<int64_t>(end - start), T = static_cast<int64_t>(ids[order[end - 1]].size());
+      model::internal::ForwardBatch fb;
+      auto tokens = torch::zeros({B, T}, torch::kInt64);
+      auto ta = tokens.accessor<int64_t, 2>();
+      std::vector<int64_t> rows, cols;
+      for (int64_t b = 0; b < B; ++b) {
+        const auto& row = ids[order[start + static_cast<size_t>(b)]];
+        m->tokensScored += static_cast<int64_t>(row.size());
+        for (size_t t = 0; t < row.size(); ++t) {
+          ta[b][static_cast<int64_t>(t)] = row[t];
+          if (row[t] == m->marker) rows.push_back(b), cols.push_back(static_cast<int64_t>(t));
+        }
+        fb.slots.push_back(b);
+        fb.startPos.push_back(0);
+        fb.lengths.push_back(static_cast<int64_t>(row.size()));
+      }
+      fb.tokens = tokens.to(engine.device());
+      auto cache = engine.makeCache(B, T);
+      auto h = engine.hidden(fb, *cache, /*allPositions=*/true);  // [B, T, H]
+      torch::Tensor probs;
+      if (!rows.empty()) {
+        auto at = h.index({torch::tensor(rows, torch::kInt64).to(engine.device()), torch::tensor(cols, torch::kInt64).to(engine.device())})
+                      .to(torch::kFloat32);  // [markers, H]
+        if (m->kind == PrmKind::StepTag) {
+          probs = torch::sigmoid(torch::matmul(at, direction));
+        } else {
+          auto x = torch::relu(torch::linear(at, m->w1, m->b1));
+          probs = torch::softmax(torch::linear(x, m->w2, m->b2), -1).select(1, 1);
+        }
+        probs = probs.to(torch::kCPU).to(torch::kFloat64).contiguous();
+      }
+      for (size_t k = 0; k < rows.size(); ++k) out[order[start + static_cast<size_t>(rows[k])]].push_back(probs.data_ptr<double>()[k]);
+      start = end;
+    }
+  } catch (const std::exception& e) {
+    return model::internal::translateTorchError(e, "PRM scoring");
+  }
+  for (size_t i : order)
+    if (out[i].size() != solutions[i].size())
+      return makeError(ErrorCode::InvalidInput, "PRM input: " + std::to_string(solutions[i].size()) + " steps but " + std::to_string(out[i].size()) +
+                                                    " markers after tokenisation (a step contains the marker?)");
+  return out;
+}
+
 Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<int32_t>& ids) {
   m->tokensScored += static_cast<int64_t>(ids.size());
   std::vector<int64_t> at;

@@ -56,6 +56,11 @@ class ProcessRewardModel {
   int64_t parameterCount() const;
   // One score per step of each solution.
   Result<std::vector<double>> scoreSteps(const std::string& problem, const std::vector<std::string>& steps);
+  // scoreSteps for several solutions of one problem, run as right-padded batches of up to
+  // `maxBatchTokens` padded tokens (one forward pass each); only the marker positions are projected
+  // (two LM-head rows for a step-tag PRM), so a large vocabulary costs nothing extra.
+  Result<std::vector<std::vector<double>>> scoreStepsBatch(const std::string& problem, const std::vector<std::vector<std::string>>& solutions,
+                                                           int64_t maxBatchTokens = 16384);
   // Scores at the marker positions (tag or separator tokens) of an already tokenised input.
   Result<std::vector<double>> scoreTokenIds(const std::vector<int32_t>& ids);
   // The text scoreSteps tokenises (for inspection and tests).

@@ -52,6 +52,34 @@ class TestPrm : public QObject {
     for (size_t i = 0; i < want.size(); ++i) LENS_COMPARE_NEAR((*scores)[i], want[i], 1e-5);
   }
 
+  // Step-tag scoring in batches (two LM-head rows at the tags) equals scoring one solution at a time
+  // (the full logits), on the shipped PRM, whatever the padding and the batch cut.
+  void stepTagBatchEqualsSingle() {
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.device.dtype = "float32";
+    auto prm = verify::ProcessRewardModel::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm", p);
+    LENS_VERIFY_OK(prm);
+    const std::string q = "Compute $3 \\times 4 + 5$.";
+    const std::vector<std::vector<std::string>> sols = {
+        {"Multiplication comes first: $3 \\times 4 = 12$.", "Then we add: $12 + 5 = 17$.", "The answer is $\\boxed{17}$."},
+        {"Then we add: $3 + 5 = 8$.", "The answer is $\\boxed{8}$."},
+        {"The answer is $\\boxed{17}$."}};
+    for (int64_t cap : {int64_t{16384}, int64_t{100}}) {
+      const int64_t before = (*prm)->tokensScored();
+      auto batch = (*prm)->scoreStepsBatch(q, sols, cap);
+      LENS_VERIFY_OK(batch);
+      const int64_t batchTokens = (*prm)->tokensScored() - before;  // real tokens, padding not counted
+      for (size_t i = 0; i < sols.size(); ++i) {
+        auto one = (*prm)->scoreSteps(q, sols[i]);
+        LENS_VERIFY_OK(one);
+        QCOMPARE((*batch)[i].size(), one->size());
+        for (size_t k = 0; k < one->size(); ++k) LENS_COMPARE_NEAR((*batch)[i][k], (*one)[k], 1e-5);
+      }
+      QCOMPARE((*prm)->tokensScored() - before - batchTokens, batchTokens);
+    }
+  }
+
   void stepTagNeedsItsTokens() {
     verify::PrmParams p;
     p.device.device = "cpu";
@@ -99,6 +127,21 @@ class TestPrm : public QObject {
     LENS_VERIFY_OK(s2);
     QCOMPARE(s2->size(), size_t{4});
     for (double s : *s2) QVERIFY(s >= 0.5 && s < 1.0);
+
+    // Batched scoring (search rounds) equals one-at-a-time scoring, across padded rows and batches.
+    const std::vector<std::vector<std::string>> sols = {{"a", "b", "c", "d"}, {"longer step here", "x"}, {"z"}, {}, {"a", "b"}};
+    for (int64_t cap : {int64_t{16384}, int64_t{1}}) {
+      auto batch = (*prm2)->scoreStepsBatch("What is 2+2?", sols, cap);
+      LENS_VERIFY_OK(batch);
+      QCOMPARE(batch->size(), sols.size());
+      for (size_t i = 0; i < sols.size(); ++i) {
+        QCOMPARE((*batch)[i].size(), sols[i].size());
+        if (sols[i].empty()) continue;
+        auto one = (*prm2)->scoreSteps("What is 2+2?", sols[i]);
+        LENS_VERIFY_OK(one);
+        for (size_t k = 0; k < one->size(); ++k) LENS_COMPARE_NEAR((*batch)[i][k], (*one)[k], 1e-5);
+      }
+    }
 
     // The trunk alone is not a language model.
     model::DeviceParams dev;
