@@ -99,6 +99,7 @@ struct Options {
   std::string aggregation = "weighted";
   std::string bins = "oracle";
   std::string largeRun, ratios = "0.1,1,10";
+  bool withVerifier = false;
 };
 
 // "1,2,4" -> {1, 2, 4}; errors name the bad item.
@@ -431,7 +432,13 @@ int cmdComputeOptimal(const Options& o) {
   if (!how) return fail(how.error());
   auto budgets = parseBudgetList(o.budgets);
   if (!budgets) return fail(budgets.error());
-  auto rep = search::computeOptimalFromRuns(**st, base->id, runs, *how, *budgets, o.trials, o.bins == "predicted");
+  search::ComputeOptimalOptions opt;
+  opt.how = *how;
+  opt.budgets = *budgets;
+  opt.trials = o.trials;
+  opt.predictedBins = o.bins == "predicted";
+  opt.withVerifier = o.withVerifier;
+  auto rep = search::computeOptimalFromRuns(**st, base->id, runs, opt);
   if (!rep) return fail(rep.error());
   std::optional<search::ExchangeReport> exchange;
   if (!o.largeRun.empty()) {
@@ -439,7 +446,7 @@ int cmdComputeOptimal(const Options& o) {
     if (!large) return fail(large.error());
     auto ratios = parseRatioList(o.ratios);
     if (!ratios) return fail(ratios.error());
-    auto ex = search::exchangeFromRuns(**st, base->id, runs, large->id, *how, *budgets, *ratios, o.trials, o.bins == "predicted");
+    auto ex = search::exchangeFromRuns(**st, base->id, runs, large->id, opt, *ratios);
     if (!ex) return fail(ex.error());
     exchange = std::move(*ex);
   }
@@ -804,6 +811,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   coCmd->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
   coCmd->add_option("--bins", o->bins, "oracle (pass@1 vs the reference) | predicted (mean verifier score, no ground truth)")
       ->capture_default_str()->check(CLI::IsMember({"oracle", "predicted"}));
+  coCmd->add_flag("--with-verifier", o->withVerifier, "FLOPs include the verifier's (scoring the pool, or guiding the search)");
   coCmd->add_option("--large", o->largeRun, "a larger model's sampling run: add the exchange analysis (test-time compute vs pretraining)");
   coCmd->add_option("--ratios", o->ratios, "exchange: comma-separated R = D_inference / D_pretrain")->capture_default_str();
   coCmd->add_flag("--json", o->asJson, "machine-readable output");

@@ -97,9 +97,14 @@ class GenerateJob final : public PolicyJob {
       std::vector<std::vector<double>> stepScores;
       if (m_prm) {
         for (size_t k = 0; k < samples.size(); ++k) steps[k] = mathdata::splitSteps(samples[k].text, m_spec.prompt.stepDelimiter);
+        const int64_t before = m_prm->tokensScored();
         auto scored = m_prm->scoreStepsBatch(problem(units[i]).problem, steps);
         if (!scored) return makeError(scored.error().code, "unit " + std::to_string(units[i]) + ": verifier: " + scored.error().message);
         stepScores = std::move(*scored);
+        // The verifier's compute, beside the samples' generator FLOPs (Snell et al. count them apart).
+        const double tokens = static_cast<double>(m_prm->tokensScored() - before);
+        u.metrics.push_back({"verifier-tokens", "generate", units[i], tokens});
+        u.metrics.push_back({"verifier-flops", "generate", units[i], flops::inferenceFlops(m_prm->parameterCount(), tokens)});
       }
       for (size_t k = 0; k < samples.size(); ++k) {
         const auto& s = samples[k];

@@ -12,8 +12,14 @@ namespace lens::search {
 
 namespace {
 
+struct Graded {
+  std::vector<ProblemSamples> first;   // the graded problems
+  std::vector<std::string> second;     // their unit keys
+  std::vector<double> verifierPerSample;  // verifier FLOPs per sample of each (0 when not scored)
+};
+
 // The graded problems of a sampling run, with their unit keys.
-Result<std::pair<std::vector<ProblemSamples>, std::vector<std::string>>> gradedSamples(store::Store& st, const store::RunRecord& run) {
+Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
   std::vector<store::ProblemRecord> problems;
   if (run.datasetId) {
     auto ps = st.problems(*run.datasetId);
@@ -24,6 +30,7 @@ Result<std::pair<std::vector<ProblemSamples>, std::vector<std::string>>> gradedS
   if (!idx) return idx.error();
   std::vector<ProblemSamples> data;
   std::vector<std::string> keys;
+  std::vector<double> verifier;
   for (int64_t i : *idx) {
     auto u = st.unit(run.id, i);
     if (!u) return u.error();
@@ -38,12 +45,16 @@ Result<std::pair<std::vector<ProblemSamples>, std::vector<std::string>>> gradedS
     }
     if (!graded || p.samples.empty()) continue;
     p.flopsPerSample /= static_cast<double>(p.samples.size());
+    double vf = 0;
+    for (const auto& m : u->metrics)
+      if (m.name == "verifier-flops") vf = m.value / static_cast<double>(p.samples.size());
     data.push_back(std::move(p));
     keys.push_back(u->key);
+    verifier.push_back(vf);
   }
   if (data.empty())
     return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " has no graded samples (its problems need reference answers)");
-  return std::make_pair(std::move(data), std::move(keys));
+  return Graded{std::move(data), std::move(keys), std::move(verifier)};
 }
 
 }  // namespace
@@ -79,13 +90,17 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
 namespace lens::search {
 
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    Aggregation how, const std::vector<int>& budgets, int trials, bool predictedBins,
-                                                    std::vector<std::string>* keysOut, std::vector<int>* binsOut) {
+                                                    const ComputeOptimalOptions& opt, std::vector<std::string>* keysOut, std::vector<int>* binsOut) {
+  const Aggregation how = opt.how;
+  const auto& budgets = opt.budgets;
+  const int trials = opt.trials;
+  const bool predictedBins = opt.predictedBins;
   auto base = st.run(baselineRun);
   if (!base) return base.error();
   auto graded = gradedSamples(st, *base);
   if (!graded) return graded.error();
-  const auto& [data, keys] = *graded;
+  const auto& data = graded->first;
+  const auto& keys = graded->second;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
   const auto bins = predictedBins ? predictedDifficultyBins(data) : oracleDifficultyBins(data);
@@ -98,7 +113,7 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
       auto c = accuracyCurve({data[i]}, how, {n}, trials, base->seed + i);
       if (c.empty()) continue;
       a.accuracy[i] = c.front().accuracy;
-      a.flops[i] = c.front().flopsPerProblem;
+      a.flops[i] = c.front().flopsPerProblem + (opt.withVerifier ? n * graded->verifierPerSample[i] : 0.0);
     }
     arms.push_back(std::move(a));
   }
@@ -123,7 +138,7 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
         unitToProblem[u] = it->second;
         for (const auto& m : unit->metrics) {
           if (m.name == "correct") a.accuracy[it->second] = m.value;
-          if (m.name == "generator-flops") a.flops[it->second] = m.value;
+          if (m.name == "generator-flops" || (opt.withVerifier && m.name == "verifier-flops")) a.flops[it->second] += m.value;
         }
       }
     }
@@ -149,11 +164,10 @@ Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
 }  // namespace
 
 Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
-                                        Aggregation how, const std::vector<int>& budgets, const std::vector<double>& ratios, int trials,
-                                        bool predictedBins) {
+                                        const ComputeOptimalOptions& opt, const std::vector<double>& ratios) {
   std::vector<std::string> keys;
   std::vector<int> bins;
-  auto co = computeOptimalFromRuns(st, baselineRun, searchRuns, how, budgets, trials, predictedBins, &keys, &bins);
+  auto co = computeOptimalFromRuns(st, baselineRun, searchRuns, opt, &keys, &bins);
   if (!co) return co.error();
   ExchangeInput in;
   in.smallFrontier = co->frontier;

@@ -39,10 +39,18 @@ Result<RunCurves> computeRunCurves(store::Store& store, int64_t runId, Aggregati
 // one strategy at its N (its units' "correct" metric). Problems are matched by key; difficulty bins
 // are the baseline's oracle bins (pass@1 of its samples) or, with predictedBins, its predicted bins
 // (mean verifier score). FLOPs are the generator's.
+// With withVerifier, FLOPs are generator + verifier: the verifier's per problem ("verifier-flops"
+// of a search unit; for best-of-N, the pool's verifier FLOPs per sample times N).
 // keysOut/binsOut, when given, receive the baseline's problem keys and their bins.
+struct ComputeOptimalOptions {
+  Aggregation how = Aggregation::WeightedBestOfN;
+  std::vector<int> budgets = {1, 2, 4, 8, 16};
+  int trials = 200;
+  bool predictedBins = false;
+  bool withVerifier = false;
+};
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    Aggregation how, const std::vector<int>& budgets, int trials = 200,
-                                                    bool predictedBins = false, std::vector<std::string>* keysOut = nullptr,
+                                                    const ComputeOptimalOptions& options, std::vector<std::string>* keysOut = nullptr,
                                                     std::vector<int>* binsOut = nullptr);
 
 // The exchange analysis (exchange.h) from stored runs: the small model's compute-optimal frontier
@@ -50,7 +58,6 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t
 // per sample), on the problems both have, by the baseline's difficulty bins. Parameter counts are
 // the runs' recorded policy models.
 Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
-                                        Aggregation how, const std::vector<int>& budgets, const std::vector<double>& ratios, int trials = 200,
-                                        bool predictedBins = false);
+                                        const ComputeOptimalOptions& options, const std::vector<double>& ratios);
 
 }  // namespace lens::search

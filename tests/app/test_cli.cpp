@@ -309,6 +309,20 @@ class TestCli : public QObject {
     QCOMPARE(cj["arms"][3]["problems"].get<int>(), 4);  // matched to the pool by problem key
     // With beam among the choices at N=4, the cross-validated frontier there is a real accuracy.
     QVERIFY(cj["frontier"][2]["compute_optimal"].is_number());
+    // With the verifier's FLOPs: best-of-N adds N × the pool's verifier FLOPs per sample, the search
+    // its own verifier-flops.
+    auto wv = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--with-verifier", "--json", "--db", tmp.filePath("b.db")});
+    QVERIFY2(wv.code == 0, wv.err.constData());
+    auto wj = json::parse(wv.out.toStdString());
+    auto pool = json::parse(cli({"export", bon.out.trimmed(), "--db", tmp.filePath("b.db")}).out.toStdString());
+    double poolVerifier = 0;
+    for (const auto& u : pool["units"])
+      for (const auto& m : u["metrics"])
+        if (m["name"] == "verifier-flops") poolVerifier += m["value"].get<double>() / 4.0 / 4.0;  // per sample, mean over 4 problems
+    QVERIFY(poolVerifier > 0);
+    LENS_COMPARE_NEAR(wj["arms"][2]["mean_flops"].get<double>() - cj["arms"][2]["mean_flops"].get<double>(), 4 * poolVerifier,
+                      1e-6 * wj["arms"][2]["mean_flops"].get<double>());
+    QVERIFY(wj["arms"][3]["mean_flops"].get<double>() > cj["arms"][3]["mean_flops"].get<double>());
     auto pred = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--bins", "predicted", "--json", "--db", tmp.filePath("b.db")});
     QVERIFY2(pred.code == 0, pred.err.constData());
     QCOMPARE(json::parse(pred.out.toStdString())["arms"].size(), size_t(4));
