@@ -19,6 +19,7 @@
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
 #include "views/routing_view.h"
+#include "views/search_view.h"
 #include "core/routing/analysis.h"
 #include "core/routing/oracle.h"
 #include "core/text/tokenizer.h"
@@ -36,6 +37,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_tabs->addTab(m_curves, tr("Curves"));
   m_routing = new views::RoutingView(m_tabs);
   m_tabs->addTab(m_routing, tr("Routing"));
+  m_search = new views::SearchView(m_tabs);
+  m_tabs->addTab(m_search, tr("Search"));
   setCentralWidget(m_tabs);
   m_runs = new views::RunsView(this);
   auto* dock = new QDockWidget(tr("Runs"), this);
@@ -46,6 +49,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
   m_routingJob = new QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>(this);
+  m_searchJob = new QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>(this);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Model Folder\u2026"), this, &MainWindow::chooseModel);
@@ -102,6 +106,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
     Q_EMIT routingShown(runId, r.ok());
   });
+  connect(m_search, &views::SearchView::unitRequested, this, [this](int unit) {
+    if (m_searchRun > 0) showRun(m_searchRun, unit);
+  });
+  connect(m_searchJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_searchJob->result();
+    const qint64 runId = m_searchJob->property("run").toLongLong();
+    if (r.ok()) {
+      m_searchRun = runId;
+      m_search->setData(*r.value());
+      m_tabs->setCurrentWidget(m_search);
+      statusBar()->showMessage(r.value()->title, 5000);
+    } else {
+      statusBar()->showMessage(QString::fromStdString(r.error().message));
+    }
+    Q_EMIT searchShown(runId, r.ok());
+  });
   connect(m_curveJob, &QFutureWatcherBase::finished, this, [this] {
     const auto r = m_curveJob->result();
     const qint64 runId = m_curveJob->property("run").toLongLong();
@@ -137,6 +157,7 @@ MainWindow::~MainWindow() {
   m_listRuns->waitForFinished();
   m_curveJob->waitForFinished();
   m_routingJob->waitForFinished();
+  m_searchJob->waitForFinished();
 }
 
 namespace {
@@ -220,10 +241,21 @@ void MainWindow::showRun(qint64 runId, qint64 unit) {
   store::StoreParams sp;
   sp.readOnly = true;
   auto st = store::Store::open(m_dbPath.toStdString(), sp);
-  bool oracle = false;
+  std::string kind;
   if (st)
-    if (auto run = (*st)->run(runId)) oracle = run->kind == "oracle";
-  if (!oracle) {
+    if (auto run = (*st)->run(runId)) kind = run->kind;
+  if (kind == "search") {
+    if (m_searchJob->isRunning()) m_searchJob->waitForFinished();
+    m_searchJob->setProperty("run", runId);
+    statusBar()->showMessage(tr("Reading the search trees of run %1…").arg(runId));
+    m_searchJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runId, unit]() -> Result<std::shared_ptr<views::SearchViewData>> {
+      auto d = views::loadSearchView(p, runId, unit);
+      if (!d) return d.error();
+      return std::make_shared<views::SearchViewData>(std::move(*d));
+    }));
+    return;
+  }
+  if (kind != "oracle") {
     showRunCurves(runId);
     return;
   }

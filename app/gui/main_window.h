@@ -20,6 +20,8 @@ class RunsView;
 class TradeoffView;
 class RoutingView;
 struct RoutingViewData;
+class SearchView;
+struct SearchViewData;
 }
 
 namespace lens::app {
@@ -38,8 +40,10 @@ class MainWindow : public QMainWindow {
   views::RunsView* runsView() const { return m_runs; }
   views::TradeoffView* curvesView() const { return m_curves; }
   views::RoutingView* routingView() const { return m_routing; }
+  views::SearchView* searchView() const { return m_search; }
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
-  // `unit`, any other run's accuracy-vs-FLOPs curves. Read on the worker pool.
+  // `unit`; a search run's tree at problem `unit` (the search inspector); any other run's
+  // accuracy-vs-FLOPs curves. Read on the worker pool.
   void showRun(qint64 runId, qint64 unit = 0);
 
  Q_SIGNALS:
@@ -47,6 +51,7 @@ class MainWindow : public QMainWindow {
   void databaseOpened(const QString& path, bool ok);
   void curvesShown(qint64 runId, bool ok);
   void routingShown(qint64 runId, bool ok);
+  void searchShown(qint64 runId, bool ok);
 
  private:
   void chooseModel();
@@ -59,13 +64,16 @@ class MainWindow : public QMainWindow {
   views::RunsView* m_runs;
   views::TradeoffView* m_curves;
   views::RoutingView* m_routing;
+  views::SearchView* m_search;
   QString m_dbPath;
+  qint64 m_searchRun = 0;
   qint64 m_routingRun = 0;
   // Parented to the window: deliver the workers' results on the GUI thread.
   QFutureWatcher<Result<model::ModelSummary>>* m_inspect;
   QFutureWatcher<Result<std::vector<store::RunRecord>>>* m_listRuns;
   QFutureWatcher<Result<search::RunCurves>>* m_curveJob;
   QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>* m_routingJob;
+  QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>* m_searchJob;
 };
 
 }  // namespace lens::app

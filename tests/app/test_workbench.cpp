@@ -12,6 +12,9 @@
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
 #include "views/routing_view.h"
+#include "views/search_view.h"
+#include <QTreeWidget>
+#include <QTableWidget>
 #include "core/routing/router.h"
 #include "core/store/store.h"
 
@@ -80,6 +83,80 @@ class TestWorkbench : public QObject {
     QVERIFY(opened2.wait(30000));
     QCOMPARE(opened2.first().at(1).toBool(), false);
     QCOMPARE(w.runsView()->rowCount(), 0);
+  }
+
+  // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
+  // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
+  // its solutions with their grades, and moving to another problem reads that one.
+  void searchInspectorShowsTheTree() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("search.db");
+    const std::string model = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    nlohmann::json spec = {{"kind", "search"},
+                           {"model", model},
+                           {"verifier", {{"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm"}}},
+                           {"strategy", "beam"},
+                           {"n", 4},
+                           {"width", 2},
+                           {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 2}}},
+                           {"seed", 1},
+                           {"device", {{"device", "cpu"}}}};
+    jobs::RunParams p;
+    p.dbPath = db.toStdString();
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    auto unit = (*st)->unit(r->run.id, 1);
+    LENS_VERIFY_OK(unit);
+
+    app::MainWindow w;
+    w.resize(1000, 800);
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy shown(&w, &app::MainWindow::searchShown);
+    w.showRun(r->run.id, 1);
+    QVERIFY(shown.wait(60000));
+    QCOMPARE(shown.first().at(1).toBool(), true);
+    auto* v = w.searchView();
+    QVERIFY2(v->header().contains("problem 2 of 2") && v->header().contains("Reference answer: "), qPrintable(v->header()));
+    // Every stored node appears once, under its parent, with its score; the chosen path is bold.
+    int items = 0, bold = 0;
+    std::function<void(QTreeWidgetItem*, int)> walk = [&](QTreeWidgetItem* it, int parent) {
+      const int id = it->data(0, Qt::UserRole).toInt();
+      const auto& n = unit->nodes[static_cast<size_t>(id)];
+      QCOMPARE(n.parent.value_or(-1), parent);
+      QCOMPARE(it->text(1), QString::number(*n.score, 'f', 3));
+      QCOMPARE(it->font(0).bold(), n.selected);
+      ++items;
+      bold += n.selected;
+      for (int c = 0; c < it->childCount(); ++c) walk(it->child(c), id);
+    };
+    for (int i = 0; i < v->tree()->topLevelItemCount(); ++i) walk(v->tree()->topLevelItem(i), -1);
+    QCOMPARE(items, static_cast<int>(unit->nodes.size()));
+    QVERIFY(bold >= 1);
+    // Clicking the deepest chosen node shows its whole path, first step first.
+    int deepest = -1;
+    for (const auto& n : unit->nodes)
+      if (n.selected && (deepest < 0 || n.depth > unit->nodes[static_cast<size_t>(deepest)].depth)) deepest = n.index;
+    QVERIFY(v->selectNode(deepest));
+    int first = deepest;
+    while (unit->nodes[static_cast<size_t>(first)].parent) first = *unit->nodes[static_cast<size_t>(first)].parent;
+    QVERIFY(v->pathText().startsWith(QString::fromStdString(unit->nodes[static_cast<size_t>(first)].text).trimmed()));
+    QVERIFY(!v->selectNode(100000));
+    // The finished solutions with their answers and grades.
+    QCOMPARE(v->samples()->rowCount(), static_cast<int>(unit->samples.size()));
+    for (int i = 0; i < v->samples()->rowCount(); ++i) {
+      const auto& s = unit->samples[static_cast<size_t>(i)];
+      QCOMPARE(v->samples()->item(i, 1)->text(), QString(s.correct.value_or(false) ? "yes" : "no"));
+    }
+    // Another problem on request.
+    QSignalSpy again(&w, &app::MainWindow::searchShown);
+    Q_EMIT v->unitRequested(0);
+    QVERIFY(again.wait(60000));
+    QVERIFY(v->header().contains("problem 1 of 2"));
   }
 
   // An oracle run of the shipped Duo model: selecting it fills the token view and the heatmap with
