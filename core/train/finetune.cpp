@@ -77,8 +77,12 @@ Status saveFineTuned(const model::ModelConfig& config, const model::internal::We
   if (cj.is_discarded()) return makeError(ErrorCode::InvalidInput, baseDir + "/config.json: not valid JSON");
   if (patchConfig) patchConfig(cj);
   LENS_TRY_STATUS(writeJsonFile((fs::path(outDir) / "config.json").string(), cj));
-  fs::copy_file(fs::path(baseDir) / "tokenizer.json", fs::path(outDir) / "tokenizer.json", fs::copy_options::overwrite_existing, ec);
+  const auto tokenizer = fs::path(outDir) / "tokenizer.json";
+  fs::copy_file(fs::path(baseDir) / "tokenizer.json", tokenizer, fs::copy_options::overwrite_existing, ec);
   if (ec) return makeError(ErrorCode::Io, outDir + ": cannot copy the tokenizer: " + ec.message());
+  // The copy keeps the source's mode; a read-only source (an installed model) must not make the
+  // next training in this folder fail.
+  fs::permissions(tokenizer, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add, ec);
   return Status::success();
 }
 
