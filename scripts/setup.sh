@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
-  qt6-base-dev qt6-svg-dev libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev qt6-l10n-tools libqcustomplot-dev
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libpcre2-dev libcli11-dev
   xvfb xauth
 )

@@ -2,7 +2,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QSettings>
 
+#include "app/gui/i18n.h"
 #include "app/gui/main_window.h"
 #include "core/common/version.h"
 #include "core/store/store.h"
@@ -12,6 +14,7 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("ComputeLens");
   QApplication::setApplicationName("ComputeLens");
   QApplication::setApplicationVersion(QString::fromStdString(lens::versionString()));
+  lens::app::installTranslation(app, QSettings().value("ui/language").toString());
   QCommandLineParser parser;
   parser.setApplicationDescription(QApplication::translate("main", "ComputeLens workbench"));
   parser.addHelpOption();

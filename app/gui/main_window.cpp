@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/main_window.h"
 
+#include <QActionGroup>
+
+#include "app/gui/i18n.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QFileDialog>
@@ -59,6 +63,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
+  QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+  QMenu* language = settings->addMenu(tr("&Language"));
+  auto* languages = new QActionGroup(this);
+  const QString current = QSettings().value("ui/language").toString();
+  QAction* system = language->addAction(tr("System default"));
+  system->setCheckable(true);
+  system->setChecked(current.isEmpty());
+  system->setData(QString());
+  languages->addAction(system);
+  for (const QString& code : availableLanguages()) {
+    QAction* a = language->addAction(languageName(code));
+    a->setCheckable(true);
+    a->setChecked(code == current);
+    a->setData(code);
+    languages->addAction(a);
+  }
+  connect(languages, &QActionGroup::triggered, this, [this](QAction* a) {
+    QSettings().setValue("ui/language", a->data().toString());
+    statusBar()->showMessage(tr("The language changes when ComputeLens starts again."), 10000);
+  });
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About ComputeLens"), this, &MainWindow::showAbout);
 

@@ -1,0 +1,467 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ja_JP">
+  <context>
+    <name>lens::app::MainWindow</name>
+    <message>
+      <source>ComputeLens</source>
+      <translation>ComputeLens</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>モデル</translation>
+    </message>
+    <message>
+      <source>Curves</source>
+      <translation>曲線</translation>
+    </message>
+    <message>
+      <source>Routing</source>
+      <translation>ルーティング</translation>
+    </message>
+    <message>
+      <source>Search</source>
+      <translation>探索</translation>
+    </message>
+    <message>
+      <source>Runs</source>
+      <translation>実行</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+      <source>&amp;Open Model Folder…</source>
+      <translation>モデルフォルダーを開く(&amp;O)…</translation>
+    </message>
+    <message>
+      <source>Open &amp;Results Database…</source>
+      <translation>結果データベースを開く(&amp;R)…</translation>
+    </message>
+    <message>
+      <source>&amp;Export Curves…</source>
+      <translation>曲線をエクスポート(&amp;E)…</translation>
+    </message>
+    <message>
+      <source>&amp;Quit</source>
+      <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+      <source>&amp;About ComputeLens</source>
+      <translation>ComputeLens について(&amp;A)</translation>
+    </message>
+    <message>
+      <source>Loaded %1</source>
+      <translation>%1 を読み込みました</translation>
+    </message>
+    <message>
+      <source>Could not open %1</source>
+      <translation>%1 を開けませんでした</translation>
+    </message>
+    <message>
+      <source>Cannot open model</source>
+      <translation>モデルを開けません</translation>
+    </message>
+    <message>
+      <source>%1: %2 runs</source>
+      <translation>%1: %2 件の実行</translation>
+    </message>
+    <message>
+      <source>Cannot open database</source>
+      <translation>データベースを開けません</translation>
+    </message>
+    <message>
+      <source>Run %1: %2</source>
+      <translation>実行 %1: %2</translation>
+    </message>
+    <message>
+      <source>Run %1: %2 graded problems</source>
+      <translation>実行 %1: 採点済みの問題 %2 件</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>準備完了</translation>
+    </message>
+    <message>
+      <source>Reading the search trees of run %1…</source>
+      <translation>実行 %1 の探索木を読み込んでいます…</translation>
+    </message>
+    <message>
+      <source>Reading the routing of run %1…</source>
+      <translation>実行 %1 のルーティングを読み込んでいます…</translation>
+    </message>
+    <message>
+      <source>Reading %1…</source>
+      <translation>%1 を読み込んでいます…</translation>
+    </message>
+    <message>
+      <source>Computing the curves of run %1…</source>
+      <translation>実行 %1 の曲線を計算しています…</translation>
+    </message>
+    <message>
+      <source>Open a results database</source>
+      <translation>結果データベースを開く</translation>
+    </message>
+    <message>
+      <source>ComputeLens databases (*.db *.sqlite);;All files (*)</source>
+      <translation>ComputeLens データベース (*.db *.sqlite);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+      <source>Export curves</source>
+      <translation>曲線のエクスポート</translation>
+    </message>
+    <message>
+      <source>Select a run with graded samples first.</source>
+      <translation>先に採点済みサンプルのある実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf);;SVG (*.svg);;CSV data (*.csv)</source>
+      <translation>PNG 画像 (*.png);;PDF (*.pdf);;SVG (*.svg);;CSV データ (*.csv)</translation>
+    </message>
+    <message>
+      <source>Could not write %1</source>
+      <translation>%1 に書き込めませんでした</translation>
+    </message>
+    <message>
+      <source>Open a Hugging Face model folder</source>
+      <translation>Hugging Face のモデルフォルダーを開く</translation>
+    </message>
+    <message>
+      <source>About ComputeLens</source>
+      <translation>ComputeLens について</translation>
+    </message>
+    <message>
+      <source>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Where a language model's compute goes, and where more of it would pay.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and QCustomPlot (GPL).&lt;/p&gt;</source>
+      <translation>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;言語モデルの計算がどこに使われ、どこで計算を増やせば報われるかを示します。&lt;/p&gt;&lt;p&gt;GNU 一般公衆利用許諾書 バージョン 3 以降の下で提供されます。Qt %2、libtorch %3、QCustomPlot (GPL) を使用しています。&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&amp;Settings</source>
+      <translation>設定(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;Language</source>
+      <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+      <source>System default</source>
+      <translation>システムの既定</translation>
+    </message>
+    <message>
+      <source>The language changes when ComputeLens starts again.</source>
+      <translation>言語は ComputeLens の次回起動時に切り替わります。</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::ModelSummaryView</name>
+    <message>
+      <source>No model loaded. Use File → Open Model Folder…</source>
+      <translation>モデルが読み込まれていません。ファイル → モデルフォルダーを開く… を使ってください。</translation>
+    </message>
+    <message>
+      <source>Architecture</source>
+      <translation>アーキテクチャ</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation>パラメーター数</translation>
+    </message>
+    <message>
+      <source>%1 (%2 on disk)</source>
+      <translation>%1 (ディスク上 %2)</translation>
+    </message>
+    <message>
+      <source>Layers</source>
+      <translation>層</translation>
+    </message>
+    <message>
+      <source>Hidden size</source>
+      <translation>隠れ次元</translation>
+    </message>
+    <message>
+      <source>MLP size</source>
+      <translation>MLP の次元</translation>
+    </message>
+    <message>
+      <source>%1 (Duo: also a small FFN of %2 per layer)</source>
+      <translation>%1 (Duo: 各層に %2 の小さな FFN も持つ)</translation>
+    </message>
+    <message>
+      <source>Attention</source>
+      <translation>アテンション</translation>
+    </message>
+    <message>
+      <source>%1 heads, %2 KV heads, head dim %3</source>
+      <translation>ヘッド %1、KV ヘッド %2、ヘッド次元 %3</translation>
+    </message>
+    <message>
+      <source>RoPE</source>
+      <translation>RoPE</translation>
+    </message>
+    <message>
+      <source>theta %1 (%2)</source>
+      <translation>theta %1 (%2)</translation>
+    </message>
+    <message>
+      <source>Vocabulary</source>
+      <translation>語彙</translation>
+    </message>
+    <message>
+      <source>%1 (tied embeddings)</source>
+      <translation>%1 (埋め込みを共有)</translation>
+    </message>
+    <message>
+      <source>Tokenizer</source>
+      <translation>トークナイザー</translation>
+    </message>
+    <message>
+      <source>none</source>
+      <translation>なし</translation>
+    </message>
+    <message>
+      <source>%1, %2 tokens</source>
+      <translation>%1、%2 トークン</translation>
+    </message>
+    <message>
+      <source>Weight files</source>
+      <translation>重みファイル</translation>
+    </message>
+  </context>
+  <context>
+    <name>QObject</name>
+    <message>
+      <source>Run %1, sequence %2 of %3</source>
+      <translation>実行 %1、系列 %2 / %3</translation>
+    </message>
+    <message>
+      <source>router %1</source>
+      <translation>ルーター %1</translation>
+    </message>
+    <message>
+      <source>revise, N=%1, chains of %2</source>
+      <translation>逐次修正、N=%1、連鎖長 %2</translation>
+    </message>
+    <message>
+      <source>%1, N=%2, M=%3</source>
+      <translation>%1、N=%2、M=%3</translation>
+    </message>
+    <message>
+      <source>Run %1 (%2), problem %3 of %4: %5</source>
+      <translation>実行 %1 (%2)、問題 %3 / %4: %5</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::RoutingView</name>
+    <message>
+      <source>Routes:</source>
+      <translation>経路:</translation>
+    </message>
+    <message>
+      <source>Sequence:</source>
+      <translation>系列:</translation>
+    </message>
+    <message>
+      <source>token (scored position)</source>
+      <translation>トークン (評価位置)</translation>
+    </message>
+    <message>
+      <source>layer</source>
+      <translation>層</translation>
+    </message>
+    <message>
+      <source>FLOPs per token (fraction of all big)</source>
+      <translation>トークンあたり FLOPs (すべて大の場合に対する割合)</translation>
+    </message>
+    <message>
+      <source>perplexity</source>
+      <translation>パープレキシティ</translation>
+    </message>
+    <message>
+      <source>Select an oracle run.</source>
+      <translation>オラクルの実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>%1 — %2 scored tokens; largest gain %3 nats at %4</source>
+      <translation>%1 — 評価トークン %2 個、最大の利得は %4 での %3 nat</translation>
+    </message>
+    <message>
+      <source>“%1” after “%2” (position %3)
+</source>
+      <translation>「%2」の後の「%1」(位置 %3)
+</translation>
+    </message>
+    <message>
+      <source>loss: all-skip %1, all-small %2, all-big %3
+</source>
+      <translation>損失: すべてスキップ %1、すべて小 %2、すべて大 %3
+</translation>
+    </message>
+    <message>
+      <source>oracle %1</source>
+      <translation>オラクル %1</translation>
+    </message>
+    <message>
+      <source>%1: %2 via %3, gain %4
+</source>
+      <translation>%1: %3 経由で %2、利得 %4
+</translation>
+    </message>
+    <message>
+      <source>skip</source>
+      <translation>スキップ</translation>
+    </message>
+    <message>
+      <source>small</source>
+      <translation>小</translation>
+    </message>
+    <message>
+      <source>big</source>
+      <translation>大</translation>
+    </message>
+    <message>
+      <source>layer %1: %2 (%3)
+</source>
+      <translation>層 %1: %2 (%3)
+</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::RunsView</name>
+    <message>
+      <source>Id</source>
+      <translation>ID</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>種類</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名前</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状態</translation>
+    </message>
+    <message>
+      <source>Units</source>
+      <translation>単位</translation>
+    </message>
+    <message>
+      <source>Updated</source>
+      <translation>更新</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::SearchView</name>
+    <message>
+      <source>Problem </source>
+      <translation>問題 </translation>
+    </message>
+    <message>
+      <source>Step</source>
+      <translation>ステップ</translation>
+    </message>
+    <message>
+      <source>Score</source>
+      <translation>スコア</translation>
+    </message>
+    <message>
+      <source>Tokens</source>
+      <translation>トークン</translation>
+    </message>
+    <message>
+      <source>Answer</source>
+      <translation>答え</translation>
+    </message>
+    <message>
+      <source>Right</source>
+      <translation>正誤</translation>
+    </message>
+    <message>
+      <source>Solution</source>
+      <translation>解答</translation>
+    </message>
+    <message>
+      <source>Select a search run to inspect its trees.</source>
+      <translation>探索木を見るには探索の実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>Problem: %1</source>
+      <translation>問題: %1</translation>
+    </message>
+    <message>
+      <source>Reference answer: %1</source>
+      <translation>正答: %1</translation>
+    </message>
+    <message>
+      <source>The returned answer is right.</source>
+      <translation>返された答えは正解です。</translation>
+    </message>
+    <message>
+      <source>The returned answer is wrong.</source>
+      <translation>返された答えは不正解です。</translation>
+    </message>
+    <message>
+      <source>(none)</source>
+      <translation>(なし)</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>はい</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>いいえ</translation>
+    </message>
+    <message>
+      <source>Attempt %1%2:
+%3</source>
+      <translation>試行 %1%2:
+%3</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::TradeoffView</name>
+    <message>
+      <source>inference FLOPs per problem</source>
+      <translation>問題あたりの推論 FLOPs</translation>
+    </message>
+    <message>
+      <source>accuracy</source>
+      <translation>正答率</translation>
+    </message>
+    <message>
+      <source>%1
+N = %2 samples
+%3 FLOPs per problem
+accuracy %4 %</source>
+      <translation>%1
+N = %2 サンプル
+問題あたり %3 FLOPs
+正答率 %4 %</translation>
+    </message>
+  </context>
+  <context>
+    <name>main</name>
+    <message>
+      <source>ComputeLens workbench</source>
+      <translation>ComputeLens ワークベンチ</translation>
+    </message>
+    <message>
+      <source>a model folder to open</source>
+      <translation>開くモデルフォルダー</translation>
+    </message>
+    <message>
+      <source>the results database to open</source>
+      <translation>開く結果データベース</translation>
+    </message>
+    <message>
+      <source>a run of the database whose curves to show</source>
+      <translation>曲線を表示するデータベース内の実行</translation>
+    </message>
+  </context>
+</TS>
