@@ -33,6 +33,21 @@ double tokenFlops(const model::ModelConfig& c, const uint8_t* route, int64_t key
   return tokenMatmulFlops(c, route) + static_cast<double>(c.numLayers) * attention;
 }
 
+double attentionFlops(const model::ModelConfig& c, double keys) {
+  return static_cast<double>(c.numLayers) * 2.0 * 2.0 * static_cast<double>(c.numHeads * c.headDim) * keys;
+}
+
+double attendedKeys(const model::ModelConfig& c, int64_t from, int64_t to) {
+  if (to <= from) return 0.0;
+  auto sumTo = [&](int64_t n) {  // sum of min(p + 1, window) for p in [0, n)
+    const double dn = static_cast<double>(n);
+    if (!c.slidingWindow || n <= *c.slidingWindow) return dn * (dn + 1.0) / 2.0;
+    const double w = static_cast<double>(*c.slidingWindow);
+    return w * (w + 1.0) / 2.0 + (dn - w) * w;
+  };
+  return sumTo(to) - sumTo(from);
+}
+
 double countedMatmulFlops(const model::ModelConfig& c, const std::vector<std::array<int64_t, 3>>& counts, bool router) {
   if (counts.empty()) return 0.0;
   const double tokens = static_cast<double>(counts[0][0] + counts[0][1] + counts[0][2]);

@@ -32,6 +32,12 @@ double tokenFlops(const model::ModelConfig& c, const uint8_t* route, int64_t key
 // tokenFlops without the attention over the context (the part of the cost a route decides).
 double tokenMatmulFlops(const model::ModelConfig& c, const uint8_t* route);
 
+// Attention FLOPs over `keys` attended keys in all (a token at position p attends to p + 1 keys,
+// capped by a sliding window): the scores and the weighted sum, at every layer, as in tokenFlops.
+double attentionFlops(const model::ModelConfig& c, double keys);
+// Keys attended by the tokens at positions [from, to) of one sequence: sum of min(p + 1, window).
+double attendedKeys(const model::ModelConfig& c, int64_t from, int64_t to);
+
 // Matmul FLOPs (as tokenMatmulFlops) of tokens whose modules were counted: counts[l][code] tokens
 // took module `code` (0 skip, 1 small, 2 big) at layer l; every layer counts the same tokens. A
 // router's own cost (its logits: 2·3·hidden per token and layer) is added when `router` is set.

@@ -98,13 +98,14 @@ class GenerateJob final : public PolicyJob {
       if (m_prm) {
         for (size_t k = 0; k < samples.size(); ++k) steps[k] = mathdata::splitSteps(samples[k].text, m_spec.prompt.stepDelimiter);
         const int64_t before = m_prm->tokensScored();
+        const double flopsBefore = m_prm->flopsScored();
         auto scored = m_prm->scoreStepsBatch(problem(units[i]).problem, steps);
         if (!scored) return makeError(scored.error().code, "unit " + std::to_string(units[i]) + ": verifier: " + scored.error().message);
         stepScores = std::move(*scored);
         // The verifier's compute, beside the samples' generator FLOPs (Snell et al. count them apart).
         const double tokens = static_cast<double>(m_prm->tokensScored() - before);
         u.metrics.push_back({"verifier-tokens", "generate", units[i], tokens});
-        u.metrics.push_back({"verifier-flops", "generate", units[i], flops::inferenceFlops(m_prm->parameterCount(), tokens)});
+        u.metrics.push_back({"verifier-flops", "generate", units[i], m_prm->flopsScored() - flopsBefore});
       }
       for (size_t k = 0; k < samples.size(); ++k) {
         const auto& s = samples[k];
@@ -114,7 +115,12 @@ class GenerateJob final : public PolicyJob {
         r.tokenIds = s.tokenIds;
         for (float lp : s.logprobs) r.logprob += lp;
         r.finish = model::finishReasonName(s.finish);
-        r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(s.tokenIds.size()));
+        // 2 × parameters per token, the prompt's share included, plus the attention over each token's
+        // context (the prompt's own attention shared like its tokens).
+        const auto& cfg = m_model->config();
+        const int64_t P = static_cast<int64_t>(requests[i].promptIds.size()), G = static_cast<int64_t>(s.tokenIds.size());
+        r.flops = flops::inferenceFlops(params, promptShare + static_cast<double>(G)) +
+                  flops::attentionFlops(cfg, flops::attendedKeys(cfg, 0, P) / static_cast<double>(samples.size()) + flops::attendedKeys(cfg, P, P + G));
         if (m_prm && !steps[k].empty()) {
           for (size_t k2 = 0; k2 < steps[k].size(); ++k2) r.steps.push_back({steps[k][k2], stepScores[k][k2]});
           r.score = verify::aggregateSteps(stepScores[k], m_aggregation);

@@ -77,6 +77,7 @@ class PrmLabelJob final : public PolicyJob {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(units.size());
     const int64_t params = m_model->parameterCount();
+    const auto& cfg = m_model->config();
     std::vector<store::UnitResult> out(units.size());
     for (size_t i = 0; i < units.size(); ++i) {
       const auto& prob = problem(units[i]);
@@ -94,8 +95,9 @@ class PrmLabelJob final : public PolicyJob {
         r.finish = model::finishReasonName(s.finish);
         r.answer = mathdata::extractAnswer(s.text);
         r.correct = r.answer && prob.answer && mathdata::answersEqual(*r.answer, *prob.answer);
-        r.flops = flops::inferenceFlops(params, static_cast<double>(first[i].promptIds.size()) / m_spec.solutions +
-                                                    static_cast<double>(s.tokenIds.size()));
+        const int64_t P = static_cast<int64_t>(first[i].promptIds.size()), G = static_cast<int64_t>(s.tokenIds.size());
+        r.flops = flops::inferenceFlops(params, static_cast<double>(P) / m_spec.solutions + static_cast<double>(G)) +
+                  flops::attentionFlops(cfg, flops::attendedKeys(cfg, 0, P) / m_spec.solutions + flops::attendedKeys(cfg, P, P + G));
         for (const auto& text : steps[i][k]) r.steps.push_back({text, std::nullopt});
         out[i].samples.push_back(std::move(r));
       }
@@ -112,9 +114,13 @@ class PrmLabelJob final : public PolicyJob {
       }
       auto& sample = out[pre.unit].samples[pre.sample];
       sample.steps[pre.step].score = static_cast<double>(right) / static_cast<double>(rolls[p].size());
-      double rolloutTokens = 0;
-      for (const auto& roll : rolls[p]) rolloutTokens += static_cast<double>(roll.tokenIds.size());
-      sample.flops += flops::inferenceFlops(params, static_cast<double>(second[p].promptIds.size()) + rolloutTokens);
+      const int64_t P = static_cast<int64_t>(second[p].promptIds.size());
+      double rolloutTokens = 0, keys = flops::attendedKeys(cfg, 0, P);
+      for (const auto& roll : rolls[p]) {
+        rolloutTokens += static_cast<double>(roll.tokenIds.size());
+        keys += flops::attendedKeys(cfg, P, P + static_cast<int64_t>(roll.tokenIds.size()));
+      }
+      sample.flops += flops::inferenceFlops(params, static_cast<double>(P) + rolloutTokens) + flops::attentionFlops(cfg, keys);
     }
     for (auto& u : out)
       for (auto& s : u.samples)

@@ -86,8 +86,9 @@ class SearchJob final : public PolicyJob {
     return Status::success();
   }
 
-  // Generator FLOPs: 2 × parameters per token scaled by the matmul cost of the modules the tokens
-  // actually took (a fixed route, or a router's choices plus the router's own cost).
+  // Generator matmul FLOPs: 2 × parameters per token scaled by the matmul cost of the modules the
+  // tokens actually took (a fixed route, or a router's choices plus the router's own cost). The
+  // attention over each token's context is added apart (flops::attentionFlops).
   double generatorFlops(const std::vector<std::array<int64_t, 3>>& counts, double tokens) const {
     const auto& c = m_model->config();
     const double allBig = flops::tokenMatmulFlops(c, nullptr);
@@ -107,7 +108,6 @@ class SearchJob final : public PolicyJob {
       }
       return out;
     }
-    const int64_t prmParams = m_prm->parameterCount();
     for (int64_t u : units) {
       const auto t0 = std::chrono::steady_clock::now();
       const auto& prob = problem(u);
@@ -140,8 +140,9 @@ class SearchJob final : public PolicyJob {
       }
       const double prefill = static_cast<double>((*source)->prefilledTokens()) + 1.0;  // the prompt's last token is fed as a decode step
       const double decode = static_cast<double>((*source)->decodedTokens());
-      const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode);
-      const double prmFlops = flops::inferenceFlops(prmParams, static_cast<double>(scorer.scoredTokens()));
+      const double attention = flops::attentionFlops(m_model->config(), (*source)->attendedKeys());
+      const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode) + attention;
+      const double prmFlops = scorer.scoredFlops();
       const auto& ref = prob.answer;
       bool chosenCorrect = false;
       for (size_t k = 0; k < res->finished.size(); ++k) {
@@ -166,6 +167,7 @@ class SearchJob final : public PolicyJob {
                    {"rollout-tokens", "search", u, static_cast<double>(res->rolloutTokens)},
                    {"verifier-tokens", "search", u, static_cast<double>(scorer.scoredTokens())},
                    {"generator-flops", "search", u, genFlops},
+                   {"generator-attention-flops", "search", u, attention},
                    {"verifier-flops", "search", u, prmFlops},
                    {"rounds", "search", u, static_cast<double>(res->rounds)}};
       if (ref) r.metrics.push_back({"correct", "search", u, chosenCorrect ? 1.0 : 0.0});
@@ -196,9 +198,10 @@ class SearchJob final : public PolicyJob {
     r.key = unitKey(u);
     r.problemIndex = u;
     const double prefill = static_cast<double>((*source)->promptTokens()), decode = static_cast<double>((*source)->generatedTokens());
-    const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode);
+    const double attention = flops::attentionFlops(m_model->config(), (*source)->attendedKeys());
+    const double genFlops = generatorFlops((*source)->moduleCounts(), prefill + decode) + attention;
     const double verifierTokens = scorer ? static_cast<double>(scorer->scoredTokens()) : 0.0;
-    const double prmFlops = m_prm ? flops::inferenceFlops(m_prm->parameterCount(), verifierTokens) : 0.0;
+    const double prmFlops = scorer ? scorer->scoredFlops() : 0.0;
     const auto& ref = prob.answer;
     auto isCorrect = [&](const search::RevisionAttempt& a) { return ref && a.answer && mathdata::answersEqual(*a.answer, *ref); };
     const int L = rp.chainLength;
@@ -235,6 +238,7 @@ class SearchJob final : public PolicyJob {
                  {"generator-decode-tokens", "search", u, decode},
                  {"verifier-tokens", "search", u, verifierTokens},
                  {"generator-flops", "search", u, genFlops},
+                 {"generator-attention-flops", "search", u, attention},
                  {"verifier-flops", "search", u, prmFlops},
                  {"rounds", "search", u, static_cast<double>(L)},
                  {"dropped-attempts", "search", u, static_cast<double>((*source)->droppedAttempts())}};

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/flops/flops.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
 #include "core/routing/router.h"
@@ -21,6 +22,7 @@ struct DecodeSession::Impl {
   std::vector<std::vector<int32_t>> seq;
   std::vector<int64_t> cached;  // tokens of seq[slot] whose K/V are in the cache (= length - 1)
   int64_t prefilled = 0, decoded = 0;
+  double keys = 0;  // attended keys of every token run
   std::vector<uint8_t> route;  // empty: all big
   torch::Tensor routerW, routerB;  // [layers, 3, hidden], [layers, 3] float32 on the device; undefined: none
   std::vector<torch::Tensor> counted;  // per layer: tokens per module [3] (int64, on the device)
@@ -75,6 +77,7 @@ struct DecodeSession::Impl {
     applyRouting(fb, 1, to - from);
     eng.forward(fb, *cache, /*allLogits=*/false);
     prefilled += to - from;
+    keys += flops::attendedKeys(model->config(), from, to);
     cached[static_cast<size_t>(slot)] = to;
   }
 };
@@ -151,6 +154,7 @@ std::vector<std::array<int64_t, 3>> DecodeSession::moduleCounts() const {
 
 int64_t DecodeSession::prefilledTokens() const { return m->prefilled; }
 int64_t DecodeSession::decodedTokens() const { return m->decoded; }
+double DecodeSession::attendedKeys() const { return m->keys; }
 
 Status DecodeSession::start(int64_t slot, const std::vector<int32_t>& ids) {
   LENS_TRY_STATUS(m->checkSlot(slot, "start"));
@@ -232,6 +236,8 @@ Result<std::vector<Sample>> DecodeSession::extend(const std::vector<int64_t>& sl
         fb.startPos.push_back(m->cached[static_cast<size_t>(s)]);
         fb.lengths.push_back(1);
         next.push_back(m->seq[static_cast<size_t>(s)].back());
+        const int64_t p = m->cached[static_cast<size_t>(s)];
+        m->keys += flops::attendedKeys(cfg, p, p + 1);
         m->cached[static_cast<size_t>(s)] += 1;
       }
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(eng.device());

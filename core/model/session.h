@@ -61,6 +61,8 @@ class DecodeSession {
   // Token counts since open(): prefilled (prompt-like, computed in parallel) and decoded (one per step).
   int64_t prefilledTokens() const;
   int64_t decodedTokens() const;
+  // Keys attended by every token run since open() (flops::attentionFlops of it is the attention's cost).
+  double attendedKeys() const;
 
  private:
   DecodeSession();

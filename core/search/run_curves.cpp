@@ -157,7 +157,14 @@ Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
   auto models = st.runModels(runId);
   if (!models) return models.error();
   for (const auto& [role, m] : *models)
-    if (role == "policy" && m.parameterCount > 0) return m.parameterCount;
+    if (role == "policy" && m.parameterCount > 0) {
+      // A Duo model's small FFNs do no work when every token takes the big ones: the parameters
+      // that cost 2 FLOPs per token (and 6 in training) are the plain model's.
+      const auto& c = m.config;
+      const int64_t small = c.value("duo_small_intermediate_size", int64_t{0});
+      if (small > 0) return m.parameterCount - c.value("layers", int64_t{0}) * 3 * c.value("hidden_size", int64_t{0}) * small;
+      return m.parameterCount;
+    }
   return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " records no policy model with a parameter count");
 }
 

@@ -130,6 +130,7 @@ void ModelStepSource::release(int node) {
 int64_t ModelStepSource::prefilledTokens() const { return m->session->prefilledTokens(); }
 int64_t ModelStepSource::decodedTokens() const { return m->session->decodedTokens(); }
 std::vector<std::array<int64_t, 3>> ModelStepSource::moduleCounts() const { return m->session->moduleCounts(); }
+double ModelStepSource::attendedKeys() const { return m->session->attendedKeys(); }
 
 struct ModelAttemptSource::Impl {
   model::Model* model = nullptr;
@@ -204,15 +205,18 @@ int64_t ModelAttemptSource::promptTokens() const { return m->promptTokens; }
 int64_t ModelAttemptSource::generatedTokens() const { return m->generated; }
 int64_t ModelAttemptSource::droppedAttempts() const { return m->dropped; }
 std::vector<std::array<int64_t, 3>> ModelAttemptSource::moduleCounts() const { return m->session->moduleCounts(); }
+double ModelAttemptSource::attendedKeys() const { return m->session->attendedKeys(); }
 
 Result<std::vector<double>> PrmScorer::score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) {
   if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "scoring cancelled");
   const int64_t before = m_prm.tokensScored();
+  const double flopsBefore = m_prm.flopsScored();
   auto scores = m_prm.scoreStepsBatch(m_problem, paths);  // every path of the round in batched passes
   if (!scores) return scores.error();
   std::vector<double> out;
   for (const auto& s : *scores) out.push_back(s.empty() ? 0.0 : s.back());
   m_tokens += m_prm.tokensScored() - before;
+  m_flops += m_prm.flopsScored() - flopsBefore;
   return out;
 }
 

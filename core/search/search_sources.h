@@ -46,6 +46,7 @@ class ModelStepSource final : public StepSource {
   int64_t prefilledTokens() const;
   int64_t decodedTokens() const;
   std::vector<std::array<int64_t, 3>> moduleCounts() const;  // the session's (flops::countedMatmulFlops)
+  double attendedKeys() const;                                // the session's (flops::attentionFlops)
 
  private:
   ModelStepSource();
@@ -71,6 +72,7 @@ class ModelAttemptSource final : public AttemptSource {
   int64_t generatedTokens() const;  // tokens sampled
   int64_t droppedAttempts() const;  // earlier attempts left out for room
   std::vector<std::array<int64_t, 3>> moduleCounts() const;
+  double attendedKeys() const;
 
  private:
   ModelAttemptSource();
@@ -86,11 +88,13 @@ class PrmScorer final : public StepScorer {
   PrmScorer(verify::ProcessRewardModel& prm, std::string problem) : m_prm(prm), m_problem(std::move(problem)) {}
   Result<std::vector<double>> score(const std::vector<std::vector<std::string>>& paths, const RunContext* ctx) override;
   int64_t scoredTokens() const { return m_tokens; }
+  double scoredFlops() const { return m_flops; }  // matmuls and attention
 
  private:
   verify::ProcessRewardModel& m_prm;
   std::string m_problem;
   int64_t m_tokens = 0;
+  double m_flops = 0;
 };
 
 }  // namespace lens::search

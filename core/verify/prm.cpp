@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/atomic_file.h"
+#include "core/flops/flops.h"
 #include "core/mathdata/prompt.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -47,7 +48,15 @@ struct ProcessRewardModel::Impl {
   int32_t marker = -1;        // the tag or separator token id
   int32_t good = -1, bad = -1;  // step-tag candidates
   int64_t tokensScored = 0;
+  double flopsScored = 0;
   torch::Tensor w1, b1, w2, b2;  // reward head, float32 on the model's device
+
+  // The FLOPs of one input of `tokens` tokens: matmuls and attention.
+  void count(int64_t tokens) {
+    const auto& c = model->config();
+    flopsScored += flops::inferenceFlops(model->parameterCount(), static_cast<double>(tokens)) +
+                   flops::attentionFlops(c, flops::attendedKeys(c, 0, tokens));
+  }
 
   // One token id for `text`: an added/special token, a vocabulary entry, or a text that encodes
   // to exactly one token.
@@ -162,6 +171,7 @@ Result<std::vector<double>> ProcessRewardModel::scoreSteps(const std::string& pr
 }
 
 int64_t ProcessRewardModel::tokensScored() const { return m->tokensScored; }
+double ProcessRewardModel::flopsScored() const { return m->flopsScored; }
 
 Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(const std::string& problem,
                                                                              const std::vector<std::vector<std::string>>& solutions,
@@ -195,6 +205,7 @@ Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(con
       for (int64_t b = 0; b < B; ++b) {
         const auto& row = ids[order[start + static_cast<size_t>(b)]];
         m->tokensScored += static_cast<int64_t>(row.size());
+        m->count(static_cast<int64_t>(row.size()));
         for (size_t t = 0; t < row.size(); ++t) {
           ta[b][static_cast<int64_t>(t)] = row[t];
           if (row[t] == m->marker) rows.push_back(b), cols.push_back(static_cast<int64_t>(t));
@@ -233,6 +244,7 @@ Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(con
 
 Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<int32_t>& ids) {
   m->tokensScored += static_cast<int64_t>(ids.size());
+  m->count(static_cast<int64_t>(ids.size()));
   std::vector<int64_t> at;
   for (size_t i = 0; i < ids.size(); ++i)
     if (ids[i] == m->marker) at.push_back(static_cast<int64_t>(i));

@@ -65,8 +65,10 @@ class ProcessRewardModel {
   Result<std::vector<double>> scoreTokenIds(const std::vector<int32_t>& ids);
   // The text scoreSteps tokenises (for inspection and tests).
   std::string formatInput(const std::string& problem, const std::vector<std::string>& steps) const;
-  // Tokens run through the PRM so far (its FLOPs: 2 × parameters × tokens, plus attention).
+  // Tokens run through the PRM so far.
   int64_t tokensScored() const;
+  // Their FLOPs: 2 × parameters per token plus the attention over each input's earlier tokens.
+  double flopsScored() const;
 
  private:
   ProcessRewardModel();

@@ -241,7 +241,7 @@ class TestCli : public QObject {
     auto cj = json::parse(co.out.toStdString());
     QCOMPARE(cj["arms"][3]["strategy"].get<std::string>(), std::string("revise L=2 hierarchical"));
     const auto& ex = cj["exchange"];
-    const double M = 6099456.0 / 1394240.0;
+    const double M = 6099456.0 / 1209920.0;  // arith-large against arith-duo-small without its small FFNs
     LENS_COMPARE_NEAR(ex["size_ratio"].get<double>(), M, 1e-9);
     QCOMPARE(ex["rows"].size(), size_t(2));
     // With equal tokens per query the multiplier is M + 3(M - 1)/R; tokens differ here, so check the
@@ -249,7 +249,7 @@ class TestCli : public QObject {
     for (const auto& r : ex["rows"]) QVERIFY(r["allowed_flops"].get<double>() > 0 && r["multiplier"].get<double>() > M);
     QVERIFY(ex["rows"][0]["allowed_flops"].get<double>() > ex["rows"][1]["allowed_flops"].get<double>());
     auto text = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--db", tmp.filePath("b.db")});
-    QVERIFY2(text.code == 0 && text.out.contains("exchange: a 4.37x larger model"), text.out.constData());
+    QVERIFY2(text.code == 0 && text.out.contains("exchange: a 5.04x larger model"), text.out.constData());
     auto badRatio = cli({"compute-optimal", bon.out.trimmed(), "--large", large.out.trimmed(), "--ratios", "1,-2", "--db", tmp.filePath("b.db")});
     QVERIFY(badRatio.code == 1 && badRatio.err.contains("'-2' is not a positive number"));
   }
@@ -289,6 +289,13 @@ class TestCli : public QObject {
       std::set<std::string> names;
       for (const auto& m : a["units"][u]["metrics"]) names.insert(m["name"].get<std::string>());
       for (const char* k : {"correct", "generator-decode-tokens", "verifier-flops", "rounds"}) QVERIFY2(names.count(k), k);
+      // All big: the generator's FLOPs are 2 × N per token (prompt once) plus the attention.
+      std::map<std::string, double> mv;
+      for (const auto& m : a["units"][u]["metrics"]) mv[m["name"].get<std::string>()] = m["value"].get<double>();
+      // 1,209,920: arith-duo-small without its small FFNs (4 layers x 3 x 160 x 96), which all big never runs.
+      const double matmul = 2.0 * 1209920 * (mv["generator-prefill-tokens"] + mv["generator-decode-tokens"]);
+      LENS_COMPARE_NEAR(mv["generator-flops"] - mv["generator-attention-flops"], matmul, 1e-9 * matmul);
+      QVERIFY(mv["generator-attention-flops"] > 0 && mv["verifier-flops"] > 2.0 * 1209920 * mv["verifier-tokens"]);
     }
     // compute-optimal: a best-of-N pool of the same problems (scored by the same verifier) and this run.
     const QString spec = tmp.filePath("bon.json");
@@ -340,7 +347,9 @@ class TestCli : public QObject {
     };
     const auto& u0 = sm["units"][0];
     const double tokens = metric(u0, "generator-prefill-tokens") + metric(u0, "generator-decode-tokens");
-    QVERIFY(metric(u0, "generator-flops") < 0.5 * 2 * 1394240 * tokens);  // all big would be 2 × N × tokens
+    const double attention = metric(u0, "generator-attention-flops");
+    QVERIFY(attention > 0);
+    QVERIFY(metric(u0, "generator-flops") - attention < 0.5 * 2 * 1209920 * tokens);  // all big would be 2 × N × tokens
     auto badRoute = cli(common + QStringList{"--route", "Bs", "--db", tmp.filePath("r.db")});
     QCOMPARE(badRoute.code, 1);
     QVERIFY2(badRoute.err.contains("spec.route"), badRoute.err.constData());
@@ -420,9 +429,10 @@ class TestCli : public QObject {
     double tokens = 0, flops = 0;
     for (const auto& m : sj["units"][0]["metrics"]) {
       if (m["name"] == "generator-prefill-tokens" || m["name"] == "generator-decode-tokens") tokens += m["value"].get<double>();
-      if (m["name"] == "generator-flops") flops = m["value"].get<double>();
+      if (m["name"] == "generator-flops") flops += m["value"].get<double>();
+      if (m["name"] == "generator-attention-flops") flops -= m["value"].get<double>();  // matmuls only
     }
-    QVERIFY2(flops > 0 && flops < 2.0 * 1394240 * tokens, qPrintable(QString("%1 vs %2").arg(flops).arg(2.0 * 1394240 * tokens)));
+    QVERIFY2(flops > 0 && flops < 2.0 * 1209920 * tokens, qPrintable(QString("%1 vs %2").arg(flops).arg(2.0 * 1209920 * tokens)));
     auto both = cli(search + QStringList{"--router", pen, "--route", "all-small", "--db", tmp.filePath("t.db")});
     QCOMPARE(both.code, 1);
     QVERIFY2(both.err.contains("spec.router: give a router or a fixed route"), both.err.constData());

@@ -49,7 +49,7 @@ class TestJobs : public QObject {
     QTest::newRow("dtype") << R"({"device": {"dtype": "fp8"}})" << "spec.device.dtype: 'fp8' is not one of";
     QTest::newRow("missing model") << R"({"model": null})" << "spec.model: required";
     QTest::newRow("both inputs") << R"({"dataset": {"path": "x.jsonl"}})" << "exactly one of";
-    QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train, prm-label, oracle, router-train, search, prm-train)";
+    QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train, prm-label, oracle, router-train, search, prm-train, revision-train)";
     QTest::newRow("missing dataset") << R"({"prompts": null, "dataset": {"path": "/nonexistent.jsonl"}})"
                                      << "/nonexistent.jsonl: cannot open";
   }

@@ -85,8 +85,16 @@ class TestOracle : public QObject {
     QCOMPARE(flops::tokenFlops(c, nullptr, 1), 2 * 384.0 + 2 * 768 + 160 + 2 * 32.0);
     const Route skip{kSkip, kSkip};
     QCOMPARE(flops::tokenMatmulFlops(c, skip.data()), 2 * 384.0 + 160);
+    // Attention alone: 2·2·(2·4) = 32 per key and layer; positions 0..3 attend to 1+2+3+4 keys.
+    QCOMPARE(flops::attendedKeys(c, 0, 4), 10.0);
+    QCOMPARE(flops::attendedKeys(c, 2, 4), 7.0);
+    QCOMPARE(flops::attentionFlops(c, 10.0), 2 * 32 * 10.0);
+    // tokenFlops is matmuls plus the attention of one token.
+    QCOMPARE(flops::tokenFlops(c, bs.data(), 5), flops::tokenMatmulFlops(c, bs.data()) + flops::attentionFlops(c, 5));
     c.slidingWindow = 3;  // attention over at most 3 keys
     QCOMPARE(flops::tokenFlops(c, bs.data(), 5), 2 * 384.0 + 768 + 192 + 160 + 2 * 96.0);
+    QCOMPARE(flops::attendedKeys(c, 0, 5), 1 + 2 + 3 + 3 + 3.0);
+    QCOMPARE(flops::attendedKeys(c, 3, 5), 6.0);
   }
 
   void routesAndBudgets() {

@@ -209,6 +209,8 @@ class TestRouter : public QObject {
     QVERIFY(expect[0][0] + expect[0][1] > 0 && expect[0][2] > 0);  // the router mixes modules
     LENS_COMPARE_NEAR(flops::countedMatmulFlops(c, counts, true) - flops::countedMatmulFlops(c, counts, false),
                       static_cast<double>(all.tokens.size() - 1) * 2 * 2 * 3 * 16, 1e-6);
+    // Every token run attended to the keys before it and itself: positions 0..len-2.
+    QCOMPARE((*session)->attendedKeys(), flops::attendedKeys(c, 0, static_cast<int64_t>(all.tokens.size()) - 1));
 
     // A constant router decodes exactly as the fixed route does, and counts the same.
     const Route route{kSmall, kSkip};
