@@ -7,7 +7,8 @@
 import sys
 import xml.etree.ElementTree as ET
 
-CONTEXTS = {"MainWindow": "lens::app::MainWindow", "ModelSummaryView": "lens::views::ModelSummaryView",
+CONTEXTS = {"MainWindow": "lens::app::MainWindow", "ExperimentsView": "lens::app::ExperimentsView", "JobQueue": "lens::app::JobQueue",
+            "ModelSummaryView": "lens::views::ModelSummaryView",
             "RoutingView": "lens::views::RoutingView", "RunsView": "lens::views::RunsView",
             "SearchView": "lens::views::SearchView", "TradeoffView": "lens::views::TradeoffView"}
 
@@ -126,6 +127,27 @@ T = {
     "accuracy": ("正答率", "độ chính xác"),
     "%1\nN = %2 samples\n%3 FLOPs per problem\naccuracy %4 %": ("%1\nN = %2 サンプル\n問題あたり %3 FLOPs\n正答率 %4 %",
                                                                "%1\nN = %2 mẫu\n%3 FLOPs mỗi bài\nđộ chính xác %4 %"),
+    "Job": ("ジョブ", "Tác vụ"),
+    "Progress": ("進捗", "Tiến độ"),
+    "Rate": ("速度", "Tốc độ"),
+    "ETA": ("残り時間", "Còn lại"),
+    "State": ("状態", "Trạng thái"),
+    "Start from Spec…": ("仕様ファイルから開始…", "Bắt đầu từ tệp đặc tả…"),
+    "Cancel": ("キャンセル", "Hủy"),
+    "%1 units/s": ("%1 単位/秒", "%1 đơn vị/giây"),
+    "run %1": ("実行 %1", "lượt chạy %1"),
+    "queued": ("待機中", "đang chờ"),
+    "running": ("実行中", "đang chạy"),
+    "done": ("完了", "xong"),
+    "cancelled": ("キャンセル済み", "đã hủy"),
+    "failed": ("失敗", "thất bại"),
+    "stopping…": ("停止中…", "đang dừng…"),
+    "Experiments": ("実験", "Thí nghiệm"),
+    "&Start Job from Spec…": ("仕様ファイルからジョブを開始(&S)…", "&Bắt đầu tác vụ từ tệp đặc tả…"),
+    "Job %1: %2": ("ジョブ %1: %2", "Tác vụ %1: %2"),
+    "Start a job": ("ジョブを開始", "Bắt đầu một tác vụ"),
+    "Job specs (*.json);;All files (*)": ("ジョブ仕様 (*.json);;すべてのファイル (*)", "Đặc tả tác vụ (*.json);;Mọi tệp (*)"),
+    "Cannot start the job": ("ジョブを開始できません", "Không bắt đầu được tác vụ"),
     "ComputeLens workbench": ("ComputeLens ワークベンチ", "Bàn làm việc ComputeLens"),
     "a model folder to open": ("開くモデルフォルダー", "thư mục mô hình cần mở"),
     "the results database to open": ("開く結果データベース", "cơ sở dữ liệu kết quả cần mở"),

@@ -1,6 +1,76 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
   <context>
+    <name>lens::app::ExperimentsView</name>
+    <message>
+      <source>Job</source>
+      <translation>ジョブ</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>種類</translation>
+    </message>
+    <message>
+      <source>Progress</source>
+      <translation>進捗</translation>
+    </message>
+    <message>
+      <source>Rate</source>
+      <translation>速度</translation>
+    </message>
+    <message>
+      <source>ETA</source>
+      <translation>残り時間</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状態</translation>
+    </message>
+    <message>
+      <source>Start from Spec…</source>
+      <translation>仕様ファイルから開始…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>キャンセル</translation>
+    </message>
+    <message>
+      <source>%1 units/s</source>
+      <translation>%1 単位/秒</translation>
+    </message>
+    <message>
+      <source>run %1</source>
+      <translation>実行 %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::app::JobQueue</name>
+    <message>
+      <source>queued</source>
+      <translation>待機中</translation>
+    </message>
+    <message>
+      <source>running</source>
+      <translation>実行中</translation>
+    </message>
+    <message>
+      <source>done</source>
+      <translation>完了</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>キャンセル済み</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>失敗</translation>
+    </message>
+    <message>
+      <source>stopping…</source>
+      <translation>停止中…</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::app::MainWindow</name>
     <message>
       <source>ComputeLens</source>
@@ -27,6 +97,10 @@
       <translation>実行</translation>
     </message>
     <message>
+      <source>Experiments</source>
+      <translation>実験</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
@@ -43,8 +117,28 @@
       <translation>曲線をエクスポート(&amp;E)…</translation>
     </message>
     <message>
+      <source>&amp;Start Job from Spec…</source>
+      <translation>仕様ファイルからジョブを開始(&amp;S)…</translation>
+    </message>
+    <message>
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+      <source>&amp;Settings</source>
+      <translation>設定(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;Language</source>
+      <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+      <source>System default</source>
+      <translation>システムの既定</translation>
+    </message>
+    <message>
+      <source>The language changes when ComputeLens starts again.</source>
+      <translation>言語は ComputeLens の次回起動時に切り替わります。</translation>
     </message>
     <message>
       <source>&amp;Help</source>
@@ -73,6 +167,10 @@
     <message>
       <source>Cannot open database</source>
       <translation>データベースを開けません</translation>
+    </message>
+    <message>
+      <source>Job %1: %2</source>
+      <translation>ジョブ %1: %2</translation>
     </message>
     <message>
       <source>Run %1: %2</source>
@@ -127,6 +225,18 @@
       <translation>%1 に書き込めませんでした</translation>
     </message>
     <message>
+      <source>Start a job</source>
+      <translation>ジョブを開始</translation>
+    </message>
+    <message>
+      <source>Job specs (*.json);;All files (*)</source>
+      <translation>ジョブ仕様 (*.json);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+      <source>Cannot start the job</source>
+      <translation>ジョブを開始できません</translation>
+    </message>
+    <message>
       <source>Open a Hugging Face model folder</source>
       <translation>Hugging Face のモデルフォルダーを開く</translation>
     </message>
@@ -137,22 +247,6 @@
     <message>
       <source>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Where a language model's compute goes, and where more of it would pay.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and QCustomPlot (GPL).&lt;/p&gt;</source>
       <translation>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;言語モデルの計算がどこに使われ、どこで計算を増やせば報われるかを示します。&lt;/p&gt;&lt;p&gt;GNU 一般公衆利用許諾書 バージョン 3 以降の下で提供されます。Qt %2、libtorch %3、QCustomPlot (GPL) を使用しています。&lt;/p&gt;</translation>
-    </message>
-    <message>
-      <source>&amp;Settings</source>
-      <translation>設定(&amp;S)</translation>
-    </message>
-    <message>
-      <source>&amp;Language</source>
-      <translation>言語(&amp;L)</translation>
-    </message>
-    <message>
-      <source>System default</source>
-      <translation>システムの既定</translation>
-    </message>
-    <message>
-      <source>The language changes when ComputeLens starts again.</source>
-      <translation>言語は ComputeLens の次回起動時に切り替わります。</translation>
     </message>
   </context>
   <context>

@@ -1,6 +1,76 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN">
   <context>
+    <name>lens::app::ExperimentsView</name>
+    <message>
+      <source>Job</source>
+      <translation>Tác vụ</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Progress</source>
+      <translation>Tiến độ</translation>
+    </message>
+    <message>
+      <source>Rate</source>
+      <translation>Tốc độ</translation>
+    </message>
+    <message>
+      <source>ETA</source>
+      <translation>Còn lại</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>Trạng thái</translation>
+    </message>
+    <message>
+      <source>Start from Spec…</source>
+      <translation>Bắt đầu từ tệp đặc tả…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Hủy</translation>
+    </message>
+    <message>
+      <source>%1 units/s</source>
+      <translation>%1 đơn vị/giây</translation>
+    </message>
+    <message>
+      <source>run %1</source>
+      <translation>lượt chạy %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::app::JobQueue</name>
+    <message>
+      <source>queued</source>
+      <translation>đang chờ</translation>
+    </message>
+    <message>
+      <source>running</source>
+      <translation>đang chạy</translation>
+    </message>
+    <message>
+      <source>done</source>
+      <translation>xong</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>đã hủy</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>thất bại</translation>
+    </message>
+    <message>
+      <source>stopping…</source>
+      <translation>đang dừng…</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::app::MainWindow</name>
     <message>
       <source>ComputeLens</source>
@@ -27,6 +97,10 @@
       <translation>Lượt chạy</translation>
     </message>
     <message>
+      <source>Experiments</source>
+      <translation>Thí nghiệm</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>&amp;Tệp</translation>
     </message>
@@ -43,8 +117,28 @@
       <translation>&amp;Xuất đường cong…</translation>
     </message>
     <message>
+      <source>&amp;Start Job from Spec…</source>
+      <translation>&amp;Bắt đầu tác vụ từ tệp đặc tả…</translation>
+    </message>
+    <message>
       <source>&amp;Quit</source>
       <translation>T&amp;hoát</translation>
+    </message>
+    <message>
+      <source>&amp;Settings</source>
+      <translation>&amp;Cài đặt</translation>
+    </message>
+    <message>
+      <source>&amp;Language</source>
+      <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+      <source>System default</source>
+      <translation>Mặc định của hệ thống</translation>
+    </message>
+    <message>
+      <source>The language changes when ComputeLens starts again.</source>
+      <translation>Ngôn ngữ sẽ đổi khi ComputeLens khởi động lại.</translation>
     </message>
     <message>
       <source>&amp;Help</source>
@@ -73,6 +167,10 @@
     <message>
       <source>Cannot open database</source>
       <translation>Không mở được cơ sở dữ liệu</translation>
+    </message>
+    <message>
+      <source>Job %1: %2</source>
+      <translation>Tác vụ %1: %2</translation>
     </message>
     <message>
       <source>Run %1: %2</source>
@@ -127,6 +225,18 @@
       <translation>Không ghi được %1</translation>
     </message>
     <message>
+      <source>Start a job</source>
+      <translation>Bắt đầu một tác vụ</translation>
+    </message>
+    <message>
+      <source>Job specs (*.json);;All files (*)</source>
+      <translation>Đặc tả tác vụ (*.json);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>Cannot start the job</source>
+      <translation>Không bắt đầu được tác vụ</translation>
+    </message>
+    <message>
       <source>Open a Hugging Face model folder</source>
       <translation>Mở thư mục mô hình Hugging Face</translation>
     </message>
@@ -137,22 +247,6 @@
     <message>
       <source>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Where a language model's compute goes, and where more of it would pay.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and QCustomPlot (GPL).&lt;/p&gt;</source>
       <translation>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Sức tính toán của mô hình ngôn ngữ đi về đâu, và thêm vào đâu thì đáng.&lt;/p&gt;&lt;p&gt;Phát hành theo Giấy phép Công cộng GNU, phiên bản 3 hoặc mới hơn. Dùng Qt %2, libtorch %3 và QCustomPlot (GPL).&lt;/p&gt;</translation>
-    </message>
-    <message>
-      <source>&amp;Settings</source>
-      <translation>&amp;Cài đặt</translation>
-    </message>
-    <message>
-      <source>&amp;Language</source>
-      <translation>&amp;Ngôn ngữ</translation>
-    </message>
-    <message>
-      <source>System default</source>
-      <translation>Mặc định của hệ thống</translation>
-    </message>
-    <message>
-      <source>The language changes when ComputeLens starts again.</source>
-      <translation>Ngôn ngữ sẽ đổi khi ComputeLens khởi động lại.</translation>
     </message>
   </context>
   <context>

@@ -3,7 +3,9 @@
 
 #include <QActionGroup>
 
+#include "app/gui/experiments_view.h"
 #include "app/gui/i18n.h"
+#include "app/gui/job_queue.h"
 
 #include <QAction>
 #include <QApplication>
@@ -49,6 +51,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dock->setObjectName("runsDock");
   dock->setWidget(m_runs);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
+  m_jobs = new JobQueue(this);
+  m_experiments = new ExperimentsView(m_jobs, this);
+  auto* jobsDock = new QDockWidget(tr("Experiments"), this);
+  jobsDock->setObjectName("experimentsDock");
+  jobsDock->setWidget(m_experiments);
+  addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
@@ -60,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   open->setShortcut(QKeySequence::Open);
   file->addAction(tr("Open &Results Database\u2026"), this, &MainWindow::chooseDatabase);
   file->addAction(tr("&Export Curves\u2026"), this, &MainWindow::exportCurves);
+  file->addAction(tr("&Start Job from Spec\u2026"), this, &MainWindow::chooseJobSpec);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
@@ -129,6 +138,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       statusBar()->showMessage(QString::fromStdString(r.error().message));
     }
     Q_EMIT routingShown(runId, r.ok());
+  });
+  connect(m_experiments, &ExperimentsView::startRequested, this, &MainWindow::chooseJobSpec);
+  // A finished job's run appears in the runs list (when it went to the open database) and is shown.
+  connect(m_jobs, &JobQueue::finished, this, [this](int id, bool ok, qint64 runId) {
+    const auto* e = m_jobs->entry(id);
+    if (!e) return;
+    statusBar()->showMessage(tr("Job %1: %2").arg(e->name, JobQueue::stateName(e->state)), 10000);
+    if (e->db != m_dbPath) return;
+    openDatabase(m_dbPath);
+    if (ok && runId > 0) showRun(runId, 0);
   });
   connect(m_search, &views::SearchView::unitRequested, this, [this](int unit) {
     if (m_searchRun > 0) showRun(m_searchRun, unit);
@@ -338,6 +357,16 @@ void MainWindow::exportCurves() {
                                                     tr("PNG image (*.png);;PDF (*.pdf);;SVG (*.svg);;CSV data (*.csv)"));
   if (path.isEmpty()) return;
   if (!m_curves->exportTo(path)) QMessageBox::warning(this, tr("Export curves"), tr("Could not write %1").arg(path));
+}
+
+void MainWindow::chooseJobSpec() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Start a job"), QSettings().value("jobs/lastSpec").toString(),
+                                                    tr("Job specs (*.json);;All files (*)"));
+  if (path.isEmpty()) return;
+  QSettings().setValue("jobs/lastSpec", path);
+  if (m_dbPath.isEmpty()) m_dbPath = QString::fromStdString(store::defaultDatabasePath());
+  auto r = m_experiments->startSpecFile(path, m_dbPath);
+  if (!r) QMessageBox::warning(this, tr("Cannot start the job"), QString::fromStdString(r.error().describe()));
 }
 
 void MainWindow::chooseModel() {

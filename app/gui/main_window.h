@@ -26,6 +26,9 @@ struct SearchViewData;
 
 namespace lens::app {
 
+class JobQueue;
+class ExperimentsView;
+
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
@@ -41,6 +44,9 @@ class MainWindow : public QMainWindow {
   views::TradeoffView* curvesView() const { return m_curves; }
   views::RoutingView* routingView() const { return m_routing; }
   views::SearchView* searchView() const { return m_search; }
+  JobQueue* jobQueue() const { return m_jobs; }
+  ExperimentsView* experimentsView() const { return m_experiments; }
+  QString databasePath() const { return m_dbPath; }
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
   // `unit`; a search run's tree at problem `unit` (the search inspector); any other run's
   // accuracy-vs-FLOPs curves. Read on the worker pool.
@@ -55,6 +61,7 @@ class MainWindow : public QMainWindow {
 
  private:
   void chooseModel();
+  void chooseJobSpec();
   void chooseDatabase();
   void exportCurves();
   void showAbout();
@@ -65,6 +72,8 @@ class MainWindow : public QMainWindow {
   views::TradeoffView* m_curves;
   views::RoutingView* m_routing;
   views::SearchView* m_search;
+  JobQueue* m_jobs;
+  ExperimentsView* m_experiments;
   QString m_dbPath;
   qint64 m_searchRun = 0;
   qint64 m_routingRun = 0;

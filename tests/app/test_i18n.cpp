@@ -69,6 +69,8 @@ class TestI18n : public QObject {
       // Contexts are the class names Qt looks up at run time.
       QVERIFY(contexts.contains("lens::app::MainWindow"));
       QVERIFY(contexts.contains("lens::views::SearchView"));
+      QVERIFY(contexts.contains("lens::app::JobQueue"));
+      for (const auto& c : contexts) QVERIFY2(c.startsWith("lens::") || c == "QObject" || c == "main", qPrintable(c));
       QVERIFY(!contexts.contains("MainWindow"));
     }
   }

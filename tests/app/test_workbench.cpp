@@ -5,7 +5,10 @@
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/experiments_view.h"
+#include "app/gui/job_queue.h"
 #include "app/gui/main_window.h"
+#include <QProgressBar>
 #include "common/test_helpers.h"
 #include "core/jobs/runner.h"
 #include "views/plot_widget.h"
@@ -83,6 +86,71 @@ class TestWorkbench : public QObject {
     QVERIFY(opened2.wait(30000));
     QCOMPARE(opened2.first().at(1).toBool(), false);
     QCOMPARE(w.runsView()->rowCount(), 0);
+  }
+
+  // The Experiments dock: a job spec file starts a real run through the queue (progress to the
+  // end, the run in the database, the runs list refreshed); a queued job can be dropped and a
+  // running one stopped (its run recorded as cancelled, resumable); a bad spec is refused with why.
+  void jobQueueRunsAndCancels() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("jobs.db");
+    auto spec = [&](const QString& name, int problems, int samples) {
+      const QString path = dir.filePath(name + ".json");
+      test::writeText(path.toStdString(), nlohmann::json({{"kind", "generate"}, {"name", name.toStdString()},
+                                                          {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+                                                          {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"count", problems}}},
+                                                          {"samples", samples}, {"batch", 4}, {"seed", 1},
+                                                          {"device", {{"device", "cpu"}}}})
+                                              .dump());
+      return path;
+    };
+    app::MainWindow w;
+    w.show();
+    auto* q = w.jobQueue();
+    QSignalSpy done(q, &app::JobQueue::finished);
+    auto first = w.experimentsView()->startSpecFile(spec("small", 8, 2), db);
+    LENS_VERIFY_OK(first);
+    QVERIFY(done.wait(120000));
+    const auto* e = q->entry(*first);
+    QCOMPARE(e->state, app::JobQueue::State::Done);
+    QCOMPARE(e->done, qint64{8});
+    QCOMPARE(e->total, qint64{8});
+    QVERIFY(e->runId > 0);
+    const int row = w.experimentsView()->rowOf(*first);
+    QVERIFY(row >= 0);
+    auto* bar = qobject_cast<QProgressBar*>(w.experimentsView()->table()->cellWidget(row, 2));
+    QVERIFY(bar && bar->value() == 8 && bar->maximum() == 8);
+    QVERIFY(w.experimentsView()->table()->item(row, 5)->text().startsWith("done"));
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    QCOMPARE((*st)->run(e->runId)->status, store::RunStatus::Done);
+
+    // A long job, and one queued behind it: drop the queued one, stop the long one once it has started.
+    QSignalSpy changed(q, &app::JobQueue::changed);
+    auto longJob = w.experimentsView()->startSpecFile(spec("long", 400, 4), db);
+    auto queued = w.experimentsView()->startSpecFile(spec("queued", 4, 1), db);
+    LENS_VERIFY_OK(longJob);
+    LENS_VERIFY_OK(queued);
+    QCOMPARE(q->entry(*queued)->state, app::JobQueue::State::Queued);
+    QVERIFY(q->cancel(*queued));
+    QCOMPARE(q->entry(*queued)->state, app::JobQueue::State::Cancelled);
+    QTRY_VERIFY_WITH_TIMEOUT(q->entry(*longJob)->done > 0, 120000);
+    QVERIFY(q->cancel(*longJob));
+    QTRY_VERIFY_WITH_TIMEOUT(q->entry(*longJob)->state == app::JobQueue::State::Cancelled, 120000);
+    const auto* l = q->entry(*longJob);
+    QVERIFY(l->runId > 0);
+    auto run = (*st)->run(l->runId);
+    LENS_VERIFY_OK(run);
+    QCOMPARE(run->status, store::RunStatus::Cancelled);
+    QVERIFY((*st)->unitIndexes(l->runId)->size() < 400);
+    QVERIFY(!q->busy());
+    QVERIFY(!q->cancel(*first));  // finished jobs stay as they are
+
+    auto bad = w.experimentsView()->startSpecFile(dir.filePath("missing.json"), db);
+    QVERIFY(!bad.ok() && bad.error().message.find("cannot open the job spec") != std::string::npos);
+    test::writeText(dir.filePath("bad.json").toStdString(), R"({"kind": "generate", "samples": 2})");
+    auto badSpec = w.experimentsView()->startSpecFile(dir.filePath("bad.json"), db);
+    QVERIFY2(!badSpec.ok() && badSpec.error().message.find("spec") != std::string::npos, badSpec.ok() ? "" : badSpec.error().message.c_str());
   }
 
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
