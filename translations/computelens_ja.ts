@@ -121,6 +121,10 @@
       <translation>仕様ファイルからジョブを開始(&amp;S)…</translation>
     </message>
     <message>
+      <source>Export &amp;Report…</source>
+      <translation>レポートをエクスポート(&amp;R)…</translation>
+    </message>
+    <message>
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
@@ -235,6 +239,22 @@
     <message>
       <source>Cannot start the job</source>
       <translation>ジョブを開始できません</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>レポートのエクスポート</translation>
+    </message>
+    <message>
+      <source>Select a run first.</source>
+      <translation>先に実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>HTML (*.html);;PDF (*.pdf)</source>
+      <translation>HTML (*.html);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Wrote %1</source>
+      <translation>%1 を書き出しました</translation>
     </message>
     <message>
       <source>Open a Hugging Face model folder</source>

@@ -121,6 +121,10 @@
       <translation>&amp;Bắt đầu tác vụ từ tệp đặc tả…</translation>
     </message>
     <message>
+      <source>Export &amp;Report…</source>
+      <translation>Xuất &amp;báo cáo…</translation>
+    </message>
+    <message>
       <source>&amp;Quit</source>
       <translation>T&amp;hoát</translation>
     </message>
@@ -235,6 +239,22 @@
     <message>
       <source>Cannot start the job</source>
       <translation>Không bắt đầu được tác vụ</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>Xuất báo cáo</translation>
+    </message>
+    <message>
+      <source>Select a run first.</source>
+      <translation>Hãy chọn một lượt chạy trước.</translation>
+    </message>
+    <message>
+      <source>HTML (*.html);;PDF (*.pdf)</source>
+      <translation>HTML (*.html);;PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Wrote %1</source>
+      <translation>Đã ghi %1</translation>
     </message>
     <message>
       <source>Open a Hugging Face model folder</source>

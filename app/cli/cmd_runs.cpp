@@ -19,6 +19,7 @@
 #include "core/common/atomic_file.h"
 #include "core/jobs/runner.h"
 #include "core/search/aggregate.h"
+#include "core/report/report.h"
 #include "core/search/run_curves.h"
 #include "core/store/export.h"
 #include "core/routing/analysis.h"
@@ -486,6 +487,27 @@ int cmdComputeOptimal(const Options& o) {
   return 0;
 }
 
+int cmdReport(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  report::ReportParams rp;
+  for (const auto& ref : o.searchRuns) {
+    auto r = (*st)->findRun(ref);
+    if (!r) return fail(r.error());
+    rp.runs.push_back(r->id);
+  }
+  auto budgets = parseBudgetList(o.budgets);
+  if (!budgets) return fail(budgets.error());
+  rp.budgets = *budgets;
+  if (!o.name.empty()) rp.title = o.name;
+  auto doc = report::buildReport(**st, rp);
+  if (!doc) return fail(doc.error());
+  auto w = writeOut(o.out.empty() ? "-" : o.out, doc->standaloneHtml());
+  if (!w) return fail(w.error());
+  if (!o.out.empty()) std::fprintf(stderr, "wrote %s (%zu runs, %zu charts)\n", o.out.c_str(), rp.runs.size(), doc->charts.size());
+  return 0;
+}
+
 int cmdSearch(Options o) {
   o.kind = "search";
   auto r = startFromOptions(o, "search");
@@ -818,6 +840,14 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   coCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
   addDb(coCmd);
 
+  auto* reportCmd = app.add_subcommand("report", "An experiment report (one HTML file): each run's parameters, tables and charts");
+  reportCmd->add_option("runs", o->searchRuns, "runs to report (ids or uid prefixes); a sampling run with search runs adds the compute-optimal frontier")
+      ->required();
+  reportCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N curves")->capture_default_str();
+  reportCmd->add_option("--title", o->name, "the report's title");
+  reportCmd->add_option("--out,-o", o->out, "write the HTML here (default: standard output)");
+  addDb(reportCmd);
+
   auto* prmCmd = app.add_subcommand("prm", "Process reward models trained by ComputeLens");
   prmCmd->require_subcommand(1);
   auto* ptrain = prmCmd->add_subcommand("train", "Train a step-tag PRM on the Monte Carlo step labels of a prm-label run");
@@ -905,6 +935,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (rtrain->parsed()) return cmdRouterTrain(*o);
     if (searchCmd->parsed()) return cmdSearch(*o);
     if (coCmd->parsed()) return cmdComputeOptimal(*o);
+    if (reportCmd->parsed()) return cmdReport(*o);
     if (ptrain->parsed()) {
       Options po = *o;
       po.kind = "prm-train";

@@ -25,7 +25,9 @@
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
 #include "views/routing_view.h"
+#include "views/report_export.h"
 #include "views/search_view.h"
+#include "core/report/report.h"
 #include "core/routing/analysis.h"
 #include "core/routing/oracle.h"
 #include "core/text/tokenizer.h"
@@ -69,6 +71,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   file->addAction(tr("Open &Results Database\u2026"), this, &MainWindow::chooseDatabase);
   file->addAction(tr("&Export Curves\u2026"), this, &MainWindow::exportCurves);
   file->addAction(tr("&Start Job from Spec\u2026"), this, &MainWindow::chooseJobSpec);
+  file->addAction(tr("Export &Report\u2026"), this, &MainWindow::chooseReport);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
@@ -367,6 +370,30 @@ void MainWindow::chooseJobSpec() {
   if (m_dbPath.isEmpty()) m_dbPath = QString::fromStdString(store::defaultDatabasePath());
   auto r = m_experiments->startSpecFile(path, m_dbPath);
   if (!r) QMessageBox::warning(this, tr("Cannot start the job"), QString::fromStdString(r.error().describe()));
+}
+
+Status MainWindow::exportReport(const QList<qint64>& runs, const QString& path) {
+  store::StoreParams sp;
+  sp.readOnly = true;
+  auto st = store::Store::open(m_dbPath.toStdString(), sp);
+  if (!st) return st.error();
+  report::ReportParams rp;
+  for (qint64 id : runs) rp.runs.push_back(id);
+  auto doc = report::buildReport(**st, rp);
+  if (!doc) return doc.error();
+  return views::exportReport(*doc, path);
+}
+
+void MainWindow::chooseReport() {
+  const qint64 run = m_runs->currentRow() >= 0 ? m_runs->runIdAt(m_runs->currentRow()) : 0;
+  if (run <= 0) {
+    QMessageBox::information(this, tr("Export report"), tr("Select a run first."));
+    return;
+  }
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), QString(), tr("HTML (*.html);;PDF (*.pdf)"));
+  if (path.isEmpty()) return;
+  if (auto s = exportReport({run}, path); !s) QMessageBox::warning(this, tr("Export report"), QString::fromStdString(s.error().describe()));
+  else statusBar()->showMessage(tr("Wrote %1").arg(path), 5000);
 }
 
 void MainWindow::chooseModel() {

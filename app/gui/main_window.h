@@ -47,6 +47,9 @@ class MainWindow : public QMainWindow {
   JobQueue* jobQueue() const { return m_jobs; }
   ExperimentsView* experimentsView() const { return m_experiments; }
   QString databasePath() const { return m_dbPath; }
+  // Writes the report of these runs of the open database (core/report) as HTML or, for a .pdf
+  // path, PDF.
+  Status exportReport(const QList<qint64>& runs, const QString& path);
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
   // `unit`; a search run's tree at problem `unit` (the search inspector); any other run's
   // accuracy-vs-FLOPs curves. Read on the worker pool.
@@ -62,6 +65,7 @@ class MainWindow : public QMainWindow {
  private:
   void chooseModel();
   void chooseJobSpec();
+  void chooseReport();
   void chooseDatabase();
   void exportCurves();
   void showAbout();

@@ -220,6 +220,15 @@ class TestWorkbench : public QObject {
       const auto& s = unit->samples[static_cast<size_t>(i)];
       QCOMPARE(v->samples()->item(i, 1)->text(), QString(s.correct.value_or(false) ? "yes" : "no"));
     }
+    // The run's report, as HTML and as PDF.
+    LENS_VERIFY_OK(w.exportReport({r->run.id}, dir.filePath("report.html")));
+    LENS_VERIFY_OK(w.exportReport({r->run.id}, dir.filePath("report.pdf")));
+    QFile html(dir.filePath("report.html")), pdf(dir.filePath("report.pdf"));
+    QVERIFY(html.open(QIODevice::ReadOnly) && pdf.open(QIODevice::ReadOnly));
+    QVERIFY(html.readAll().contains("Accuracy and compute per problem"));
+    const QByteArray pdfBytes = pdf.readAll();
+    QVERIFY(pdfBytes.startsWith("%PDF-") && pdfBytes.size() > 1000);
+    QVERIFY(!w.exportReport({424242}, dir.filePath("none.html")).ok());
     // Another problem on request.
     QSignalSpy again(&w, &app::MainWindow::searchShown);
     Q_EMIT v->unitRequested(0);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/report/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "core/common/version.h"
+#include "core/report/svg_chart.h"
+#include "core/routing/analysis.h"
+#include "core/search/run_curves.h"
+#include "core/store/store.h"
+
+namespace lens::report {
+
+namespace {
+
+std::string fmt(double v, const char* f = "%.4g") {
+  if (!std::isfinite(v)) return "—";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+std::string pct(double v) { return std::isfinite(v) ? fmt(100.0 * v, "%.1f") + " %" : "—"; }
+
+struct Writer {
+  ReportDocument& doc;
+  void raw(const std::string& s) { doc.body += s; }
+  void h(int level, const std::string& text) { raw("<h" + std::to_string(level) + ">" + escapeXml(text) + "</h" + std::to_string(level) + ">\n"); }
+  void p(const std::string& text) { raw("<p>" + escapeXml(text) + "</p>\n"); }
+  void table(const std::vector<std::string>& head, const std::vector<std::vector<std::string>>& rows) {
+    raw("<table><tr>");
+    for (const auto& c : head) raw("<th>" + escapeXml(c) + "</th>");
+    raw("</tr>\n");
+    for (const auto& r : rows) {
+      raw("<tr>");
+      for (const auto& c : r) raw("<td>" + escapeXml(c) + "</td>");
+      raw("</tr>\n");
+    }
+    raw("</table>\n");
+  }
+  void chart(const std::vector<ChartSeries>& series, const ChartParams& params) {
+    const size_t i = doc.charts.size();
+    doc.charts.push_back(lineChartSvg(series, params));
+    raw("<p><img src=\"chart:" + std::to_string(i) + "\" width=\"" + std::to_string(params.width) + "\" height=\"" + std::to_string(params.height) +
+        "\" alt=\"" + escapeXml(params.title) + "\"></p>\n");
+  }
+};
+
+void samplingSection(Writer& w, store::Store& st, const store::RunRecord& run, const ReportParams& rp) {
+  std::vector<std::pair<search::Aggregation, const char*>> ways = {{search::Aggregation::Majority, "majority voting"}};
+  if (run.spec.contains("verifier")) ways.push_back({search::Aggregation::WeightedBestOfN, "weighted best-of-N (verifier)"});
+  for (const auto& [how, label] : ways) {
+    auto c = search::computeRunCurves(st, run.id, how, rp.budgets);
+    if (!c) {
+      w.p("No accuracy curve: " + c.error().message);
+      return;
+    }
+    w.h(3, std::string("Accuracy vs compute, ") + label + " (" + std::to_string(c->problems) + " graded problems)");
+    std::vector<ChartSeries> series;
+    std::vector<std::string> head = {"N", "FLOPs / problem"};
+    std::map<int, std::vector<std::string>> rows;
+    for (const auto& s : c->series) {
+      if (s.points.empty()) continue;
+      const bool plotted = s.name == "all" || s.name.rfind("bin ", 0) == 0;
+      ChartSeries cs{s.name, {}, {}};
+      head.push_back(s.name);
+      for (const auto& pnt : s.points) {
+        cs.x.push_back(pnt.flopsPerProblem);
+        cs.y.push_back(100.0 * pnt.accuracy);
+        auto& row = rows[pnt.n];
+        if (row.empty()) row = {std::to_string(pnt.n), s.name == "all" ? fmt(pnt.flopsPerProblem, "%.3g") : ""};
+        row.resize(head.size() - 1, "—");
+        row.push_back(pct(pnt.accuracy));
+      }
+      if (plotted) series.push_back(std::move(cs));
+    }
+    for (auto& [n, row] : rows) row.resize(head.size(), "—");
+    w.chart(series, {std::string("Accuracy vs FLOPs: ") + label, "inference FLOPs per problem", "accuracy (%)", true});
+    std::vector<std::vector<std::string>> table;
+    for (auto& [n, row] : rows) table.push_back(row);
+    w.table(head, table);
+    w.p("Bins are oracle difficulty (quintiles of each problem's pass@1, bin 1 easiest); accuracy at N is the mean over random "
+        "size-N subsets of each problem's samples.");
+  }
+}
+
+void searchSection(Writer& w, store::Store& st, const store::RunRecord& run) {
+  auto ms = st.metrics(run.id);
+  if (!ms) {
+    w.p("No metrics: " + ms.error().message);
+    return;
+  }
+  std::map<std::string, std::pair<double, double>> sum;
+  for (const auto& m : *ms) sum[m.name].first += m.value, sum[m.name].second += 1;
+  w.h(3, "Accuracy and compute per problem");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, v] : sum) {
+    const double mean = v.first / std::max(1.0, v.second);
+    const bool rate = name == "correct" || name.rfind("correct-", 0) == 0 || name.rfind("turn-correct-", 0) == 0;
+    rows.push_back({name, rate ? pct(mean) : fmt(mean, "%.4g"), fmt(v.second, "%.0f")});
+  }
+  w.table({"metric", "mean over problems", "problems"}, rows);
+}
+
+void oracleSection(Writer& w, store::Store& st, const store::RunRecord& run) {
+  auto rep = routing::routingReport(st, run, 10);
+  if (!rep) {
+    w.p("No routing summary: " + rep.error().message);
+    return;
+  }
+  w.h(3, "Perplexity vs compute by routing policy (" + std::to_string(rep->sequences) + " sequences, " + std::to_string(rep->positions) +
+             " scored tokens)");
+  std::map<std::string, ChartSeries> byPolicy;
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& pnt : rep->points) {
+    auto& s = byPolicy[pnt.policy];
+    s.name = pnt.policy;
+    s.x.push_back(pnt.flopsFraction);
+    s.y.push_back(pnt.perplexity);
+    rows.push_back({pnt.policy, pnt.budget, fmt(pnt.flopsFraction, "%.3f"), fmt(pnt.meanLoss, "%.4f"), fmt(pnt.perplexity, "%.4f")});
+  }
+  std::vector<ChartSeries> series;
+  for (auto& [k, s] : byPolicy) series.push_back(s);
+  w.chart(series, {"Perplexity vs FLOPs per token", "FLOPs per token (fraction of all big)", "perplexity", false});
+  w.table({"policy", "budget", "FLOPs fraction", "loss (nats/token)", "perplexity"}, rows);
+  w.p("Token difficulty (mean gain from compute) by budget: " + [&] {
+    std::string s;
+    for (size_t b = 0; b < rep->budgets.size() && b < rep->meanDifficulty.size(); ++b)
+      s += (s.empty() ? "" : ", ") + rep->budgets[b] + " " + fmt(rep->meanDifficulty[b], "%.4f");
+    return s;
+  }() + ".");
+}
+
+void trainingSection(Writer& w, store::Store& st, const store::RunRecord& run) {
+  auto ms = st.metrics(run.id);
+  if (!ms || ms->empty()) {
+    w.p("No training metrics recorded.");
+    return;
+  }
+  std::map<std::string, ChartSeries> losses;
+  std::map<std::string, std::pair<int64_t, double>> last;  // name/split -> (step, value)
+  for (const auto& m : *ms) {
+    const std::string key = m.name + " (" + m.split + ")";
+    if (m.name.find("loss") != std::string::npos && m.split == "train") {
+      auto& s = losses[key];
+      s.name = key;
+      s.x.push_back(static_cast<double>(m.step));
+      s.y.push_back(m.value);
+    }
+    auto& l = last[key];
+    if (m.step >= l.first) l = {m.step, m.value};
+  }
+  if (!losses.empty()) {
+    std::vector<ChartSeries> series;
+    for (auto& [k, s] : losses) series.push_back(s);
+    w.chart(series, {"Training loss", "step", "loss", false});
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [k, v] : last) rows.push_back({k, std::to_string(v.first), fmt(v.second, "%.5g")});
+  w.table({"metric", "last step", "value"}, rows);
+}
+
+}  // namespace
+
+std::string ReportDocument::standaloneHtml() const {
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escapeXml(title) +
+                     "</title>\n<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}"
+                     "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+                     "th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}pre{background:#f7f7f7;padding:8px;overflow:auto}"
+                     "</style></head><body>\n";
+  std::string body = inlineBody();
+  return html + body + "</body></html>\n";
+}
+
+std::string ReportDocument::inlineBody() const {
+  std::string out = body;
+  for (size_t i = charts.size(); i-- > 0;) {
+    const std::string marker = "src=\"chart:" + std::to_string(i) + "\"";
+    const std::string uri = "src=\"data:image/svg+xml;base64," + base64(charts[i]) + "\"";
+    for (size_t at = out.find(marker); at != std::string::npos; at = out.find(marker, at + uri.size())) out.replace(at, marker.size(), uri);
+  }
+  return out;
+}
+
+Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
+  if (rp.runs.empty()) return makeError(ErrorCode::InvalidInput, "report: no runs given");
+  ReportDocument doc;
+  doc.title = rp.title;
+  Writer w{doc};
+  w.h(1, rp.title);
+  w.p("Written by ComputeLens " + versionString() + " from the results database; every number is read from the stored runs.");
+  std::vector<store::RunRecord> runs;
+  for (int64_t id : rp.runs) {
+    auto run = st.run(id);
+    if (!run) return makeError(run.error().code, "report: run " + std::to_string(id) + ": " + run.error().message);
+    runs.push_back(*run);
+  }
+  for (const auto& run : runs) {
+    w.h(2, "Run " + std::to_string(run.id) + (run.name.empty() ? "" : ": " + run.name) + " (" + run.kind + ")");
+    auto done = st.doneUnits(run.id);
+    std::vector<std::vector<std::string>> facts = {
+        {"status", store::runStatusName(run.status)},
+        {"units", (done ? std::to_string(done->size()) : std::string("?")) + " of " + std::to_string(run.totalUnits)},
+        {"seed", std::to_string(run.seed)},
+        {"device", run.device},
+        {"code", run.codeVersion},
+        {"created", run.createdAt},
+        {"finished", run.finishedAt}};
+    if (auto models = st.runModels(run.id))
+      for (const auto& [role, m] : *models) facts.push_back({"model (" + role + ")", m.path + " — " + std::to_string(m.parameterCount) + " parameters"});
+    if (!run.error.empty()) facts.push_back({"error", run.error});
+    w.table({"", ""}, facts);
+    w.raw("<details><summary>Parameters (the spec as run)</summary><pre>" + escapeXml(run.spec.dump(2)) + "</pre></details>\n");
+    if (run.kind == "generate") samplingSection(w, st, run, rp);
+    else if (run.kind == "search") searchSection(w, st, run);
+    else if (run.kind == "oracle") oracleSection(w, st, run);
+    else trainingSection(w, st, run);
+  }
+  // Across runs: the compute-optimal frontier of the first sampling run with the search runs.
+  const store::RunRecord* base = nullptr;
+  std::vector<int64_t> searches;
+  for (const auto& r : runs) {
+    if (r.kind == "generate" && !base) base = &r;
+    if (r.kind == "search") searches.push_back(r.id);
+  }
+  if (base && !searches.empty()) {
+    search::ComputeOptimalOptions opt;
+    std::vector<int> budgets;
+    for (int b : rp.budgets)
+      if (b <= 16) budgets.push_back(b);
+    opt.budgets = budgets.empty() ? rp.budgets : budgets;
+    auto co = search::computeOptimalFromRuns(st, base->id, searches, opt);
+    w.h(2, "Compute-optimal scaling");
+    if (!co) {
+      w.p("Not computed: " + co.error().message);
+    } else {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& a : co->arms) rows.push_back({a.strategy, std::to_string(a.budget), pct(a.accuracy), fmt(a.meanFlops, "%.3g")});
+      w.table({"strategy", "N", "accuracy", "generator FLOPs / problem"}, rows);
+      rows.clear();
+      ChartSeries frontier{"compute-optimal", {}, {}}, baseline{co->baseline, {}, {}};
+      for (const auto& f : co->frontier) {
+        rows.push_back({std::to_string(f.budget), pct(f.computeOptimal), pct(f.baseline), fmt(f.efficiency, "%.2f")});
+        frontier.x.push_back(f.meanFlops);
+        frontier.y.push_back(100.0 * f.computeOptimal);
+      }
+      for (const auto& a : co->arms)
+        if (a.strategy == co->baseline) baseline.x.push_back(a.meanFlops), baseline.y.push_back(100.0 * a.accuracy);
+      w.chart({frontier, baseline}, {"Compute-optimal frontier vs best-of-N", "generator FLOPs per problem", "accuracy (%)", true});
+      w.table({"N", "compute-optimal", co->baseline, "efficiency (×)"}, rows);
+      w.p("Per difficulty bin and budget, the strategy that did best on the other half of the problems (two-fold cross-validation).");
+    }
+  }
+  return doc;
+}
+
+}  // namespace lens::report

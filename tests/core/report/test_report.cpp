@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Experiment reports: the SVG chart maps data to the plot area and escapes text; base64 against
+// RFC 4648's examples; a report of real runs (sampling and search with the shipped models) has
+// each run's parameters, its tables and charts, the compute-optimal section, and no dangling chart
+// references once standalone.
+#include <QtTest>
+
+
+#include "common/test_helpers.h"
+#include "core/jobs/runner.h"
+#include "core/report/report.h"
+#include "core/report/svg_chart.h"
+#include "core/store/store.h"
+
+using namespace lens;
+
+class TestReport : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void base64AndEscaping() {
+    QCOMPARE(report::base64(""), std::string(""));
+    QCOMPARE(report::base64("f"), std::string("Zg=="));
+    QCOMPARE(report::base64("fo"), std::string("Zm8="));
+    QCOMPARE(report::base64("foo"), std::string("Zm9v"));
+    QCOMPARE(report::base64("foobar"), std::string("Zm9vYmFy"));
+    QCOMPARE(report::escapeXml("a<b & \"c\">"), std::string("a&lt;b &amp; &quot;c&quot;&gt;"));
+  }
+
+  void chartPlacesPoints() {
+    report::ChartParams p;
+    p.title = "t <1>";
+    p.width = 640;
+    p.height = 360;
+    // Plot area: x 70..470, y 30..310; 4 % / 6 % padding around the data range.
+    auto svg = report::lineChartSvg({{"s", {0, 10}, {0, 1}}}, p);
+    QVERIFY(svg.find("<svg") == 0);
+    QVERIFY(svg.find("t &lt;1&gt;") != std::string::npos);
+    // x = 0 sits 4 % of the padded range from the left edge: 70 + 400 * 0.4 / 10.8.
+    const double x0 = 70 + 400 * (0.4 / 10.8), x1 = 70 + 400 * (10.4 / 10.8);
+    char pts[128];
+    std::snprintf(pts, sizeof pts, "points=\"%.1f,%.1f %.1f,%.1f \"", x0, 30 + 280 * (1 - 0.06 / 1.12), x1, 30 + 280 * (1 - 1.06 / 1.12));
+    QVERIFY2(svg.find(pts) != std::string::npos, pts);
+    // A log axis leaves out x <= 0 and NaN.
+    p.logX = true;
+    auto logSvg = report::lineChartSvg({{"s", {-1, 10, 100, std::nan("")}, {0, 1, 2, 3}}}, p);
+    int circles = 0;
+    for (size_t at = logSvg.find("<circle"); at != std::string::npos; at = logSvg.find("<circle", at + 1)) ++circles;
+    QCOMPARE(circles, 2);
+  }
+
+  void reportOfRealRuns() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("r.db").toStdString();
+    const std::string model = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    const std::string prm = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm";
+    jobs::RunParams rp;
+    rp.dbPath = db;
+    nlohmann::json gen = {{"kind", "generate"}, {"name", "pool"}, {"model", model}, {"verifier", {{"model", prm}}}, {"samples", 4}, {"seed", 1},
+                          {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 6}}}, {"device", {{"device", "cpu"}}}};
+    auto g = jobs::startRun(gen, rp);
+    LENS_VERIFY_OK(g);
+    nlohmann::json srch = {{"kind", "search"}, {"model", model}, {"verifier", {{"model", prm}}}, {"strategy", "beam"}, {"n", 4}, {"width", 2},
+                           {"seed", 1}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 6}}}, {"device", {{"device", "cpu"}}}};
+    auto s = jobs::startRun(srch, rp);
+    LENS_VERIFY_OK(s);
+    auto st = store::Store::open(db);
+    LENS_VERIFY_OK(st);
+    report::ReportParams p;
+    p.runs = {g->run.id, s->run.id};
+    p.budgets = {1, 2, 4};
+    p.title = "Test & report";
+    auto doc = report::buildReport(**st, p);
+    LENS_VERIFY_OK(doc);
+    const std::string& b = doc->body;
+    QVERIFY(b.find("<h1>Test &amp; report</h1>") != std::string::npos);
+    QVERIFY(b.find("Run 1: pool (generate)") != std::string::npos);
+    QVERIFY(b.find("Run 2") != std::string::npos && b.find("(search)") != std::string::npos);
+    QVERIFY(b.find("&quot;samples&quot;: 4") != std::string::npos);  // the spec as run
+    QVERIFY(b.find("majority voting") != std::string::npos && b.find("weighted best-of-N") != std::string::npos);
+    QVERIFY(b.find("Compute-optimal scaling") != std::string::npos);
+    QVERIFY(b.find("beam M=2") != std::string::npos);
+    QCOMPARE(doc->charts.size(), size_t{3});  // two accuracy charts and the frontier
+    for (size_t i = 0; i < doc->charts.size(); ++i) QVERIFY(b.find("src=\"chart:" + std::to_string(i) + "\"") != std::string::npos);
+    const std::string html = doc->standaloneHtml();
+    QVERIFY(html.find("chart:") == std::string::npos);
+    QVERIFY(html.find("data:image/svg+xml;base64," + report::base64(doc->charts[0])) != std::string::npos);
+    p.runs = {99};
+    auto bad = report::buildReport(**st, p);
+    QVERIFY(!bad.ok() && bad.error().message.find("run 99") != std::string::npos);
+  }
+};
+
+QTEST_APPLESS_MAIN(TestReport)
+#include "test_report.moc"
