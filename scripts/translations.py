@@ -153,6 +153,12 @@ T = {
     "Select a run first.": ("先に実行を選んでください。", "Hãy chọn một lượt chạy trước."),
     "HTML (*.html);;PDF (*.pdf)": ("HTML (*.html);;PDF (*.pdf)", "HTML (*.html);;PDF (*.pdf)"),
     "Wrote %1": ("%1 を書き出しました", "Đã ghi %1"),
+    "Run the &Demo": ("デモを実行(&D)", "Chạy bản &demo"),
+    "Run the demo": ("デモの実行", "Chạy bản demo"),
+    "The built-in models were not found. Set LENS_RESOURCES to the folder that holds models/arith-duo-small.":
+        ("組み込みモデルが見つかりません。models/arith-duo-small を含むフォルダーを LENS_RESOURCES に設定してください。",
+         "Không tìm thấy các mô hình có sẵn. Hãy đặt LENS_RESOURCES là thư mục chứa models/arith-duo-small."),
+    "Running the demo: %1 jobs (see Experiments)": ("デモを実行中: ジョブ %1 件 (実験を参照)", "Đang chạy demo: %1 tác vụ (xem Thí nghiệm)"),
     "ComputeLens workbench": ("ComputeLens ワークベンチ", "Bàn làm việc ComputeLens"),
     "a model folder to open": ("開くモデルフォルダー", "thư mục mô hình cần mở"),
     "the results database to open": ("開く結果データベース", "cơ sở dữ liệu kết quả cần mở"),

@@ -149,6 +149,10 @@
       <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
+      <source>Run the &amp;Demo</source>
+      <translation>デモを実行(&amp;D)</translation>
+    </message>
+    <message>
       <source>&amp;About ComputeLens</source>
       <translation>ComputeLens について(&amp;A)</translation>
     </message>
@@ -239,6 +243,18 @@
     <message>
       <source>Cannot start the job</source>
       <translation>ジョブを開始できません</translation>
+    </message>
+    <message>
+      <source>Run the demo</source>
+      <translation>デモの実行</translation>
+    </message>
+    <message>
+      <source>The built-in models were not found. Set LENS_RESOURCES to the folder that holds models/arith-duo-small.</source>
+      <translation>組み込みモデルが見つかりません。models/arith-duo-small を含むフォルダーを LENS_RESOURCES に設定してください。</translation>
+    </message>
+    <message>
+      <source>Running the demo: %1 jobs (see Experiments)</source>
+      <translation>デモを実行中: ジョブ %1 件 (実験を参照)</translation>
     </message>
     <message>
       <source>Export report</source>

@@ -149,6 +149,10 @@
       <translation>Trợ &amp;giúp</translation>
     </message>
     <message>
+      <source>Run the &amp;Demo</source>
+      <translation>Chạy bản &amp;demo</translation>
+    </message>
+    <message>
       <source>&amp;About ComputeLens</source>
       <translation>&amp;Giới thiệu ComputeLens</translation>
     </message>
@@ -239,6 +243,18 @@
     <message>
       <source>Cannot start the job</source>
       <translation>Không bắt đầu được tác vụ</translation>
+    </message>
+    <message>
+      <source>Run the demo</source>
+      <translation>Chạy bản demo</translation>
+    </message>
+    <message>
+      <source>The built-in models were not found. Set LENS_RESOURCES to the folder that holds models/arith-duo-small.</source>
+      <translation>Không tìm thấy các mô hình có sẵn. Hãy đặt LENS_RESOURCES là thư mục chứa models/arith-duo-small.</translation>
+    </message>
+    <message>
+      <source>Running the demo: %1 jobs (see Experiments)</source>
+      <translation>Đang chạy demo: %1 tác vụ (xem Thí nghiệm)</translation>
     </message>
     <message>
       <source>Export report</source>

@@ -3,6 +3,7 @@
 
 #include <QActionGroup>
 
+#include "app/gui/demo.h"
 #include "app/gui/experiments_view.h"
 #include "app/gui/i18n.h"
 #include "app/gui/job_queue.h"
@@ -96,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->showMessage(tr("The language changes when ComputeLens starts again."), 10000);
   });
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("Run the &Demo"), this, [this] { runDemo(); });
   help->addAction(tr("&About ComputeLens"), this, &MainWindow::showAbout);
 
   connect(m_inspect, &QFutureWatcherBase::finished, this, [this] {
@@ -382,6 +384,20 @@ Status MainWindow::exportReport(const QList<qint64>& runs, const QString& path) 
   auto doc = report::buildReport(**st, rp);
   if (!doc) return doc.error();
   return views::exportReport(*doc, path);
+}
+
+QList<int> MainWindow::runDemo(int problems) {
+  const QString resources = findResources();
+  if (resources.isEmpty()) {
+    QMessageBox::warning(this, tr("Run the demo"),
+                         tr("The built-in models were not found. Set LENS_RESOURCES to the folder that holds models/arith-duo-small."));
+    return {};
+  }
+  if (m_dbPath.isEmpty()) m_dbPath = QString::fromStdString(store::defaultDatabasePath());
+  QList<int> ids;
+  for (const auto& spec : demoSpecs(resources, problems)) ids << m_jobs->enqueue(spec, m_dbPath);
+  statusBar()->showMessage(tr("Running the demo: %1 jobs (see Experiments)").arg(ids.size()), 10000);
+  return ids;
 }
 
 void MainWindow::chooseReport() {

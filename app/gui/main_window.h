@@ -50,6 +50,10 @@ class MainWindow : public QMainWindow {
   // Writes the report of these runs of the open database (core/report) as HTML or, for a .pdf
   // path, PDF.
   Status exportReport(const QList<qint64>& runs, const QString& path);
+  // Queues the demo's jobs (demo.h) into the open database (the CLI's default when none is open) and
+  // opens it; their results appear as they finish. Returns the job ids (empty when the built-in
+  // models cannot be found, with a message).
+  QList<int> runDemo(int problems = 100);
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
   // `unit`; a search run's tree at problem `unit` (the search inspector); any other run's
   // accuracy-vs-FLOPs curves. Read on the worker pool.

@@ -5,6 +5,7 @@
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/demo.h"
 #include "app/gui/experiments_view.h"
 #include "app/gui/job_queue.h"
 #include "app/gui/main_window.h"
@@ -151,6 +152,35 @@ class TestWorkbench : public QObject {
     test::writeText(dir.filePath("bad.json").toStdString(), R"({"kind": "generate", "samples": 2})");
     auto badSpec = w.experimentsView()->startSpecFile(dir.filePath("bad.json"), db);
     QVERIFY2(!badSpec.ok() && badSpec.error().message.find("spec") != std::string::npos, badSpec.ok() ? "" : badSpec.error().message.c_str());
+  }
+
+  // Help → Run the Demo, at a small size: its three jobs (sampling scored by the PRM, a routing
+  // oracle, a beam search) run from the queue with the shipped models and land in the database.
+  void demoRunsFromTheQueue() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("demo.db");
+    LENS_VERIFY_OK(store::Store::open(db.toStdString()));  // an empty database, opened like any other
+    QVERIFY(!app::findResources().isEmpty());
+    QCOMPARE(app::demoSpecs(app::findResources(), 10).size(), size_t{3});
+    app::MainWindow w;
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy done(w.jobQueue(), &app::JobQueue::finished);
+    const auto ids = w.runDemo(6);
+    QCOMPARE(ids.size(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 300000);
+    for (int id : ids) QCOMPARE(w.jobQueue()->entry(id)->state, app::JobQueue::State::Done);
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    auto runs = (*st)->runs();
+    LENS_VERIFY_OK(runs);
+    QCOMPARE(runs->size(), size_t{3});
+    QCOMPARE(runs->at(0).kind, std::string("generate"));
+    QCOMPARE(runs->at(1).kind, std::string("oracle"));
+    QCOMPARE(runs->at(2).kind, std::string("search"));
+    QTRY_COMPARE_WITH_TIMEOUT(w.runsView()->rowCount(), 3, 30000);
   }
 
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
