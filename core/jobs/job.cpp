@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/jobs/job.h"
 
+#include <chrono>
+
 #include "core/common/hash.h"
 
 namespace lens::jobs {
@@ -27,6 +29,20 @@ Result<std::unique_ptr<Job>> createJob(const nlohmann::json& spec) {
 
 uint64_t unitSeed(uint64_t seed, int64_t unit) {
   return splitmix64(seed + 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(unit));
+}
+
+Result<std::vector<store::UnitResult>> runTrainingUnit(const std::vector<int64_t>& units, const std::string& key,
+                                                        const std::function<Status(store::UnitResult&)>& train) {
+  std::vector<store::UnitResult> out;
+  if (units.empty()) return out;
+  const auto t0 = std::chrono::steady_clock::now();
+  store::UnitResult r;
+  r.index = 0;
+  r.key = key;
+  LENS_TRY_STATUS(train(r));
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.push_back(std::move(r));
+  return out;
 }
 
 }  // namespace lens::jobs

@@ -4,6 +4,7 @@
 // unit atomically, so any job resumes after a crash by computing only the missing units.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -55,5 +56,10 @@ Result<std::unique_ptr<Job>> createRevisionTrainJob(const nlohmann::json& spec);
 
 // A per-unit random stream independent of batching and order (splitmix64 of seed and unit).
 uint64_t unitSeed(uint64_t seed, int64_t unit);
+
+// The units of a job that is one training (prm-train, revision-train): nothing when `units` is
+// empty, else unit 0 named `key`, filled by `train` (its metrics), timed.
+Result<std::vector<store::UnitResult>> runTrainingUnit(const std::vector<int64_t>& units, const std::string& key,
+                                                        const std::function<Status(store::UnitResult&)>& train);
 
 }  // namespace lens::jobs

@@ -3,8 +3,6 @@
 // step labels of a "prm-label" run, read from a database (by default the one this run goes to). One
 // unit: the whole training; its loss curve and validation loss/accuracy before and after commit
 // with it, and the PRM is written to "out". Training is deterministic given the seed.
-#include <chrono>
-
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/jobs/stored_samples.h"
@@ -48,24 +46,18 @@ class PrmTrainJob final : public Job {
   }
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
-    std::vector<store::UnitResult> out;
-    if (units.empty()) return out;
-    const auto t0 = std::chrono::steady_clock::now();
-    store::UnitResult r;
-    r.index = 0;
-    r.key = unitKey(0);
-    auto rep = train::trainPrm(m_examples, m_params, &ctx, [&](const train::PrmTrainStep& s) {
-      r.metrics.push_back({"loss", "train", s.step, s.loss});
+    return runTrainingUnit(units, unitKey(0), [&](store::UnitResult& r) -> Status {
+      auto rep = train::trainPrm(m_examples, m_params, &ctx, [&](const train::PrmTrainStep& s) {
+        r.metrics.push_back({"loss", "train", s.step, s.loss});
+      });
+      if (!rep) return rep.error();
+      r.metrics.push_back({"loss", "validation", 0, rep->validationLossBefore});
+      r.metrics.push_back({"loss", "validation", m_params.steps, rep->validationLossAfter});
+      r.metrics.push_back({"accuracy", "validation", 0, rep->validationAccuracyBefore});
+      r.metrics.push_back({"accuracy", "validation", m_params.steps, rep->validationAccuracyAfter});
+      r.metrics.push_back({"label-entropy", "validation", 0, rep->labelEntropy});
+      return Status::success();
     });
-    if (!rep) return rep.error();
-    r.metrics.push_back({"loss", "validation", 0, rep->validationLossBefore});
-    r.metrics.push_back({"loss", "validation", m_params.steps, rep->validationLossAfter});
-    r.metrics.push_back({"accuracy", "validation", 0, rep->validationAccuracyBefore});
-    r.metrics.push_back({"accuracy", "validation", m_params.steps, rep->validationAccuracyAfter});
-    r.metrics.push_back({"label-entropy", "validation", 0, rep->labelEntropy});
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out.push_back(std::move(r));
-    return out;
   }
 
  private:

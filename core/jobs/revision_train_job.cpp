@@ -4,8 +4,6 @@
 // sample becomes a target after up to max_previous incorrect samples of the same problem chosen by
 // edit distance (core/train/revision_data.h). One unit: the whole training; its loss curve and the
 // held-out losses before and after commit with it, and the model is written to "out".
-#include <chrono>
-
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/jobs/stored_samples.h"
@@ -50,25 +48,19 @@ class RevisionTrainJob final : public Job {
   }
 
   Result<std::vector<store::UnitResult>> runUnits(const std::vector<int64_t>& units, const RunContext& ctx) override {
-    std::vector<store::UnitResult> out;
-    if (units.empty()) return out;
-    const auto t0 = std::chrono::steady_clock::now();
-    store::UnitResult r;
-    r.index = 0;
-    r.key = unitKey(0);
-    auto rep = train::trainRevisionModel(m_examples, m_params, &ctx, [&](const train::RevisionTrainStep& s) {
-      r.metrics.push_back({"loss", "train", s.step, s.loss});
+    return runTrainingUnit(units, unitKey(0), [&](store::UnitResult& r) -> Status {
+      auto rep = train::trainRevisionModel(m_examples, m_params, &ctx, [&](const train::RevisionTrainStep& s) {
+        r.metrics.push_back({"loss", "train", s.step, s.loss});
+      });
+      if (!rep) return rep.error();
+      r.metrics.push_back({"loss", "validation", 0, rep->validationLossBefore});
+      r.metrics.push_back({"loss", "validation", m_params.steps, rep->validationLossAfter});
+      r.metrics.push_back({"revision-loss", "validation", 0, rep->revisionLossBefore});
+      r.metrics.push_back({"revision-loss", "validation", m_params.steps, rep->revisionLossAfter});
+      r.metrics.push_back({"examples", "train", 0, static_cast<double>(rep->trainExamples)});
+      r.metrics.push_back({"previous-attempts", "train", 0, rep->meanPrevious});
+      return Status::success();
     });
-    if (!rep) return rep.error();
-    r.metrics.push_back({"loss", "validation", 0, rep->validationLossBefore});
-    r.metrics.push_back({"loss", "validation", m_params.steps, rep->validationLossAfter});
-    r.metrics.push_back({"revision-loss", "validation", 0, rep->revisionLossBefore});
-    r.metrics.push_back({"revision-loss", "validation", m_params.steps, rep->revisionLossAfter});
-    r.metrics.push_back({"examples", "train", 0, static_cast<double>(rep->trainExamples)});
-    r.metrics.push_back({"previous-attempts", "train", 0, rep->meanPrevious});
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out.push_back(std::move(r));
-    return out;
   }
 
  private:

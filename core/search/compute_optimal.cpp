@@ -14,17 +14,20 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+json num(double v) { return jsonNumber(v); }
+json binsJson(const std::vector<double>& v) { return jsonNumbers(v); }
 
 bool has(const Arm& a, size_t p) { return a.accuracy[p] >= 0; }
 
-json binsJson(const std::vector<double>& v) {
+}  // namespace
+
+json jsonNumber(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+json jsonNumbers(const std::vector<double>& v) {
   json out = json::array();
-  for (double x : v) out.push_back(num(x));
+  for (double x : v) out.push_back(jsonNumber(x));
   return out;
 }
-
-}  // namespace
 
 json ComputeOptimalReport::toJson() const {
   json f = json::array();

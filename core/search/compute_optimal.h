@@ -56,6 +56,10 @@ struct ComputeOptimalReport {
   nlohmann::json toJson() const;
 };
 
+// JSON for report numbers: NaN (nothing measured) becomes null.
+nlohmann::json jsonNumber(double v);
+nlohmann::json jsonNumbers(const std::vector<double>& v);
+
 // `bins[p]` in 1..5 (0: the problem is left out). `baseline` names the strategy the frontier is
 // compared with (best-of-N in the paper).
 Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const std::vector<int>& bins, const std::string& baseline);

@@ -10,12 +10,8 @@ using json = nlohmann::json;
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-json num(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-json nums(const std::vector<double>& v) {
-  json out = json::array();
-  for (double x : v) out.push_back(num(x));
-  return out;
-}
+json num(double v) { return jsonNumber(v); }
+json nums(const std::vector<double>& v) { return jsonNumbers(v); }
 }  // namespace
 
 json ExchangeReport::toJson() const {
