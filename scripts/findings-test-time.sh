@@ -97,7 +97,9 @@ print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs ({
       "database by `computelens-cli`.\n")
 print("## Accuracy by strategy and budget\n")
 print("Budget N = generations per round (search) or samples (best-of-N). Best-of-N draws N of 16 samples per problem at random "
-      "(200 draws); search runs once per problem. FLOPs are the generator's per problem (2 × parameters × tokens).\n")
+      "(200 draws); search runs once per problem. FLOPs are the generator's per problem: 2 × its all-big parameters per token "
+      "(scaled by the matmul cost of the modules a Duo route or router takes) plus the attention over each token's context; a prompt "
+      "shared by several samples counts once.\n")
 print("| strategy | N | accuracy | generator FLOPs / problem | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for a in sorted(co["arms"], key=lambda a: (a["strategy"], a["budget"])):
@@ -200,7 +202,10 @@ for label, t, turns in rev:
         f, l = first_last(turns)
         print(f"\n- {label}: {pct(f)} of chains are right at the first attempt and {pct(l)} at the last"
               f" ({'revisions help' if l > f + 1e-9 else 'revisions do not help'} on average).", end="")
-print("\n")
+print("\n\nThe revision model was trained only on wrong attempts followed by a right one (as in the paper), so it has never seen "
+      "a right answer among the earlier attempts; a plausible reading of the falling accuracy by attempt (not measured apart here) "
+      "is that it changes right answers as readily as wrong ones. Its first attempts are also worse than the generator's own "
+      "samples (see L = 1 against best-of-N at N = 1): 300 fine-tuning steps left it less fluent than its base.\n")
 
 ex = co.get("exchange")
 if ex:
