@@ -72,6 +72,14 @@ echo "$PROBLEMS $(( $(date +%s) - start )) $(nproc) $LARGE_RUN ${RUNS[*]}" > "$O
 fi
 read -r -a FIELDS < "$OUT_DIR/runs.txt"
 "$CLI" compute-optimal 1 "${FIELDS[@]:4}" --budgets 1,2,4,8,16 --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
+# The HTML report of every run (parameters, tables, charts), and its accuracy-vs-FLOPs chart of every
+# strategy for the markdown below.
+"$CLI" report 1 "${FIELDS[@]:4}" "${FIELDS[3]}" --budgets 1,2,4,8,16 --title "Findings: test-time compute" --db "$DB" -o "$OUT_DIR/report.html"
+python3 - "$OUT_DIR/report.html" docs/findings-test-time.svg <<'PY'
+import base64, re, sys
+charts = re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', open(sys.argv[1]).read())
+open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
+PY
 python3 - "$OUT_DIR" > docs/findings-test-time.md <<'PY'
 import csv, json, math, sys
 out = sys.argv[1]
@@ -105,6 +113,10 @@ print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for a in sorted(co["arms"], key=lambda a: (a["strategy"], a["budget"])):
     bins = " | ".join(pct(b) for b in a["by_bin"])
     print(f"| {a['strategy']} | {a['budget']} | {pct(a['accuracy'])} | {a['mean_flops']:.3g} | {bins} |")
+print("\n![Accuracy against generator FLOPs per problem for every strategy, with the compute-optimal frontier]"
+      "(findings-test-time.svg)\n")
+print("The same runs as a full report (parameters, every table and chart): `computelens-cli report` over them; the script writes it "
+      "to `build/findings-test-time/report.html`.\n")
 print("\nBest-of-N by aggregation (all problems):\n")
 print("| N | " + " | ".join(curves) + " |"); print("|---:|" + "---:|" * len(curves))
 def curve_points(c):  # the "all" series of `curves --json`

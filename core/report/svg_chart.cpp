@@ -74,7 +74,7 @@ std::string base64(const std::string& in) {
 }
 
 std::string lineChartSvg(const std::vector<ChartSeries>& series, const ChartParams& p) {
-  const double left = 70, right = 170, top = 30, bottom = 50;
+  const double left = 70, right = 230, top = 30, bottom = 50;
   const double W = p.width, H = p.height, pw = W - left - right, ph = H - top - bottom;
   auto tx = [&](double x) { return p.logX ? std::log10(x) : x; };
   auto usable = [&](double x, double y) { return std::isfinite(x) && std::isfinite(y) && (!p.logX || x > 0); };
@@ -129,15 +129,18 @@ std::string lineChartSvg(const std::vector<ChartSeries>& series, const ChartPara
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
       if (usable(s.x[i], s.y[i])) pts += fixed(px(s.x[i])) + "," + fixed(py(s.y[i])) + " ";
     if (!pts.empty()) {
-      svg += "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"1.8\" points=\"" + pts + "\"/>\n";
+      // Past the palette, dashed lines keep the series apart.
+      const std::string dash = k >= sizeof kColors / sizeof *kColors ? "\" stroke-dasharray=\"6,3" : "";
+      svg += "<polyline fill=\"none\" stroke=\"" + color + dash + "\" stroke-width=\"1.8\" points=\"" + pts + "\"/>\n";
       for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
         if (usable(s.x[i], s.y[i]))
-          svg += "<circle cx=\"" + fixed(px(s.x[i])) + "\" cy=\"" + fixed(py(s.y[i])) + "\" r=\"2.8\" fill=\"" + color + "\"><title>" +
-                 escapeXml(s.name + ": " + num(s.x[i], 4) + ", " + num(s.y[i], 4)) + "</title></circle>\n";
+          svg += "<g><title>" + escapeXml(s.name + ": " + num(s.x[i], 4) + ", " + num(s.y[i], 4)) + "</title><circle cx=\"" +
+                 fixed(px(s.x[i])) + "\" cy=\"" + fixed(py(s.y[i])) + "\" r=\"3\" fill=\"" + color + "\"/></g>\n";
     }
     const double ly = top + 8 + 16.0 * static_cast<double>(k);
     svg += "<line x1=\"" + fixed(left + pw + 12) + "\" y1=\"" + fixed(ly) + "\" x2=\"" + fixed(left + pw + 30) + "\" y2=\"" + fixed(ly) +
-           "\" stroke=\"" + color + "\" stroke-width=\"2\"/><text x=\"" + fixed(left + pw + 35) + "\" y=\"" + fixed(ly + 4) + "\">" +
+           "\" stroke=\"" + color + (k >= sizeof kColors / sizeof *kColors ? "\" stroke-dasharray=\"6,3" : "") +
+           "\" stroke-width=\"2\"/><text x=\"" + fixed(left + pw + 35) + "\" y=\"" + fixed(ly + 4) + "\">" +
            escapeXml(s.name) + "</text>\n";
   }
   return svg + "</svg>\n";

@@ -31,12 +31,12 @@ class TestReport : public QObject {
     p.title = "t <1>";
     p.width = 640;
     p.height = 360;
-    // Plot area: x 70..470, y 30..310; 4 % / 6 % padding around the data range.
+    // Plot area: x 70..410, y 30..310 (the legend takes the right); 4 % / 6 % padding around the data.
     auto svg = report::lineChartSvg({{"s", {0, 10}, {0, 1}}}, p);
     QVERIFY(svg.find("<svg") == 0);
     QVERIFY(svg.find("t &lt;1&gt;") != std::string::npos);
-    // x = 0 sits 4 % of the padded range from the left edge: 70 + 400 * 0.4 / 10.8.
-    const double x0 = 70 + 400 * (0.4 / 10.8), x1 = 70 + 400 * (10.4 / 10.8);
+    // x = 0 sits 4 % of the padded range from the left edge: 70 + 340 * 0.4 / 10.8.
+    const double x0 = 70 + 340 * (0.4 / 10.8), x1 = 70 + 340 * (10.4 / 10.8);
     char pts[128];
     std::snprintf(pts, sizeof pts, "points=\"%.1f,%.1f %.1f,%.1f \"", x0, 30 + 280 * (1 - 0.06 / 1.12), x1, 30 + 280 * (1 - 1.06 / 1.12));
     QVERIFY2(svg.find(pts) != std::string::npos, pts);
