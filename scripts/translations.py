@@ -159,6 +159,11 @@ T = {
         ("組み込みモデルが見つかりません。models/arith-duo-small を含むフォルダーを LENS_RESOURCES に設定してください。",
          "Không tìm thấy các mô hình có sẵn. Hãy đặt LENS_RESOURCES là thư mục chứa models/arith-duo-small."),
     "Running the demo: %1 jobs (see Experiments)": ("デモを実行中: ジョブ %1 件 (実験を参照)", "Đang chạy demo: %1 tác vụ (xem Thí nghiệm)"),
+    "<p>Built on these components, under their licences:</p>": ("<p>以下のコンポーネントを、それぞれのライセンスの下で使用しています:</p>",
+                                                               "<p>Xây dựng trên các thành phần sau, theo giấy phép của từng thành phần:</p>"),
+    "<p>The built-in models in resources/models were trained by ComputeLens and are distributed under the same licence.</p>":
+        ("<p>resources/models の組み込みモデルは ComputeLens が学習したもので、同じライセンスで配布されます。</p>",
+         "<p>Các mô hình có sẵn trong resources/models do ComputeLens huấn luyện và được phân phối theo cùng giấy phép.</p>"),
     "ComputeLens workbench": ("ComputeLens ワークベンチ", "Bàn làm việc ComputeLens"),
     "a model folder to open": ("開くモデルフォルダー", "thư mục mô hình cần mở"),
     "the results database to open": ("開く結果データベース", "cơ sở dữ liệu kết quả cần mở"),

@@ -277,12 +277,20 @@
       <translation>Hugging Face のモデルフォルダーを開く</translation>
     </message>
     <message>
-      <source>About ComputeLens</source>
-      <translation>ComputeLens について</translation>
-    </message>
-    <message>
       <source>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Where a language model's compute goes, and where more of it would pay.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and QCustomPlot (GPL).&lt;/p&gt;</source>
       <translation>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;言語モデルの計算がどこに使われ、どこで計算を増やせば報われるかを示します。&lt;/p&gt;&lt;p&gt;GNU 一般公衆利用許諾書 バージョン 3 以降の下で提供されます。Qt %2、libtorch %3、QCustomPlot (GPL) を使用しています。&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;Built on these components, under their licences:&lt;/p&gt;</source>
+      <translation>&lt;p&gt;以下のコンポーネントを、それぞれのライセンスの下で使用しています:&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;The built-in models in resources/models were trained by ComputeLens and are distributed under the same licence.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;resources/models の組み込みモデルは ComputeLens が学習したもので、同じライセンスで配布されます。&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>About ComputeLens</source>
+      <translation>ComputeLens について</translation>
     </message>
   </context>
   <context>

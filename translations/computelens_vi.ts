@@ -277,12 +277,20 @@
       <translation>Mở thư mục mô hình Hugging Face</translation>
     </message>
     <message>
-      <source>About ComputeLens</source>
-      <translation>Giới thiệu ComputeLens</translation>
-    </message>
-    <message>
       <source>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Where a language model's compute goes, and where more of it would pay.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and QCustomPlot (GPL).&lt;/p&gt;</source>
       <translation>&lt;h3&gt;ComputeLens %1&lt;/h3&gt;&lt;p&gt;Sức tính toán của mô hình ngôn ngữ đi về đâu, và thêm vào đâu thì đáng.&lt;/p&gt;&lt;p&gt;Phát hành theo Giấy phép Công cộng GNU, phiên bản 3 hoặc mới hơn. Dùng Qt %2, libtorch %3 và QCustomPlot (GPL).&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;Built on these components, under their licences:&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Xây dựng trên các thành phần sau, theo giấy phép của từng thành phần:&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;The built-in models in resources/models were trained by ComputeLens and are distributed under the same licence.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Các mô hình có sẵn trong resources/models do ComputeLens huấn luyện và được phân phối theo cùng giấy phép.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>About ComputeLens</source>
+      <translation>Giới thiệu ComputeLens</translation>
     </message>
   </context>
   <context>

@@ -418,13 +418,28 @@ void MainWindow::chooseModel() {
   if (!dir.isEmpty()) openModel(dir);
 }
 
-void MainWindow::showAbout() {
-  QMessageBox::about(this, tr("About ComputeLens"),
-                     tr("<h3>ComputeLens %1</h3><p>Where a language model's compute goes, and where more of it would pay.</p>"
-                        "<p>Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and "
-                        "QCustomPlot (GPL).</p>")
-                         .arg(QString::fromStdString(versionString()), QString::fromLatin1(qVersion()),
-                              QString::fromStdString(torchVersionString())));
+QString MainWindow::aboutText() {
+  // The components ComputeLens links and the licences they come under (names are not translated).
+  const QString components = QStringLiteral(
+      "<table>"
+      "<tr><td>Qt %1</td><td>LGPL-3.0-only</td></tr>"
+      "<tr><td>libtorch %2</td><td>BSD-3-Clause</td></tr>"
+      "<tr><td>QCustomPlot</td><td>GPL-3.0-or-later</td></tr>"
+      "<tr><td>SQLite</td><td>public domain</td></tr>"
+      "<tr><td>nlohmann/json</td><td>MIT</td></tr>"
+      "<tr><td>CLI11</td><td>BSD-3-Clause</td></tr>"
+      "<tr><td>PCRE2</td><td>BSD-3-Clause</td></tr>"
+      "<tr><td>OpenBLAS</td><td>BSD-3-Clause</td></tr>"
+      "</table>")
+                                 .arg(QString::fromLatin1(qVersion()), QString::fromStdString(torchVersionString()));
+  return tr("<h3>ComputeLens %1</h3><p>Where a language model's compute goes, and where more of it would pay.</p>"
+            "<p>Licensed under the GNU General Public License, version 3 or later. Uses Qt %2, libtorch %3 and "
+            "QCustomPlot (GPL).</p>")
+             .arg(QString::fromStdString(versionString()), QString::fromLatin1(qVersion()), QString::fromStdString(torchVersionString())) +
+         tr("<p>Built on these components, under their licences:</p>") + components +
+         tr("<p>The built-in models in resources/models were trained by ComputeLens and are distributed under the same licence.</p>");
 }
+
+void MainWindow::showAbout() { QMessageBox::about(this, tr("About ComputeLens"), aboutText()); }
 
 }  // namespace lens::app

@@ -54,6 +54,8 @@ class MainWindow : public QMainWindow {
   // opens it; their results appear as they finish. Returns the job ids (empty when the built-in
   // models cannot be found, with a message).
   QList<int> runDemo(int problems = 100);
+  // The About box's text: version, licence, and the components with their licences.
+  static QString aboutText();
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
   // `unit`; a search run's tree at problem `unit` (the search inspector); any other run's
   // accuracy-vs-FLOPs curves. Read on the worker pool.

@@ -88,6 +88,11 @@ class TestI18n : public QObject {
     QStringList menus;
     for (QAction* a : w.menuBar()->actions()) menus << a->text();
     QCOMPARE(menus, QStringList({"ファイル(&F)", "設定(&S)", "ヘルプ(&H)"}));
+    // The About box names every linked component with its licence, in the chosen language.
+    const QString about = app::MainWindow::aboutText();
+    QVERIFY(about.contains("以下のコンポーネント"));
+    for (const char* c : {"libtorch", "QCustomPlot</td><td>GPL-3.0-or-later", "SQLite", "nlohmann/json</td><td>MIT", "CLI11", "PCRE2"})
+      QVERIFY2(about.contains(c), c);
   }
 };
 
