@@ -164,6 +164,9 @@ T = {
     "<p>The built-in models in resources/models were trained by ComputeLens and are distributed under the same licence.</p>":
         ("<p>resources/models の組み込みモデルは ComputeLens が学習したもので、同じライセンスで配布されます。</p>",
          "<p>Các mô hình có sẵn trong resources/models do ComputeLens huấn luyện và được phân phối theo cùng giấy phép.</p>"),
+    "compute-optimal": ("計算最適", "tối ưu tính toán"),
+    "Compute-optimal: %1 strategies": ("計算最適: 戦略 %1 件", "Tối ưu tính toán: %1 chiến lược"),
+    "Comparing %1 runs…": ("%1 件の実行を比較しています…", "Đang so sánh %1 lượt chạy…"),
     "ComputeLens workbench": ("ComputeLens ワークベンチ", "Bàn làm việc ComputeLens"),
     "a model folder to open": ("開くモデルフォルダー", "thư mục mô hình cần mở"),
     "the results database to open": ("開く結果データベース", "cơ sở dữ liệu kết quả cần mở"),

@@ -177,6 +177,14 @@
       <translation>データベースを開けません</translation>
     </message>
     <message>
+      <source>compute-optimal</source>
+      <translation>計算最適</translation>
+    </message>
+    <message>
+      <source>Compute-optimal: %1 strategies</source>
+      <translation>計算最適: 戦略 %1 件</translation>
+    </message>
+    <message>
       <source>Job %1: %2</source>
       <translation>ジョブ %1: %2</translation>
     </message>
@@ -203,6 +211,10 @@
     <message>
       <source>Reading %1…</source>
       <translation>%1 を読み込んでいます…</translation>
+    </message>
+    <message>
+      <source>Comparing %1 runs…</source>
+      <translation>%1 件の実行を比較しています…</translation>
     </message>
     <message>
       <source>Computing the curves of run %1…</source>

@@ -177,6 +177,14 @@
       <translation>Không mở được cơ sở dữ liệu</translation>
     </message>
     <message>
+      <source>compute-optimal</source>
+      <translation>tối ưu tính toán</translation>
+    </message>
+    <message>
+      <source>Compute-optimal: %1 strategies</source>
+      <translation>Tối ưu tính toán: %1 chiến lược</translation>
+    </message>
+    <message>
       <source>Job %1: %2</source>
       <translation>Tác vụ %1: %2</translation>
     </message>
@@ -203,6 +211,10 @@
     <message>
       <source>Reading %1…</source>
       <translation>Đang đọc %1…</translation>
+    </message>
+    <message>
+      <source>Comparing %1 runs…</source>
+      <translation>Đang so sánh %1 lượt chạy…</translation>
     </message>
     <message>
       <source>Computing the curves of run %1…</source>

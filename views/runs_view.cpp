@@ -9,13 +9,14 @@ RunsView::RunsView(QWidget* parent) : QTableWidget(parent) {
   setColumnCount(6);
   setHorizontalHeaderLabels({tr("Id"), tr("Kind"), tr("Name"), tr("Status"), tr("Units"), tr("Updated")});
   setSelectionBehavior(QAbstractItemView::SelectRows);
-  setSelectionMode(QAbstractItemView::SingleSelection);
+  setSelectionMode(QAbstractItemView::ExtendedSelection);
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   verticalHeader()->setVisible(false);
   horizontalHeader()->setStretchLastSection(true);
   connect(this, &QTableWidget::itemSelectionChanged, this, [this] {
-    const auto rows = selectionModel()->selectedRows();
-    if (!rows.isEmpty()) Q_EMIT runSelected(runIdAt(rows.first().row()));
+    const auto ids = selectedRunIds();
+    if (ids.size() == 1) Q_EMIT runSelected(ids.first());
+    if (ids.size() > 1) Q_EMIT runsSelected(ids);
   });
 }
 
@@ -34,6 +35,15 @@ void RunsView::setRuns(const std::vector<store::RunRecord>& runs) {
     setItem(r, 5, new QTableWidgetItem(QString::fromStdString(run.updatedAt)));
   }
   resizeColumnsToContents();
+}
+
+QList<qint64> RunsView::selectedRunIds() const {
+  QList<qint64> ids;
+  QList<int> rows;
+  for (const auto& idx : selectionModel()->selectedRows()) rows << idx.row();
+  std::sort(rows.begin(), rows.end());
+  for (int r : rows) ids << runIdAt(r);
+  return ids;
 }
 
 int64_t RunsView::runIdAt(int row) const {

@@ -33,7 +33,24 @@ TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCusto
   m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   m_plot->setMouseTracking(true);
   connect(m_plot, &QCustomPlot::mouseMove, this, &TradeoffView::onMouseMove);
+  // A click on a legend entry hides or shows its series.
+  connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+    if (auto* pi = qobject_cast<QCPPlottableLegendItem*>(item))
+      for (int i = 0; i < m_plot->graphCount(); ++i)
+        if (m_plot->graph(i) == pi->plottable()) toggleSeries(i);
+  });
 }
+
+bool TradeoffView::toggleSeries(int i) {
+  if (i < 0 || i >= m_plot->graphCount()) return false;
+  auto* g = m_plot->graph(i);
+  g->setVisible(!g->visible());
+  if (auto* item = m_plot->legend->itemWithPlottable(g)) item->setTextColor(g->visible() ? Qt::black : Qt::gray);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
+  return true;
+}
+
+bool TradeoffView::seriesVisible(int i) const { return i >= 0 && i < m_plot->graphCount() && m_plot->graph(i)->visible(); }
 
 void TradeoffView::clear() {
   m_series.clear();
@@ -52,7 +69,7 @@ void TradeoffView::setSeries(const QString& title, const QVector<TradeoffSeries>
     auto* g = m_plot->addGraph();
     g->setName(s.name);
     QPen pen(kColours[i % 8]);
-    pen.setWidthF(s.name == QLatin1String("all") ? 2.5 : 1.5);
+    pen.setWidthF(s.highlight || s.name == QLatin1String("all") ? 3.0 : 1.5);
     if (i >= 8) pen.setStyle(Qt::DashLine);
     g->setPen(pen);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
@@ -70,6 +87,7 @@ QString TradeoffView::toolTipAt(const QPointF& pixel) const {
   double best = 12.0 * 12.0;
   QString text;
   for (int i = 0; i < m_series.size(); ++i) {
+    if (!seriesVisible(i)) continue;
     const auto& s = m_series[i];
     for (int k = 0; k < s.flops.size(); ++k) {
       const double px = m_plot->xAxis->coordToPixel(s.flops[k]), py = m_plot->yAxis->coordToPixel(s.accuracy[k]);

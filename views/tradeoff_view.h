@@ -18,6 +18,7 @@ struct TradeoffSeries {
   QVector<double> flops;     // x: inference FLOPs per problem
   QVector<double> accuracy;  // y: in [0, 1]
   QVector<int> n;            // samples per problem behind each point
+  bool highlight = false;    // drawn thicker (the "all" series, a compute-optimal frontier)
 };
 
 class TradeoffView : public QWidget {
@@ -28,6 +29,9 @@ class TradeoffView : public QWidget {
   void clear();
   int seriesCount() const { return m_series.size(); }
   QCustomPlot* plot() const { return m_plot; }
+  // Shows or hides series i (a click on its legend entry does the same); false when out of range.
+  bool toggleSeries(int i);
+  bool seriesVisible(int i) const;
   // The tooltip text for a position in plot pixels: the nearest point within 12 px, else empty.
   QString toolTipAt(const QPointF& pixel) const;
 

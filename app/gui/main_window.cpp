@@ -33,7 +33,9 @@
 #include "core/routing/oracle.h"
 #include "core/text/tokenizer.h"
 
+#include <cmath>
 #include <filesystem>
+#include <optional>
 
 namespace lens::app {
 
@@ -63,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
+  m_compareJob = new QFutureWatcher<Result<search::ComputeOptimalReport>>(this);
   m_routingJob = new QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>(this);
   m_searchJob = new QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>(this);
 
@@ -128,6 +131,44 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     Q_EMIT databaseOpened(m_dbPath, r.ok());
   });
   connect(m_runs, &views::RunsView::runSelected, this, [this](qint64 id) { showRun(id, 0); });
+  connect(m_runs, &views::RunsView::runsSelected, this, &MainWindow::showComparison);
+  connect(m_compareJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_compareJob->result();
+    if (r.ok()) {
+      const auto& co = r.value();
+      QVector<views::TradeoffSeries> series;
+      views::TradeoffSeries frontier;
+      frontier.name = tr("compute-optimal");
+      frontier.highlight = true;
+      for (const auto& f : co.frontier) {
+        if (std::isnan(f.computeOptimal)) continue;
+        frontier.flops << f.meanFlops;
+        frontier.accuracy << f.computeOptimal;
+        frontier.n << f.budget;
+      }
+      series << frontier;
+      QMap<QString, int> at;
+      for (const auto& a : co.arms) {
+        if (std::isnan(a.accuracy) || std::isnan(a.meanFlops)) continue;  // a budget larger than the pool
+        const QString name = QString::fromStdString(a.strategy);
+        if (!at.contains(name)) {
+          at[name] = series.size();
+          views::TradeoffSeries s;
+          s.name = name;
+          series << s;
+        }
+        auto& s = series[at[name]];
+        s.flops << a.meanFlops;
+        s.accuracy << a.accuracy;
+        s.n << a.budget;
+      }
+      m_curves->setSeries(tr("Compute-optimal: %1 strategies").arg(series.size() - 1), series);
+      m_tabs->setCurrentWidget(m_curves);
+    } else {
+      statusBar()->showMessage(QString::fromStdString(r.error().message));
+    }
+    Q_EMIT comparisonShown(r.ok());
+  });
   connect(m_routing, &views::RoutingView::sequenceRequested, this, [this](int unit) {
     if (m_routingRun > 0) showRun(m_routingRun, unit);
   });
@@ -204,6 +245,7 @@ MainWindow::~MainWindow() {
   m_inspect->waitForFinished();
   m_listRuns->waitForFinished();
   m_curveJob->waitForFinished();
+  m_compareJob->waitForFinished();
   m_routingJob->waitForFinished();
   m_searchJob->waitForFinished();
 }
@@ -330,6 +372,28 @@ void MainWindow::openDatabase(const QString& path) {
     auto st = store::Store::open(p, sp);
     if (!st) return st.error();
     return (*st)->runs();
+  }));
+}
+
+void MainWindow::showComparison(const QList<qint64>& runIds) {
+  if (m_compareJob->isRunning()) m_compareJob->waitForFinished();
+  statusBar()->showMessage(tr("Comparing %1 runs…").arg(runIds.size()));
+  m_compareJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runIds]() -> Result<search::ComputeOptimalReport> {
+    store::StoreParams sp;
+    sp.readOnly = true;
+    auto st = store::Store::open(p, sp);
+    if (!st) return st.error();
+    std::optional<int64_t> base;
+    std::vector<int64_t> searches;
+    for (qint64 id : runIds) {
+      auto run = (*st)->run(id);
+      if (!run) return run.error();
+      if (run->kind == "generate" && !base) base = id;
+      else if (run->kind == "search") searches.push_back(id);
+    }
+    if (!base) return makeError(ErrorCode::InvalidInput, "compare: select a sampling (generate) run as the best-of-N baseline, with search runs");
+    search::ComputeOptimalOptions opt;
+    return search::computeOptimalFromRuns(**st, *base, searches, opt);
   }));
 }
 

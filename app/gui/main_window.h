@@ -38,6 +38,10 @@ class MainWindow : public QMainWindow {
   void openModel(const QString& dir);
   // Lists the runs of a results database (read on the worker pool).
   void openDatabase(const QString& path);
+  // Compares runs: the first sampling run as best-of-N and the search runs among them, as one
+  // accuracy-vs-FLOPs plot of every strategy with the compute-optimal frontier highlighted
+  // (computed on the worker pool).
+  void showComparison(const QList<qint64>& runIds);
   // Computes the selected run's accuracy-vs-FLOPs curves on the worker pool and shows them.
   void showRunCurves(qint64 runId);
   views::RunsView* runsView() const { return m_runs; }
@@ -65,6 +69,7 @@ class MainWindow : public QMainWindow {
   void modelOpened(const QString& dir, bool ok);
   void databaseOpened(const QString& path, bool ok);
   void curvesShown(qint64 runId, bool ok);
+  void comparisonShown(bool ok);
   void routingShown(qint64 runId, bool ok);
   void searchShown(qint64 runId, bool ok);
 
@@ -91,6 +96,7 @@ class MainWindow : public QMainWindow {
   QFutureWatcher<Result<model::ModelSummary>>* m_inspect;
   QFutureWatcher<Result<std::vector<store::RunRecord>>>* m_listRuns;
   QFutureWatcher<Result<search::RunCurves>>* m_curveJob;
+  QFutureWatcher<Result<search::ComputeOptimalReport>>* m_compareJob;
   QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>* m_routingJob;
   QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>* m_searchJob;
 };

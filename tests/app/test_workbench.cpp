@@ -183,6 +183,51 @@ class TestWorkbench : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(w.runsView()->rowCount(), 3, 30000);
   }
 
+  // Selecting a sampling run and a search run together compares them: every strategy against
+  // FLOPs, the compute-optimal frontier drawn thicker, series toggled from the legend.
+  void comparesRunsWithTheFrontier() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("cmp.db");
+    const std::string model = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    const std::string prm = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm";
+    jobs::RunParams p;
+    p.dbPath = db.toStdString();
+    const nlohmann::json data = {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 4}};
+    LENS_VERIFY_OK(jobs::startRun({{"kind", "generate"}, {"model", model}, {"verifier", {{"model", prm}}}, {"samples", 4}, {"seed", 1},
+                                   {"dataset", data}, {"device", {{"device", "cpu"}}}},
+                                  p));
+    LENS_VERIFY_OK(jobs::startRun({{"kind", "search"}, {"model", model}, {"verifier", {{"model", prm}}}, {"n", 4}, {"width", 2}, {"seed", 1},
+                                   {"dataset", data}, {"device", {{"device", "cpu"}}}},
+                                  p));
+    app::MainWindow w;
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy shown(&w, &app::MainWindow::comparisonShown);
+    w.runsView()->selectAll();
+    QVERIFY(shown.wait(60000));
+    QCOMPARE(shown.first().at(0).toBool(), true);
+    auto* v = w.curvesView();
+    QCOMPARE(v->seriesCount(), 3);  // the frontier, best-of-N weighted, beam M=2
+    auto* plot = v->plot();
+    QCOMPARE(plot->graph(0)->name(), QString("compute-optimal"));
+    QCOMPARE(plot->graph(0)->pen().widthF(), 3.0);
+    QCOMPARE(plot->graph(2)->name(), QString("beam M=2"));
+    QCOMPARE(plot->graph(1)->dataCount(), 3);  // best-of-N at N = 1, 2, 4: the pool has 4 samples per problem
+    plot->replot();
+    // Hover finds the beam point; hidden, it is no longer found.
+    auto beam = plot->graph(2)->data()->at(0);
+    const QPointF px(plot->xAxis->coordToPixel(beam->key), plot->yAxis->coordToPixel(beam->value));
+    QVERIFY(v->toolTipAt(px).contains("beam M=2"));
+    QVERIFY(v->toggleSeries(2));
+    QVERIFY(!v->seriesVisible(2));
+    plot->replot();
+    QVERIFY(!v->toolTipAt(px).contains("beam M=2"));
+    QVERIFY(v->toggleSeries(2) && v->seriesVisible(2));
+    QVERIFY(!v->toggleSeries(7));
+  }
+
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
   // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
   // its solutions with their grades, and moving to another problem reads that one.
