@@ -72,25 +72,15 @@ Result<std::unique_ptr<Job>> createPrmTrainJob(const json& j) {
   train::PrmTrainParams p;
   std::string kind, name, db, run;
   SpecReader r(j, "spec");
-  r.text("kind", kind).text("name", name).unsignedInteger("seed", p.seed);
-  r.text("base", p.base, /*required=*/true).text("out", p.outDir, /*required=*/true);
-  r.integer("steps", p.steps, 1, int64_t{1} << 30)
-      .integer("batch", p.batch, 1, 4096)
-      .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
-      .number("weight_decay", p.weightDecay, 0.0, 10.0)
-      .number("validation_fraction", p.validationFraction, 0.0, 0.9, /*loExclusive=*/true)
-      .integer("max_tokens", p.maxTokens, 8, 1 << 20)
-      .text("step_tag", p.stepTag)
-      .text("good_token", p.goodToken)
-      .text("bad_token", p.badToken)
-      .oneOf("save_dtype", p.saveDtype, {"float32", "bfloat16", "float16"});
+  r.text("kind", kind).text("name", name);
+  LENS_TRY_STATUS(readFineTuneSpec(r, p));
+  r.text("step_tag", p.stepTag).text("good_token", p.goodToken).text("bad_token", p.badToken);
   if (auto l = r.object("labels")) {
     l->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(l->finish());
   } else {
     r.fail("labels", "required: {\"db\": database, \"run\": the prm-label run}");
   }
-  LENS_TRY_STATUS(readDeviceSpec(r, p.device));
   LENS_TRY_STATUS(r.finish());
   p.command = j;
   return std::unique_ptr<Job>(new PrmTrainJob(std::move(p), name, db, run));

@@ -77,17 +77,9 @@ Result<std::unique_ptr<Job>> createRevisionTrainJob(const json& j) {
   train::RevisionDataParams d;
   std::string kind, name, db, run;
   SpecReader r(j, "spec");
-  r.text("kind", kind).text("name", name).unsignedInteger("seed", p.seed);
-  r.text("base", p.base, /*required=*/true).text("out", p.outDir, /*required=*/true);
-  r.integer("steps", p.steps, 1, int64_t{1} << 30)
-      .integer("batch", p.batch, 1, 4096)
-      .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
-      .number("weight_decay", p.weightDecay, 0.0, 10.0)
-      .number("validation_fraction", p.validationFraction, 0.0, 0.9, /*loExclusive=*/true)
-      .integer("max_tokens", p.maxTokens, 16, 1 << 20)
-      .integer("max_previous", d.maxPrevious, 0, 64)
-      .integer("targets_per_problem", d.targetsPerProblem, 1, 1 << 16)
-      .oneOf("save_dtype", p.saveDtype, {"float32", "bfloat16", "float16"});
+  r.text("kind", kind).text("name", name);
+  LENS_TRY_STATUS(readFineTuneSpec(r, p));
+  r.integer("max_previous", d.maxPrevious, 0, 64).integer("targets_per_problem", d.targetsPerProblem, 1, 1 << 16);
   if (auto s = r.object("samples")) {
     s->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(s->finish());
@@ -95,7 +87,6 @@ Result<std::unique_ptr<Job>> createRevisionTrainJob(const json& j) {
     r.fail("samples", "required: {\"db\": database, \"run\": a generate run with several graded samples per problem}");
   }
   LENS_TRY_STATUS(readRouteMixSpec(r, p.routes));
-  LENS_TRY_STATUS(readDeviceSpec(r, p.device));
   LENS_TRY_STATUS(r.finish());
   d.seed = p.seed;
   p.command = j;

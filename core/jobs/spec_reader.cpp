@@ -212,6 +212,18 @@ Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out) {
   return Status::success();
 }
 
+Status readFineTuneSpec(SpecReader& r, train::FineTuneParams& p) {
+  r.unsignedInteger("seed", p.seed).text("base", p.base, /*required=*/true).text("out", p.outDir, /*required=*/true);
+  r.integer("steps", p.steps, 1, int64_t{1} << 30)
+      .integer("batch", p.batch, 1, 4096)
+      .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
+      .number("weight_decay", p.weightDecay, 0.0, 10.0)
+      .number("validation_fraction", p.validationFraction, 0.0, 0.9, /*loExclusive=*/true)
+      .integer("max_tokens", p.maxTokens, 8, 1 << 20)
+      .oneOf("save_dtype", p.saveDtype, {"float32", "bfloat16", "float16"});
+  return readDeviceSpec(r, p.device);
+}
+
 Status readRouteMixSpec(SpecReader& r, train::RouteMix& out) {
   if (auto rt = r.object("routes")) {
     rt->number("big", out.big, 0.0, 1.0).number("small", out.small, 0.0, 1.0).number("skip", out.skip, 0.0, 1.0);

@@ -16,6 +16,7 @@
 
 namespace lens::train {
 struct RouteMix;
+struct FineTuneParams;
 }
 
 namespace lens::jobs {
@@ -55,6 +56,9 @@ class SpecReader {
 
 // The "device" object every job kind accepts: device, dtype, threads.
 Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out);
+// Reads the fields every fine-tuning job has: seed, base and out (required), steps, batch, lr,
+// weight_decay, validation_fraction, max_tokens, save_dtype and device.
+Status readFineTuneSpec(SpecReader& r, train::FineTuneParams& out);
 // Reads an optional "routes" object ({big, small, skip}: route probabilities of Duo training).
 Status readRouteMixSpec(SpecReader& parent, train::RouteMix& out);
 

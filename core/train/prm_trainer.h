@@ -15,6 +15,7 @@
 #include "core/common/result.h"
 #include "core/common/run_context.h"
 #include "core/model/device.h"
+#include "core/train/trainer.h"
 
 namespace lens::train {
 
@@ -24,20 +25,10 @@ struct PrmExample {
   std::vector<double> labels;  // one per step, in [0, 1]
 };
 
-struct PrmTrainParams {
-  std::string base;    // the causal LM to start from (its tokenizer must hold the tag and tokens)
-  std::string outDir;
+// The base's tokenizer must hold the tag and tokens; inputs longer than maxTokens are cut (their
+// later steps dropped).
+struct PrmTrainParams : FineTuneParams {
   std::string stepTag = "\x1e", goodToken = "+", badToken = "-";  // single tokens of the base's tokenizer
-  int64_t steps = 300;
-  int batch = 16;
-  double lr = 3e-4;
-  double weightDecay = 0.0;
-  double validationFraction = 0.1;  // the last examples, held out
-  int64_t maxTokens = 512;          // longer inputs are cut (their later steps dropped)
-  uint64_t seed = 1;
-  std::string saveDtype = "float32";
-  model::DeviceParams device;
-  nlohmann::json command;  // recorded in prm_train.json
 };
 
 struct PrmTrainStep {

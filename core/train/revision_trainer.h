@@ -22,20 +22,13 @@
 
 namespace lens::train {
 
-struct RevisionTrainParams {
-  std::string base;  // the causal LM to start from (with its tokenizer)
-  std::string outDir;
-  int64_t steps = 400;
-  int batch = 16;
-  double lr = 3e-4;
-  double weightDecay = 0.0;
-  double validationFraction = 0.1;  // the last examples, held out
-  int64_t maxTokens = 1024;         // prompt + target, at most
-  uint64_t seed = 1;
-  RouteMix routes;                  // Duo bases only
-  std::string saveDtype = "float32";
-  model::DeviceParams device;
-  nlohmann::json command;  // recorded in revision_train.json
+// maxTokens bounds prompt + target.
+struct RevisionTrainParams : FineTuneParams {
+  RevisionTrainParams() {
+    steps = 400;
+    maxTokens = 1024;
+  }
+  RouteMix routes;  // Duo bases only
 };
 
 struct RevisionTrainReport {

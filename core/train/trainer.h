@@ -36,6 +36,22 @@ struct RouteMix {
   double big = 0.6, small = 0.25, skip = 0.15;
 };
 
+// What every fine-tuning of an existing model folder takes (the PRM, the revision model).
+struct FineTuneParams {
+  std::string base;  // the causal LM to start from (with its tokenizer)
+  std::string outDir;
+  int64_t steps = 300;
+  int batch = 16;
+  double lr = 3e-4;
+  double weightDecay = 0.0;
+  double validationFraction = 0.1;  // the last examples, held out
+  int64_t maxTokens = 512;          // tokens of one example at most
+  uint64_t seed = 1;
+  std::string saveDtype = "float32";
+  model::DeviceParams device;
+  nlohmann::json command;  // recorded in the output's manifest (the spec that started the run)
+};
+
 struct TrainParams {
   DuoShape shape;
   std::string outDir;                  // checkpoints go here; an existing checkpoint is resumed
