@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Makes the README's screenshots under Xvfb from real data: the model summary of the shipped model
-# and the trade-off curves of the demo's run. Needs a build (scripts/build.sh), Xvfb and
+# Makes the README's screenshots under Xvfb from real data: the model summary of the shipped model,
+# the trade-off curves of the demo's run, and the search inspector on a beam search. Needs a build (scripts/build.sh), Xvfb and
 # ImageMagick's `import` (Debian: xvfb, imagemagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ DB="$BUILD_DIR/screenshots.db"
 command -v Xvfb >/dev/null && command -v import >/dev/null || { echo "needs Xvfb and ImageMagick's import" >&2; exit 1; }
 rm -f "$DB" "$DB-wal" "$DB-shm"
 RUN=$("$CLI" run resources/jobs/arith-pass1.json --db "$DB" --quiet)
+SEARCH=$("$CLI" search --model resources/models/arith-duo-small --prm resources/models/arith-prm --strategy beam --n 4 --width 2 \
+  --problems 10 --seed 1 --db "$DB" -q --name "beam search N=4")
 DISPLAY_NUM=:97
 Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 >/dev/null 2>&1 &
 XVFB=$!
@@ -30,4 +32,5 @@ shoot() {  # shoot NAME ARGS...: start the workbench, wait for it to draw, grab 
 }
 shoot model-summary resources/models/arith-duo-small --db "$DB"
 shoot curves --db "$DB" --run "$RUN"
-echo "wrote $OUT/model-summary.png and $OUT/curves.png"
+shoot search --db "$DB" --run "$SEARCH"
+echo "wrote $OUT/model-summary.png, $OUT/curves.png and $OUT/search.png"

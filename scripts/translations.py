@@ -170,7 +170,7 @@ T = {
     "ComputeLens workbench": ("ComputeLens ワークベンチ", "Bàn làm việc ComputeLens"),
     "a model folder to open": ("開くモデルフォルダー", "thư mục mô hình cần mở"),
     "the results database to open": ("開く結果データベース", "cơ sở dữ liệu kết quả cần mở"),
-    "a run of the database whose curves to show": ("曲線を表示するデータベース内の実行", "lượt chạy trong cơ sở dữ liệu cần hiện đường cong"),
+    "a run of the database to show": ("表示するデータベース内の実行", "lượt chạy trong cơ sở dữ liệu cần hiển thị"),
 }
 
 def fill(path, col, lang):

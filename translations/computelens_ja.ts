@@ -610,8 +610,8 @@ N = %2 サンプル
       <translation>開く結果データベース</translation>
     </message>
     <message>
-      <source>a run of the database whose curves to show</source>
-      <translation>曲線を表示するデータベース内の実行</translation>
+      <source>a run of the database to show</source>
+      <translation>表示するデータベース内の実行</translation>
     </message>
   </context>
 </TS>

@@ -610,8 +610,8 @@ N = %2 mẫu
       <translation>cơ sở dữ liệu kết quả cần mở</translation>
     </message>
     <message>
-      <source>a run of the database whose curves to show</source>
-      <translation>lượt chạy trong cơ sở dữ liệu cần hiện đường cong</translation>
+      <source>a run of the database to show</source>
+      <translation>lượt chạy trong cơ sở dữ liệu cần hiển thị</translation>
     </message>
   </context>
 </TS>

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("model", QApplication::translate("main", "a model folder to open"));
   QCommandLineOption db("db", QApplication::translate("main", "the results database to open"), "path");
   parser.addOption(db);
-  QCommandLineOption run("run", QApplication::translate("main", "a run of the database whose curves to show"), "id");
+  QCommandLineOption run("run", QApplication::translate("main", "a run of the database to show"), "id");
   parser.addOption(run);
   parser.process(app);
   lens::app::MainWindow w;
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   const QString dbPath = parser.isSet(db) ? parser.value(db) : QString::fromStdString(lens::store::defaultDatabasePath());
   if (parser.isSet(run))
     QObject::connect(&w, &lens::app::MainWindow::databaseOpened, &w, [&w, id = parser.value(run).toLongLong()](const QString&, bool ok) {
-      if (ok) w.showRunCurves(id);
+      if (ok) w.showRun(id);
     });
   if (parser.isSet(db) || QFileInfo::exists(dbPath)) w.openDatabase(dbPath);
   return QApplication::exec();

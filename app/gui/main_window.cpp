@@ -58,10 +58,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::LeftDockWidgetArea, dock);
   m_jobs = new JobQueue(this);
   m_experiments = new ExperimentsView(m_jobs, this);
-  auto* jobsDock = new QDockWidget(tr("Experiments"), this);
-  jobsDock->setObjectName("experimentsDock");
-  jobsDock->setWidget(m_experiments);
-  addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
+  m_jobsDock = new QDockWidget(tr("Experiments"), this);
+  m_jobsDock->setObjectName("experimentsDock");
+  m_jobsDock->setWidget(m_experiments);
+  // Beside the runs (a tab of the same dock area), so the views keep the window's height; it comes
+  // to the front when a job is queued.
+  addDockWidget(Qt::LeftDockWidgetArea, m_jobsDock);
+  tabifyDockWidget(dock, m_jobsDock);
+  dock->raise();
+  connect(m_jobs, &JobQueue::changed, this, [this](int id) {
+    if (const auto* e = m_jobs->entry(id); e && e->state == JobQueue::State::Queued) m_jobsDock->raise();
+  });
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);

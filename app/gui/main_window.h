@@ -89,6 +89,7 @@ class MainWindow : public QMainWindow {
   views::SearchView* m_search;
   JobQueue* m_jobs;
   ExperimentsView* m_experiments;
+  class QDockWidget* m_jobsDock;
   QString m_dbPath;
   qint64 m_searchRun = 0;
   qint64 m_routingRun = 0;
