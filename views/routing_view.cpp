@@ -2,6 +2,9 @@
 #include "views/routing_view.h"
 
 #include <QComboBox>
+#include <QHeaderView>
+#include <QTabWidget>
+#include <QTableWidget>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QHelpEvent>
@@ -16,7 +19,9 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "views/category_map.h"
 #include "views/plot_widget.h"
+#include "views/run_heatmap_view.h"
 
 namespace lens::views {
 
@@ -152,14 +157,8 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   m_heatmap->axisRect()->setRangeZoom(Qt::Horizontal);
   m_heatmap->axisRect()->setRangeDrag(Qt::Horizontal);
   m_heatmap->setMouseTracking(true);
-  m_map = new QCPColorMap(m_heatmap->xAxis, m_heatmap->yAxis);
-  QCPColorGradient g;
-  g.setLevelCount(3);
-  g.setColorStops({{0.0, kModuleColour[0]}, {0.5, kModuleColour[1]}, {1.0, kModuleColour[2]}});
-  g.setColorInterpolation(QCPColorGradient::ciRGB);
-  m_map->setGradient(g);
-  m_map->setInterpolate(false);
-  m_map->setDataRange(QCPRange(0, 2));
+  m_map = new CategoryMap(m_heatmap->xAxis, m_heatmap->yAxis);
+  m_map->setColours({kModuleColour[0], kModuleColour[1], kModuleColour[2]});
   m_cursor = new QCPItemRect(m_heatmap);
   m_cursor->setPen(QPen(Qt::black, 2));
   m_cursor->setBrush(Qt::NoBrush);
@@ -171,10 +170,36 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   m_curves->legend->setVisible(true);
   m_curves->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
+  // Layer usage over the run: stacked skip / small / big shares per layer for the chosen route set.
+  m_usage = new QCustomPlot(this);
+  m_usage->xAxis->setLabel(tr("layer"));
+  m_usage->yAxis->setLabel(tr("share of tokens"));
+  m_usage->yAxis->setRange(0, 1);
+  m_usage->legend->setVisible(true);
+  m_usage->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  m_usage->yAxis2->setVisible(false);
+
+  m_hardest = new QTableWidget(0, 8, this);
+  m_hardest->setHorizontalHeaderLabels({tr("sequence"), tr("position"), tr("token"), tr("next"), tr("gain"), tr("loss all-skip"),
+                                        tr("loss all-big"), tr("oracle route")});
+  m_hardest->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_hardest->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_hardest->verticalHeader()->setVisible(false);
+  m_hardest->horizontalHeader()->setStretchLastSection(true);
+  m_hardest->setToolTip(tr("Double-click a token to open it in its sequence."));
+
+  m_runMap = new RunHeatmapView(this);
+
+  m_panels = new QTabWidget(this);
+  m_panels->addTab(m_curves, tr("Perplexity vs compute"));
+  m_panels->addTab(m_usage, tr("Layer usage"));
+  m_panels->addTab(m_hardest, tr("Hardest tokens"));
+  m_panels->addTab(m_runMap, tr("Whole run"));
+
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(scroll);
   split->addWidget(m_heatmap);
-  split->addWidget(m_curves);
+  split->addWidget(m_panels);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 2);
   split->setStretchFactor(2, 3);
@@ -186,6 +211,23 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
     if (b >= 0) setBudget(b);
   });
   connect(m_sequence, &QSpinBox::valueChanged, this, [this](int u) { Q_EMIT sequenceRequested(u); });
+  connect(m_hardest, &QTableWidget::cellDoubleClicked, this, [this](int i, int) {
+    if (i < 0 || i >= m_data.hardest.size()) return;
+    const auto& h = m_data.hardest[i];
+    // The row of a position in its sequence is found once the sequence arrives (see setData).
+    m_pendingUnit = static_cast<int>(h.unit);
+    m_pendingRow = -1;
+    m_pendingPosition = h.position;  // resolved against the sequence's first scored position
+    if (h.unit == m_data.sequence) setData(m_data);
+    else Q_EMIT sequenceRequested(static_cast<int>(h.unit));
+  });
+  connect(m_runMap, &RunHeatmapView::tokenActivated, this, [this](qint64 unit, int row) { selectRowWhenShown(static_cast<int>(unit), row); });
+  // The whole-run map is read when it is first looked at, and again when the budget changes.
+  connect(m_panels, &QTabWidget::currentChanged, this, [this](int) {
+    if (m_panels->currentWidget() == m_runMap && !m_data.budgets.isEmpty() &&
+        (!m_runMap->data() || m_runMap->data()->routeSet != m_data.budgets.value(m_budget)))
+      Q_EMIT runRoutesRequested(m_budget);
+  });
   connect(m_strip, &TokenStrip::rowClicked, this, &RoutingView::selectRow);
   connect(m_heatmap, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
     const double key = m_heatmap->xAxis->pixelToCoord(e->position().x());
@@ -202,6 +244,7 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
 void RoutingView::clear() { setData({}); }
 
 void RoutingView::setData(const RoutingViewData& data) {
+  if (data.run != m_data.run || data.budgets != m_data.budgets) m_runMap->clear();
   m_data = data;
   const QSignalBlocker block(m_budgetBox);
   m_budgetBox->clear();
@@ -241,7 +284,67 @@ void RoutingView::setData(const RoutingViewData& data) {
   m_curves->xAxis->setRange(0, 1.05);
   if (ymax > 0) m_curves->yAxis->setRange(ymin - 0.05 * (ymax - ymin) - 1e-4, ymax + 0.05 * (ymax - ymin) + 1e-4);
   m_curves->replot(QCustomPlot::rpQueuedReplot);
+  fillHardest();
   rebuild();
+  if (m_pendingUnit == data.sequence && (m_pendingRow >= 0 || m_pendingPosition >= 0)) {
+    const int row = m_pendingRow >= 0 ? m_pendingRow : m_pendingPosition - data.firstPosition;
+    m_pendingUnit = m_pendingRow = m_pendingPosition = -1;
+    if (row >= 0 && row < data.scored()) selectRow(row);
+  }
+}
+
+void RoutingView::setRunRoutes(std::shared_ptr<const RunHeatmapData> data) { m_runMap->setData(std::move(data)); }
+
+void RoutingView::selectRowWhenShown(int unit, int row) {
+  if (unit == m_data.sequence && !m_data.budgets.isEmpty()) {
+    selectRow(row);
+    return;
+  }
+  m_pendingUnit = unit;
+  m_pendingRow = row;
+  m_pendingPosition = -1;
+  Q_EMIT sequenceRequested(unit);
+}
+
+void RoutingView::fillHardest() {
+  m_hardest->setRowCount(m_data.hardest.size());
+  for (int i = 0; i < m_data.hardest.size(); ++i) {
+    const auto& h = m_data.hardest[i];
+    const QStringList cells = {QString::number(h.unit), QString::number(h.position), visible(h.token), visible(h.next),
+                               QString::number(h.difficulty, 'f', 4), QString::number(h.lossSkip, 'f', 4), QString::number(h.lossBig, 'f', 4), h.route};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = new QTableWidgetItem(cells[c]);
+      if (c != 2 && c != 3 && c != 7) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      m_hardest->setItem(i, c, item);
+    }
+  }
+}
+
+void RoutingView::rebuildUsage() {
+  m_usage->clearPlottables();
+  const int b = m_budget;
+  if (b < 0 || b >= m_data.bigByLayer.size()) {
+    m_usage->replot(QCustomPlot::rpQueuedReplot);
+    return;
+  }
+  QVector<double> layers;
+  for (int l = 0; l < m_data.layers; ++l) layers << l;
+  const QString module[3] = {tr("skip"), tr("small"), tr("big")};
+  const QVector<double>* shares[3] = {&m_data.skipByLayer[b], &m_data.smallByLayer[b], &m_data.bigByLayer[b]};
+  QCPBars* below = nullptr;
+  for (int m = 0; m < 3; ++m) {
+    auto* bars = new QCPBars(m_usage->xAxis, m_usage->yAxis);
+    bars->setName(module[m]);
+    bars->setWidth(0.8);
+    bars->setPen(Qt::NoPen);
+    bars->setBrush(kModuleColour[m]);
+    bars->setData(layers, *shares[m], true);
+    if (below) bars->moveAbove(below);
+    below = bars;
+  }
+  m_usage->xAxis->setRange(-0.6, m_data.layers - 0.4);
+  m_usage->yAxis->setRange(0, 1.0);
+  m_usage->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void RoutingView::setBudget(int b) {
@@ -263,12 +366,12 @@ void RoutingView::rebuild() {
     for (int t = 0; t < S; ++t) shade[t] = maxD > 0 ? std::max(0.0, static_cast<double>(difficulty(t, m_budget))) / maxD : 0.0;
   }
   m_strip->setTokens(m_data.tokens, shade, m_data.firstPosition);
-  m_map->data()->setSize(std::max(S, 1), std::max(L, 1));
-  m_map->data()->setRange(QCPRange(0, std::max(S - 1, 1)), QCPRange(0, std::max(L - 1, 1)));
-  m_map->data()->fill(0);
-  if (!m_data.budgets.isEmpty())
-    for (int t = 0; t < S; ++t)
-      for (int l = 0; l < L; ++l) m_map->data()->setCell(t, l, m_data.routes[m_budget][t * L + l]);
+  if (!m_data.budgets.isEmpty()) {
+    m_cells = std::make_shared<std::vector<uint8_t>>(m_data.routes[m_budget].begin(), m_data.routes[m_budget].end());
+    m_map->setData(m_cells, S, L);
+  } else {
+    m_map->setData(nullptr, 0, 0);
+  }
   m_heatmap->xAxis->setRange(-0.5, std::max(S, 1) - 0.5);
   m_heatmap->yAxis->setRange(-0.5, std::max(L, 1) - 0.5);
   m_summary->setText(m_data.budgets.isEmpty() ? tr("Select an oracle run.")
@@ -279,6 +382,10 @@ void RoutingView::rebuild() {
                                                     .arg(m_data.budgets.value(m_budget)));
   selectRow(sel < S ? sel : -1);
   m_heatmap->replot(QCustomPlot::rpQueuedReplot);
+  rebuildUsage();
+  if (m_panels->currentWidget() == m_runMap && !m_data.budgets.isEmpty() &&
+      (!m_runMap->data() || m_runMap->data()->routeSet != m_data.budgets.value(m_budget)))
+    Q_EMIT runRoutesRequested(m_budget);
 }
 
 void RoutingView::selectRow(int row) {

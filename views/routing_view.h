@@ -12,17 +12,27 @@
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
 
 class QComboBox;
 class QCustomPlot;
-class QCPColorMap;
 class QCPItemRect;
 class QLabel;
 class QSpinBox;
+class QTabWidget;
+class QTableWidget;
 
 namespace lens::views {
 
+class CategoryMap;
+class RunHeatmapView;
+struct RunHeatmapData;
+
 struct RoutingViewData {
+  qint64 run = 0;
   QString title;
   int layers = 0;
   // Labels of the route sets: the oracle's budgets ("k=0", ...), then the trained routers evaluated
@@ -39,6 +49,19 @@ struct RoutingViewData {
     double flopsFraction = 0, perplexity = 0;
   };
   QVector<Point> points;  // over the whole run
+  // Layer usage over the whole run, per route set (budgets, then routers): fractions of tokens
+  // taking each module at each layer.
+  QVector<QVector<double>> bigByLayer, smallByLayer, skipByLayer;
+  // Big modules per token by scored position (bins starting at positionBins), per oracle budget.
+  QVector<qint64> positionBins;
+  QVector<QVector<double>> bigByPosition;
+  struct Hard {
+    qint64 unit = 0;
+    int position = 0;
+    QString token, next, route;
+    float difficulty = 0, lossSkip = 0, lossBig = 0, lossOracle = 0;
+  };
+  QVector<Hard> hardest;  // across the run, at the largest budget
   int sequence = 0, sequences = 0;  // which sequence of the run this is, and how many there are
   int scored() const { return lossSkip.size(); }
 };
@@ -91,6 +114,14 @@ class RoutingView : public QWidget {
   QString heatmapToolTipAt(const QPointF& pixel) const;  // empty outside the map
   QCustomPlot* heatmap() const { return m_heatmap; }
   QCustomPlot* curves() const { return m_curves; }
+  QCustomPlot* usagePlot() const { return m_usage; }
+  QTableWidget* hardestTable() const { return m_hardest; }
+  RunHeatmapView* runHeatmap() const { return m_runMap; }
+  QTabWidget* panels() const { return m_panels; }
+  // The whole-run heatmap's data (read by the window on the worker pool after runRoutesRequested).
+  void setRunRoutes(std::shared_ptr<const RunHeatmapData> data);
+  // Selects this scored row once the sequence's data arrives (after sequenceRequested).
+  void selectRowWhenShown(int unit, int row);
   TokenStrip* strip() const { return m_strip; }
   QSpinBox* sequenceBox() const { return m_sequence; }
 
@@ -100,16 +131,26 @@ class RoutingView : public QWidget {
  Q_SIGNALS:
   void rowSelected(int row);
   void sequenceRequested(int unit);
+  // The whole-run heatmap wants the routes of this route set (a budget index, or budgets + router).
+  void runRoutesRequested(int routeSet);
 
  private:
   void rebuild();
+  void rebuildUsage();
+  void fillHardest();
   QComboBox* m_budgetBox;
   QSpinBox* m_sequence;
   QLabel* m_summary;
   TokenStrip* m_strip;
   QCustomPlot* m_heatmap;
   QCustomPlot* m_curves;
-  QCPColorMap* m_map = nullptr;
+  QCustomPlot* m_usage;
+  QTableWidget* m_hardest;
+  RunHeatmapView* m_runMap;
+  QTabWidget* m_panels;
+  CategoryMap* m_map = nullptr;
+  std::shared_ptr<std::vector<uint8_t>> m_cells;  // the heatmap's cells at the current budget
+  int m_pendingUnit = -1, m_pendingRow = -1, m_pendingPosition = -1;
   QCPItemRect* m_cursor = nullptr;
   RoutingViewData m_data;
   int m_budget = 0;

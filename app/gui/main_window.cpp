@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <mutex>
 #include <QStatusBar>
 #include <QtConcurrent>
 
@@ -26,6 +27,7 @@
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
 #include "views/routing_view.h"
+#include "views/run_heatmap_view.h"
 #include "views/report_export.h"
 #include "views/search_view.h"
 #include "core/report/report.h"
@@ -38,6 +40,10 @@
 #include <optional>
 
 namespace lens::app {
+
+namespace {
+Result<std::shared_ptr<const views::RunHeatmapData>> loadRunRoutes(const std::string& db, int64_t runId, int routeSet, QString label);
+}
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("ComputeLens"));
@@ -74,6 +80,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
   m_compareJob = new QFutureWatcher<Result<search::ComputeOptimalReport>>(this);
   m_routingJob = new QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>(this);
+  m_runRoutesJob = new QFutureWatcher<Result<std::shared_ptr<const views::RunHeatmapData>>>(this);
+  m_reportCache = std::make_shared<RoutingReportCache>();
   m_searchJob = new QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>(this);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -179,6 +187,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_routing, &views::RoutingView::sequenceRequested, this, [this](int unit) {
     if (m_routingRun > 0) showRun(m_routingRun, unit);
   });
+  connect(m_routing, &views::RoutingView::runRoutesRequested, this, [this](int routeSet) {
+    if (m_routingRun <= 0) return;
+    m_runRoutesJob->setProperty("run", m_routingRun);
+    statusBar()->showMessage(tr("Reading every route of run %1…").arg(m_routingRun));
+    m_runRoutesJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), run = m_routingRun, routeSet, label = m_routing->data().budgets.value(routeSet)] {
+      return loadRunRoutes(p, run, routeSet, label);
+    }));
+  });
+  connect(m_runRoutesJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_runRoutesJob->result();
+    const qint64 runId = m_runRoutesJob->property("run").toLongLong();
+    if (r.ok() && runId == m_routingRun) {
+      m_routing->setRunRoutes(r.value());
+      statusBar()->showMessage(tr("Run %1: %2 tokens").arg(runId).arg(r.value()->rows()), 5000);
+    } else if (!r.ok()) {
+      statusBar()->showMessage(QString::fromStdString(r.error().message));
+    }
+    Q_EMIT runRoutesShown(runId, r.ok());
+  });
   connect(m_routingJob, &QFutureWatcherBase::finished, this, [this] {
     const auto r = m_routingJob->result();
     const qint64 runId = m_routingJob->property("run").toLongLong();
@@ -254,27 +281,71 @@ MainWindow::~MainWindow() {
   m_curveJob->waitForFinished();
   m_compareJob->waitForFinished();
   m_routingJob->waitForFinished();
+  m_runRoutesJob->waitForFinished();
   m_searchJob->waitForFinished();
 }
 
 namespace {
 
+// Text of every token id of the tokenizer of the run's model when its folder is still there.
+std::shared_ptr<text::Tokenizer> runTokenizer(store::Store& st, int64_t runId) {
+  if (auto models = st.runModels(runId); models && !models->empty()) {
+    const auto path = std::filesystem::path(models->front().second.path) / "tokenizer.json";
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec))
+      if (auto t = text::Tokenizer::load(path.string())) return *t;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// The run-wide routing report, read once per run (every sequence shown reuses it; a run still
+// being written is read again when it has more units).
+struct RoutingReportCache {
+  std::mutex mutex;
+  std::string db;
+  int64_t run = 0;
+  size_t units = 0;
+  std::shared_ptr<const routing::RoutingReport> report;
+
+  Result<std::shared_ptr<const routing::RoutingReport>> get(store::Store& st, const std::string& path, const store::RunRecord& run, size_t unitCount) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (report && db == path && this->run == run.id && units == unitCount) return report;
+    }
+    auto rep = routing::routingReport(st, run, 50);
+    if (!rep) return rep.error();
+    auto shared = std::make_shared<const routing::RoutingReport>(std::move(*rep));
+    std::lock_guard<std::mutex> lock(mutex);
+    db = path;
+    this->run = run.id;
+    units = unitCount;
+    report = shared;
+    return shared;
+  }
+};
+
+namespace {
+
 // Everything the routing view shows for one sequence of an oracle run (runs on a worker).
-Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& db, int64_t runId, int64_t unit) {
+Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& db, int64_t runId, int64_t unit, RoutingReportCache& cache) {
   store::StoreParams sp;
   sp.readOnly = true;
   auto st = store::Store::open(db, sp);
   if (!st) return st.error();
   auto run = (*st)->run(runId);
   if (!run) return run.error();
-  auto rep = routing::routingReport(**st, *run, 0);
-  if (!rep) return rep.error();
   auto units = (*st)->unitIndexes(runId);
   if (!units) return units.error();
+  auto shared = cache.get(**st, db, *run, units->size());
+  if (!shared) return shared.error();
+  const routing::RoutingReport* rep = shared->get();
   const int64_t u = std::clamp<int64_t>(unit, 0, static_cast<int64_t>(units->size()) - 1);
   auto seq = (*st)->routingSequence(runId, (*units)[static_cast<size_t>(u)], 0);
   if (!seq) return seq.error();
   auto d = std::make_shared<views::RoutingViewData>();
+  d->run = runId;
   d->title = QObject::tr("Run %1, sequence %2 of %3").arg(runId).arg(u).arg(units->size());
   d->layers = seq->layerCount;
   d->sequence = static_cast<int>(u);
@@ -282,15 +353,9 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
   for (const auto& b : rep->budgets) d->budgets << QString::fromStdString(b);
   d->oracleBudgets = d->budgets.size();
   // Token text from the model's tokenizer when its folder is still there; ids otherwise.
-  std::shared_ptr<text::Tokenizer> tok;
-  if (auto models = (*st)->runModels(runId); models && !models->empty()) {
-    const auto path = std::filesystem::path(models->front().second.path) / "tokenizer.json";
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec))
-      if (auto t = text::Tokenizer::load(path.string())) tok = *t;
-  }
-  for (int32_t id : seq->tokenIds)
-    d->tokens << (tok ? QString::fromUtf8(QByteArray::fromStdString(tok->tokenBytes(id))) : QStringLiteral("[%1]").arg(id));
+  const std::shared_ptr<text::Tokenizer> tok = runTokenizer(**st, runId);
+  const auto tokenText = [&](int32_t id) { return tok ? QString::fromUtf8(QByteArray::fromStdString(tok->tokenBytes(id))) : QStringLiteral("[%1]").arg(id); };
+  for (int32_t id : seq->tokenIds) d->tokens << tokenText(id);
   d->firstPosition = static_cast<int>(seq->firstPosition());
   const size_t B = seq->budgets.size(), P = seq->positions(), L = static_cast<size_t>(seq->layerCount);
   d->routes.resize(static_cast<int>(B));
@@ -328,7 +393,48 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
   }
   for (const auto& p : rep->points)
     d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity});
+  const auto toQ = [](const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); };
+  for (size_t b = 0; b < rep->budgets.size(); ++b) {
+    d->bigByLayer << toQ(rep->bigByLayer[b]);
+    d->smallByLayer << toQ(rep->smallByLayer[b]);
+    d->skipByLayer << toQ(rep->skipByLayer[b]);
+    d->bigByPosition << toQ(rep->bigByPosition[b]);
+  }
+  if (d->budgets.size() > static_cast<int>(B))
+    for (const auto& r : rep->routers) {
+      d->bigByLayer << toQ(r.bigByLayer);
+      d->smallByLayer << toQ(r.smallByLayer);
+      d->skipByLayer << toQ(r.skipByLayer);
+    }
+  for (int64_t b : rep->positionBins) d->positionBins << b;
+  for (const auto& h : rep->hardest)
+    d->hardest.push_back({h.unit, static_cast<int>(h.position), tokenText(h.token), tokenText(h.next), QString::fromStdString(h.route), h.difficulty,
+                          h.lossSkip, h.lossBig, h.lossOracle});
   return d;
+}
+
+// The whole-run heatmap of one route set (runs on a worker).
+Result<std::shared_ptr<const views::RunHeatmapData>> loadRunRoutes(const std::string& db, int64_t runId, int routeSet, QString label) {
+  store::StoreParams sp;
+  sp.readOnly = true;
+  auto st = store::Store::open(db, sp);
+  if (!st) return st.error();
+  auto rr = routing::runRoutes(**st, runId, routeSet);
+  if (!rr) return rr.error();
+  auto d = std::make_shared<views::RunHeatmapData>();
+  d->title = QObject::tr("Run %1").arg(runId);
+  d->routeSet = std::move(label);
+  d->layers = rr->layers;
+  d->gain = std::move(rr->gain);
+  d->tokens = std::move(rr->tokens);
+  d->units = std::move(rr->units);
+  d->firstRow = std::move(rr->firstRow);
+  d->firstPosition = std::move(rr->firstPosition);
+  d->cells = std::make_shared<const std::vector<uint8_t>>(std::move(rr->routes));
+  if (auto tok = runTokenizer(**st, runId))
+    for (int32_t id = 0; id < tok->vocabSize(); ++id) d->vocabulary << QString::fromUtf8(QByteArray::fromStdString(tok->tokenBytes(id)));
+  d->computeByToken();
+  return std::shared_ptr<const views::RunHeatmapData>(std::move(d));
 }
 
 }  // namespace
@@ -356,10 +462,10 @@ void MainWindow::showRun(qint64 runId, qint64 unit) {
     showRunCurves(runId);
     return;
   }
-  if (m_routingJob->isRunning()) m_routingJob->waitForFinished();
+  // A load still running is left to finish on its own; its result is dropped (no waiting here).
   m_routingJob->setProperty("run", runId);
   statusBar()->showMessage(tr("Reading the routing of run %1…").arg(runId));
-  m_routingJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runId, unit] { return loadRouting(p, runId, unit); }));
+  m_routingJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runId, unit, cache = m_reportCache] { return loadRouting(p, runId, unit, *cache); }));
 }
 
 void MainWindow::openModel(const QString& dir) {

@@ -22,12 +22,14 @@ class RoutingView;
 struct RoutingViewData;
 class SearchView;
 struct SearchViewData;
+struct RunHeatmapData;
 }
 
 namespace lens::app {
 
 class JobQueue;
 class ExperimentsView;
+struct RoutingReportCache;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -71,6 +73,7 @@ class MainWindow : public QMainWindow {
   void curvesShown(qint64 runId, bool ok);
   void comparisonShown(bool ok);
   void routingShown(qint64 runId, bool ok);
+  void runRoutesShown(qint64 runId, bool ok);
   void searchShown(qint64 runId, bool ok);
 
  private:
@@ -100,6 +103,8 @@ class MainWindow : public QMainWindow {
   QFutureWatcher<Result<search::ComputeOptimalReport>>* m_compareJob;
   QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>* m_routingJob;
   QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>* m_searchJob;
+  QFutureWatcher<Result<std::shared_ptr<const views::RunHeatmapData>>>* m_runRoutesJob;
+  std::shared_ptr<RoutingReportCache> m_reportCache;
 };
 
 }  // namespace lens::app

@@ -323,4 +323,54 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
   return rep;
 }
 
+size_t RunRoutes::sequenceOf(int64_t row) const {
+  return static_cast<size_t>(std::upper_bound(firstRow.begin(), firstRow.end(), row) - firstRow.begin() - 1);
+}
+
+Result<RunRoutes> runRoutes(store::Store& st, int64_t runId, int routeSet, const RunContext* ctx) {
+  auto run = st.run(runId);
+  if (!run) return run.error();
+  if (run->kind != "oracle") return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " is a " + run->kind + " run, not an oracle run");
+  auto units = st.unitIndexes(runId);
+  if (!units) return units.error();
+  RunRoutes out;
+  int64_t done = 0;
+  for (int64_t u : *units) {
+    if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "reading the routes of run " + std::to_string(runId) + " was cancelled");
+    auto seq = st.routingSequence(runId, u, 0);
+    if (!seq) return seq.error();
+    const auto& s = *seq;
+    const size_t P = s.positions(), B = s.budgets.size(), L = static_cast<size_t>(s.layerCount);
+    const size_t R = P > 0 ? s.routerLosses.size() / P : 0;
+    const std::string where = "run " + std::to_string(runId) + ", unit " + std::to_string(u);
+    if (out.units.empty()) {
+      out.layers = s.layerCount;
+      out.budgets = static_cast<int>(B);
+      out.routers = static_cast<int>(R);
+      if (routeSet < 0 || routeSet >= out.budgets + out.routers)
+        return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " has " + std::to_string(B) + " budgets and " + std::to_string(R) +
+                                                      " routers; there is no route set " + std::to_string(routeSet));
+    } else if (s.layerCount != out.layers || B != static_cast<size_t>(out.budgets) || R != static_cast<size_t>(out.routers)) {
+      return makeError(ErrorCode::InvalidInput, where + ": its layers, budgets or routers differ from the run's first unit");
+    }
+    if ((!s.fixedLosses.empty() && s.fixedLosses.size() != P * kFixedRoutes) || s.routes.size() != P * B * L || s.routerRoutes.size() != P * R * L)
+      return makeError(ErrorCode::InvalidInput, where + ": stored arrays have the wrong sizes");
+    out.units.push_back(u);
+    out.firstRow.push_back(out.rows());
+    out.firstPosition.push_back(static_cast<int32_t>(s.firstPosition()));
+    const bool router = routeSet >= out.budgets;
+    const size_t set = router ? static_cast<size_t>(routeSet - out.budgets) : static_cast<size_t>(routeSet);
+    for (size_t t = 0; t < P; ++t) {
+      const uint8_t* r = router ? &s.routerRoutes[(t * R + set) * L] : &s.routes[(t * B + set) * L];
+      out.routes.insert(out.routes.end(), r, r + L);
+      const float loss = router ? s.routerLosses[t * R + set] : s.losses[t * B + set];
+      out.gain.push_back(s.fixedLosses.empty() ? 0.0f : s.fixedLosses[t * kFixedRoutes] - loss);
+      out.tokens.push_back(s.tokenIds[s.firstPosition() + t]);
+    }
+    if (ctx) ctx->report(++done, static_cast<int64_t>(units->size()), "sequences");
+  }
+  if (out.units.empty()) return makeError(ErrorCode::NotFound, "run " + std::to_string(runId) + " has no results yet");
+  return out;
+}
+
 }  // namespace lens::routing

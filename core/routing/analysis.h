@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/common/result.h"
+#include "core/common/run_context.h"
 #include "core/model/config.h"
 #include "core/store/records.h"
 
@@ -93,5 +94,26 @@ Result<model::ModelConfig> configFromSummary(const nlohmann::json& summary);
 // Reads every routing sequence of the run. `hardest` tokens are kept (by difficulty at the largest
 // budget).
 Result<RoutingReport> routingReport(store::Store& store, const store::RunRecord& run, int hardest = 20);
+
+// The routes of every scored token of an oracle run for one route set, in run order (sequences
+// by unit, tokens by position): what the workbench's whole-run heatmap shows. One byte per token
+// and layer, so a million tokens of a 32-layer model take 32 MB.
+struct RunRoutes {
+  int layers = 0;
+  int budgets = 0, routers = 0;      // the run's route sets: oracle budgets, then trained routers
+  std::vector<uint8_t> routes;        // [row * layers + layer]: 0 skip, 1 small, 2 big
+  std::vector<float> gain;            // [row]: all-skip loss − the route set's loss
+  std::vector<int32_t> tokens;        // [row]: the token predicted from (its input)
+  std::vector<int64_t> units;         // per sequence: its unit index
+  std::vector<int64_t> firstRow;      // per sequence: its first row
+  std::vector<int32_t> firstPosition; // per sequence: the token position of its first row
+  int64_t rows() const { return static_cast<int64_t>(gain.size()); }
+  // The sequence (index into `units`) holding a row; rows must be in [0, rows()).
+  size_t sequenceOf(int64_t row) const;
+};
+
+// Reads route set `routeSet` (a budget index, or budgets + router index) of every sequence of the
+// run; reports progress per sequence and stops with a Cancelled error when asked.
+Result<RunRoutes> runRoutes(store::Store& store, int64_t runId, int routeSet, const RunContext* ctx = nullptr);
 
 }  // namespace lens::routing

@@ -15,7 +15,9 @@
 #include "views/plot_widget.h"
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
+#include "views/category_map.h"
 #include "views/routing_view.h"
+#include "views/run_heatmap_view.h"
 #include "views/search_view.h"
 #include <QTreeWidget>
 #include <QTableWidget>
@@ -363,9 +365,19 @@ class TestWorkbench : public QObject {
     // The heatmap shows the stored routes of the chosen budget, cell by cell.
     v->setBudget(1);
     v->heatmap()->replot();
-    auto* map = static_cast<QCPColorMap*>(v->heatmap()->plottable(0));
+    auto* map = static_cast<views::CategoryMap*>(v->heatmap()->plottable(0));
     for (int t = 0; t < S; ++t)
-      for (int l = 0; l < L; ++l) QCOMPARE(static_cast<int>(map->data()->cell(t, l)), static_cast<int>(seq->routes[(t * 3 + 1) * L + l]));
+      for (int l = 0; l < L; ++l) QCOMPARE(map->code(t, l), static_cast<int>(seq->routes[(t * 3 + 1) * L + l]));
+    {  // and draws each cell in its module's colour
+      const QImage shot = v->heatmap()->toPixmap(v->heatmap()->width(), v->heatmap()->height(), 1.0).toImage();
+      const QColor colour[3] = {QColor(225, 225, 225), QColor(86, 180, 233), QColor(213, 94, 0)};
+      for (int t = 0; t < S; t += 7)
+        for (int l = 0; l < L; ++l)
+          // (a quarter cell off the centre, clear of the axes' tick marks)
+          QCOMPARE(shot.pixelColor(static_cast<int>(v->heatmap()->xAxis->coordToPixel(t + 0.25)),
+                                   static_cast<int>(v->heatmap()->yAxis->coordToPixel(l + 0.25))),
+                   colour[seq->routes[(t * 3 + 1) * L + l]]);
+    }
     // Hover over a cell names its module and the token's metrics from the store.
     const int row = S / 2, layer = 3;
     const QPointF px(v->heatmap()->xAxis->coordToPixel(row), v->heatmap()->yAxis->coordToPixel(layer));
@@ -389,7 +401,7 @@ class TestWorkbench : public QObject {
     // The router's routes: small everywhere, with its stored losses in the token's tooltip.
     v->setBudget(3);
     for (int t = 0; t < S; ++t)
-      for (int l = 0; l < L; ++l) QCOMPARE(static_cast<int>(map->data()->cell(t, l)), 1);
+      for (int l = 0; l < L; ++l) QCOMPARE(map->code(t, l), 1);
     QVERIFY(v->heatmapToolTipAt(px).startsWith("layer 3: small (router small)"));
     QVERIFY2(v->tokenToolTip(row).contains(QString("router small: %1 via ssss").arg(seq->routerLosses[static_cast<size_t>(row)], 0, 'f', 4)),
              qPrintable(v->tokenToolTip(row)));
@@ -406,6 +418,63 @@ class TestWorkbench : public QObject {
     QFile csv(out.filePath("h.csv"));
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + S * L);
+
+    // Over the whole run (both sequences), by hand from the store: layer usage at k=1, the hardest
+    // token at k=4, and every route in the whole-run heatmap.
+    auto seq0 = (*st)->routingSequence(r->run.id, 0, 0);
+    LENS_VERIFY_OK(seq0);
+    const store::RoutingSequence* both[2] = {&*seq0, &*seq};
+    std::vector<double> big(L, 0), smallUse(L, 0);
+    double hardest = -1e9;
+    size_t positions = 0;
+    for (const auto* q : both) {
+      for (size_t t = 0; t < q->positions(); ++t) {
+        for (int l = 0; l < L; ++l) {
+          big[l] += q->routes[(t * 3 + 1) * L + l] == 2;
+          smallUse[l] += q->routes[(t * 3 + 1) * L + l] == 1;
+        }
+        hardest = std::max(hardest, static_cast<double>(q->fixedLosses[t * 3] - q->losses[t * 3 + 2]));
+      }
+      positions += q->positions();
+    }
+    v->setBudget(1);
+    QCOMPARE(v->usagePlot()->plottableCount(), 3);  // skip, small, big bars
+    auto* bigBars = static_cast<QCPBars*>(v->usagePlot()->plottable(2));
+    auto* smallBars = static_cast<QCPBars*>(v->usagePlot()->plottable(1));
+    for (int l = 0; l < L; ++l) {
+      QVERIFY(std::abs(bigBars->data()->at(l)->value - big[l] / positions) < 1e-9);
+      QVERIFY(std::abs(smallBars->data()->at(l)->value - smallUse[l] / positions) < 1e-9);
+    }
+    QVERIFY(v->hardestTable()->rowCount() > 5);
+    QCOMPARE(v->hardestTable()->item(0, 4)->text(), QString::number(hardest, 'f', 4));
+    // A double-click on the hardest token opens its sequence with that token selected.
+    const int hardUnit = v->hardestTable()->item(0, 0)->text().toInt(), hardPos = v->hardestTable()->item(0, 1)->text().toInt();
+    QSignalSpy reshown(&w, &app::MainWindow::routingShown);
+    Q_EMIT v->hardestTable()->cellDoubleClicked(0, 2);
+    if (hardUnit != 1) QVERIFY(reshown.wait(60000));
+    QCOMPARE(v->data().sequence, hardUnit);
+    QCOMPARE(v->data().firstPosition + v->selectedRow(), hardPos);
+
+    QSignalSpy runShown(&w, &app::MainWindow::runRoutesShown);
+    v->panels()->setCurrentWidget(v->runHeatmap());
+    QVERIFY(runShown.wait(60000));
+    const auto* whole = v->runHeatmap()->data();
+    QVERIFY(whole);
+    QCOMPARE(whole->routeSet, QString("k=1"));
+    QCOMPARE(whole->rows(), static_cast<int64_t>(positions));
+    QCOMPARE(whole->units, std::vector<int64_t>({0, 1}));
+    for (size_t t = 0; t < seq->positions(); ++t)
+      for (int l = 0; l < L; ++l)
+        QCOMPARE((*whole->cells)[(seq0->positions() + t) * L + l], seq->routes[(t * 3 + 1) * L + l]);
+    // Another budget reads that route set; a double-click opens the token in the sequence view.
+    v->setBudget(2);
+    QVERIFY(runShown.wait(60000));
+    QCOMPARE(v->runHeatmap()->data()->routeSet, QString("k=4"));
+    QSignalSpy opened0(&w, &app::MainWindow::routingShown);
+    Q_EMIT v->runHeatmap()->tokenActivated(0, 3);
+    if (v->data().sequence != 0) QVERIFY(opened0.wait(60000));
+    QCOMPARE(v->data().sequence, 0);
+    QCOMPARE(v->selectedRow(), 3);
   }
 };
 
