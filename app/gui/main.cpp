@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
+#include <QTimer>
 
 #include "app/gui/i18n.h"
 #include "app/gui/main_window.h"
@@ -24,6 +25,10 @@ int main(int argc, char** argv) {
   parser.addOption(db);
   QCommandLineOption run("run", QApplication::translate("main", "a run of the database to show"), "id");
   parser.addOption(run);
+  // For the start-up benchmark (computelens-bench-heatmap): quit once the window is up and the
+  // event loop has run.
+  QCommandLineOption quitWhenReady("quit-when-ready", QApplication::translate("main", "quit as soon as the window is shown"));
+  parser.addOption(quitWhenReady);
   parser.process(app);
   lens::app::MainWindow w;
   w.resize(900, 600);
@@ -36,5 +41,6 @@ int main(int argc, char** argv) {
       if (ok) w.showRun(id);
     });
   if (parser.isSet(db) || QFileInfo::exists(dbPath)) w.openDatabase(dbPath);
+  if (parser.isSet(quitWhenReady)) QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
   return QApplication::exec();
 }
