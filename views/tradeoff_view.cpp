@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "views/tradeoff_view.h"
 
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+
 #include <QFile>
 #include <QTextStream>
 #include <QToolTip>
@@ -20,7 +24,17 @@ const QColor kColours[] = {QColor(0, 0, 0),       QColor(230, 159, 0),   QColor(
 TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->addWidget(m_plot);
+  layout->addWidget(m_plot, 3);
+  m_caption = new QLabel(this);
+  m_caption->setWordWrap(true);
+  m_table = new QTableWidget(this);
+  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_table->verticalHeader()->setVisible(false);
+  m_table->horizontalHeader()->setStretchLastSection(true);
+  layout->addWidget(m_caption);
+  layout->addWidget(m_table, 1);
+  m_caption->hide();
+  m_table->hide();
   m_plot->xAxis->setLabel(tr("inference FLOPs per problem"));
   m_plot->yAxis->setLabel(tr("accuracy"));
   m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -52,7 +66,26 @@ bool TradeoffView::toggleSeries(int i) {
 
 bool TradeoffView::seriesVisible(int i) const { return i >= 0 && i < m_plot->graphCount() && m_plot->graph(i)->visible(); }
 
+void TradeoffView::setTable(const QString& caption, const QStringList& headers, const QVector<QStringList>& rows) {
+  m_caption->setText(caption);
+  m_table->clear();
+  m_table->setColumnCount(headers.size());
+  m_table->setHorizontalHeaderLabels(headers);
+  m_table->setRowCount(rows.size());
+  for (int r = 0; r < rows.size(); ++r)
+    for (int c = 0; c < rows[r].size() && c < headers.size(); ++c) {
+      auto* item = new QTableWidgetItem(rows[r][c]);
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      m_table->setItem(r, c, item);
+    }
+  m_caption->setVisible(!rows.isEmpty());
+  m_table->setVisible(!rows.isEmpty());
+}
+
+QString TradeoffView::tableCaption() const { return m_caption->text(); }
+
 void TradeoffView::clear() {
+  setTable({}, {}, {});
   m_series.clear();
   m_plot->clearGraphs();
   m_plot->plotLayout()->setRowStretchFactor(0, 1);
@@ -60,6 +93,7 @@ void TradeoffView::clear() {
 }
 
 void TradeoffView::setSeries(const QString& title, const QVector<TradeoffSeries>& series) {
+  setTable({}, {}, {});
   m_series = series;
   m_title = title;
   m_plot->clearGraphs();

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QVector>
 #include <QWidget>
 
 class QCustomPlot;
+class QLabel;
 class QMouseEvent;
+class QTableWidget;
 
 namespace lens::views {
 
@@ -42,9 +45,17 @@ class TradeoffView : public QWidget {
   // By suffix (.png, .pdf, .svg, .csv).
   bool exportTo(const QString& path) const;
 
+  // A table under the plot (the exchange analysis of a comparison); hidden when `rows` is empty.
+  // setSeries and clear hide it again.
+  void setTable(const QString& caption, const QStringList& headers, const QVector<QStringList>& rows);
+  QTableWidget* table() const { return m_table; }
+  QString tableCaption() const;
+
  private:
   void onMouseMove(QMouseEvent* event);
   QCustomPlot* m_plot;
+  QLabel* m_caption;
+  QTableWidget* m_table;
   QVector<TradeoffSeries> m_series;
   QString m_title;
 };

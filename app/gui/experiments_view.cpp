@@ -37,9 +37,12 @@ ExperimentsView::ExperimentsView(JobQueue* queue, QWidget* parent) : QWidget(par
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_table->verticalHeader()->setVisible(false);
   m_table->horizontalHeader()->setStretchLastSection(true);
+  m_new = new QPushButton(tr("New…"), this);
+  m_new->setToolTip(tr("Set up a sampling, search, oracle or router-training run"));
   m_start = new QPushButton(tr("Start from Spec…"), this);
   m_cancel = new QPushButton(tr("Cancel"), this);
   auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_new);
   buttons->addWidget(m_start);
   buttons->addWidget(m_cancel);
   buttons->addStretch(1);
@@ -47,6 +50,7 @@ ExperimentsView::ExperimentsView(JobQueue* queue, QWidget* parent) : QWidget(par
   lay->addLayout(buttons);
   lay->addWidget(m_table, 1);
   connect(m_start, &QPushButton::clicked, this, &ExperimentsView::startRequested);
+  connect(m_new, &QPushButton::clicked, this, &ExperimentsView::newRequested);
   connect(m_cancel, &QPushButton::clicked, this, [this] {
     const auto rows = m_table->selectionModel()->selectedRows();
     if (rows.isEmpty()) return;

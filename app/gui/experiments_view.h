@@ -25,6 +25,7 @@ class ExperimentsView : public QWidget {
 
  Q_SIGNALS:
   void startRequested();  // the Start button: the window asks for a file and a database
+  void newRequested();    // the New button: the window opens the parameter dialog
 
  private:
   void refresh(int jobId);
@@ -32,6 +33,7 @@ class ExperimentsView : public QWidget {
   JobQueue* m_queue;
   QTableWidget* m_table;
   QPushButton* m_start;
+  QPushButton* m_new;
   QPushButton* m_cancel;
 };
 

@@ -45,10 +45,18 @@ const JobQueue::Entry* JobQueue::entry(int id) const {
   return nullptr;
 }
 
-int JobQueue::enqueue(const nlohmann::json& spec, const QString& dbPath) {
+int JobQueue::enqueueResume(qint64 runId, const QString& name, const QString& dbPath) {
+  return add(nlohmann::json{{"kind", "resume"}, {"name", name.toStdString()}}, dbPath, runId);
+}
+
+int JobQueue::enqueue(const nlohmann::json& spec, const QString& dbPath) { return add(spec, dbPath, 0); }
+
+int JobQueue::add(const nlohmann::json& spec, const QString& dbPath, qint64 resumeRun) {
   Entry e;
   e.id = m_nextId++;
   e.spec = spec;
+  if (prepareSpec && resumeRun == 0) prepareSpec(e.spec);
+  e.resumeRun = resumeRun;
   e.db = dbPath;
   e.kind = QString::fromStdString(spec.value("kind", std::string("generate")));
   e.name = QString::fromStdString(spec.value("name", std::string()));
@@ -96,8 +104,9 @@ void JobQueue::startNext() {
   auto alive = m_alive;
   auto cancelFlag = next->cancel;
   const nlohmann::json spec = next->spec;
+  const qint64 resume = next->resumeRun;
   const std::string db = next->db.toStdString();
-  m_worker->future = QtConcurrent::run([self, alive, cancelFlag, spec, db, id] {
+  m_worker->future = QtConcurrent::run([self, alive, cancelFlag, spec, resume, db, id] {
     jobs::RunParams p;
     p.dbPath = db;
     p.cancel = cancelFlag.get();
@@ -115,7 +124,7 @@ void JobQueue::startNext() {
         }
       }, Qt::QueuedConnection);
     };
-    auto r = jobs::startRun(spec, p);
+    auto r = resume > 0 ? jobs::resumeRun(std::to_string(resume), p) : jobs::startRun(spec, p);
     if (!*alive) return;
     const bool ok = r.ok();
     const QString error = ok ? QString() : QString::fromStdString(r.error().describe());

@@ -10,6 +10,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@ class JobQueue : public QObject {
     int id = 0;
     QString name, kind, db;
     nlohmann::json spec;
+    qint64 resumeRun = 0;  // > 0: continue this stored run instead of starting a new one
     State state = State::Queued;
     qint64 runId = 0;
     qint64 done = 0, total = 0;
@@ -35,8 +37,12 @@ class JobQueue : public QObject {
   explicit JobQueue(QObject* parent = nullptr);
   ~JobQueue() override;  // cancels the running job and waits for it
 
+  // Applied to every spec as it is queued (the workbench fills in its device and thread settings).
+  std::function<void(nlohmann::json&)> prepareSpec;
   // Queues a job; it starts when the jobs before it have finished. Returns its id.
   int enqueue(const nlohmann::json& spec, const QString& dbPath);
+  // Queues the continuation of a stored run of `dbPath` (only its missing units are computed).
+  int enqueueResume(qint64 runId, const QString& name, const QString& dbPath);
   // Cancels a queued or running job; false when it has already finished or is unknown.
   bool cancel(int id);
   const QVector<Entry>& entries() const { return m_entries; }
@@ -50,6 +56,7 @@ class JobQueue : public QObject {
 
  private:
   void startNext();
+  int add(const nlohmann::json& spec, const QString& dbPath, qint64 resumeRun);
   Entry* find(int id);
 
   QVector<Entry> m_entries;

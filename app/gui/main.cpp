@@ -33,9 +33,19 @@ int main(int argc, char** argv) {
   lens::app::MainWindow w;
   w.resize(900, 600);
   w.show();
-  if (!parser.positionalArguments().isEmpty()) w.openModel(parser.positionalArguments().first());
-  // The database given, else the one the CLI writes by default, when it exists.
-  const QString dbPath = parser.isSet(db) ? parser.value(db) : QString::fromStdString(lens::store::defaultDatabasePath());
+  // The model given, else the built-in Duo model; the built-in task in the Data dock.
+  if (!parser.positionalArguments().isEmpty()) {
+    w.openModel(parser.positionalArguments().first());
+  } else {
+    for (const QString& m : lens::app::MainWindow::builtinModels())
+      if (m.endsWith("/arith-duo-small")) w.openModel(m);
+  }
+  w.openProblems(QStringLiteral("builtin:arith"));
+  // The database given, else the one chosen in the settings, else the CLI's default, when it exists.
+  const QString saved = QSettings().value("store/path").toString();
+  const QString dbPath = parser.isSet(db) ? parser.value(db)
+                         : !saved.isEmpty() && QFileInfo::exists(saved) ? saved
+                                                                        : QString::fromStdString(lens::store::defaultDatabasePath());
   if (parser.isSet(run))
     QObject::connect(&w, &lens::app::MainWindow::databaseOpened, &w, [&w, id = parser.value(run).toLongLong()](const QString&, bool ok) {
       if (ok) w.showRun(id);

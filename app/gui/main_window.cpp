@@ -2,8 +2,14 @@
 #include "app/gui/main_window.h"
 
 #include <QActionGroup>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
 
 #include "app/gui/demo.h"
+#include "app/gui/job_dialog.h"
+#include "app/gui/settings_dialog.h"
+#include "core/search/exchange.h"
 #include "app/gui/experiments_view.h"
 #include "app/gui/i18n.h"
 #include "app/gui/job_queue.h"
@@ -26,6 +32,7 @@
 #include "views/model_summary_view.h"
 #include "views/runs_view.h"
 #include "views/tradeoff_view.h"
+#include "views/data_view.h"
 #include "views/routing_view.h"
 #include "views/run_heatmap_view.h"
 #include "views/report_export.h"
@@ -41,9 +48,65 @@
 
 namespace lens::app {
 
+// What a comparison of runs shows: the compute-optimal report and, with a larger model's sampling
+// run among them, the exchange analysis.
+struct Comparison {
+  search::ComputeOptimalReport optimal;
+  std::optional<search::ExchangeReport> exchange;
+  int64_t largeRun = 0;
+  double largeFlops = 0, largeAccuracy = 0;  // its pass@1 point
+};
+
 namespace {
 Result<std::shared_ptr<const views::RunHeatmapData>> loadRunRoutes(const std::string& db, int64_t runId, int routeSet, QString label);
+
+// The smallest policy among the sampling runs is the baseline; the largest, when larger, is the
+// model the exchange analysis compares with. Runs on a worker.
+Result<std::shared_ptr<const Comparison>> compareRuns(const std::string& db, const QList<qint64>& runIds) {
+  store::StoreParams sp;
+  sp.readOnly = true;
+  auto st = store::Store::open(db, sp);
+  if (!st) return st.error();
+  std::vector<std::pair<int64_t, int64_t>> sampling;  // parameters, run
+  std::vector<int64_t> searches;
+  for (qint64 id : runIds) {
+    auto run = (*st)->run(id);
+    if (!run) return run.error();
+    if (run->kind == "generate") {
+      auto models = (*st)->runModels(id);
+      if (!models) return models.error();
+      int64_t params = 0;
+      for (const auto& [role, m] : *models)
+        if (role == "policy") params = m.parameterCount;
+      sampling.emplace_back(params, id);
+    } else if (run->kind == "search") {
+      searches.push_back(id);
+    }
+  }
+  if (sampling.empty()) return makeError(ErrorCode::InvalidInput, "compare: select a sampling (generate) run as the best-of-N baseline, with search runs");
+  std::stable_sort(sampling.begin(), sampling.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  search::ComputeOptimalOptions opt;
+  auto co = search::computeOptimalFromRuns(**st, sampling.front().second, searches, opt);
+  if (!co) return co.error();
+  auto out = std::make_shared<Comparison>();
+  out->optimal = std::move(*co);
+  if (sampling.size() > 1 && sampling.back().first > sampling.front().first) {
+    const int64_t large = sampling.back().second;
+    auto ex = search::exchangeFromRuns(**st, sampling.front().second, searches, large, opt, {0.1, 1.0, 10.0});
+    if (!ex) return ex.error();
+    auto curve = search::computeRunCurves(**st, large, search::Aggregation::WeightedBestOfN, {1});
+    if (!curve) return curve.error();
+    for (const auto& s : curve->series)
+      if (s.name == "all" && !s.points.empty()) {
+        out->largeFlops = s.points.front().flopsPerProblem;
+        out->largeAccuracy = s.points.front().accuracy;
+      }
+    out->exchange = std::move(*ex);
+    out->largeRun = large;
+  }
+  return std::shared_ptr<const Comparison>(std::move(out));
 }
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(tr("ComputeLens"));
@@ -71,30 +134,58 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // to the front when a job is queued.
   addDockWidget(Qt::LeftDockWidgetArea, m_jobsDock);
   tabifyDockWidget(dock, m_jobsDock);
+  m_data = new views::DataView(this);
+  auto* dataDock = new QDockWidget(tr("Data"), this);
+  dataDock->setObjectName("dataDock");
+  dataDock->setWidget(m_data);
+  addDockWidget(Qt::LeftDockWidgetArea, dataDock);
+  tabifyDockWidget(dock, dataDock);
   dock->raise();
+  m_jobs->prepareSpec = [](nlohmann::json& spec) { WorkbenchSettings::load().applyTo(spec); };
   connect(m_jobs, &JobQueue::changed, this, [this](int id) {
     if (const auto* e = m_jobs->entry(id); e && e->state == JobQueue::State::Queued) m_jobsDock->raise();
   });
   m_inspect = new QFutureWatcher<Result<model::ModelSummary>>(this);
   m_listRuns = new QFutureWatcher<Result<std::vector<store::RunRecord>>>(this);
   m_curveJob = new QFutureWatcher<Result<search::RunCurves>>(this);
-  m_compareJob = new QFutureWatcher<Result<search::ComputeOptimalReport>>(this);
+  m_compareJob = new QFutureWatcher<Result<std::shared_ptr<const Comparison>>>(this);
   m_routingJob = new QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>(this);
   m_runRoutesJob = new QFutureWatcher<Result<std::shared_ptr<const views::RunHeatmapData>>>(this);
   m_reportCache = std::make_shared<RoutingReportCache>();
   m_searchJob = new QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>(this);
+  m_problemsJob = new QFutureWatcher<Result<std::shared_ptr<const mathdata::ProblemSet>>>(this);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open Model Folder\u2026"), this, &MainWindow::chooseModel);
   open->setShortcut(QKeySequence::Open);
   file->addAction(tr("Open &Results Database\u2026"), this, &MainWindow::chooseDatabase);
   file->addAction(tr("&Export Curves\u2026"), this, &MainWindow::exportCurves);
-  file->addAction(tr("&Start Job from Spec\u2026"), this, &MainWindow::chooseJobSpec);
+  QMenu* builtin = file->addMenu(tr("Open &Built-in Model"));
+  for (const QString& dir : builtinModels()) builtin->addAction(QDir(dir).dirName(), this, [this, dir] { openModel(dir); });
+  builtin->setEnabled(!builtin->isEmpty());
+  file->addAction(tr("Open &Problems\u2026"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open problems"), QSettings().value("data/last").toString(),
+                                                      tr("MATH problems (*.jsonl);;All files (*)"));
+    if (!path.isEmpty()) openProblems(path);
+  });
   file->addAction(tr("Export &Report\u2026"), this, &MainWindow::chooseReport);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
   quit->setShortcut(QKeySequence::Quit);
+  QMenu* experiments = menuBar()->addMenu(tr("E&xperiments"));
+  QAction* newExp = experiments->addAction(tr("&New Experiment\u2026"), this, &MainWindow::newExperiment);
+  newExp->setShortcut(QKeySequence::New);
+  experiments->addAction(tr("&Start Job from Spec\u2026"), this, &MainWindow::chooseJobSpec);
+  experiments->addAction(tr("&Resume Selected Run"), this, [this] {
+    const qint64 run = m_runs->currentRow() >= 0 ? m_runs->runIdAt(m_runs->currentRow()) : 0;
+    if (run <= 0) {
+      QMessageBox::information(this, tr("Resume"), tr("Select a run first."));
+      return;
+    }
+    m_jobs->enqueueResume(run, tr("resume run %1").arg(run), m_dbPath);
+  });
   QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+  settings->addAction(tr("&Preferences\u2026"), this, &MainWindow::showPreferences);
   QMenu* language = settings->addMenu(tr("&Language"));
   auto* languages = new QActionGroup(this);
   const QString current = QSettings().value("ui/language").toString();
@@ -150,7 +241,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_compareJob, &QFutureWatcherBase::finished, this, [this] {
     const auto r = m_compareJob->result();
     if (r.ok()) {
-      const auto& co = r.value();
+      const auto& co = r.value()->optimal;
       QVector<views::TradeoffSeries> series;
       views::TradeoffSeries frontier;
       frontier.name = tr("compute-optimal");
@@ -177,7 +268,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         s.accuracy << a.accuracy;
         s.n << a.budget;
       }
-      m_curves->setSeries(tr("Compute-optimal: %1 strategies").arg(series.size() - 1), series);
+      const Comparison& cmp = *r.value();
+      if (cmp.exchange) {
+        views::TradeoffSeries large;
+        large.name = tr("larger model, pass@1 (run %1)").arg(cmp.largeRun);
+        large.flops << cmp.largeFlops;
+        large.accuracy << cmp.largeAccuracy;
+        large.n << 1;
+        series << large;
+      }
+      m_curves->setSeries(tr("Compute-optimal: %1 strategies").arg(series.size() - 1 - (cmp.exchange ? 1 : 0)), series);
+      if (cmp.exchange) {
+        const auto pct = [](double a) { return std::isnan(a) ? QStringLiteral("—") : QString::number(100.0 * a, 'f', 1) + " %"; };
+        QVector<QStringList> rows;
+        for (const auto& row : cmp.exchange->rows)
+          rows << QStringList{QString::number(row.ratio, 'g', 3), QString::number(row.allowedFlops, 'e', 2), QString::number(row.multiplier, 'f', 1) + "×",
+                              row.smallBudget > 0 ? QString::number(row.smallBudget) : QStringLiteral("—"), pct(row.smallAccuracy), pct(row.largeAccuracy)};
+        m_curves->setTable(tr("Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), "
+                              "the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.")
+                               .arg(cmp.largeRun)
+                               .arg(cmp.exchange->sizeRatio, 0, 'f', 2),
+                           {tr("R"), tr("matched FLOPs per problem"), tr("× one small sample"), tr("small: best N that fits"), tr("small: accuracy"),
+                            tr("large: pass@1")},
+                           rows);
+      }
       m_tabs->setCurrentWidget(m_curves);
     } else {
       statusBar()->showMessage(QString::fromStdString(r.error().message));
@@ -220,6 +334,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     Q_EMIT routingShown(runId, r.ok());
   });
   connect(m_experiments, &ExperimentsView::startRequested, this, &MainWindow::chooseJobSpec);
+  connect(m_experiments, &ExperimentsView::newRequested, this, &MainWindow::newExperiment);
+  connect(m_data, &views::DataView::openFileRequested, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open problems"), QSettings().value("data/last").toString(),
+                                                      tr("MATH problems (*.jsonl);;All files (*)"));
+    if (!path.isEmpty()) openProblems(path);
+  });
+  connect(m_data, &views::DataView::openFolderRequested, this, [this] {
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open a MATH folder"), QSettings().value("data/last").toString());
+    if (!path.isEmpty()) openProblems(path);
+  });
+  connect(m_data, &views::DataView::builtinRequested, this, [this] { openProblems(QStringLiteral("builtin:arith")); });
+  connect(m_problemsJob, &QFutureWatcherBase::finished, this, [this] {
+    const auto r = m_problemsJob->result();
+    const QString path = m_problemsJob->property("path").toString();
+    if (r.ok()) {
+      m_data->setProblems(r.value());
+      if (!path.startsWith("builtin:")) QSettings().setValue("data/last", path);
+      statusBar()->showMessage(tr("%1: %2 problems").arg(path).arg(r.value()->problems.size()), 5000);
+    } else {
+      statusBar()->showMessage(tr("Could not open %1").arg(path));
+      QMessageBox::warning(this, tr("Cannot open problems"), QString::fromStdString(r.error().describe()));
+    }
+    Q_EMIT problemsOpened(path, r.ok());
+  });
   // A finished job's run appears in the runs list (when it went to the open database) and is shown.
   connect(m_jobs, &JobQueue::finished, this, [this](int id, bool ok, qint64 runId) {
     const auto* e = m_jobs->entry(id);
@@ -270,11 +408,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     Q_EMIT curvesShown(runId, r.ok());
   });
   restoreGeometry(QSettings().value("window/geometry").toByteArray());
+  restoreState(QSettings().value("window/state").toByteArray());
   statusBar()->showMessage(tr("Ready"));
 }
 
 MainWindow::~MainWindow() {
   QSettings().setValue("window/geometry", saveGeometry());
+  QSettings().setValue("window/state", saveState());
   // The owner waits for its jobs (no worker outlives the window).
   m_inspect->waitForFinished();
   m_listRuns->waitForFinished();
@@ -283,6 +423,7 @@ MainWindow::~MainWindow() {
   m_routingJob->waitForFinished();
   m_runRoutesJob->waitForFinished();
   m_searchJob->waitForFinished();
+  m_problemsJob->waitForFinished();
 }
 
 namespace {
@@ -489,25 +630,8 @@ void MainWindow::openDatabase(const QString& path) {
 }
 
 void MainWindow::showComparison(const QList<qint64>& runIds) {
-  if (m_compareJob->isRunning()) m_compareJob->waitForFinished();
   statusBar()->showMessage(tr("Comparing %1 runs…").arg(runIds.size()));
-  m_compareJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runIds]() -> Result<search::ComputeOptimalReport> {
-    store::StoreParams sp;
-    sp.readOnly = true;
-    auto st = store::Store::open(p, sp);
-    if (!st) return st.error();
-    std::optional<int64_t> base;
-    std::vector<int64_t> searches;
-    for (qint64 id : runIds) {
-      auto run = (*st)->run(id);
-      if (!run) return run.error();
-      if (run->kind == "generate" && !base) base = id;
-      else if (run->kind == "search") searches.push_back(id);
-    }
-    if (!base) return makeError(ErrorCode::InvalidInput, "compare: select a sampling (generate) run as the best-of-N baseline, with search runs");
-    search::ComputeOptimalOptions opt;
-    return search::computeOptimalFromRuns(**st, *base, searches, opt);
-  }));
+  m_compareJob->setFuture(QtConcurrent::run([p = m_dbPath.toStdString(), runIds] { return compareRuns(p, runIds); }));
 }
 
 void MainWindow::showRunCurves(qint64 runId) {
@@ -618,5 +742,48 @@ QString MainWindow::aboutText() {
 }
 
 void MainWindow::showAbout() { QMessageBox::about(this, tr("About ComputeLens"), aboutText()); }
+
+QStringList MainWindow::builtinModels() {
+  QStringList out;
+  const QString resources = findResources();
+  if (resources.isEmpty()) return out;
+  const QDir models(resources + "/models");
+  for (const QString& d : models.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+    if (QFileInfo::exists(models.filePath(d) + "/config.json")) out << models.filePath(d);
+  return out;
+}
+
+void MainWindow::openProblems(const QString& path) {
+  m_problemsJob->setProperty("path", path);
+  statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
+  m_problemsJob->setFuture(QtConcurrent::run([p = path.toStdString()]() -> Result<std::shared_ptr<const mathdata::ProblemSet>> {
+    mathdata::ProblemSource src;
+    src.path = p;
+    auto set = mathdata::loadProblems(src);
+    if (!set) return set.error();
+    return std::shared_ptr<const mathdata::ProblemSet>(std::make_shared<mathdata::ProblemSet>(std::move(*set)));
+  }));
+}
+
+int MainWindow::queueSpec(nlohmann::json spec) {
+  if (m_dbPath.isEmpty()) m_dbPath = QString::fromStdString(store::defaultDatabasePath());
+  return m_jobs->enqueue(spec, m_dbPath);
+}
+
+void MainWindow::newExperiment() {
+  JobDialog dialog(builtinModels(), WorkbenchSettings::load().device, this);
+  if (m_data->problems() && !m_data->problems()->source.empty() && m_data->problems()->source != "inline")
+    dialog.datasetBox()->setCurrentText(QString::fromStdString(m_data->problems()->source));
+  if (dialog.exec() != QDialog::Accepted) return;
+  queueSpec(dialog.spec());
+}
+
+void MainWindow::showPreferences() {
+  SettingsDialog dialog(WorkbenchSettings::load(), this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const WorkbenchSettings s = dialog.settings();
+  s.save();
+  if (!s.database.isEmpty() && s.database != m_dbPath) openDatabase(s.database);
+}
 
 }  // namespace lens::app

@@ -11,6 +11,8 @@
 #include "core/model/model_info.h"
 #include "core/search/run_curves.h"
 #include "core/store/records.h"
+#include "core/mathdata/problems.h"
+#include <nlohmann/json.hpp>
 
 class QTabWidget;
 
@@ -20,6 +22,7 @@ class RunsView;
 class TradeoffView;
 class RoutingView;
 struct RoutingViewData;
+class DataView;
 class SearchView;
 struct SearchViewData;
 struct RunHeatmapData;
@@ -30,6 +33,7 @@ namespace lens::app {
 class JobQueue;
 class ExperimentsView;
 struct RoutingReportCache;
+struct Comparison;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -42,7 +46,9 @@ class MainWindow : public QMainWindow {
   void openDatabase(const QString& path);
   // Compares runs: the first sampling run as best-of-N and the search runs among them, as one
   // accuracy-vs-FLOPs plot of every strategy with the compute-optimal frontier highlighted
-  // (computed on the worker pool).
+  // (computed on the worker pool). With a second sampling run of a larger model, also the exchange
+  // analysis (Snell et al. §7): the larger model's pass@1 on the plot, and a table of what the
+  // smaller model reaches at matched total FLOPs for inference-to-pretraining ratios 0.1, 1, 10.
   void showComparison(const QList<qint64>& runIds);
   // Computes the selected run's accuracy-vs-FLOPs curves on the worker pool and shows them.
   void showRunCurves(qint64 runId);
@@ -50,6 +56,17 @@ class MainWindow : public QMainWindow {
   views::TradeoffView* curvesView() const { return m_curves; }
   views::RoutingView* routingView() const { return m_routing; }
   views::SearchView* searchView() const { return m_search; }
+  views::DataView* dataView() const { return m_data; }
+  // Loads problems into the Data dock on the worker pool: a .jsonl file, a MATH folder, or
+  // "builtin:arith" (its test split).
+  void openProblems(const QString& path);
+  // Experiments → New Experiment: the parameter dialog; the spec it builds is queued into the open
+  // database (the settings' device and threads filled in).
+  void newExperiment();
+  // Queues a spec as the Experiments dock does (settings applied). Returns the job id.
+  int queueSpec(nlohmann::json spec);
+  // The shipped models' folders (resources/models/*), for the Models menu and the dialogs.
+  static QStringList builtinModels();
   JobQueue* jobQueue() const { return m_jobs; }
   ExperimentsView* experimentsView() const { return m_experiments; }
   QString databasePath() const { return m_dbPath; }
@@ -70,6 +87,7 @@ class MainWindow : public QMainWindow {
  Q_SIGNALS:
   void modelOpened(const QString& dir, bool ok);
   void databaseOpened(const QString& path, bool ok);
+  void problemsOpened(const QString& path, bool ok);
   void curvesShown(qint64 runId, bool ok);
   void comparisonShown(bool ok);
   void routingShown(qint64 runId, bool ok);
@@ -83,6 +101,7 @@ class MainWindow : public QMainWindow {
   void chooseDatabase();
   void exportCurves();
   void showAbout();
+  void showPreferences();
 
   QTabWidget* m_tabs;
   views::ModelSummaryView* m_summary;
@@ -90,6 +109,7 @@ class MainWindow : public QMainWindow {
   views::TradeoffView* m_curves;
   views::RoutingView* m_routing;
   views::SearchView* m_search;
+  views::DataView* m_data;
   JobQueue* m_jobs;
   ExperimentsView* m_experiments;
   class QDockWidget* m_jobsDock;
@@ -100,10 +120,11 @@ class MainWindow : public QMainWindow {
   QFutureWatcher<Result<model::ModelSummary>>* m_inspect;
   QFutureWatcher<Result<std::vector<store::RunRecord>>>* m_listRuns;
   QFutureWatcher<Result<search::RunCurves>>* m_curveJob;
-  QFutureWatcher<Result<search::ComputeOptimalReport>>* m_compareJob;
+  QFutureWatcher<Result<std::shared_ptr<const Comparison>>>* m_compareJob;
   QFutureWatcher<Result<std::shared_ptr<views::RoutingViewData>>>* m_routingJob;
   QFutureWatcher<Result<std::shared_ptr<views::SearchViewData>>>* m_searchJob;
   QFutureWatcher<Result<std::shared_ptr<const views::RunHeatmapData>>>* m_runRoutesJob;
+  QFutureWatcher<Result<std::shared_ptr<const mathdata::ProblemSet>>>* m_problemsJob;
   std::shared_ptr<RoutingReportCache> m_reportCache;
 };
 

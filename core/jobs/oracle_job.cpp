@@ -158,6 +158,10 @@ Result<std::unique_ptr<Job>> createOracleJob(const json& j) {
       .integer("random_routings", s.randomRoutings, 0, 100000);
   if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   LENS_TRY_STATUS(r.finish());
+  // The budgets' syntax now, so a typo is reported before any model is loaded; their range (k up
+  // to the model's layers) is checked in prepare, when the layers are known.
+  if (!s.budgets.empty())
+    if (auto b = routing::parseBudgets(s.budgets, 1 << 20); !b) return makeError(ErrorCode::InvalidInput, "spec.budgets: " + b.error().message);
   auto p = mathdata::loadProblems(s.dataset);
   if (!p) return p.error();
   return std::unique_ptr<Job>(new OracleJob(std::move(s), std::move(*p)));

@@ -115,6 +115,8 @@ Result<std::unique_ptr<Job>> createRouterTrainJob(const json& j) {
       .number("lr", p.lr, 0.0, 10.0, /*loExclusive=*/true);
   if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   LENS_TRY_STATUS(r.finish());
+  if (s.mode == "imitate" && !s.budget.empty())  // its syntax now; its range once the model is loaded
+    if (auto b = routing::parseBudgets(s.budget, 1 << 20); !b) return makeError(ErrorCode::InvalidInput, "spec.budget: " + b.error().message);
   p.mode = s.mode == "imitate" ? routing::RouterTrainParams::Mode::Imitate : routing::RouterTrainParams::Mode::Penalty;
   p.scope = s.scope == "token" ? routing::OracleParams::Scope::Token : routing::OracleParams::Scope::Sequence;
   p.seed = s.base.seed;

@@ -7,7 +7,17 @@
 
 #include "app/gui/demo.h"
 #include "app/gui/experiments_view.h"
+#include "app/gui/job_dialog.h"
 #include "app/gui/job_queue.h"
+#include "app/gui/settings_dialog.h"
+#include "core/search/exchange.h"
+#include "core/search/run_curves.h"
+#include "views/data_view.h"
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QTextBrowser>
 #include "app/gui/main_window.h"
 #include <QProgressBar>
 #include "common/test_helpers.h"
@@ -228,6 +238,174 @@ class TestWorkbench : public QObject {
     QVERIFY(!v->toolTipAt(px).contains("beam M=2"));
     QVERIFY(v->toggleSeries(2) && v->seriesVisible(2));
     QVERIFY(!v->toggleSeries(7));
+    QVERIFY(!v->table()->isVisibleTo(v));  // one model: no exchange
+
+    // With arith-large's samples of the same problems, the comparison adds the exchange analysis:
+    // its pass@1 point on the plot and the table of matched FLOPs, as the core computes them.
+    const std::string large = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-large";
+    auto lr = jobs::startRun({{"kind", "generate"}, {"model", large}, {"samples", 2}, {"seed", 1}, {"dataset", data}, {"device", {{"device", "cpu"}}}}, p);
+    LENS_VERIFY_OK(lr);
+    QSignalSpy reopened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(reopened.wait(30000));
+    QSignalSpy shown2(&w, &app::MainWindow::comparisonShown);
+    w.runsView()->selectAll();
+    QVERIFY(shown2.wait(60000));
+    QCOMPARE(shown2.first().at(0).toBool(), true);
+    QCOMPARE(v->seriesCount(), 4);
+    QCOMPARE(plot->graph(3)->name(), QString("larger model, pass@1 (run %1)").arg(lr->run.id));
+    QVERIFY(v->table()->isVisibleTo(v));
+    QCOMPARE(v->table()->rowCount(), 3);
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    search::ComputeOptimalOptions opt;
+    auto ex = search::exchangeFromRuns(**st, 1, {2}, lr->run.id, opt, {0.1, 1.0, 10.0});
+    LENS_VERIFY_OK(ex);
+    QVERIFY(v->tableCaption().contains(QString::number(ex->sizeRatio, 'f', 2) + "× larger"));
+    for (int i = 0; i < 3; ++i) {
+      QCOMPARE(v->table()->item(i, 0)->text(), QString::number(ex->rows[i].ratio, 'g', 3));
+      QCOMPARE(v->table()->item(i, 2)->text(), QString::number(ex->rows[i].multiplier, 'f', 1) + "×");
+    }
+    // The paper's multiplier, M + 3(M − 1)/R, for R = 1 (the small model's FLOPs per sample are
+    // its all-big parameters', so this holds up to the attention's share).
+    QVERIFY(std::abs(ex->rows[1].multiplier - (ex->sizeRatio + 3 * (ex->sizeRatio - 1))) / ex->rows[1].multiplier < 0.25);
+  }
+
+  // The Data dock: MATH-500 from ../shared filtered by subject, level and text, as the file says.
+  void dataDockFiltersProblems() {
+    const QString path = QString::fromStdString(test::sharedDir()) + "/data/math/test.jsonl";
+    if (!QFileInfo::exists(path)) QSKIP("../shared/data/math/test.jsonl is not here");
+    int algebra = 0, algebra5 = 0, total = 0;
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        if (line.isEmpty()) continue;
+        const auto j = nlohmann::json::parse(line.toStdString());
+        ++total;
+        if (j.value("subject", std::string()) == "Algebra") {
+          ++algebra;
+          if (j.value("level", 0) == 5) ++algebra5;
+        }
+      }
+    }
+    app::MainWindow w;
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::problemsOpened);
+    w.openProblems(path);
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(opened.first().at(1).toBool(), true);
+    auto* d = w.dataView();
+    QCOMPARE(d->visibleRows(), total);
+    QCOMPARE(d->subjectBox()->count(), 8);  // "All subjects" and MATH's seven
+    d->subjectBox()->setCurrentIndex(d->subjectBox()->findData("Algebra"));
+    QCOMPARE(d->visibleRows(), algebra);
+    d->levelBox()->setCurrentIndex(d->levelBox()->findData(5));
+    QCOMPARE(d->visibleRows(), algebra5);
+    // The first visible problem's text, solution and answer, escaped, in the detail pane.
+    d->showRow(0);
+    const QString shown = d->detail()->toPlainText();
+    QVERIFY(shown.contains("Reference solution"));
+    QVERIFY(shown.contains("Level 5"));
+    d->searchEdit()->setText("no problem contains this 7f3a");
+    QCOMPARE(d->visibleRows(), 0);
+    d->searchEdit()->clear();
+    d->levelBox()->setCurrentIndex(0);
+    d->subjectBox()->setCurrentIndex(0);
+    QCOMPARE(d->visibleRows(), total);
+    // The built-in task; and a file that is not there gives a message, not a crash.
+    QSignalSpy builtin(&w, &app::MainWindow::problemsOpened);
+    w.openProblems("builtin:arith");
+    QVERIFY(builtin.wait(30000));
+    QVERIFY(d->visibleRows() > 0);
+    QCOMPARE(QString::fromStdString(d->problems()->problems.front().problem).isEmpty(), false);
+  }
+
+  // Experiments → New Experiment builds the spec the CLI would run; the core checks it; queued, it
+  // runs and its run appears. Resume continues a stopped run with only its missing units.
+  void newExperimentDialogQueuesAndResumes() {
+    QTemporaryDir dir;
+    const QStringList models = app::MainWindow::builtinModels();
+    QVERIFY(models.size() >= 3);
+    app::JobDialog dialog(models, "cpu");
+    dialog.setKind(app::JobDialog::Kind::Oracle);
+    dialog.problemsBox()->setValue(2);
+    dialog.budgetsEdit()->setText("k=0,2");
+    const nlohmann::json spec = dialog.spec();
+    QCOMPARE(spec["kind"], "oracle");
+    QCOMPARE(spec["budgets"], "k=0,2");
+    QCOMPARE(spec["dataset"]["path"], "builtin:arith");
+    QCOMPARE(spec["dataset"]["limit"], 2);
+    QCOMPARE(spec["device"]["device"], "cpu");
+    QVERIFY(QString::fromStdString(spec["model"].get<std::string>()).endsWith("arith-duo-small"));
+    QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
+    // A bad budget is refused with the core's message, and the dialog stays open.
+    dialog.budgetsEdit()->setText("k=banana");
+    QVERIFY(!dialog.validate().isEmpty());
+    dialog.accept();
+    QVERIFY(!dialog.errorLabel()->text().isEmpty());
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    dialog.budgetsEdit()->setText("k=0,2");
+    // Search and router-training specs carry their own fields.
+    dialog.setKind(app::JobDialog::Kind::Search);
+    dialog.strategyBox()->setCurrentText("dvts");
+    dialog.widthBox()->setValue(2);
+    QCOMPARE(dialog.spec()["strategy"], "dvts");
+    QCOMPARE(dialog.spec()["width"], 2);
+    QVERIFY(QString::fromStdString(dialog.spec()["verifier"]["model"].get<std::string>()).endsWith("arith-prm"));
+    QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
+    dialog.setKind(app::JobDialog::Kind::RouterTraining);
+    QCOMPARE(dialog.spec()["kind"], "router-train");
+    QCOMPARE(dialog.spec()["dataset"]["split"], "train");
+    QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
+
+    // Settings fill in the device and threads of queued specs that leave them out.
+    app::WorkbenchSettings ws;
+    ws.device = "cpu";
+    ws.threads = 1;
+    nlohmann::json bare = {{"kind", "oracle"}}, named = {{"kind", "oracle"}, {"device", {{"device", "cuda"}}}};
+    ws.applyTo(bare);
+    ws.applyTo(named);
+    QCOMPARE(bare["device"]["device"], "cpu");
+    QCOMPARE(bare["device"]["threads"], 1);
+    QCOMPARE(named["device"]["device"], "cuda");
+
+    LENS_VERIFY_OK(store::Store::open(dir.filePath("exp.db").toStdString()));  // an empty database
+    app::MainWindow w;
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(dir.filePath("exp.db"));
+    QVERIFY(opened.wait(30000));
+    dialog.setKind(app::JobDialog::Kind::Oracle);
+    QSignalSpy done(w.jobQueue(), &app::JobQueue::finished);
+    QSignalSpy routing(&w, &app::MainWindow::routingShown);
+    w.queueSpec(dialog.spec());
+    QVERIFY(done.wait(300000));
+    QCOMPARE(done.first().at(1).toBool(), true);
+    const qint64 runId = done.first().at(2).toLongLong();
+    QVERIFY(routing.wait(60000));  // the finished run is shown
+    QCOMPARE(w.routingView()->data().budgets, QStringList({"k=0", "k=2"}));
+
+    // A run stopped after one of its three units, resumed from the queue.
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("exp.db").toStdString();
+    p.maxNewUnits = 1;
+    nlohmann::json three = dialog.spec();
+    three["dataset"]["limit"] = 3;
+    auto stopped = jobs::startRun(three, p);
+    LENS_VERIFY_OK(stopped);
+    QVERIFY(stopped->run.id != runId);
+    QSignalSpy resumed(w.jobQueue(), &app::JobQueue::finished);
+    w.jobQueue()->enqueueResume(stopped->run.id, "resume", dir.filePath("exp.db"));
+    QVERIFY(resumed.wait(300000));
+    QCOMPARE(resumed.first().at(1).toBool(), true);
+    QCOMPARE(resumed.first().at(2).toLongLong(), stopped->run.id);
+    auto st = store::Store::open(p.dbPath);
+    LENS_VERIFY_OK(st);
+    auto units = (*st)->unitIndexes(stopped->run.id);
+    LENS_VERIFY_OK(units);
+    QCOMPARE(units->size(), size_t(3));
   }
 
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a

@@ -52,6 +52,11 @@ class TestJobs : public QObject {
     QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train, prm-label, oracle, router-train, search, prm-train, revision-train)";
     QTest::newRow("missing dataset") << R"({"prompts": null, "dataset": {"path": "/nonexistent.jsonl"}})"
                                      << "/nonexistent.jsonl: cannot open";
+    // Budgets are read before any model loads (the workbench's dialog relies on it).
+    QTest::newRow("oracle budgets") << R"({"kind": "oracle", "prompts": null, "samples": null, "sampling": null, "dataset": {"path": "builtin:arith"}, "budgets": "k=banana"})"
+                                    << "spec.budgets:";
+    QTest::newRow("router budget") << R"({"kind": "router-train", "prompts": null, "samples": null, "sampling": null, "out": "/tmp/x", "mode": "imitate", "dataset": {"path": "builtin:arith", "split": "train", "count": 4}, "budget": "k=,"})"
+                                   << "spec.budget:";
   }
   void badSpecs() {
     QFETCH(QString, patch);
