@@ -1,6 +1,73 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
   <context>
+    <name>lens::views::DataView</name>
+    <message>
+      <source>No problems loaded.</source>
+      <translation>問題が読み込まれていません。</translation>
+    </message>
+    <message>
+      <source>File…</source>
+      <translation>ファイル…</translation>
+    </message>
+    <message>
+      <source>Folder…</source>
+      <translation>フォルダー…</translation>
+    </message>
+    <message>
+      <source>Built-in task</source>
+      <translation>組み込みタスク</translation>
+    </message>
+    <message>
+      <source>Open a MATH JSONL file (PRM800K fields: problem, solution, answer, subject, level)</source>
+      <translation>MATH の JSONL ファイルを開く (PRM800K のフィールド: problem, solution, answer, subject, level)</translation>
+    </message>
+    <message>
+      <source>Open a MATH folder tree (&lt;split&gt;/&lt;subject&gt;/&lt;n&gt;.json)</source>
+      <translation>MATH のフォルダーツリーを開く (&lt;split&gt;/&lt;subject&gt;/&lt;n&gt;.json)</translation>
+    </message>
+    <message>
+      <source>The built-in arithmetic task the shipped models were trained on</source>
+      <translation>同梱モデルの学習に使った組み込みの算術タスク</translation>
+    </message>
+    <message>
+      <source>All levels</source>
+      <translation>すべてのレベル</translation>
+    </message>
+    <message>
+      <source>Level %1</source>
+      <translation>レベル %1</translation>
+    </message>
+    <message>
+      <source>Level ?</source>
+      <translation>レベル ?</translation>
+    </message>
+    <message>
+      <source>Find in problems, solutions and answers</source>
+      <translation>問題・解答・答えを検索</translation>
+    </message>
+    <message>
+      <source>%1: %2 of %3 problems</source>
+      <translation>%1: %3 問中 %2 問</translation>
+    </message>
+    <message>
+      <source>All subjects</source>
+      <translation>すべての分野</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>問題</translation>
+    </message>
+    <message>
+      <source>Reference solution</source>
+      <translation>参照解答</translation>
+    </message>
+    <message>
+      <source>Answer</source>
+      <translation>答え</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::app::ExperimentsView</name>
     <message>
       <source>Job</source>
@@ -27,6 +94,14 @@
       <translation>状態</translation>
     </message>
     <message>
+      <source>New…</source>
+      <translation>新規…</translation>
+    </message>
+    <message>
+      <source>Set up a sampling, search, oracle or router-training run</source>
+      <translation>サンプリング・探索・オラクル・ルーター学習の実行を設定</translation>
+    </message>
+    <message>
       <source>Start from Spec…</source>
       <translation>仕様ファイルから開始…</translation>
     </message>
@@ -41,6 +116,161 @@
     <message>
       <source>run %1</source>
       <translation>実行 %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::app::JobDialog</name>
+    <message>
+      <source>Browse…</source>
+      <translation>参照…</translation>
+    </message>
+    <message>
+      <source>Choose a folder</source>
+      <translation>フォルダーを選択</translation>
+    </message>
+    <message>
+      <source>Choose a problem file</source>
+      <translation>問題ファイルを選択</translation>
+    </message>
+    <message>
+      <source>MATH problems (*.jsonl);;All files (*)</source>
+      <translation>MATH の問題 (*.jsonl);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+      <source>New Experiment</source>
+      <translation>新しい実験</translation>
+    </message>
+    <message>
+      <source>Sampling: best-of-N, majority and PRM-weighted</source>
+      <translation>サンプリング: best-of-N、多数決、PRM 重み付き</translation>
+    </message>
+    <message>
+      <source>Search: PRM-guided beam, lookahead, DVTS or revisions</source>
+      <translation>探索: PRM 誘導ビーム、先読み、DVTS、逐次修正</translation>
+    </message>
+    <message>
+      <source>Routing oracle: best routes per token under budgets</source>
+      <translation>ルーティングオラクル: 予算内でトークンごとの最良ルート</translation>
+    </message>
+    <message>
+      <source>Router training: learn routes from the model</source>
+      <translation>ルーター学習: モデルからルートを学ぶ</translation>
+    </message>
+    <message>
+      <source>a name for the run (optional)</source>
+      <translation>実行の名前 (任意)</translation>
+    </message>
+    <message>
+      <source>all</source>
+      <translation>すべて</translation>
+    </message>
+    <message>
+      <source>Experiment</source>
+      <translation>実験</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名前</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>モデル</translation>
+    </message>
+    <message>
+      <source>Problems</source>
+      <translation>問題</translation>
+    </message>
+    <message>
+      <source>How many</source>
+      <translation>件数</translation>
+    </message>
+    <message>
+      <source>Seed</source>
+      <translation>シード</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>デバイス</translation>
+    </message>
+    <message>
+      <source>Samples per problem (N)</source>
+      <translation>問題あたりのサンプル数 (N)</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>温度</translation>
+    </message>
+    <message>
+      <source>Max new tokens</source>
+      <translation>最大生成トークン数</translation>
+    </message>
+    <message>
+      <source>Verifier (PRM; empty: none)</source>
+      <translation>検証器 (PRM、空欄: なし)</translation>
+    </message>
+    <message>
+      <source>Strategy</source>
+      <translation>戦略</translation>
+    </message>
+    <message>
+      <source>Budget N (generations)</source>
+      <translation>予算 N (生成数)</translation>
+    </message>
+    <message>
+      <source>Beam width M</source>
+      <translation>ビーム幅 M</translation>
+    </message>
+    <message>
+      <source>Lookahead steps</source>
+      <translation>先読みステップ数</translation>
+    </message>
+    <message>
+      <source>Revision chain length</source>
+      <translation>修正チェーンの長さ</translation>
+    </message>
+    <message>
+      <source>Route (Duo models)</source>
+      <translation>ルート (Duo モデル)</translation>
+    </message>
+    <message>
+      <source>Verifier (PRM)</source>
+      <translation>検証器 (PRM)</translation>
+    </message>
+    <message>
+      <source>Budgets (k=… or flops=…)</source>
+      <translation>予算 (k=… または flops=…)</translation>
+    </message>
+    <message>
+      <source>Scope</source>
+      <translation>範囲</translation>
+    </message>
+    <message>
+      <source>Random routings per budget</source>
+      <translation>予算ごとのランダムルーティング数</translation>
+    </message>
+    <message>
+      <source>Save the router to</source>
+      <translation>ルーターの保存先</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>モード</translation>
+    </message>
+    <message>
+      <source>Compute penalty λ (penalty)</source>
+      <translation>計算ペナルティ λ (penalty)</translation>
+    </message>
+    <message>
+      <source>Oracle budget (imitate)</source>
+      <translation>オラクルの予算 (imitate)</translation>
+    </message>
+    <message>
+      <source>Steps</source>
+      <translation>ステップ数</translation>
+    </message>
+    <message>
+      <source>Queue</source>
+      <translation>キューに追加</translation>
     </message>
   </context>
   <context>
@@ -101,6 +331,10 @@
       <translation>実験</translation>
     </message>
     <message>
+      <source>Data</source>
+      <translation>データ</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
@@ -117,8 +351,20 @@
       <translation>曲線をエクスポート(&amp;E)…</translation>
     </message>
     <message>
-      <source>&amp;Start Job from Spec…</source>
-      <translation>仕様ファイルからジョブを開始(&amp;S)…</translation>
+      <source>Open &amp;Built-in Model</source>
+      <translation>組み込みモデルを開く(&amp;B)</translation>
+    </message>
+    <message>
+      <source>Open &amp;Problems…</source>
+      <translation>問題を開く(&amp;P)…</translation>
+    </message>
+    <message>
+      <source>Open problems</source>
+      <translation>問題を開く</translation>
+    </message>
+    <message>
+      <source>MATH problems (*.jsonl);;All files (*)</source>
+      <translation>MATH の問題 (*.jsonl);;すべてのファイル (*)</translation>
     </message>
     <message>
       <source>Export &amp;Report…</source>
@@ -129,8 +375,40 @@
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
+      <source>E&amp;xperiments</source>
+      <translation>実験(&amp;X)</translation>
+    </message>
+    <message>
+      <source>&amp;New Experiment…</source>
+      <translation>新しい実験(&amp;N)…</translation>
+    </message>
+    <message>
+      <source>&amp;Start Job from Spec…</source>
+      <translation>仕様ファイルからジョブを開始(&amp;S)…</translation>
+    </message>
+    <message>
+      <source>&amp;Resume Selected Run</source>
+      <translation>選択した実行を再開(&amp;R)</translation>
+    </message>
+    <message>
+      <source>Resume</source>
+      <translation>再開</translation>
+    </message>
+    <message>
+      <source>Select a run first.</source>
+      <translation>先に実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>resume run %1</source>
+      <translation>実行 %1 の再開</translation>
+    </message>
+    <message>
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
+    </message>
+    <message>
+      <source>&amp;Preferences…</source>
+      <translation>環境設定(&amp;P)…</translation>
     </message>
     <message>
       <source>&amp;Language</source>
@@ -181,8 +459,60 @@
       <translation>計算最適</translation>
     </message>
     <message>
+      <source>larger model, pass@1 (run %1)</source>
+      <translation>大きいモデル、pass@1 (実行 %1)</translation>
+    </message>
+    <message>
       <source>Compute-optimal: %1 strategies</source>
       <translation>計算最適: 戦略 %1 件</translation>
+    </message>
+    <message>
+      <source>Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.</source>
+      <translation>交換 (Snell ら §7): 実行 %1 のモデルは %2 倍大きい。総 FLOPs が等しいとき (事前学習 6·N·D、推論 2·N·D)、小さいモデルは問題ごとに表の量を使える。R = 推論トークン数 ÷ 事前学習トークン数。</translation>
+    </message>
+    <message>
+      <source>R</source>
+      <translation>R</translation>
+    </message>
+    <message>
+      <source>matched FLOPs per problem</source>
+      <translation>問題あたりの対応 FLOPs</translation>
+    </message>
+    <message>
+      <source>× one small sample</source>
+      <translation>× 小モデル 1 サンプル</translation>
+    </message>
+    <message>
+      <source>small: best N that fits</source>
+      <translation>小: 収まる最良の N</translation>
+    </message>
+    <message>
+      <source>small: accuracy</source>
+      <translation>小: 正答率</translation>
+    </message>
+    <message>
+      <source>large: pass@1</source>
+      <translation>大: pass@1</translation>
+    </message>
+    <message>
+      <source>Reading every route of run %1…</source>
+      <translation>実行 %1 の全ルートを読み込んでいます…</translation>
+    </message>
+    <message>
+      <source>Run %1: %2 tokens</source>
+      <translation>実行 %1: %2 トークン</translation>
+    </message>
+    <message>
+      <source>Open a MATH folder</source>
+      <translation>MATH フォルダーを開く</translation>
+    </message>
+    <message>
+      <source>%1: %2 problems</source>
+      <translation>%1: %2 問</translation>
+    </message>
+    <message>
+      <source>Cannot open problems</source>
+      <translation>問題を開けません</translation>
     </message>
     <message>
       <source>Job %1: %2</source>
@@ -271,10 +601,6 @@
     <message>
       <source>Export report</source>
       <translation>レポートのエクスポート</translation>
-    </message>
-    <message>
-      <source>Select a run first.</source>
-      <translation>先に実行を選んでください。</translation>
     </message>
     <message>
       <source>HTML (*.html);;PDF (*.pdf)</source>
@@ -381,6 +707,29 @@
     </message>
   </context>
   <context>
+    <name>lens::views::ProblemTableModel</name>
+    <message>
+      <source>id</source>
+      <translation>ID</translation>
+    </message>
+    <message>
+      <source>subject</source>
+      <translation>分野</translation>
+    </message>
+    <message>
+      <source>level</source>
+      <translation>レベル</translation>
+    </message>
+    <message>
+      <source>problem</source>
+      <translation>問題</translation>
+    </message>
+    <message>
+      <source>answer</source>
+      <translation>答え</translation>
+    </message>
+  </context>
+  <context>
     <name>QObject</name>
     <message>
       <source>Run %1, sequence %2 of %3</source>
@@ -401,6 +750,10 @@
     <message>
       <source>Run %1 (%2), problem %3 of %4: %5</source>
       <translation>実行 %1 (%2)、問題 %3 / %4: %5</translation>
+    </message>
+    <message>
+      <source>Run %1</source>
+      <translation>実行 %1</translation>
     </message>
   </context>
   <context>
@@ -428,6 +781,74 @@
     <message>
       <source>perplexity</source>
       <translation>パープレキシティ</translation>
+    </message>
+    <message>
+      <source>share of tokens</source>
+      <translation>トークンの割合</translation>
+    </message>
+    <message>
+      <source>sequence</source>
+      <translation>系列</translation>
+    </message>
+    <message>
+      <source>position</source>
+      <translation>位置</translation>
+    </message>
+    <message>
+      <source>token</source>
+      <translation>トークン</translation>
+    </message>
+    <message>
+      <source>next</source>
+      <translation>次</translation>
+    </message>
+    <message>
+      <source>gain</source>
+      <translation>利得</translation>
+    </message>
+    <message>
+      <source>loss all-skip</source>
+      <translation>損失 all-skip</translation>
+    </message>
+    <message>
+      <source>loss all-big</source>
+      <translation>損失 all-big</translation>
+    </message>
+    <message>
+      <source>oracle route</source>
+      <translation>オラクルのルート</translation>
+    </message>
+    <message>
+      <source>Double-click a token to open it in its sequence.</source>
+      <translation>トークンをダブルクリックすると系列の中で開きます。</translation>
+    </message>
+    <message>
+      <source>Perplexity vs compute</source>
+      <translation>パープレキシティと計算量</translation>
+    </message>
+    <message>
+      <source>Layer usage</source>
+      <translation>層の使用</translation>
+    </message>
+    <message>
+      <source>Hardest tokens</source>
+      <translation>最も難しいトークン</translation>
+    </message>
+    <message>
+      <source>Whole run</source>
+      <translation>実行全体</translation>
+    </message>
+    <message>
+      <source>skip</source>
+      <translation>スキップ</translation>
+    </message>
+    <message>
+      <source>small</source>
+      <translation>小</translation>
+    </message>
+    <message>
+      <source>big</source>
+      <translation>大</translation>
     </message>
     <message>
       <source>Select an oracle run.</source>
@@ -460,6 +881,51 @@
 </translation>
     </message>
     <message>
+      <source>layer %1: %2 (%3)
+</source>
+      <translation>層 %1: %2 (%3)
+</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::RunHeatmapView</name>
+    <message>
+      <source>Select an oracle run.</source>
+      <translation>オラクルの実行を選んでください。</translation>
+    </message>
+    <message>
+      <source>scored token of the run</source>
+      <translation>実行内の採点対象トークン</translation>
+    </message>
+    <message>
+      <source>layer</source>
+      <translation>層</translation>
+    </message>
+    <message>
+      <source>token</source>
+      <translation>トークン</translation>
+    </message>
+    <message>
+      <source>occurrences</source>
+      <translation>出現回数</translation>
+    </message>
+    <message>
+      <source>big / token</source>
+      <translation>big / トークン</translation>
+    </message>
+    <message>
+      <source>small / token</source>
+      <translation>small / トークン</translation>
+    </message>
+    <message>
+      <source>mean gain</source>
+      <translation>平均利得</translation>
+    </message>
+    <message>
+      <source>%1, %2: %3 tokens in %4 sequences × %5 layers; big %6 %, small %7 %, skip %8 % of the cells. Drag to pan, wheel to zoom, double-click a token to open it.</source>
+      <translation>%1、%2: %4 系列の %3 トークン × %5 層。セルの big %6 %、small %7 %、skip %8 %。ドラッグで移動、ホイールで拡大縮小、ダブルクリックでトークンを開く。</translation>
+    </message>
+    <message>
       <source>skip</source>
       <translation>スキップ</translation>
     </message>
@@ -472,10 +938,18 @@
       <translation>大</translation>
     </message>
     <message>
-      <source>layer %1: %2 (%3)
-</source>
-      <translation>層 %1: %2 (%3)
-</translation>
+      <source>sequence %1, position %2: “%3”
+layer %4: %5 (%6)
+gain %7 nats</source>
+      <translation>系列 %1、位置 %2: “%3”
+層 %4: %5 (%6)
+利得 %7 nats</translation>
+    </message>
+    <message>
+      <source>
+(this pixel mixes %1 tokens)</source>
+      <translation>
+(このピクセルは %1 トークンの混合)</translation>
     </message>
   </context>
   <context>
@@ -575,6 +1049,53 @@
     </message>
   </context>
   <context>
+    <name>lens::app::SettingsDialog</name>
+    <message>
+      <source>Preferences</source>
+      <translation>環境設定</translation>
+    </message>
+    <message>
+      <source>Automatic (CUDA when present)</source>
+      <translation>自動 (CUDA があれば使用)</translation>
+    </message>
+    <message>
+      <source>CPU</source>
+      <translation>CPU</translation>
+    </message>
+    <message>
+      <source>CUDA GPU</source>
+      <translation>CUDA GPU</translation>
+    </message>
+    <message>
+      <source>all cores (%1)</source>
+      <translation>全コア (%1)</translation>
+    </message>
+    <message>
+      <source>the command-line tool's default database</source>
+      <translation>コマンドラインツールの既定のデータベース</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>参照…</translation>
+    </message>
+    <message>
+      <source>Results database</source>
+      <translation>結果データベース</translation>
+    </message>
+    <message>
+      <source>SQLite databases (*.db *.sqlite);;All files (*)</source>
+      <translation>SQLite データベース (*.db *.sqlite);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+      <source>Device for jobs</source>
+      <translation>ジョブのデバイス</translation>
+    </message>
+    <message>
+      <source>CPU threads per job</source>
+      <translation>ジョブあたりの CPU スレッド数</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::views::TradeoffView</name>
     <message>
       <source>inference FLOPs per problem</source>
@@ -612,6 +1133,10 @@ N = %2 サンプル
     <message>
       <source>a run of the database to show</source>
       <translation>表示するデータベース内の実行</translation>
+    </message>
+    <message>
+      <source>quit as soon as the window is shown</source>
+      <translation>ウィンドウが表示されたらすぐに終了する</translation>
     </message>
   </context>
 </TS>

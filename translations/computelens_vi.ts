@@ -1,6 +1,73 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN">
   <context>
+    <name>lens::views::DataView</name>
+    <message>
+      <source>No problems loaded.</source>
+      <translation>Chưa tải bài toán nào.</translation>
+    </message>
+    <message>
+      <source>File…</source>
+      <translation>Tệp…</translation>
+    </message>
+    <message>
+      <source>Folder…</source>
+      <translation>Thư mục…</translation>
+    </message>
+    <message>
+      <source>Built-in task</source>
+      <translation>Tác vụ có sẵn</translation>
+    </message>
+    <message>
+      <source>Open a MATH JSONL file (PRM800K fields: problem, solution, answer, subject, level)</source>
+      <translation>Mở tệp JSONL của MATH (các trường PRM800K: problem, solution, answer, subject, level)</translation>
+    </message>
+    <message>
+      <source>Open a MATH folder tree (&lt;split&gt;/&lt;subject&gt;/&lt;n&gt;.json)</source>
+      <translation>Mở cây thư mục MATH (&lt;split&gt;/&lt;subject&gt;/&lt;n&gt;.json)</translation>
+    </message>
+    <message>
+      <source>The built-in arithmetic task the shipped models were trained on</source>
+      <translation>Tác vụ số học có sẵn mà các mô hình kèm theo được huấn luyện</translation>
+    </message>
+    <message>
+      <source>All levels</source>
+      <translation>Mọi mức</translation>
+    </message>
+    <message>
+      <source>Level %1</source>
+      <translation>Mức %1</translation>
+    </message>
+    <message>
+      <source>Level ?</source>
+      <translation>Mức ?</translation>
+    </message>
+    <message>
+      <source>Find in problems, solutions and answers</source>
+      <translation>Tìm trong đề bài, lời giải và đáp số</translation>
+    </message>
+    <message>
+      <source>%1: %2 of %3 problems</source>
+      <translation>%1: %2 trên %3 bài</translation>
+    </message>
+    <message>
+      <source>All subjects</source>
+      <translation>Mọi chủ đề</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>Đề bài</translation>
+    </message>
+    <message>
+      <source>Reference solution</source>
+      <translation>Lời giải tham khảo</translation>
+    </message>
+    <message>
+      <source>Answer</source>
+      <translation>Đáp án</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::app::ExperimentsView</name>
     <message>
       <source>Job</source>
@@ -27,6 +94,14 @@
       <translation>Trạng thái</translation>
     </message>
     <message>
+      <source>New…</source>
+      <translation>Mới…</translation>
+    </message>
+    <message>
+      <source>Set up a sampling, search, oracle or router-training run</source>
+      <translation>Thiết lập lượt lấy mẫu, tìm kiếm, oracle hoặc huấn luyện bộ định tuyến</translation>
+    </message>
+    <message>
       <source>Start from Spec…</source>
       <translation>Bắt đầu từ tệp đặc tả…</translation>
     </message>
@@ -41,6 +116,161 @@
     <message>
       <source>run %1</source>
       <translation>lượt chạy %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::app::JobDialog</name>
+    <message>
+      <source>Browse…</source>
+      <translation>Duyệt…</translation>
+    </message>
+    <message>
+      <source>Choose a folder</source>
+      <translation>Chọn thư mục</translation>
+    </message>
+    <message>
+      <source>Choose a problem file</source>
+      <translation>Chọn tệp bài toán</translation>
+    </message>
+    <message>
+      <source>MATH problems (*.jsonl);;All files (*)</source>
+      <translation>Bài toán MATH (*.jsonl);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>New Experiment</source>
+      <translation>Thí nghiệm mới</translation>
+    </message>
+    <message>
+      <source>Sampling: best-of-N, majority and PRM-weighted</source>
+      <translation>Lấy mẫu: best-of-N, đa số và trọng số PRM</translation>
+    </message>
+    <message>
+      <source>Search: PRM-guided beam, lookahead, DVTS or revisions</source>
+      <translation>Tìm kiếm: beam theo PRM, nhìn trước, DVTS hoặc sửa lần lượt</translation>
+    </message>
+    <message>
+      <source>Routing oracle: best routes per token under budgets</source>
+      <translation>Oracle định tuyến: tuyến tốt nhất mỗi token trong ngân sách</translation>
+    </message>
+    <message>
+      <source>Router training: learn routes from the model</source>
+      <translation>Huấn luyện bộ định tuyến: học tuyến từ mô hình</translation>
+    </message>
+    <message>
+      <source>a name for the run (optional)</source>
+      <translation>tên lượt chạy (không bắt buộc)</translation>
+    </message>
+    <message>
+      <source>all</source>
+      <translation>tất cả</translation>
+    </message>
+    <message>
+      <source>Experiment</source>
+      <translation>Thí nghiệm</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Tên</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>Mô hình</translation>
+    </message>
+    <message>
+      <source>Problems</source>
+      <translation>Bài toán</translation>
+    </message>
+    <message>
+      <source>How many</source>
+      <translation>Số lượng</translation>
+    </message>
+    <message>
+      <source>Seed</source>
+      <translation>Hạt giống</translation>
+    </message>
+    <message>
+      <source>Device</source>
+      <translation>Thiết bị</translation>
+    </message>
+    <message>
+      <source>Samples per problem (N)</source>
+      <translation>Số mẫu mỗi bài (N)</translation>
+    </message>
+    <message>
+      <source>Temperature</source>
+      <translation>Nhiệt độ</translation>
+    </message>
+    <message>
+      <source>Max new tokens</source>
+      <translation>Số token mới tối đa</translation>
+    </message>
+    <message>
+      <source>Verifier (PRM; empty: none)</source>
+      <translation>Bộ kiểm chứng (PRM; để trống: không)</translation>
+    </message>
+    <message>
+      <source>Strategy</source>
+      <translation>Chiến lược</translation>
+    </message>
+    <message>
+      <source>Budget N (generations)</source>
+      <translation>Ngân sách N (số lần sinh)</translation>
+    </message>
+    <message>
+      <source>Beam width M</source>
+      <translation>Độ rộng beam M</translation>
+    </message>
+    <message>
+      <source>Lookahead steps</source>
+      <translation>Số bước nhìn trước</translation>
+    </message>
+    <message>
+      <source>Revision chain length</source>
+      <translation>Độ dài chuỗi sửa</translation>
+    </message>
+    <message>
+      <source>Route (Duo models)</source>
+      <translation>Tuyến (mô hình Duo)</translation>
+    </message>
+    <message>
+      <source>Verifier (PRM)</source>
+      <translation>Bộ kiểm chứng (PRM)</translation>
+    </message>
+    <message>
+      <source>Budgets (k=… or flops=…)</source>
+      <translation>Ngân sách (k=… hoặc flops=…)</translation>
+    </message>
+    <message>
+      <source>Scope</source>
+      <translation>Phạm vi</translation>
+    </message>
+    <message>
+      <source>Random routings per budget</source>
+      <translation>Số định tuyến ngẫu nhiên mỗi ngân sách</translation>
+    </message>
+    <message>
+      <source>Save the router to</source>
+      <translation>Lưu bộ định tuyến vào</translation>
+    </message>
+    <message>
+      <source>Mode</source>
+      <translation>Chế độ</translation>
+    </message>
+    <message>
+      <source>Compute penalty λ (penalty)</source>
+      <translation>Phạt tính toán λ (penalty)</translation>
+    </message>
+    <message>
+      <source>Oracle budget (imitate)</source>
+      <translation>Ngân sách oracle (imitate)</translation>
+    </message>
+    <message>
+      <source>Steps</source>
+      <translation>Số bước</translation>
+    </message>
+    <message>
+      <source>Queue</source>
+      <translation>Đưa vào hàng đợi</translation>
     </message>
   </context>
   <context>
@@ -101,6 +331,10 @@
       <translation>Thí nghiệm</translation>
     </message>
     <message>
+      <source>Data</source>
+      <translation>Dữ liệu</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>&amp;Tệp</translation>
     </message>
@@ -117,8 +351,20 @@
       <translation>&amp;Xuất đường cong…</translation>
     </message>
     <message>
-      <source>&amp;Start Job from Spec…</source>
-      <translation>&amp;Bắt đầu tác vụ từ tệp đặc tả…</translation>
+      <source>Open &amp;Built-in Model</source>
+      <translation>Mở mô hình &amp;có sẵn</translation>
+    </message>
+    <message>
+      <source>Open &amp;Problems…</source>
+      <translation>Mở &amp;bài toán…</translation>
+    </message>
+    <message>
+      <source>Open problems</source>
+      <translation>Mở bài toán</translation>
+    </message>
+    <message>
+      <source>MATH problems (*.jsonl);;All files (*)</source>
+      <translation>Bài toán MATH (*.jsonl);;Mọi tệp (*)</translation>
     </message>
     <message>
       <source>Export &amp;Report…</source>
@@ -129,8 +375,40 @@
       <translation>T&amp;hoát</translation>
     </message>
     <message>
+      <source>E&amp;xperiments</source>
+      <translation>Thí &amp;nghiệm</translation>
+    </message>
+    <message>
+      <source>&amp;New Experiment…</source>
+      <translation>Thí nghiệm &amp;mới…</translation>
+    </message>
+    <message>
+      <source>&amp;Start Job from Spec…</source>
+      <translation>&amp;Bắt đầu tác vụ từ tệp đặc tả…</translation>
+    </message>
+    <message>
+      <source>&amp;Resume Selected Run</source>
+      <translation>&amp;Tiếp tục lượt chạy đã chọn</translation>
+    </message>
+    <message>
+      <source>Resume</source>
+      <translation>Tiếp tục</translation>
+    </message>
+    <message>
+      <source>Select a run first.</source>
+      <translation>Hãy chọn một lượt chạy trước.</translation>
+    </message>
+    <message>
+      <source>resume run %1</source>
+      <translation>tiếp tục lượt chạy %1</translation>
+    </message>
+    <message>
       <source>&amp;Settings</source>
       <translation>&amp;Cài đặt</translation>
+    </message>
+    <message>
+      <source>&amp;Preferences…</source>
+      <translation>&amp;Tùy chọn…</translation>
     </message>
     <message>
       <source>&amp;Language</source>
@@ -181,8 +459,60 @@
       <translation>tối ưu tính toán</translation>
     </message>
     <message>
+      <source>larger model, pass@1 (run %1)</source>
+      <translation>mô hình lớn hơn, pass@1 (lượt chạy %1)</translation>
+    </message>
+    <message>
       <source>Compute-optimal: %1 strategies</source>
       <translation>Tối ưu tính toán: %1 chiến lược</translation>
+    </message>
+    <message>
+      <source>Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.</source>
+      <translation>Trao đổi (Snell và cộng sự §7): mô hình của lượt chạy %1 lớn hơn %2 lần. Với cùng tổng FLOPs (tiền huấn luyện 6·N·D, suy luận 2·N·D), mô hình nhỏ được dùng cho mỗi bài lượng trong bảng, với R = token suy luận ÷ token tiền huấn luyện.</translation>
+    </message>
+    <message>
+      <source>R</source>
+      <translation>R</translation>
+    </message>
+    <message>
+      <source>matched FLOPs per problem</source>
+      <translation>FLOPs tương ứng mỗi bài</translation>
+    </message>
+    <message>
+      <source>× one small sample</source>
+      <translation>× một mẫu của mô hình nhỏ</translation>
+    </message>
+    <message>
+      <source>small: best N that fits</source>
+      <translation>nhỏ: N tốt nhất vừa ngân sách</translation>
+    </message>
+    <message>
+      <source>small: accuracy</source>
+      <translation>nhỏ: độ chính xác</translation>
+    </message>
+    <message>
+      <source>large: pass@1</source>
+      <translation>lớn: pass@1</translation>
+    </message>
+    <message>
+      <source>Reading every route of run %1…</source>
+      <translation>Đang đọc mọi tuyến của lượt chạy %1…</translation>
+    </message>
+    <message>
+      <source>Run %1: %2 tokens</source>
+      <translation>Lượt chạy %1: %2 token</translation>
+    </message>
+    <message>
+      <source>Open a MATH folder</source>
+      <translation>Mở thư mục MATH</translation>
+    </message>
+    <message>
+      <source>%1: %2 problems</source>
+      <translation>%1: %2 bài</translation>
+    </message>
+    <message>
+      <source>Cannot open problems</source>
+      <translation>Không mở được bài toán</translation>
     </message>
     <message>
       <source>Job %1: %2</source>
@@ -271,10 +601,6 @@
     <message>
       <source>Export report</source>
       <translation>Xuất báo cáo</translation>
-    </message>
-    <message>
-      <source>Select a run first.</source>
-      <translation>Hãy chọn một lượt chạy trước.</translation>
     </message>
     <message>
       <source>HTML (*.html);;PDF (*.pdf)</source>
@@ -381,6 +707,29 @@
     </message>
   </context>
   <context>
+    <name>lens::views::ProblemTableModel</name>
+    <message>
+      <source>id</source>
+      <translation>mã</translation>
+    </message>
+    <message>
+      <source>subject</source>
+      <translation>chủ đề</translation>
+    </message>
+    <message>
+      <source>level</source>
+      <translation>mức</translation>
+    </message>
+    <message>
+      <source>problem</source>
+      <translation>đề bài</translation>
+    </message>
+    <message>
+      <source>answer</source>
+      <translation>đáp số</translation>
+    </message>
+  </context>
+  <context>
     <name>QObject</name>
     <message>
       <source>Run %1, sequence %2 of %3</source>
@@ -401,6 +750,10 @@
     <message>
       <source>Run %1 (%2), problem %3 of %4: %5</source>
       <translation>Lượt chạy %1 (%2), bài %3 / %4: %5</translation>
+    </message>
+    <message>
+      <source>Run %1</source>
+      <translation>Lượt chạy %1</translation>
     </message>
   </context>
   <context>
@@ -428,6 +781,74 @@
     <message>
       <source>perplexity</source>
       <translation>độ bối rối (perplexity)</translation>
+    </message>
+    <message>
+      <source>share of tokens</source>
+      <translation>tỉ lệ token</translation>
+    </message>
+    <message>
+      <source>sequence</source>
+      <translation>chuỗi</translation>
+    </message>
+    <message>
+      <source>position</source>
+      <translation>vị trí</translation>
+    </message>
+    <message>
+      <source>token</source>
+      <translation>token</translation>
+    </message>
+    <message>
+      <source>next</source>
+      <translation>kế tiếp</translation>
+    </message>
+    <message>
+      <source>gain</source>
+      <translation>lợi ích</translation>
+    </message>
+    <message>
+      <source>loss all-skip</source>
+      <translation>mất mát all-skip</translation>
+    </message>
+    <message>
+      <source>loss all-big</source>
+      <translation>mất mát all-big</translation>
+    </message>
+    <message>
+      <source>oracle route</source>
+      <translation>tuyến oracle</translation>
+    </message>
+    <message>
+      <source>Double-click a token to open it in its sequence.</source>
+      <translation>Nhấp đúp vào token để mở nó trong chuỗi của nó.</translation>
+    </message>
+    <message>
+      <source>Perplexity vs compute</source>
+      <translation>Độ bối rối theo tính toán</translation>
+    </message>
+    <message>
+      <source>Layer usage</source>
+      <translation>Sử dụng lớp</translation>
+    </message>
+    <message>
+      <source>Hardest tokens</source>
+      <translation>Token khó nhất</translation>
+    </message>
+    <message>
+      <source>Whole run</source>
+      <translation>Toàn bộ lượt chạy</translation>
+    </message>
+    <message>
+      <source>skip</source>
+      <translation>bỏ qua</translation>
+    </message>
+    <message>
+      <source>small</source>
+      <translation>nhỏ</translation>
+    </message>
+    <message>
+      <source>big</source>
+      <translation>lớn</translation>
     </message>
     <message>
       <source>Select an oracle run.</source>
@@ -460,6 +881,51 @@
 </translation>
     </message>
     <message>
+      <source>layer %1: %2 (%3)
+</source>
+      <translation>lớp %1: %2 (%3)
+</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::RunHeatmapView</name>
+    <message>
+      <source>Select an oracle run.</source>
+      <translation>Hãy chọn một lượt chạy oracle.</translation>
+    </message>
+    <message>
+      <source>scored token of the run</source>
+      <translation>token được chấm của lượt chạy</translation>
+    </message>
+    <message>
+      <source>layer</source>
+      <translation>lớp</translation>
+    </message>
+    <message>
+      <source>token</source>
+      <translation>token</translation>
+    </message>
+    <message>
+      <source>occurrences</source>
+      <translation>số lần xuất hiện</translation>
+    </message>
+    <message>
+      <source>big / token</source>
+      <translation>big / token</translation>
+    </message>
+    <message>
+      <source>small / token</source>
+      <translation>small / token</translation>
+    </message>
+    <message>
+      <source>mean gain</source>
+      <translation>lợi ích trung bình</translation>
+    </message>
+    <message>
+      <source>%1, %2: %3 tokens in %4 sequences × %5 layers; big %6 %, small %7 %, skip %8 % of the cells. Drag to pan, wheel to zoom, double-click a token to open it.</source>
+      <translation>%1, %2: %3 token trong %4 chuỗi × %5 lớp; big %6 %, small %7 %, skip %8 % số ô. Kéo để di chuyển, cuộn để phóng to, nhấp đúp để mở token.</translation>
+    </message>
+    <message>
       <source>skip</source>
       <translation>bỏ qua</translation>
     </message>
@@ -472,10 +938,18 @@
       <translation>lớn</translation>
     </message>
     <message>
-      <source>layer %1: %2 (%3)
-</source>
-      <translation>lớp %1: %2 (%3)
-</translation>
+      <source>sequence %1, position %2: “%3”
+layer %4: %5 (%6)
+gain %7 nats</source>
+      <translation>chuỗi %1, vị trí %2: “%3”
+lớp %4: %5 (%6)
+lợi ích %7 nats</translation>
+    </message>
+    <message>
+      <source>
+(this pixel mixes %1 tokens)</source>
+      <translation>
+(điểm ảnh này trộn %1 token)</translation>
     </message>
   </context>
   <context>
@@ -575,6 +1049,53 @@
     </message>
   </context>
   <context>
+    <name>lens::app::SettingsDialog</name>
+    <message>
+      <source>Preferences</source>
+      <translation>Tùy chọn</translation>
+    </message>
+    <message>
+      <source>Automatic (CUDA when present)</source>
+      <translation>Tự động (CUDA nếu có)</translation>
+    </message>
+    <message>
+      <source>CPU</source>
+      <translation>CPU</translation>
+    </message>
+    <message>
+      <source>CUDA GPU</source>
+      <translation>GPU CUDA</translation>
+    </message>
+    <message>
+      <source>all cores (%1)</source>
+      <translation>mọi lõi (%1)</translation>
+    </message>
+    <message>
+      <source>the command-line tool's default database</source>
+      <translation>cơ sở dữ liệu mặc định của công cụ dòng lệnh</translation>
+    </message>
+    <message>
+      <source>Browse…</source>
+      <translation>Duyệt…</translation>
+    </message>
+    <message>
+      <source>Results database</source>
+      <translation>Cơ sở dữ liệu kết quả</translation>
+    </message>
+    <message>
+      <source>SQLite databases (*.db *.sqlite);;All files (*)</source>
+      <translation>Cơ sở dữ liệu SQLite (*.db *.sqlite);;Mọi tệp (*)</translation>
+    </message>
+    <message>
+      <source>Device for jobs</source>
+      <translation>Thiết bị cho tác vụ</translation>
+    </message>
+    <message>
+      <source>CPU threads per job</source>
+      <translation>Số luồng CPU mỗi tác vụ</translation>
+    </message>
+  </context>
+  <context>
     <name>lens::views::TradeoffView</name>
     <message>
       <source>inference FLOPs per problem</source>
@@ -612,6 +1133,10 @@ N = %2 mẫu
     <message>
       <source>a run of the database to show</source>
       <translation>lượt chạy trong cơ sở dữ liệu cần hiển thị</translation>
+    </message>
+    <message>
+      <source>quit as soon as the window is shown</source>
+      <translation>thoát ngay khi cửa sổ hiện ra</translation>
     </message>
   </context>
 </TS>

@@ -87,7 +87,7 @@ class TestI18n : public QObject {
     app::MainWindow w;
     QStringList menus;
     for (QAction* a : w.menuBar()->actions()) menus << a->text();
-    QCOMPARE(menus, QStringList({"ファイル(&F)", "設定(&S)", "ヘルプ(&H)"}));
+    QCOMPARE(menus, QStringList({"ファイル(&F)", "実験(&X)", "設定(&S)", "ヘルプ(&H)"}));
     // The About box names every linked component with its licence, in the chosen language.
     const QString about = app::MainWindow::aboutText();
     QVERIFY(about.contains("以下のコンポーネント"));
