@@ -309,6 +309,13 @@ T = {
     "sequence %1, position %2: “%3”\nlayer %4: %5 (%6)\ngain %7 nats": ("系列 %1、位置 %2: “%3”\n層 %4: %5 (%6)\n利得 %7 nats",
                                                                        "chuỗi %1, vị trí %2: “%3”\nlớp %4: %5 (%6)\nlợi ích %7 nats"),
     "\n(this pixel mixes %1 tokens)": ("\n(このピクセルは %1 トークンの混合)", "\n(điểm ảnh này trộn %1 token)"),
+    "Runs on": ("実行先", "Chạy trên"),
+    "Export…": ("エクスポート…", "Xuất…"),
+    "PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)": ("PNG 画像 (*.png);;PDF (*.pdf);;SVG (*.svg)", "Ảnh PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"),
+    ";;CSV data (*.csv)": (";;CSV データ (*.csv)", ";;Dữ liệu CSV (*.csv)"),
+    "Export plot": ("プロットのエクスポート", "Xuất biểu đồ"),
+    "Could not write %1 (use .png, .pdf, .svg%2).": ("%1 を書き込めませんでした (.png、.pdf、.svg%2 を使ってください)。",
+                                                     "Không ghi được %1 (hãy dùng .png, .pdf, .svg%2)."),
 }
 
 def fill(path, col, lang):

@@ -705,6 +705,10 @@
       <source>Weight files</source>
       <translation>重みファイル</translation>
     </message>
+    <message>
+      <source>Runs on</source>
+      <translation>実行先</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::ProblemTableModel</name>
@@ -1114,6 +1118,29 @@ accuracy %4 %</source>
 N = %2 サンプル
 問題あたり %3 FLOPs
 正答率 %4 %</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::PlotExport</name>
+    <message>
+      <source>Export…</source>
+      <translation>エクスポート…</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
+      <translation>PNG 画像 (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
+    </message>
+    <message>
+      <source>;;CSV data (*.csv)</source>
+      <translation>;;CSV データ (*.csv)</translation>
+    </message>
+    <message>
+      <source>Export plot</source>
+      <translation>プロットのエクスポート</translation>
+    </message>
+    <message>
+      <source>Could not write %1 (use .png, .pdf, .svg%2).</source>
+      <translation>%1 を書き込めませんでした (.png、.pdf、.svg%2 を使ってください)。</translation>
     </message>
   </context>
   <context>

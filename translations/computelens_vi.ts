@@ -705,6 +705,10 @@
       <source>Weight files</source>
       <translation>Tệp trọng số</translation>
     </message>
+    <message>
+      <source>Runs on</source>
+      <translation>Chạy trên</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::ProblemTableModel</name>
@@ -1114,6 +1118,29 @@ accuracy %4 %</source>
 N = %2 mẫu
 %3 FLOPs mỗi bài
 độ chính xác %4 %</translation>
+    </message>
+  </context>
+  <context>
+    <name>lens::views::PlotExport</name>
+    <message>
+      <source>Export…</source>
+      <translation>Xuất…</translation>
+    </message>
+    <message>
+      <source>PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)</source>
+      <translation>Ảnh PNG (*.png);;PDF (*.pdf);;SVG (*.svg)</translation>
+    </message>
+    <message>
+      <source>;;CSV data (*.csv)</source>
+      <translation>;;Dữ liệu CSV (*.csv)</translation>
+    </message>
+    <message>
+      <source>Export plot</source>
+      <translation>Xuất biểu đồ</translation>
+    </message>
+    <message>
+      <source>Could not write %1 (use .png, .pdf, .svg%2).</source>
+      <translation>Không ghi được %1 (hãy dùng .png, .pdf, .svg%2).</translation>
     </message>
   </context>
   <context>

@@ -29,7 +29,7 @@ void ModelSummaryView::clear() {
 
 QString ModelSummaryView::emptyTitle() { return tr("No model loaded. Use File \u2192 Open Model Folder\u2026"); }
 
-void ModelSummaryView::setSummary(const model::ModelSummary& s) {
+void ModelSummaryView::setSummary(const model::ModelSummary& s, const QString& device) {
   clear();
   const auto& c = s.config;
   const QLocale loc;
@@ -52,6 +52,7 @@ void ModelSummaryView::setSummary(const model::ModelSummary& s) {
   row(tr("Vocabulary"), c.tieEmbeddings ? tr("%1 (tied embeddings)").arg(c.vocabSize) : QString::number(c.vocabSize));
   row(tr("Tokenizer"), s.tokenizerKind.empty() ? tr("none") : tr("%1, %2 tokens").arg(QString::fromStdString(s.tokenizerKind)).arg(s.tokenizerVocab));
   row(tr("Weight files"), QString::number(s.weightFiles.size()));
+  if (!device.isEmpty()) row(tr("Runs on"), device);
 }
 
 QString ModelSummaryView::fieldText(const QString& key) const {

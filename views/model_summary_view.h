@@ -15,7 +15,8 @@ class ModelSummaryView : public QWidget {
   Q_OBJECT
  public:
   explicit ModelSummaryView(QWidget* parent = nullptr);
-  void setSummary(const model::ModelSummary& s);
+  // `device`: where jobs on it would run, e.g. "cpu, float32" (empty: the row is left out).
+  void setSummary(const model::ModelSummary& s, const QString& device = QString());
   void clear();  // back to the empty state, title included
   QString fieldText(const QString& key) const;  // for tests and accessibility
 

@@ -1,10 +1,33 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "views/plot_widget.h"
 
+#include <QCoreApplication>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+
 #include <QFile>
 #include <QSvgGenerator>
 
 namespace lens::views {
+
+void installExportMenu(QCustomPlot* plot, std::function<QString()> title, std::function<bool(const QString&)> csv) {
+  plot->setContextMenuPolicy(Qt::CustomContextMenu);
+  QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, title, csv](const QPoint& at) {
+    QMenu menu(plot);
+    QAction* exportAction = menu.addAction(QCoreApplication::translate("lens::views::PlotExport", "Export\u2026"));
+    if (menu.exec(plot->mapToGlobal(at)) != exportAction) return;
+    QString filters = QCoreApplication::translate("lens::views::PlotExport", "PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)");
+    if (csv) filters += QCoreApplication::translate("lens::views::PlotExport", ";;CSV data (*.csv)");
+    const QString path = QFileDialog::getSaveFileName(plot, QCoreApplication::translate("lens::views::PlotExport", "Export plot"), QString(), filters);
+    if (path.isEmpty()) return;
+    const bool ok = path.toLower().endsWith(".csv") ? (csv && csv(path)) : exportPlotImage(plot, path, title());
+    if (!ok)
+      QMessageBox::warning(plot, QCoreApplication::translate("lens::views::PlotExport", "Export plot"),
+                           QCoreApplication::translate("lens::views::PlotExport", "Could not write %1 (use .png, .pdf, .svg%2).")
+                               .arg(path, csv ? QStringLiteral(", .csv") : QString()));
+  });
+}
 
 bool exportPlotImage(QCustomPlot* plot, const QString& path, const QString& title) {
   const int w = std::max(plot->width(), 640), h = std::max(plot->height(), 420);

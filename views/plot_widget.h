@@ -22,7 +22,14 @@
 #undef LENS_QCP_KEYWORDS_DEFINED
 #endif
 
+#include <functional>
+
 namespace lens::views {
+// A right-click menu on the plot: "Export…" asks for a file and writes the plot as PNG (2×), PDF
+// or SVG, or, when `csv` is given, the data behind it as CSV (`csv` writes that file). Failures are
+// reported in a message box.
+void installExportMenu(QCustomPlot* plot, std::function<QString()> title, std::function<bool(const QString&)> csv = {});
+
 // Writes a plot by the path's suffix: .png (twice the on-screen size), .pdf or .svg. At least
 // 640 × 420 when the widget is smaller (never shown). False on an unknown suffix or a write error.
 bool exportPlotImage(QCustomPlot* plot, const QString& path, const QString& title);

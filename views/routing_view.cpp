@@ -207,6 +207,10 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   layout->addLayout(top);
   layout->addWidget(split, 1);
 
+  // Right-click → Export… on every plot.
+  installExportMenu(m_heatmap, [this] { return m_data.title; }, [this](const QString& p) { return exportHeatmap(p); });
+  installExportMenu(m_curves, [this] { return m_data.title; }, [this](const QString& p) { return exportCurves(p); });
+  installExportMenu(m_usage, [this] { return m_data.title; }, [this](const QString& p) { return exportUsage(p); });
   connect(m_budgetBox, &QComboBox::currentIndexChanged, this, [this](int b) {
     if (b >= 0) setBudget(b);
   });
@@ -435,6 +439,30 @@ bool RoutingView::exportHeatmap(const QString& path) const {
     for (int l = 0; l < L; ++l)
       out << m_data.budgets.value(m_budget) << ',' << t << ',' << m_data.firstPosition + t << ',' << l << ','
           << kModuleName[m_data.routes[m_budget][t * L + l]] << ',' << QString::number(difficulty(t, m_budget), 'g', 9) << '\n';
+  return out.status() == QTextStream::Ok;
+}
+
+bool RoutingView::exportCurves(const QString& path) const {
+  if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_curves, path, m_data.title);
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  QTextStream out(&f);
+  out << "policy,budget,flops_fraction,perplexity\n";
+  for (const auto& p : m_data.points)
+    out << p.policy << ',' << p.budget << ',' << QString::number(p.flopsFraction, 'g', 9) << ',' << QString::number(p.perplexity, 'g', 9) << '\n';
+  return out.status() == QTextStream::Ok;
+}
+
+bool RoutingView::exportUsage(const QString& path) const {
+  if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_usage, path, m_data.title);
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  QTextStream out(&f);
+  out << "route_set,layer,skip,small,big\n";
+  for (int b = 0; b < m_data.bigByLayer.size(); ++b)
+    for (int l = 0; l < m_data.bigByLayer[b].size(); ++l)
+      out << m_data.budgets.value(b) << ',' << l << ',' << QString::number(m_data.skipByLayer[b][l], 'g', 9) << ','
+          << QString::number(m_data.smallByLayer[b][l], 'g', 9) << ',' << QString::number(m_data.bigByLayer[b][l], 'g', 9) << '\n';
   return out.status() == QTextStream::Ok;
 }
 

@@ -127,6 +127,10 @@ class RoutingView : public QWidget {
 
   // Heatmap exports (PNG at 2×, PDF, SVG) and the data behind it as CSV (row, token, layer, module).
   bool exportHeatmap(const QString& path) const;
+  // The data behind the perplexity-vs-compute plot (policy, budget, flops_fraction, perplexity) and
+  // the layer-usage plot (route_set, layer, skip, small, big) as CSV; images as for the heatmap.
+  bool exportCurves(const QString& path) const;
+  bool exportUsage(const QString& path) const;
 
  Q_SIGNALS:
   void rowSelected(int row);

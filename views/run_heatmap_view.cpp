@@ -83,6 +83,7 @@ RunHeatmapView::RunHeatmapView(QWidget* parent) : QWidget(parent) {
   layout->addWidget(m_summary);
   layout->addWidget(split, 1);
 
+  installExportMenu(m_plot, [this] { return m_data ? m_data->title + QLatin1String(", ") + m_data->routeSet : QString(); });
   // Keep the view inside the data when panning and zooming.
   connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& r) {
     if (!m_data || m_data->rows() == 0) return;

@@ -47,6 +47,7 @@ TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCusto
   m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   m_plot->setMouseTracking(true);
   connect(m_plot, &QCustomPlot::mouseMove, this, &TradeoffView::onMouseMove);
+  installExportMenu(m_plot, [this] { return m_title; }, [this](const QString& p) { return exportCsv(p); });
   // A click on a legend entry hides or shows its series.
   connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
     if (auto* pi = qobject_cast<QCPPlottableLegendItem*>(item))

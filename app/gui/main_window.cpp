@@ -28,6 +28,7 @@
 #include <QTabWidget>
 
 #include "core/common/version.h"
+#include "core/model/device.h"
 #include "core/store/store.h"
 #include "views/model_summary_view.h"
 #include "views/runs_view.h"
@@ -213,7 +214,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     const auto r = m_inspect->result();
     const QString dir = m_inspect->property("dir").toString();
     if (r.ok()) {
-      m_summary->setSummary(r.value());
+      // Where its jobs would run with the current settings (Settings → Preferences).
+      model::DeviceParams dp;
+      dp.device = WorkbenchSettings::load().device.toStdString();
+      auto resolved = model::resolveDevice(dp);
+      m_summary->setSummary(r.value(), resolved ? QStringLiteral("%1, %2").arg(QString::fromStdString(resolved->device), QString::fromStdString(resolved->dtype))
+                                                : QString::fromStdString(resolved.error().message));
       statusBar()->showMessage(tr("Loaded %1").arg(dir), 5000);
       QSettings().setValue("models/lastDir", dir);
     } else {

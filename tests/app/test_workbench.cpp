@@ -596,6 +596,23 @@ class TestWorkbench : public QObject {
     QFile csv(out.filePath("h.csv"));
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts).size(), 1 + S * L);
+    // The perplexity and layer-usage plots export too (right-click → Export… on every plot).
+    for (QCustomPlot* plot : {v->heatmap(), v->curves(), v->usagePlot(), v->runHeatmap()->heatmap()})
+      QCOMPARE(plot->contextMenuPolicy(), Qt::CustomContextMenu);
+    QVERIFY(v->exportCurves(out.filePath("c.svg")) && v->exportUsage(out.filePath("u.pdf")));
+    QVERIFY(v->exportCurves(out.filePath("c.csv")) && v->exportUsage(out.filePath("u.csv")));
+    QFile curvesCsv(out.filePath("c.csv")), usageCsv(out.filePath("u.csv"));
+    QVERIFY(curvesCsv.open(QIODevice::ReadOnly) && usageCsv.open(QIODevice::ReadOnly));
+    const QStringList curveLines = QString::fromUtf8(curvesCsv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(curveLines.size(), 1 + v->data().points.size());
+    QCOMPARE(curveLines.first(), QString("policy,budget,flops_fraction,perplexity"));
+    const QStringList usageLines = QString::fromUtf8(usageCsv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(usageLines.size(), 1 + 4 * L);  // three budgets and the router, four layers each
+    // Each row's shares sum to one.
+    for (int i = 1; i < usageLines.size(); ++i) {
+      const QStringList f = usageLines[i].split(',');
+      QVERIFY(std::abs(f[2].toDouble() + f[3].toDouble() + f[4].toDouble() - 1.0) < 1e-9);
+    }
 
     // Over the whole run (both sequences), by hand from the store: layer usage at k=1, the hardest
     // token at k=4, and every route in the whole-run heatmap.

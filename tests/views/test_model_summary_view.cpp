@@ -18,6 +18,9 @@ class TestModelSummaryView : public QObject {
     QVERIFY(v.fieldText("Attention").contains("2 KV heads"));
     QVERIFY(v.fieldText("Tokenizer").contains("byte-level BPE"));
     QVERIFY(v.fieldText("Parameters").contains("BF16"));
+    QVERIFY(v.fieldText("Runs on").isEmpty());  // no device given: no row
+    v.setSummary(*s, "cpu, float32");
+    QCOMPARE(v.fieldText("Runs on"), QString("cpu, float32"));
     v.clear();
     QVERIFY(v.fieldText("Architecture").isEmpty());
     // After a failed open the window must not still name the previous folder.
