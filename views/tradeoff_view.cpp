@@ -79,6 +79,7 @@ void TradeoffView::setTable(const QString& caption, const QStringList& headers, 
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       m_table->setItem(r, c, item);
     }
+  m_table->resizeColumnsToContents();
   m_caption->setVisible(!rows.isEmpty());
   m_table->setVisible(!rows.isEmpty());
 }

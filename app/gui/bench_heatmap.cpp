@@ -19,6 +19,7 @@
 #include <QTimer>
 #include <QtConcurrent>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -288,6 +289,7 @@ int main(int argc, char** argv) {
     }
     out["database_write_s"] = since(tw);
     std::vector<double> loads, gaps;
+    std::atomic<int64_t> rowsRead{0};
     for (int i = 0; i < std::min(repeats, 3); ++i) {
       QElapsedTimer tick;
       double maxGap = 0;
@@ -303,7 +305,7 @@ int main(int argc, char** argv) {
       const auto t0 = Clock::now();
       tick.start();
       timer.start();
-      watcher.setFuture(QtConcurrent::run([&db, id = *run, layers] {
+      watcher.setFuture(QtConcurrent::run([&db, &rowsRead, id = *run, layers] {
         lens::store::StoreParams sp;
         sp.readOnly = true;
         auto st = lens::store::Store::open(db, sp);
@@ -316,6 +318,7 @@ int main(int argc, char** argv) {
         d.tokens = std::move(rr->tokens);
         d.cells = std::make_shared<const std::vector<uint8_t>>(std::move(rr->routes));
         d.computeByToken();
+        rowsRead = d.rows();
         return true;
       }));
       loop.exec();
@@ -328,7 +331,12 @@ int main(int argc, char** argv) {
       }
     }
     std::error_code ec;
+    if (rowsRead.load() != rows) {
+      std::fprintf(stderr, "bench heatmap: read %lld rows back, wrote %lld\n", static_cast<long long>(rowsRead.load()), static_cast<long long>(rows));
+      return 1;
+    }
     out["database"] = {{"bytes", std::filesystem::file_size(db, ec)},
+                       {"rows_read", rowsRead.load()},
                        {"load_s_median", median(loads)},
                        {"gui_thread_longest_gap_ms", *std::max_element(gaps.begin(), gaps.end())}};
     std::fprintf(stderr, "  database load %.2f s, longest GUI gap %.1f ms\n", median(loads), *std::max_element(gaps.begin(), gaps.end()));

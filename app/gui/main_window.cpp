@@ -141,6 +141,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dataDock->setWidget(m_data);
   addDockWidget(Qt::LeftDockWidgetArea, dataDock);
   tabifyDockWidget(dock, dataDock);
+  m_runsDock = dock;
+  m_dataDock = dataDock;
   dock->raise();
   m_jobs->prepareSpec = [](nlohmann::json& spec) { WorkbenchSettings::load().applyTo(spec); };
   connect(m_jobs, &JobQueue::changed, this, [this](int id) {
@@ -413,6 +415,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     }
     Q_EMIT curvesShown(runId, r.ok());
   });
+  resizeDocks({m_runsDock}, {440}, Qt::Horizontal);  // wide enough for the tables; a saved state wins
   restoreGeometry(QSettings().value("window/geometry").toByteArray());
   restoreState(QSettings().value("window/state").toByteArray());
   statusBar()->showMessage(tr("Ready"));
@@ -790,6 +793,20 @@ void MainWindow::showPreferences() {
   const WorkbenchSettings s = dialog.settings();
   s.save();
   if (!s.database.isEmpty() && s.database != m_dbPath) openDatabase(s.database);
+}
+
+bool MainWindow::showPanel(const QString& name) {
+  if (name == "runs") m_runsDock->raise();
+  else if (name == "data") m_dataDock->raise();
+  else if (name == "experiments") m_jobsDock->raise();
+  else {
+    const QStringList panels = {"perplexity", "usage", "hardest", "whole-run"};
+    const int i = panels.indexOf(name);
+    if (i < 0) return false;
+    m_tabs->setCurrentWidget(m_routing);
+    m_routing->panels()->setCurrentIndex(i);
+  }
+  return true;
 }
 
 }  // namespace lens::app

@@ -65,6 +65,9 @@ class MainWindow : public QMainWindow {
   void newExperiment();
   // Queues a spec as the Experiments dock does (settings applied). Returns the job id.
   int queueSpec(nlohmann::json spec);
+  // Brings a dock or panel to the front: "runs", "data", "experiments", or a routing panel
+  // ("perplexity", "usage", "hardest", "whole-run"). False for an unknown name.
+  bool showPanel(const QString& name);
   // The shipped models' folders (resources/models/*), for the Models menu and the dialogs.
   static QStringList builtinModels();
   JobQueue* jobQueue() const { return m_jobs; }
@@ -113,6 +116,8 @@ class MainWindow : public QMainWindow {
   JobQueue* m_jobs;
   ExperimentsView* m_experiments;
   class QDockWidget* m_jobsDock;
+  class QDockWidget* m_runsDock;
+  class QDockWidget* m_dataDock;
   QString m_dbPath;
   qint64 m_searchRun = 0;
   qint64 m_routingRun = 0;
