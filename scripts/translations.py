@@ -310,6 +310,11 @@ T = {
                                                                        "chuỗi %1, vị trí %2: “%3”\nlớp %4: %5 (%6)\nlợi ích %7 nats"),
     "\n(this pixel mixes %1 tokens)": ("\n(このピクセルは %1 トークンの混合)", "\n(điểm ảnh này trộn %1 token)"),
     "Runs on": ("実行先", "Chạy trên"),
+    "runs to compare (comma-separated ids)": ("比較する実行 (カンマ区切りの ID)", "các lượt chạy cần so sánh (mã, cách nhau bởi dấu phẩy)"),
+    "a dock or panel to bring to the front: runs, data, experiments, perplexity, usage, hardest, whole-run":
+        ("前面に出すドックまたはパネル: runs, data, experiments, perplexity, usage, hardest, whole-run",
+         "dock hoặc bảng cần đưa lên trước: runs, data, experiments, perplexity, usage, hardest, whole-run"),
+    "a job spec to queue (may be repeated)": ("キューに入れるジョブ仕様 (繰り返し可)", "đặc tả tác vụ cần đưa vào hàng đợi (có thể lặp lại)"),
     "Export…": ("エクスポート…", "Xuất…"),
     "PNG image (*.png);;PDF (*.pdf);;SVG (*.svg)": ("PNG 画像 (*.png);;PDF (*.pdf);;SVG (*.svg)", "Ảnh PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"),
     ";;CSV data (*.csv)": (";;CSV データ (*.csv)", ";;Dữ liệu CSV (*.csv)"),

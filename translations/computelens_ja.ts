@@ -763,6 +763,18 @@
   <context>
     <name>lens::views::RoutingView</name>
     <message>
+      <source>skip</source>
+      <translation>スキップ</translation>
+    </message>
+    <message>
+      <source>small</source>
+      <translation>小</translation>
+    </message>
+    <message>
+      <source>big</source>
+      <translation>大</translation>
+    </message>
+    <message>
       <source>Routes:</source>
       <translation>経路:</translation>
     </message>
@@ -841,18 +853,6 @@
     <message>
       <source>Whole run</source>
       <translation>実行全体</translation>
-    </message>
-    <message>
-      <source>skip</source>
-      <translation>スキップ</translation>
-    </message>
-    <message>
-      <source>small</source>
-      <translation>小</translation>
-    </message>
-    <message>
-      <source>big</source>
-      <translation>大</translation>
     </message>
     <message>
       <source>Select an oracle run.</source>
@@ -1164,6 +1164,18 @@ N = %2 サンプル
     <message>
       <source>quit as soon as the window is shown</source>
       <translation>ウィンドウが表示されたらすぐに終了する</translation>
+    </message>
+    <message>
+      <source>runs to compare (comma-separated ids)</source>
+      <translation>比較する実行 (カンマ区切りの ID)</translation>
+    </message>
+    <message>
+      <source>a dock or panel to bring to the front: runs, data, experiments, perplexity, usage, hardest, whole-run</source>
+      <translation>前面に出すドックまたはパネル: runs, data, experiments, perplexity, usage, hardest, whole-run</translation>
+    </message>
+    <message>
+      <source>a job spec to queue (may be repeated)</source>
+      <translation>キューに入れるジョブ仕様 (繰り返し可)</translation>
     </message>
   </context>
 </TS>

@@ -763,6 +763,18 @@
   <context>
     <name>lens::views::RoutingView</name>
     <message>
+      <source>skip</source>
+      <translation>bỏ qua</translation>
+    </message>
+    <message>
+      <source>small</source>
+      <translation>nhỏ</translation>
+    </message>
+    <message>
+      <source>big</source>
+      <translation>lớn</translation>
+    </message>
+    <message>
       <source>Routes:</source>
       <translation>Tuyến:</translation>
     </message>
@@ -841,18 +853,6 @@
     <message>
       <source>Whole run</source>
       <translation>Toàn bộ lượt chạy</translation>
-    </message>
-    <message>
-      <source>skip</source>
-      <translation>bỏ qua</translation>
-    </message>
-    <message>
-      <source>small</source>
-      <translation>nhỏ</translation>
-    </message>
-    <message>
-      <source>big</source>
-      <translation>lớn</translation>
     </message>
     <message>
       <source>Select an oracle run.</source>
@@ -1164,6 +1164,18 @@ N = %2 mẫu
     <message>
       <source>quit as soon as the window is shown</source>
       <translation>thoát ngay khi cửa sổ hiện ra</translation>
+    </message>
+    <message>
+      <source>runs to compare (comma-separated ids)</source>
+      <translation>các lượt chạy cần so sánh (mã, cách nhau bởi dấu phẩy)</translation>
+    </message>
+    <message>
+      <source>a dock or panel to bring to the front: runs, data, experiments, perplexity, usage, hardest, whole-run</source>
+      <translation>dock hoặc bảng cần đưa lên trước: runs, data, experiments, perplexity, usage, hardest, whole-run</translation>
+    </message>
+    <message>
+      <source>a job spec to queue (may be repeated)</source>
+      <translation>đặc tả tác vụ cần đưa vào hàng đợi (có thể lặp lại)</translation>
     </message>
   </context>
 </TS>

@@ -37,6 +37,14 @@ QString visible(const QString& t) {
 }
 }  // namespace
 
+QString moduleColourKey() {
+  const QString names[3] = {RoutingView::tr("skip"), RoutingView::tr("small"), RoutingView::tr("big")};
+  QString html;
+  for (int m = 0; m < 3; ++m)
+    html += QStringLiteral("<span style=\"color:%1\">&#9632;</span>&nbsp;%2&nbsp;&nbsp;").arg(kModuleColour[m].name(), names[m]);
+  return html;
+}
+
 // ---- TokenStrip ----
 
 TokenStrip::TokenStrip(QWidget* parent) : QWidget(parent) {
@@ -143,6 +151,9 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   top->addWidget(new QLabel(tr("Sequence:"), this));
   top->addWidget(m_sequence);
   top->addWidget(m_summary, 1);
+  auto* key = new QLabel(moduleColourKey(), this);
+  key->setObjectName("colourKey");
+  top->addWidget(key);
 
   m_strip = new TokenStrip(this);
   m_strip->toolTipFor = [this](int row) { return tokenToolTip(row); };

@@ -31,6 +31,9 @@ class CategoryMap;
 class RunHeatmapView;
 struct RunHeatmapData;
 
+// The heatmaps' colour key: a square of each module's colour before its name.
+QString moduleColourKey();
+
 struct RoutingViewData {
   qint64 run = 0;
   QString title;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "views/run_heatmap_view.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMouseEvent>
@@ -14,6 +15,7 @@
 
 #include "views/category_map.h"
 #include "views/plot_widget.h"
+#include "views/routing_view.h"
 
 namespace lens::views {
 
@@ -80,7 +82,10 @@ RunHeatmapView::RunHeatmapView(QWidget* parent) : QWidget(parent) {
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(m_summary);
+  auto* head = new QHBoxLayout;
+  head->addWidget(m_summary, 1);
+  head->addWidget(new QLabel(moduleColourKey(), this));
+  layout->addLayout(head);
   layout->addWidget(split, 1);
 
   installExportMenu(m_plot, [this] { return m_data ? m_data->title + QLatin1String(", ") + m_data->routeSet : QString(); });

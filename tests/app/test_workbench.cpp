@@ -540,6 +540,9 @@ class TestWorkbench : public QObject {
     QCOMPARE(v->data().tokens.size(), static_cast<int>(seq->tokenIds.size()));
     QCOMPARE(v->data().tokens.join(QString()).left(9), QString("Problem: "));  // the byte tokenizer's text
 
+    // The colour key names the heatmap's colours (the ones the pixel checks below expect).
+    const QString key = v->findChild<QLabel*>("colourKey")->text();
+    QVERIFY(key.contains("#e1e1e1") && key.contains("#56b4e9") && key.contains("#d55e00"));
     // The heatmap shows the stored routes of the chosen budget, cell by cell.
     v->setBudget(1);
     v->heatmap()->replot();
