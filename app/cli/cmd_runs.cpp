@@ -17,6 +17,7 @@
 #include "app/cli/cli_progress.h"
 #include "core/bench/bench.h"
 #include "core/common/atomic_file.h"
+#include "core/jobs/demo.h"
 #include "core/jobs/runner.h"
 #include "core/search/aggregate.h"
 #include "core/report/report.h"
@@ -69,6 +70,7 @@ struct Options {
   std::optional<uint64_t> seed;
   int64_t maxUnits = 0;
   bool quiet = false;
+  int demoProblems = 100;
   // show/list/export
   std::string runRef, format = "json", table = "samples", out;
   bool asJson = false;
@@ -565,6 +567,42 @@ int cmdList(const Options& o) {
   return 0;
 }
 
+int cmdShow(const Options& o);
+
+// The demo: the workbench's three demo jobs (core/jobs/demo.h) on the built-in models, one after
+// another into the database, each summarised as `show` does.
+int cmdDemo(const Options& o) {
+#ifdef LENS_SOURCE_DIR
+  const std::string resources = jobs::findResources(jobs::programDir(), LENS_SOURCE_DIR);
+#else
+  const std::string resources = jobs::findResources(jobs::programDir());
+#endif
+  if (resources.empty())
+    return fail(makeError(ErrorCode::NotFound, "the built-in models were not found: set LENS_RESOURCES to the folder that holds models/arith-duo-small"));
+  std::fprintf(stderr, "demo: the built-in models in %s on %d builtin:arith problems\n", resources.c_str(), o.demoProblems);
+  std::vector<int64_t> runs;
+  for (const auto& spec : jobs::demoSpecs(resources, o.demoProblems)) {
+    std::unique_ptr<ProgressPrinter> printer;
+    auto p = runParams(o, printer, spec.value("name", std::string("demo")));
+    auto r = jobs::startRun(spec, p);
+    printer.reset();
+    if (!r) return fail(r.error());
+    if (r->run.status != store::RunStatus::Done) return finishRun(r, o);
+    runs.push_back(r->run.id);
+    if (!o.quiet) {
+      Options show = o;
+      show.runRef = std::to_string(r->run.id);
+      std::printf("\n");
+      if (const int code = cmdShow(show); code != 0) return code;
+    }
+  }
+  for (int64_t id : runs) std::cout << id << "\n";
+  std::fprintf(stderr, "demo: runs %lld, %lld and %lld in %s; open them in the workbench: computelens --db '%s'\n",
+               static_cast<long long>(runs[0]), static_cast<long long>(runs[1]), static_cast<long long>(runs[2]), dbPath(o).c_str(),
+               dbPath(o).c_str());
+  return 0;
+}
+
 int cmdShow(const Options& o) {
   auto st = openForReading(o);
   if (!st) return fail(st.error());
@@ -736,6 +774,13 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   run->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
   run->add_flag("--quiet,-q", o->quiet, "no progress output");
   addDb(run);
+
+  auto* demo = app.add_subcommand("demo", "The built-in models on the built-in task: sampling scored by the PRM, a routing oracle and a beam search");
+  demo->add_option("--problems", o->demoProblems, "test problems sampled (the oracle takes 1/12 of them, the search 1/5)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  demo->add_flag("--quiet,-q", o->quiet, "no progress output and no summaries (prints the run ids)");
+  addDb(demo);
 
   auto* resume = app.add_subcommand("resume", "Continue a stopped or killed run: only missing units are computed");
   resume->add_option("run", o->runRef, "run id or uid prefix")->required();
@@ -924,6 +969,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
 
   return [=]() -> std::optional<int> {
     if (run->parsed()) return cmdRun(*o);
+    if (demo->parsed()) return cmdDemo(*o);
     if (resume->parsed()) return cmdResume(*o);
     if (list->parsed()) return cmdList(*o);
     if (show->parsed()) return cmdShow(*o);

@@ -7,7 +7,13 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <QAbstractButton>
+#include <QElapsedTimer>
+#include <QMessageBox>
 #include <QTimer>
+#include <algorithm>
+
+#include "app/gui/job_queue.h"
 
 #include "app/gui/i18n.h"
 #include "app/gui/main_window.h"
@@ -38,6 +44,10 @@ int main(int argc, char** argv) {
   parser.addOption(show);
   QCommandLineOption spec("spec", QApplication::translate("main", "a job spec to queue (may be repeated)"), "file");
   parser.addOption(spec);
+  QCommandLineOption demo("demo", QApplication::translate("main", "run the demo (the built-in models on the built-in task) at start"));
+  parser.addOption(demo);
+  QCommandLineOption quitWhenDone("quit-when-done", QApplication::translate("main", "quit once every queued job has finished (exit status 1 if one failed)"));
+  parser.addOption(quitWhenDone);
   QCommandLineOption quitWhenReady("quit-when-ready", QApplication::translate("main", "quit as soon as the window is shown"));
   parser.addOption(quitWhenReady);
   parser.process(app);
@@ -89,6 +99,41 @@ int main(int argc, char** argv) {
       return 2;
     }
     w.queueSpec(j);
+  }
+  if (parser.isSet(demo) && w.runDemo().isEmpty()) return 1;
+  if (parser.isSet(quitWhenDone)) {
+    // Once the queue is idle (and the last run has had a moment to be shown), quit; say how long it took.
+    auto* clock = new QElapsedTimer;
+    clock->start();
+    QObject::connect(w.jobQueue(), &lens::app::JobQueue::finished, &w, [&w, clock](int, bool, qint64) {
+      using State = lens::app::JobQueue::State;
+      const auto& entries = w.jobQueue()->entries();
+      if (std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.state == State::Queued || e.state == State::Running; }))
+        return;
+      for (const auto& e : entries)
+        if (e.state != State::Done) std::fprintf(stderr, "computelens: job %s: %s %s\n", qPrintable(e.name), qPrintable(lens::app::JobQueue::stateName(e.state)), qPrintable(e.message));
+      const bool ok = std::all_of(entries.begin(), entries.end(), [](const auto& e) { return e.state == lens::app::JobQueue::State::Done; });
+      std::fprintf(stderr, "computelens: %d jobs finished in %.1f s%s\n", static_cast<int>(entries.size()), clock->elapsed() / 1000.0,
+                   ok ? "" : " (one or more failed)");
+      QTimer::singleShot(1000, qApp, [ok] { QApplication::exit(ok ? 0 : 1); });
+    });
+    if (w.jobQueue()->entries().isEmpty()) QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
+  }
+  // The first start with nothing asked for: offer the demo.
+  const bool plainStart = argc == 1;
+  if (plainStart && !QSettings().value("firstRun/offered").toBool()) {
+    QSettings().setValue("firstRun/offered", true);
+    auto* box = new QMessageBox(QMessageBox::Question, QApplication::translate("main", "Welcome to ComputeLens"),
+                                QApplication::translate("main", "Run the demo now? The built-in models solve the built-in task: sampling scored by a "
+                                                                "process reward model, a routing oracle and a beam search. It takes about a minute on "
+                                                                "two CPU cores and fills the curves, the routing view and the search inspector. "
+                                                                "(Help → Run the Demo runs it again.)"),
+                                QMessageBox::Yes | QMessageBox::No, &w);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QObject::connect(box, &QMessageBox::buttonClicked, &w, [&w, box](QAbstractButton* b) {
+      if (box->standardButton(b) == QMessageBox::Yes) w.runDemo();
+    });
+    QTimer::singleShot(0, box, [box] { box->open(); });
   }
   if (parser.isSet(quitWhenReady)) QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
   return QApplication::exec();

@@ -630,8 +630,15 @@ void MainWindow::openDatabase(const QString& path) {
   m_dbPath = path;
   statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
   m_listRuns->setFuture(QtConcurrent::run([p = path.toStdString()]() -> Result<std::vector<store::RunRecord>> {
+    // A database that does not exist yet is created (empty), as the CLI does; an existing one is
+    // read only: the workbench reads while the CLI may be writing (WAL).
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) {
+      auto created = store::Store::open(p);
+      if (!created) return created.error();
+    }
     store::StoreParams sp;
-    sp.readOnly = true;  // the workbench reads while the CLI may be writing (WAL)
+    sp.readOnly = true;
     auto st = store::Store::open(p, sp);
     if (!st) return st.error();
     return (*st)->runs();

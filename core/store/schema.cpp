@@ -170,30 +170,34 @@ Status migrate(Database& db, int targetVersion) {
   const int latest = latestSchemaVersion();
   if (targetVersion < 0) targetVersion = latest;
   // Reading the header is the first touch: a file that is not SQLite fails here, unchanged.
-  auto app = db.scalarInt("PRAGMA application_id");
-  if (!app) return app.error();
-  auto version = schemaVersion(db);
-  if (!version) return version.error();
-  auto tables = db.scalarInt("SELECT count(*) FROM sqlite_schema");
-  if (!tables) return tables.error();
-  if (*app != kApplicationId && (*app != 0 || *tables != 0))
-    return makeError(ErrorCode::InvalidInput,
-                     db.path() + ": a SQLite database of another application (application_id " + std::to_string(*app) +
-                         ", " + std::to_string(*tables) + " schema objects); it was left untouched. Choose another --db.");
-  if (*version > latest)
-    return makeError(ErrorCode::Unsupported,
-                     db.path() + ": written by a newer ComputeLens (schema version " + std::to_string(*version) +
-                         "; this build reads up to " + std::to_string(latest) +
-                         "). It was left untouched; open it with a newer computelens.");
-  for (int v = *version; v < targetVersion; ++v) {
+  if (auto app = db.scalarInt("PRAGMA application_id"); !app) return app.error();
+  // Then one migration per write transaction, each checking the file's identity and version again
+  // inside it: another connection (the workbench's runs list and a job it queued, two shards
+  // starting at once) may be creating or upgrading the same file meanwhile.
+  while (true) {
     Transaction tx(db);
     LENS_TRY_STATUS(tx.begin());
-    LENS_TRY_STATUS(db.exec(migrations()[static_cast<size_t>(v)]));
+    auto app = db.scalarInt("PRAGMA application_id");
+    if (!app) return app.error();
+    auto version = schemaVersion(db);
+    if (!version) return version.error();
+    auto tables = db.scalarInt("SELECT count(*) FROM sqlite_schema");
+    if (!tables) return tables.error();
+    if (*app != kApplicationId && (*app != 0 || *tables != 0))
+      return makeError(ErrorCode::InvalidInput,
+                       db.path() + ": a SQLite database of another application (application_id " + std::to_string(*app) +
+                           ", " + std::to_string(*tables) + " schema objects); it was left untouched. Choose another --db.");
+    if (*version > latest)
+      return makeError(ErrorCode::Unsupported,
+                       db.path() + ": written by a newer ComputeLens (schema version " + std::to_string(*version) +
+                           "; this build reads up to " + std::to_string(latest) +
+                           "). It was left untouched; open it with a newer computelens.");
+    if (*version >= targetVersion) return tx.commit();
+    LENS_TRY_STATUS(db.exec(migrations()[static_cast<size_t>(*version)]));
     LENS_TRY_STATUS(db.exec("PRAGMA application_id = " + std::to_string(kApplicationId)));
-    LENS_TRY_STATUS(db.exec("PRAGMA user_version = " + std::to_string(v + 1)));
+    LENS_TRY_STATUS(db.exec("PRAGMA user_version = " + std::to_string(*version + 1)));
     LENS_TRY_STATUS(tx.commit());
   }
-  return Status::success();
 }
 
 }  // namespace lens::store
