@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QFile>
+#include <QIcon>
 #include <QSettings>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("ComputeLens");
   QApplication::setApplicationName("ComputeLens");
   QApplication::setApplicationVersion(QString::fromStdString(lens::versionString()));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/computelens-256.png")));
+  QGuiApplication::setDesktopFileName(QStringLiteral("io.github.computelens.ComputeLens"));
   lens::app::installTranslation(app, QSettings().value("ui/language").toString());
   QCommandLineParser parser;
   parser.setApplicationDescription(QApplication::translate("main", "ComputeLens workbench"));
