@@ -13,6 +13,7 @@
 #include "app/cli/cmd_duoify.h"
 #include "app/cli/cmd_runs.h"
 #include "core/bench/bench.h"
+#include "core/jobs/demo.h"
 #include "core/common/atomic_file.h"
 #include "core/common/version.h"
 #include "core/model/model.h"
@@ -252,6 +253,28 @@ int main(int argc, char** argv) {
   bbeam->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bbeam, dev);
 
+  lens::bench::PrmBenchParams pbp;
+  auto* bprm = bench->add_subcommand("prm", "Process-reward scoring of N solutions: one padded batch vs one forward pass each");
+  bprm->add_option("--model", pbp.model, "PRM folder (default: the built-in arith-prm)");
+  bprm->add_option("-n,--samples", pbp.samples)->capture_default_str()->check(CLI::Range(1, 4096));
+  bprm->add_option("--steps", pbp.steps)->capture_default_str()->check(CLI::Range(1, 256));
+  bprm->add_option("--repeats", pbp.repeats)->capture_default_str()->check(CLI::Range(1, 100));
+  bprm->add_option("--batch-tokens", pbp.maxBatchTokens, "padded tokens per batch")->capture_default_str()->check(CLI::Range(1, 1 << 24));
+  bprm->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(bprm, dev);
+
+  lens::bench::MemoryBenchParams mbp;
+  auto* bmem = bench->add_subcommand("memory", "Peak resident memory of best-of-64, an oracle, and sampling 10 vs 1,000 problems (child processes)");
+  bmem->add_option("--few", mbp.fewProblems, "problems of the small sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
+  bmem->add_option("--many", mbp.manyProblems, "problems of the large sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
+  bmem->add_option("--dir", mbp.dir, "scratch folder (default: system temp)");
+  bmem->add_option("--out", benchOut, "also write the JSON here");
+
+  bool quick = false;
+  auto* ball = bench->add_subcommand("all", "Every benchmark (and the workbench's heatmap benchmark when built) into one JSON file");
+  ball->add_option("--out", benchOut, "the JSON file")->required();
+  ball->add_flag("--quick", quick, "small sizes and one repeat (a smoke test, not figures to report)");
+
   auto runCommands = lens::cli::addRunCommands(app, *bench);
   auto duoifyCommand = lens::cli::addDuoifyCommand(app);
 
@@ -324,6 +347,36 @@ int main(int argc, char** argv) {
       if (!st.ok()) return fail(st.error());
     }
     return 0;
+  }
+  if (bprm->parsed() || bmem->parsed() || ball->parsed()) {
+    const std::string resources = lens::jobs::findResources(lens::jobs::programDir(), LENS_SOURCE_DIR);
+    if (pbp.model.empty()) pbp.model = resources + "/models/arith-prm";
+    pbp.device = dev;
+    mbp.program = lens::jobs::programDir() + "/computelens-cli";
+    mbp.resources = resources;
+    if ((bmem->parsed() || ball->parsed()) && resources.empty())
+      return fail(lens::makeError(lens::ErrorCode::NotFound, "the built-in models were not found: set LENS_RESOURCES"));
+    auto print = [&](const nlohmann::json& j) {
+      std::printf("%s\n", j.dump(2).c_str());
+      if (!benchOut.empty()) {
+        auto st = lens::writeJsonFile(benchOut, j);
+        if (!st.ok()) return fail(st.error());
+      }
+      return 0;
+    };
+    lens::cli::ProgressPrinter progress("bench");
+    lens::RunContext ctx;
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
+    if (bprm->parsed()) {
+      auto r = lens::bench::benchPrm(pbp, &ctx);
+      return r ? print(*r) : fail(r.error());
+    }
+    if (bmem->parsed()) {
+      auto r = lens::bench::benchMemory(mbp, &ctx);
+      return r ? print(*r) : fail(r.error());
+    }
+    auto r = lens::bench::benchAll(lens::bench::AllBenchParams{quick, dev, pbp, mbp}, &ctx);
+    return r ? print(*r) : fail(r.error());
   }
   if (inspect->parsed()) return cmdInspect(dir, asJson);
   if (gen->parsed()) {

@@ -104,3 +104,49 @@ model::ModelConfig duoBenchShape();
 Result<nlohmann::json> benchOracle(const OracleBenchParams& p, const RunContext* ctx = nullptr);
 
 }  // namespace lens::bench
+
+namespace lens::bench {
+
+struct PrmBenchParams {
+  std::string model;  // a PRM folder (the built-in arith-prm by default in the CLI)
+  int samples = 16;   // solutions of one problem, as best-of-N scores them
+  int steps = 6;      // steps per solution
+  int repeats = 3;
+  int64_t maxBatchTokens = 16384;  // padded tokens per batch (scoreStepsBatch's default)
+  model::DeviceParams device;
+};
+
+// Process-reward scoring of N solutions of one problem, timed two ways in one run: one padded
+// batch (scoreStepsBatch, what generate and search do) and one forward pass per solution; the two
+// agree on every step score (reported).
+Result<nlohmann::json> benchPrm(const PrmBenchParams& p, const RunContext* ctx = nullptr);
+
+// Peak resident memory of real runs, each in its own process (`program run SPEC`, the rusage of the
+// child): best-of-64 sampling, a routing oracle, and the same light sampling job on 10 and on 1,000
+// problems (memory must not grow with the problems processed). `resources` holds the built-in models.
+struct MemoryBenchParams {
+  std::string program;    // computelens-cli
+  std::string resources;  // the folder with models/
+  std::string dir;        // scratch folder for the databases; empty: the system temp folder
+  int manyProblems = 1000, fewProblems = 10;
+};
+Result<nlohmann::json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench
+
+namespace lens::bench {
+
+struct AllBenchParams {
+  bool quick = false;  // small sizes, one repeat: a smoke test
+  model::DeviceParams device;
+  PrmBenchParams prm;
+  MemoryBenchParams memory;  // program and resources set
+};
+
+// Every benchmark above in one run, with the machine's description: generation at batch 1/16/64,
+// shared-prompt best-of-N, the beam-search step, PRM scoring, the batched oracle, store writes and
+// reads, peak memory, and the workbench's heatmap benchmark (computelens-bench-heatmap, beside the
+// program or in the build tree's app/gui; left out, with a note, when it is not there).
+Result<nlohmann::json> benchAll(const AllBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench

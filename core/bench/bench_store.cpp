@@ -38,7 +38,7 @@ std::vector<store::UnitResult> makeUnits(const StoreBenchParams& p, int sequence
     r.index = static_cast<int>(s % sequencesPerUnit);
     r.layerCount = p.layers;
     for (int b = 0; b < p.budgets; ++b) r.budgets.push_back(static_cast<float>(b + 1) / static_cast<float>(p.budgets));
-    r.tokenIds.resize(static_cast<size_t>(n));
+    r.tokenIds.resize(static_cast<size_t>(n + 1));  // n scored positions predict tokens 1..n
     for (auto& t : r.tokenIds) t = token(rng);
     r.routes.resize(static_cast<size_t>(n * p.budgets * p.layers));
     for (auto& c : r.routes) c = static_cast<uint8_t>(route(rng));

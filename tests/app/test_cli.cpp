@@ -120,6 +120,33 @@ class TestCli : public QObject {
     QVERIFY(j["matmul"]["flops_per_s"].get<double>() > 0);
   }
 
+  // `bench all --quick` runs every benchmark of the suite into one JSON file (a smoke test of the
+  // suite: the figures of a quick run are not reported). Each part says what it measured, and the
+  // parts that compare two ways of computing the same thing agree.
+  void benchAllRunsEverySuite() {
+    QTemporaryDir tmp;
+    const QString out = tmp.filePath("all.json");
+    QProcess p;
+    p.start(LENS_CLI_PATH, {"bench", "all", "--quick", "--out", out});
+    QVERIFY(p.waitForFinished(600000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    auto j = json::parse(*readFile(out.toStdString()));
+    QVERIFY(j["machine"]["hardware_threads"].get<int>() > 0);
+    QCOMPARE(j["generate"]["generate"].size(), size_t(3));  // batches 1, 16, 64
+    for (const auto& g : j["generate"]["generate"]) QVERIFY(g["tokens_per_s"].get<double>() > 0);
+    QVERIFY(j["best_of_n"]["speedup_shared_vs_sequential"].get<double>() > 0);
+    QVERIFY(j["beam"]["speedup_forked_vs_recomputed"].get<double>() > 0);
+    QVERIFY(j["prm"]["max_abs_difference_of_scores"].get<double>() < 1e-4);  // batched = one at a time
+    QVERIFY(j["oracle"]["max_abs_difference_of_best_losses"].get<double>() < 1e-4);
+    QVERIFY(j["store"]["read_sequence_ms_median"].get<double>() > 0);
+    for (const char* run : {"best_of_64", "oracle", "sampling_2_problems", "sampling_20_problems"})
+      QVERIFY2(j["memory"][run]["peak_rss_mb"].get<double>() > 10, run);
+    QVERIFY(j["memory"]["growth_ratio_many_over_few"].get<double>() < 1.5);
+    // The workbench's benchmark is built beside the CLI in this tree.
+    QVERIFY2(j["heatmap"].contains("first_render_s_median"), j["heatmap"].dump().c_str());
+    QCOMPARE(j["heatmap"]["database"]["rows_read"].get<int64_t>(), int64_t(100000));
+  }
+
   // `oracle` stores a run and prints the routing report; `routing --json` reads it back; the report's
   // numbers are consistent with the routes it counts (oracle <= random at every budget).
   void oracleAndRoutingReport() {

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <cstdio>
+#include <filesystem>
+
+#include "core/bench/bench.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace lens::bench {
+
+namespace {
+
+// computelens-bench-heatmap's JSON (it prints it on standard output), or an error.
+Result<json> runHeatmapBench(const fs::path& program, bool quick) {
+  const std::string cmd = "'" + program.string() + "'" + (quick ? " --tokens 100000 --repeats 1 --no-baseline" : " --repeats 5") + " 2>/dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return makeError(ErrorCode::Io, "bench all: cannot run " + program.string());
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
+  const int status = pclose(pipe);
+  if (status != 0) return makeError(ErrorCode::Internal, "bench all: " + program.string() + " failed (status " + std::to_string(status) + ")");
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return makeError(ErrorCode::Internal, "bench all: " + program.string() + " did not print JSON");
+  return j;
+}
+
+}  // namespace
+
+Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
+  const int repeats = p.quick ? 1 : 3;
+  json out = {{"benchmark", "all"}, {"quick", p.quick}, {"machine", machineDescription(p.device)}};
+  const int steps = 8;
+  int step = 0;
+  auto report = [&](const char* what) {
+    if (ctx) ctx->report(step++, steps, what);
+  };
+
+  report("generate");
+  GenerateBenchParams g;
+  g.shape = benchShape("small");
+  g.batches = {1, 16, 64};
+  g.newTokens = p.quick ? 4 : 32;
+  g.recomputeTokens = p.quick ? 4 : 32;
+  g.repeats = repeats;
+  g.device = p.device;
+  auto gen = benchGenerate(g);
+  if (!gen) return gen.error();
+  out["generate"] = *gen;
+
+  report("best-of-N");
+  SharedPromptBenchParams s;
+  s.shape = benchShape("small");
+  s.samples = p.quick ? 8 : 64;
+  s.newTokens = p.quick ? 4 : 64;
+  s.repeats = repeats;
+  s.device = p.device;
+  auto shared = benchSharedPrompt(s);
+  if (!shared) return shared.error();
+  out["best_of_n"] = *shared;
+
+  report("beam");
+  BeamBenchParams b;
+  b.shape = benchShape("small");
+  b.rounds = p.quick ? 2 : 6;
+  b.stepTokens = p.quick ? 4 : 32;
+  b.repeats = repeats;
+  b.device = p.device;
+  auto beam = benchBeam(b);
+  if (!beam) return beam.error();
+  out["beam"] = *beam;
+
+  report("prm");
+  PrmBenchParams prm = p.prm;
+  prm.repeats = repeats;
+  if (p.quick) prm.samples = 4;
+  auto pr = benchPrm(prm);
+  if (!pr) return pr.error();
+  out["prm"] = *pr;
+
+  report("oracle");
+  OracleBenchParams o;
+  o.shape = duoBenchShape();
+  o.tokens = p.quick ? 16 : 128;
+  o.repeats = repeats;
+  o.device = p.device;
+  auto oracle = benchOracle(o);
+  if (!oracle) return oracle.error();
+  out["oracle"] = *oracle;
+
+  report("store");
+  StoreBenchParams st;
+  if (p.quick) st.tokens = 100000;
+  auto store = benchStore(st);
+  if (!store) return store.error();
+  out["store"] = *store;
+
+  report("memory");
+  MemoryBenchParams m = p.memory;
+  if (p.quick) {
+    m.fewProblems = 2;
+    m.manyProblems = 20;
+  }
+  auto mem = benchMemory(m);
+  if (!mem) return mem.error();
+  out["memory"] = *mem;
+
+  report("heatmap");
+  const fs::path dir = fs::path(p.memory.program).parent_path();
+  std::error_code ec;
+  fs::path heatmap;
+  for (const fs::path& c : {dir / "computelens-bench-heatmap", dir / ".." / "gui" / "computelens-bench-heatmap"})
+    if (fs::exists(c, ec)) {
+      heatmap = c;
+      break;
+    }
+  if (heatmap.empty()) {
+    out["heatmap"] = {{"skipped", "computelens-bench-heatmap was not found beside " + p.memory.program + " (a build without the GUI?)"}};
+  } else {
+    auto h = runHeatmapBench(heatmap, p.quick);
+    if (!h) return h.error();
+    out["heatmap"] = *h;
+  }
+  report("done");
+  return out;
+}
+
+}  // namespace lens::bench

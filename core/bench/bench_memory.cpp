@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/bench/bench.h"
+#include "core/common/hash.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace lens::bench {
+
+namespace {
+
+struct ChildRun {
+  double seconds = 0;
+  double peakMb = 0;  // the child's maximum resident set
+};
+
+// `program run SPEC --db DB --quiet` in its own process; its peak RSS from wait4's rusage.
+Result<ChildRun> runChild(const std::string& program, const fs::path& spec, const fs::path& db) {
+  std::vector<std::string> args = {program, "run", spec.string(), "--db", db.string(), "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return makeError(ErrorCode::Io, "bench memory: cannot start " + program + ": " + std::strerror(rc));
+  int status = 0;
+  struct rusage usage {};
+  if (wait4(pid, &status, 0, &usage) < 0) return makeError(ErrorCode::Io, "bench memory: wait4 failed");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return makeError(ErrorCode::Internal, "bench memory: " + program + " run " + spec.string() + " failed (status " + std::to_string(status) + ")");
+  ChildRun r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.peakMb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
+  return r;
+}
+
+}  // namespace
+
+Result<json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx) {
+  const fs::path dir = (p.dir.empty() ? fs::temp_directory_path() : fs::path(p.dir)) / ("lens-bench-memory-" + randomHex(8));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return makeError(ErrorCode::Io, "bench memory: cannot create " + dir.string() + ": " + ec.message());
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(d, e);
+    }
+  } cleanup{dir};
+  const std::string model = p.resources + "/models/arith-duo-small";
+  auto light = [&](int problems) {
+    return json{{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", problems}}},
+                {"samples", 1}, {"batch", 8}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 64}}}};
+  };
+  const std::vector<std::pair<std::string, json>> jobs = {
+      {"best_of_64", {{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 10}}},
+                      {"samples", 64}, {"batch", 1}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}}}},
+      {"oracle", {{"kind", "oracle"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 20}}},
+                  {"budgets", "k=0,1,2,4"}, {"random_routings", 20}, {"seed", 1}}},
+      {"sampling_" + std::to_string(p.fewProblems) + "_problems", light(p.fewProblems)},
+      {"sampling_" + std::to_string(p.manyProblems) + "_problems", light(p.manyProblems)},
+  };
+  json out = {{"benchmark", "memory"}, {"program", p.program}};
+  int64_t done = 0;
+  for (const auto& [name, spec] : jobs) {
+    if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "bench memory: cancelled");
+    if (ctx) ctx->report(done, static_cast<int64_t>(jobs.size()), name);
+    const fs::path specPath = dir / (name + ".json");
+    std::ofstream(specPath) << spec.dump(2);
+    auto r = runChild(p.program, specPath, dir / (name + ".db"));
+    if (!r) return r.error();
+    out[name] = {{"peak_rss_mb", r->peakMb}, {"seconds", r->seconds}, {"spec", spec}};
+    ++done;
+  }
+  const double few = out["sampling_" + std::to_string(p.fewProblems) + "_problems"]["peak_rss_mb"].get<double>();
+  const double many = out["sampling_" + std::to_string(p.manyProblems) + "_problems"]["peak_rss_mb"].get<double>();
+  out["growth_ratio_many_over_few"] = many / few;
+  if (ctx) ctx->report(done, done, "done");
+  return out;
+}
+
+}  // namespace lens::bench
