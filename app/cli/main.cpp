@@ -12,6 +12,8 @@
 #include "app/cli/cli_progress.h"
 #include "app/cli/cmd_duoify.h"
 #include "app/cli/cmd_runs.h"
+#include <fstream>
+#include <cstdlib>
 #include "core/bench/bench.h"
 #include "core/jobs/demo.h"
 #include "core/common/atomic_file.h"
@@ -160,7 +162,22 @@ void printGenerateBench(const json& r) {
 
 }  // namespace
 
+namespace {
+// For `bench memory`: at exit, this process's peak resident memory (VmHWM, kB) to $LENS_PEAK_RSS_FILE.
+void writePeakRss() {
+  const char* path = std::getenv("LENS_PEAK_RSS_FILE");
+  if (!path || !*path) return;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) {
+      std::ofstream(path) << std::strtoll(line.c_str() + 6, nullptr, 10) << "\n";
+      return;
+    }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (std::getenv("LENS_PEAK_RSS_FILE")) std::atexit(writePeakRss);
   CLI::App app{"ComputeLens " + lens::versionString() + ": where a language model's compute goes (headless)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "computelens-cli " + lens::versionString() + " (libtorch " + lens::torchVersionString() + ")");

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -28,8 +27,18 @@ struct ChildRun {
   double peakMb = 0;  // the child's maximum resident set
 };
 
-// `program run SPEC --db DB --quiet` in its own process; its peak RSS from wait4's rusage.
+// `program run SPEC --db DB --quiet` in its own process. Its peak RSS is the VmHWM it writes at exit
+// to $LENS_PEAK_RSS_FILE: wait4's ru_maxrss would not do, since Linux carries the parent's peak
+// across exec into the child's.
 Result<ChildRun> runChild(const std::string& program, const fs::path& spec, const fs::path& db) {
+  const fs::path rssFile = db.string() + ".peak-rss";
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "LENS_PEAK_RSS_FILE=", 19) != 0) env.emplace_back(*e);
+  env.push_back("LENS_PEAK_RSS_FILE=" + rssFile.string());
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::vector<std::string> args = {program, "run", spec.string(), "--db", db.string(), "--quiet"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -39,17 +48,19 @@ Result<ChildRun> runChild(const std::string& program, const fs::path& spec, cons
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   const auto t0 = std::chrono::steady_clock::now();
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return makeError(ErrorCode::Io, "bench memory: cannot start " + program + ": " + std::strerror(rc));
   int status = 0;
-  struct rusage usage {};
-  if (wait4(pid, &status, 0, &usage) < 0) return makeError(ErrorCode::Io, "bench memory: wait4 failed");
+  if (waitpid(pid, &status, 0) < 0) return makeError(ErrorCode::Io, "bench memory: waitpid failed");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return makeError(ErrorCode::Internal, "bench memory: " + program + " run " + spec.string() + " failed (status " + std::to_string(status) + ")");
   ChildRun r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.peakMb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
+  std::ifstream in(rssFile);
+  double kb = 0;
+  if (!(in >> kb) || kb <= 0) return makeError(ErrorCode::Internal, "bench memory: " + program + " did not report its peak memory in " + rssFile.string());
+  r.peakMb = kb / 1024.0;
   return r;
 }
 
