@@ -310,6 +310,14 @@ T = {
                                                                        "chuỗi %1, vị trí %2: “%3”\nlớp %4: %5 (%6)\nlợi ích %7 nats"),
     "\n(this pixel mixes %1 tokens)": ("\n(このピクセルは %1 トークンの混合)", "\n(điểm ảnh này trộn %1 token)"),
     "Runs on": ("実行先", "Chạy trên"),
+    "run the demo (the built-in models on the built-in task) at start": ("起動時にデモ (組み込みタスクでの組み込みモデル) を実行する",
+                                                                           "chạy demo (các mô hình có sẵn trên tác vụ có sẵn) khi khởi động"),
+    "quit once every queued job has finished (exit status 1 if one failed)": ("キューのジョブがすべて終わったら終了する (失敗があれば終了コード 1)",
+                                                                                "thoát khi mọi tác vụ trong hàng đợi đã xong (mã thoát 1 nếu có tác vụ lỗi)"),
+    "Welcome to ComputeLens": ("ComputeLens へようこそ", "Chào mừng đến với ComputeLens"),
+    "Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)":
+        ("今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、曲線・ルーティング表示・探索インスペクターが埋まります。(ヘルプ → デモを実行 でもう一度実行できます。)",
+         "Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU và điền dữ liệu cho đường cong, khung định tuyến và trình kiểm tra tìm kiếm. (Trợ giúp → Chạy bản demo để chạy lại.)"),
     "runs to compare (comma-separated ids)": ("比較する実行 (カンマ区切りの ID)", "các lượt chạy cần so sánh (mã, cách nhau bởi dấu phẩy)"),
     "a dock or panel to bring to the front: runs, data, experiments, perplexity, usage, hardest, whole-run":
         ("前面に出すドックまたはパネル: runs, data, experiments, perplexity, usage, hardest, whole-run",

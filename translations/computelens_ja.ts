@@ -787,16 +787,16 @@
       <translation>トークン (評価位置)</translation>
     </message>
     <message>
-      <source>layer</source>
-      <translation>層</translation>
-    </message>
-    <message>
       <source>FLOPs per token (fraction of all big)</source>
       <translation>トークンあたり FLOPs (すべて大の場合に対する割合)</translation>
     </message>
     <message>
       <source>perplexity</source>
       <translation>パープレキシティ</translation>
+    </message>
+    <message>
+      <source>layer</source>
+      <translation>層</translation>
     </message>
     <message>
       <source>share of tokens</source>
@@ -900,10 +900,6 @@
     <message>
       <source>scored token of the run</source>
       <translation>実行内の採点対象トークン</translation>
-    </message>
-    <message>
-      <source>layer</source>
-      <translation>層</translation>
     </message>
     <message>
       <source>token</source>
@@ -1144,6 +1140,13 @@ N = %2 サンプル
     </message>
   </context>
   <context>
+    <name>lens::views::RoutingView</name>
+    <message>
+      <source>layer</source>
+      <translation>層</translation>
+    </message>
+  </context>
+  <context>
     <name>main</name>
     <message>
       <source>ComputeLens workbench</source>
@@ -1176,6 +1179,22 @@ N = %2 サンプル
     <message>
       <source>a job spec to queue (may be repeated)</source>
       <translation>キューに入れるジョブ仕様 (繰り返し可)</translation>
+    </message>
+    <message>
+      <source>run the demo (the built-in models on the built-in task) at start</source>
+      <translation>起動時にデモ (組み込みタスクでの組み込みモデル) を実行する</translation>
+    </message>
+    <message>
+      <source>quit once every queued job has finished (exit status 1 if one failed)</source>
+      <translation>キューのジョブがすべて終わったら終了する (失敗があれば終了コード 1)</translation>
+    </message>
+    <message>
+      <source>Welcome to ComputeLens</source>
+      <translation>ComputeLens へようこそ</translation>
+    </message>
+    <message>
+      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)</source>
+      <translation>今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、曲線・ルーティング表示・探索インスペクターが埋まります。(ヘルプ → デモを実行 でもう一度実行できます。)</translation>
     </message>
   </context>
 </TS>

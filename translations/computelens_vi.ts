@@ -787,16 +787,16 @@
       <translation>token (vị trí được chấm)</translation>
     </message>
     <message>
-      <source>layer</source>
-      <translation>lớp</translation>
-    </message>
-    <message>
       <source>FLOPs per token (fraction of all big)</source>
       <translation>FLOPs mỗi token (tỉ lệ so với toàn bộ lớn)</translation>
     </message>
     <message>
       <source>perplexity</source>
       <translation>độ bối rối (perplexity)</translation>
+    </message>
+    <message>
+      <source>layer</source>
+      <translation>lớp</translation>
     </message>
     <message>
       <source>share of tokens</source>
@@ -900,10 +900,6 @@
     <message>
       <source>scored token of the run</source>
       <translation>token được chấm của lượt chạy</translation>
-    </message>
-    <message>
-      <source>layer</source>
-      <translation>lớp</translation>
     </message>
     <message>
       <source>token</source>
@@ -1144,6 +1140,13 @@ N = %2 mẫu
     </message>
   </context>
   <context>
+    <name>lens::views::RoutingView</name>
+    <message>
+      <source>layer</source>
+      <translation>lớp</translation>
+    </message>
+  </context>
+  <context>
     <name>main</name>
     <message>
       <source>ComputeLens workbench</source>
@@ -1176,6 +1179,22 @@ N = %2 mẫu
     <message>
       <source>a job spec to queue (may be repeated)</source>
       <translation>đặc tả tác vụ cần đưa vào hàng đợi (có thể lặp lại)</translation>
+    </message>
+    <message>
+      <source>run the demo (the built-in models on the built-in task) at start</source>
+      <translation>chạy demo (các mô hình có sẵn trên tác vụ có sẵn) khi khởi động</translation>
+    </message>
+    <message>
+      <source>quit once every queued job has finished (exit status 1 if one failed)</source>
+      <translation>thoát khi mọi tác vụ trong hàng đợi đã xong (mã thoát 1 nếu có tác vụ lỗi)</translation>
+    </message>
+    <message>
+      <source>Welcome to ComputeLens</source>
+      <translation>Chào mừng đến với ComputeLens</translation>
+    </message>
+    <message>
+      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)</source>
+      <translation>Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU và điền dữ liệu cho đường cong, khung định tuyến và trình kiểm tra tìm kiếm. (Trợ giúp → Chạy bản demo để chạy lại.)</translation>
     </message>
   </context>
 </TS>

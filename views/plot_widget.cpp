@@ -11,6 +11,24 @@
 
 namespace lens::views {
 
+void setupHeatmapPlot(QCustomPlot* plot, const QString& xLabel) {
+  plot->xAxis->setLabel(xLabel);
+  plot->yAxis->setLabel(QCoreApplication::translate("lens::views::RoutingView", "layer"));
+  plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  plot->axisRect()->setRangeZoom(Qt::Horizontal);
+  plot->axisRect()->setRangeDrag(Qt::Horizontal);
+  plot->setMouseTracking(true);
+}
+
+bool writeCsv(const QString& path, const QString& header, const std::function<void(QTextStream&)>& rows) {
+  QFile f(path);
+  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
+  QTextStream out(&f);
+  out << header << '\n';
+  rows(out);
+  return out.status() == QTextStream::Ok;
+}
+
 void installExportMenu(QCustomPlot* plot, std::function<QString()> title, std::function<bool(const QString&)> csv) {
   plot->setContextMenuPolicy(Qt::CustomContextMenu);
   QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, title, csv](const QPoint& at) {

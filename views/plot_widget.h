@@ -22,6 +22,7 @@
 #undef LENS_QCP_KEYWORDS_DEFINED
 #endif
 
+#include <QTextStream>
 #include <functional>
 
 namespace lens::views {
@@ -29,6 +30,13 @@ namespace lens::views {
 // or SVG, or, when `csv` is given, the data behind it as CSV (`csv` writes that file). Failures are
 // reported in a message box.
 void installExportMenu(QCustomPlot* plot, std::function<QString()> title, std::function<bool(const QString&)> csv = {});
+
+// A tokens × layers heatmap plot: x labelled `xLabel`, y "layer", drag and wheel zoom along x only,
+// hover events.
+void setupHeatmapPlot(QCustomPlot* plot, const QString& xLabel);
+
+// Writes `header` and the lines `rows` writes to a CSV file; false when it cannot be written.
+bool writeCsv(const QString& path, const QString& header, const std::function<void(QTextStream&)>& rows);
 
 // Writes a plot by the path's suffix: .png (twice the on-screen size), .pdf or .svg. At least
 // 640 × 420 when the widget is smaller (never shown). False on an unknown suffix or a write error.

@@ -162,12 +162,7 @@ RoutingView::RoutingView(QWidget* parent) : QWidget(parent) {
   scroll->setWidgetResizable(true);
 
   m_heatmap = new QCustomPlot(this);
-  m_heatmap->xAxis->setLabel(tr("token (scored position)"));
-  m_heatmap->yAxis->setLabel(tr("layer"));
-  m_heatmap->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  m_heatmap->axisRect()->setRangeZoom(Qt::Horizontal);
-  m_heatmap->axisRect()->setRangeDrag(Qt::Horizontal);
-  m_heatmap->setMouseTracking(true);
+  setupHeatmapPlot(m_heatmap, tr("token (scored position)"));
   m_map = new CategoryMap(m_heatmap->xAxis, m_heatmap->yAxis);
   m_map->setColours({kModuleColour[0], kModuleColour[1], kModuleColour[2]});
   m_cursor = new QCPItemRect(m_heatmap);
@@ -441,40 +436,31 @@ QString RoutingView::heatmapToolTipAt(const QPointF& pixel) const {
 
 bool RoutingView::exportHeatmap(const QString& path) const {
   if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_heatmap, path, m_data.title);
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
-  QTextStream out(&f);
-  out << "budget,row,position,layer,module,gain\n";
-  const int L = m_data.layers;
-  for (int t = 0; t < m_data.scored(); ++t)
-    for (int l = 0; l < L; ++l)
-      out << m_data.budgets.value(m_budget) << ',' << t << ',' << m_data.firstPosition + t << ',' << l << ','
-          << kModuleName[m_data.routes[m_budget][t * L + l]] << ',' << QString::number(difficulty(t, m_budget), 'g', 9) << '\n';
-  return out.status() == QTextStream::Ok;
+  return writeCsv(path, QStringLiteral("budget,row,position,layer,module,gain"), [this](QTextStream& out) {
+    const int L = m_data.layers;
+    for (int t = 0; t < m_data.scored(); ++t)
+      for (int l = 0; l < L; ++l)
+        out << m_data.budgets.value(m_budget) << ',' << t << ',' << m_data.firstPosition + t << ',' << l << ','
+            << kModuleName[m_data.routes[m_budget][t * L + l]] << ',' << QString::number(difficulty(t, m_budget), 'g', 9) << '\n';
+  });
 }
 
 bool RoutingView::exportCurves(const QString& path) const {
   if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_curves, path, m_data.title);
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
-  QTextStream out(&f);
-  out << "policy,budget,flops_fraction,perplexity\n";
-  for (const auto& p : m_data.points)
-    out << p.policy << ',' << p.budget << ',' << QString::number(p.flopsFraction, 'g', 9) << ',' << QString::number(p.perplexity, 'g', 9) << '\n';
-  return out.status() == QTextStream::Ok;
+  return writeCsv(path, QStringLiteral("policy,budget,flops_fraction,perplexity"), [this](QTextStream& out) {
+    for (const auto& p : m_data.points)
+      out << p.policy << ',' << p.budget << ',' << QString::number(p.flopsFraction, 'g', 9) << ',' << QString::number(p.perplexity, 'g', 9) << '\n';
+  });
 }
 
 bool RoutingView::exportUsage(const QString& path) const {
   if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_usage, path, m_data.title);
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
-  QTextStream out(&f);
-  out << "route_set,layer,skip,small,big\n";
-  for (int b = 0; b < m_data.bigByLayer.size(); ++b)
-    for (int l = 0; l < m_data.bigByLayer[b].size(); ++l)
-      out << m_data.budgets.value(b) << ',' << l << ',' << QString::number(m_data.skipByLayer[b][l], 'g', 9) << ','
-          << QString::number(m_data.smallByLayer[b][l], 'g', 9) << ',' << QString::number(m_data.bigByLayer[b][l], 'g', 9) << '\n';
-  return out.status() == QTextStream::Ok;
+  return writeCsv(path, QStringLiteral("route_set,layer,skip,small,big"), [this](QTextStream& out) {
+    for (int b = 0; b < m_data.bigByLayer.size(); ++b)
+      for (int l = 0; l < m_data.bigByLayer[b].size(); ++l)
+        out << m_data.budgets.value(b) << ',' << l << ',' << QString::number(m_data.skipByLayer[b][l], 'g', 9) << ','
+            << QString::number(m_data.smallByLayer[b][l], 'g', 9) << ',' << QString::number(m_data.bigByLayer[b][l], 'g', 9) << '\n';
+  });
 }
 
 }  // namespace lens::views

@@ -62,12 +62,7 @@ RunHeatmapView::RunHeatmapView(QWidget* parent) : QWidget(parent) {
   m_summary = new QLabel(tr("Select an oracle run."), this);
   m_summary->setWordWrap(true);
   m_plot = new QCustomPlot(this);
-  m_plot->xAxis->setLabel(tr("scored token of the run"));
-  m_plot->yAxis->setLabel(tr("layer"));
-  m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
-  m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
-  m_plot->setMouseTracking(true);
+  setupHeatmapPlot(m_plot, tr("scored token of the run"));
   m_plot->setNoAntialiasingOnDrag(true);
   m_map = new CategoryMap(m_plot->xAxis, m_plot->yAxis);
   m_table = new QTableWidget(0, 5, this);
