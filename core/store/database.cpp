@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/store/database.h"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 
 namespace lens::store {
@@ -171,6 +174,19 @@ Status Database::exec(const std::string& sql) {
     return error("'" + sql.substr(0, 80) + (sql.size() > 80 ? "...'" : "'"), rc);
   }
   return Status::success();
+}
+
+Status Database::execRetryingBusy(const std::string& sql, int timeoutMs) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (true) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err);
+    sqlite3_free(err);
+    if (rc == SQLITE_OK) return Status::success();
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+      return error("'" + sql.substr(0, 80) + (sql.size() > 80 ? "...'" : "'"), rc);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Result<Statement> Database::prepare(const std::string& sql) {

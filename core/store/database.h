@@ -111,7 +111,11 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   const std::string& path() const { return m_path; }
-  Status exec(const std::string& sql);  // one or more statements, no results
+  Status exec(const std::string& sql);
+  // exec, retried while another connection holds a lock SQLite will not wait for through its busy
+  // handler (changing the journal mode while another connection creates the schema), up to
+  // `timeoutMs`.
+  Status execRetryingBusy(const std::string& sql, int timeoutMs);  // one or more statements, no results
   Result<Statement> prepare(const std::string& sql);
   // A prepared statement kept for the connection's life (hot paths prepare once).
   Result<Statement*> cached(const std::string& sql);

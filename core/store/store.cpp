@@ -122,7 +122,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const StoreP
                                                    " (open it once for writing to upgrade, or use a newer computelens)");
   } else {
     LENS_TRY_STATUS(migrate(d));
-    LENS_TRY_STATUS(d.exec("PRAGMA journal_mode = WAL"));
+    LENS_TRY_STATUS(d.execRetryingBusy("PRAGMA journal_mode = WAL", op.busyTimeoutMs));
     LENS_TRY_STATUS(d.exec(params.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
   }
   LENS_TRY_STATUS(d.exec("PRAGMA foreign_keys = ON"));

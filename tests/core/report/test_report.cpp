@@ -88,6 +88,40 @@ class TestReport : public QObject {
     auto bad = report::buildReport(**st, p);
     QVERIFY(!bad.ok() && bad.error().message.find("run 99") != std::string::npos);
   }
+
+  // Hostile text: a run named with markup and SQL is stored and read back exactly as given (every
+  // statement binds its values), the runs table survives, and the report shows the name as text.
+  void hostileNamesAreDataNotCodeOrMarkup() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("h.db").toStdString();
+    const std::string name = "<script>alert(1)</script> '; DROP TABLE runs; -- \"quoted\" & more";
+    jobs::RunParams rp;
+    rp.dbPath = db;
+    nlohmann::json gen = {{"kind", "generate"}, {"name", name}, {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+                          {"prompts", {"<b>2+2</b>=", "'); DELETE FROM units; --"}}, {"samples", 1}, {"seed", 1},
+                          {"sampling", {{"max_new_tokens", 4}}}, {"device", {{"device", "cpu"}}}};
+    auto g = jobs::startRun(gen, rp);
+    LENS_VERIFY_OK(g);
+    auto st = store::Store::open(db);
+    LENS_VERIFY_OK(st);
+    auto runs = (*st)->runs();
+    LENS_VERIFY_OK(runs);
+    QCOMPARE(runs->size(), size_t{1});
+    QCOMPARE(runs->front().name, name);
+    auto units = (*st)->unitIndexes(g->run.id);
+    LENS_VERIFY_OK(units);
+    QCOMPARE(units->size(), size_t{2});
+    report::ReportParams p;
+    p.runs = {g->run.id};
+    p.title = name;
+    auto doc = report::buildReport(**st, p);
+    LENS_VERIFY_OK(doc);
+    const std::string html = doc->standaloneHtml();
+    QVERIFY(html.find("<script") == std::string::npos);
+    QVERIFY(html.find("<b>2+2") == std::string::npos);
+    QVERIFY(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &#39;; DROP TABLE runs; --") != std::string::npos ||
+            html.find("&lt;script&gt;alert(1)&lt;/script&gt; '; DROP TABLE runs; --") != std::string::npos);
+  }
 };
 
 QTEST_APPLESS_MAIN(TestReport)
