@@ -106,9 +106,9 @@ int main(int argc, char** argv) {
   if (parser.isSet(demo) && w.runDemo().isEmpty()) return 1;
   if (parser.isSet(quitWhenDone)) {
     // Once the queue is idle (and the last run has had a moment to be shown), quit; say how long it took.
-    auto* clock = new QElapsedTimer;
-    clock->start();
-    QObject::connect(w.jobQueue(), &lens::app::JobQueue::finished, &w, [&w, clock](int, bool, qint64) {
+    static QElapsedTimer clock;  // lives until the program ends, as the connection does
+    clock.start();
+    QObject::connect(w.jobQueue(), &lens::app::JobQueue::finished, &w, [&w](int, bool, qint64) {
       using State = lens::app::JobQueue::State;
       const auto& entries = w.jobQueue()->entries();
       if (std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.state == State::Queued || e.state == State::Running; }))
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
       for (const auto& e : entries)
         if (e.state != State::Done) std::fprintf(stderr, "computelens: job %s: %s %s\n", qPrintable(e.name), qPrintable(lens::app::JobQueue::stateName(e.state)), qPrintable(e.message));
       const bool ok = std::all_of(entries.begin(), entries.end(), [](const auto& e) { return e.state == lens::app::JobQueue::State::Done; });
-      std::fprintf(stderr, "computelens: %d jobs finished in %.1f s%s\n", static_cast<int>(entries.size()), clock->elapsed() / 1000.0,
+      std::fprintf(stderr, "computelens: %d jobs finished in %.1f s%s\n", static_cast<int>(entries.size()), clock.elapsed() / 1000.0,
                    ok ? "" : " (one or more failed)");
       QTimer::singleShot(1000, qApp, [ok] { QApplication::exit(ok ? 0 : 1); });
     });

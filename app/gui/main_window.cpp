@@ -1,51 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/main_window.h"
 
+#include <QAction>
 #include <QActionGroup>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
-#include <QFileInfo>
-
-#include "app/gui/demo.h"
-#include "app/gui/job_dialog.h"
-#include "app/gui/settings_dialog.h"
-#include "core/search/exchange.h"
-#include "app/gui/experiments_view.h"
-#include "app/gui/i18n.h"
-#include "app/gui/job_queue.h"
-
-#include <QAction>
-#include <QApplication>
+#include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
-#include <mutex>
 #include <QStatusBar>
-#include <QtConcurrent>
-
-#include <QDockWidget>
 #include <QTabWidget>
+#include <QtConcurrent>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <optional>
 
+#include "app/gui/demo.h"
+#include "app/gui/experiments_view.h"
+#include "app/gui/i18n.h"
+#include "app/gui/job_dialog.h"
+#include "app/gui/job_queue.h"
+#include "app/gui/settings_dialog.h"
 #include "core/common/version.h"
 #include "core/model/device.h"
-#include "core/store/store.h"
-#include "views/model_summary_view.h"
-#include "views/runs_view.h"
-#include "views/tradeoff_view.h"
-#include "views/data_view.h"
-#include "views/routing_view.h"
-#include "views/run_heatmap_view.h"
-#include "views/report_export.h"
-#include "views/search_view.h"
 #include "core/report/report.h"
 #include "core/routing/analysis.h"
 #include "core/routing/oracle.h"
+#include "core/search/exchange.h"
+#include "core/store/store.h"
 #include "core/text/tokenizer.h"
-
-#include <cmath>
-#include <filesystem>
-#include <optional>
+#include "views/data_view.h"
+#include "views/model_summary_view.h"
+#include "views/report_export.h"
+#include "views/routing_view.h"
+#include "views/run_heatmap_view.h"
+#include "views/runs_view.h"
+#include "views/search_view.h"
+#include "views/tradeoff_view.h"
 
 namespace lens::app {
 
