@@ -163,6 +163,9 @@ Error Database::error(std::string_view what, int rc) const {
     msg += " (the file is not a ComputeLens database or is damaged; it was left untouched)";
   else if (primary == SQLITE_BUSY)
     msg += " (another process holds the write lock; wait for it or use another --db)";
+  else if (primary == SQLITE_FULL)
+    msg += " (the disk, or the database's size limit, is full: nothing of this write was stored and what was stored before is "
+           "intact; free some space and resume the run)";
   return makeError(codeFor(rc), msg);
 }
 

@@ -309,6 +309,46 @@ class TestStore : public QObject {
     QCOMPARE(*(*st)->database().scalarInt("SELECT count(*) FROM samples"), int64_t{0});
   }
 
+  // A full disk, made with SQLite's page limit: the write that does not fit fails with a message
+  // that says so, and every unit committed before it is still there, in an intact database.
+  void fullDiskFailsCleanlyAndKeepsWhatWasStored() {
+    QTemporaryDir dir;
+    const std::string path = tmpPath(dir, "full.db");
+    auto st = Store::open(path);
+    LENS_VERIFY_OK(st);
+    auto run = makeRun(**st, 1000);
+    LENS_VERIFY_OK(run);
+    auto pages = (*st)->database().scalarInt("PRAGMA page_count");
+    LENS_VERIFY_OK(pages);
+    LENS_VERIFY_OK((*st)->database().exec("PRAGMA max_page_count = " + std::to_string(*pages + 40)));
+    int stored = 0;
+    Error full;
+    for (int i = 0; i < 1000; ++i) {
+      UnitResult u = richUnit(i);
+      u.samples[0].text = std::string(20000, 'x');  // large enough to fill the limit in a few units
+      auto r = (*st)->commitUnits(*run, {u});
+      if (!r) {
+        full = r.error();
+        break;
+      }
+      ++stored;
+    }
+    QVERIFY(stored > 0);
+    QVERIFY2(full.message.find("is full") != std::string::npos && full.message.find("intact") != std::string::npos, full.message.c_str());
+    QCOMPARE(full.code, ErrorCode::Io);
+    // Everything committed before is there, readable from a fresh connection, and the file is sound.
+    st->reset();
+    StoreParams ro;
+    ro.readOnly = true;
+    auto again = Store::open(path, ro);
+    LENS_VERIFY_OK(again);
+    QCOMPARE(*(*again)->database().scalarInt("SELECT count(*) FROM units"), int64_t{stored});
+    auto check = (*again)->database().prepare("PRAGMA integrity_check");
+    LENS_VERIFY_OK(check);
+    QVERIFY(*check->step());
+    QCOMPARE(check->text(0), std::string("ok"));
+  }
+
   // WAL: a reader on its own connection reads consistent snapshots while the writer commits.
   void readersDoNotBlockTheWriter() {
     QTemporaryDir dir;
