@@ -30,12 +30,13 @@ const char* kModuleName[3] = {"skip", "small", "big"};
 // Skip / small / big: grey, light blue, dark orange (distinguishable without colour vision too by
 // lightness).
 const QColor kModuleColour[3] = {QColor(225, 225, 225), QColor(86, 180, 233), QColor(213, 94, 0)};
-QString visible(const QString& t) {
+}  // namespace
+
+QString visibleToken(const QString& t) {
   QString s = t;
   s.replace('\n', QStringLiteral("\u21b5"));
   return s;
 }
-}  // namespace
 
 QString moduleColourKey() {
   const QString names[3] = {RoutingView::tr("skip"), RoutingView::tr("small"), RoutingView::tr("big")};
@@ -83,7 +84,7 @@ void TokenStrip::layoutBoxes() {
   int x = 2, y = 2;
   m_boxes.clear();
   for (const QString& t : m_text) {
-    const int tw = fm.horizontalAdvance(visible(t)) + 2;
+    const int tw = fm.horizontalAdvance(visibleToken(t)) + 2;
     if (x + tw > w - 2 && x > 2) {
       x = 2;
       y += lineH;
@@ -113,7 +114,7 @@ void TokenStrip::paintEvent(QPaintEvent*) {
       p.fillRect(m_boxes[i], QColor::fromRgbF(1.0, 1.0 - 0.75 * s, 1.0 - 0.85 * s));
     }
     p.setPen(row >= 0 ? palette().text().color() : palette().placeholderText().color());
-    p.drawText(m_boxes[i], Qt::AlignLeft | Qt::AlignVCenter, visible(m_text[i]));
+    p.drawText(m_boxes[i], Qt::AlignLeft | Qt::AlignVCenter, visibleToken(m_text[i]));
   }
   if (m_selected >= 0) {
     p.setPen(QPen(palette().highlight().color(), 2));
@@ -320,7 +321,7 @@ void RoutingView::fillHardest() {
   m_hardest->setRowCount(m_data.hardest.size());
   for (int i = 0; i < m_data.hardest.size(); ++i) {
     const auto& h = m_data.hardest[i];
-    const QStringList cells = {QString::number(h.unit), QString::number(h.position), visible(h.token), visible(h.next),
+    const QStringList cells = {QString::number(h.unit), QString::number(h.position), visibleToken(h.token), visibleToken(h.next),
                                QString::number(h.difficulty, 'f', 4), QString::number(h.lossSkip, 'f', 4), QString::number(h.lossBig, 'f', 4), h.route};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = new QTableWidgetItem(cells[c]);
@@ -412,7 +413,7 @@ void RoutingView::selectRow(int row) {
 QString RoutingView::tokenToolTip(int row) const {
   if (row < 0 || row >= m_data.scored()) return {};
   const int L = m_data.layers, input = m_data.firstPosition + row;
-  QString s = tr("“%1” after “%2” (position %3)\n").arg(visible(m_data.tokens.value(input + 1)), visible(m_data.tokens.value(input))).arg(input);
+  QString s = tr("“%1” after “%2” (position %3)\n").arg(visibleToken(m_data.tokens.value(input + 1)), visibleToken(m_data.tokens.value(input))).arg(input);
   s += tr("loss: all-skip %1, all-small %2, all-big %3\n").arg(m_data.lossSkip[row], 0, 'f', 4).arg(m_data.lossSmall[row], 0, 'f', 4).arg(m_data.lossBig[row], 0, 'f', 4);
   for (int b = 0; b < m_data.budgets.size(); ++b) {
     QString route;

@@ -31,6 +31,9 @@ class CategoryMap;
 class RunHeatmapView;
 struct RunHeatmapData;
 
+// A token's text as the views show it: a newline as ↵.
+QString visibleToken(const QString& t);
+
 // The heatmaps' colour key: a square of each module's colour before its name.
 QString moduleColourKey();
 

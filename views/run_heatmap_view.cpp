@@ -20,11 +20,7 @@
 namespace lens::views {
 
 QString RunHeatmapData::tokenText(int32_t id) const {
-  if (id >= 0 && id < vocabulary.size()) {
-    QString s = vocabulary[id];
-    s.replace('\n', QStringLiteral("\u21b5"));
-    return s;
-  }
+  if (id >= 0 && id < vocabulary.size()) return visibleToken(vocabulary[id]);
   return QStringLiteral("[%1]").arg(id);
 }
 
