@@ -39,6 +39,10 @@ ProblemSet fromPrompts(const std::vector<std::string>& prompts) {
 Result<ProblemSet> loadJsonl(const std::string& path, const JsonlParams& params) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return makeError(ErrorCode::NotFound, path + ": cannot open (does the file exist?)");
+  return readJsonl(in, path, params);
+}
+
+Result<ProblemSet> readJsonl(std::istream& in, const std::string& path, const JsonlParams& params) {
   ProblemSet s;
   s.name = std::filesystem::path(path).stem().string();
   s.source = path;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct JsonlParams {
 
 // Errors name the file and line: "test.jsonl:17: not JSON (…)".
 Result<ProblemSet> loadJsonl(const std::string& path, const JsonlParams& params = {});
+// The same over a stream (tests, fuzzing); `path` names it in errors and gives the set's name.
+Result<ProblemSet> readJsonl(std::istream& in, const std::string& path, const JsonlParams& params = {});
 // The original MATH layout: every <subject>/<n>.json below `dir` (a split folder, or the root with
 // train/ and test/), in path order; unique_id is the path relative to the root's parent split,
 // e.g. "test/algebra/1.json"; the answer is the solution's last \boxed{}.
