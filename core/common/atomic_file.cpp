@@ -1,16 +1,55 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/common/atomic_file.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 namespace lens {
 
+namespace {
+namespace fs = std::filesystem;
+
+// Temporaries "<name>.tmp.<pid>" of processes that no longer exist (killed mid-write) are removed,
+// so that SIGKILLs do not pile up half-written files beside the real one.
+void removeStaleTemporaries(const std::string& path) {
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const std::string prefix = target.filename().string() + ".tmp.";
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
+    const long p = std::stol(pid);
+    if (p > 0 && ::kill(static_cast<pid_t>(p), 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove(it->path(), rm);
+    }
+  }
+}
+
+// After a rename, the directory entry itself must reach the disk for the new file to survive a
+// power cut; best effort (some file systems refuse fsync on directories).
+void syncParentDirectory(const std::string& path) {
+  const fs::path target(path);
+  const std::string dir = target.has_parent_path() ? target.parent_path().string() : std::string(".");
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+}  // namespace
+
 AtomicFile::AtomicFile(std::string path) : m_path(std::move(path)) {
+  removeStaleTemporaries(m_path);
   m_tmp = m_path + ".tmp." + std::to_string(::getpid());
   m_file = std::fopen(m_tmp.c_str(), "wb");
   if (!m_file) m_errno = errno;
@@ -46,6 +85,7 @@ Status AtomicFile::commit() {
     std::remove(m_tmp.c_str());
     return error();
   }
+  syncParentDirectory(m_path);
   return Status::success();
 }
 

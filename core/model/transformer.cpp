@@ -6,6 +6,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "core/model/internal/engine.h"
@@ -20,8 +22,21 @@ Error translateTorchError(const std::exception& e, const std::string& where) {
     return makeError(ErrorCode::OutOfMemory, where + ": out of device memory: lower the batch size or number of samples, or use --device cpu");
   std::string msg = e.what();
   if (auto nl = msg.find("\nException raised from"); nl != std::string::npos) msg.resize(nl);
-  if (msg.find("out of memory") != std::string::npos || dynamic_cast<const std::bad_alloc*>(&e))
-    return makeError(ErrorCode::OutOfMemory, where + ": out of memory: lower the batch size or number of samples");
+  // libtorch's CPU allocator says "DefaultCPUAllocator: not enough memory: you tried to allocate N
+  // bytes"; CUDA builds without the typed error say "CUDA out of memory".
+  if (msg.find("out of memory") != std::string::npos || msg.find("not enough memory") != std::string::npos ||
+      msg.find("can't allocate memory") != std::string::npos || dynamic_cast<const std::bad_alloc*>(&e)) {
+    std::string asked;
+    if (auto at = msg.find("allocate "); at != std::string::npos) {
+      const double bytes = std::strtod(msg.c_str() + at + 9, nullptr);
+      if (bytes > 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " (an allocation of %.2f GB failed)", bytes / 1e9);
+        asked = buf;
+      }
+    }
+    return makeError(ErrorCode::OutOfMemory, where + ": out of memory" + asked + ": lower the batch size or number of samples");
+  }
   return makeError(ErrorCode::Internal, where + ": " + msg);
 }
 

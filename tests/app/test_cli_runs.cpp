@@ -7,6 +7,8 @@
 #include <QProcess>
 #include <QtTest>
 #include <nlohmann/json.hpp>
+#include <cstring>
+#include <filesystem>
 #include <random>
 
 #include "common/csv_reader.h"
@@ -15,6 +17,7 @@
 #include "core/store/database.h"
 #include "core/store/schema.h"
 #include "core/store/store.h"
+#include "core/tensor_io/safetensors.h"
 
 using json = nlohmann::json;
 using namespace lens;
@@ -146,6 +149,89 @@ class TestCliRuns : public QObject {
     auto show = cli({"show", "1", "--db", db, "--json"});
     QCOMPARE(show.code, 0);
     QCOMPARE(json::parse(show.out.toStdString())["status"], json("done"));
+  }
+
+  // SIGKILL during training, at random moments, then resume: the run ends with one unit per
+  // checkpoint segment, each stored once, and with exactly the weights of an uninterrupted run
+  // (every step depends only on the seed and the step). After every kill, each file in the
+  // output folder is complete (safetensors validate, JSON parses): checkpoints are written to a
+  // temporary and renamed, and the temporaries of killed writers are cleaned up by the next one.
+  void killNineDuringTrainingResumesToTheSameModel() {
+    QTemporaryDir dir;
+    auto spec = [&](const QString& out) {
+      json j = {{"kind", "train"}, {"name", "tiny"}, {"out", out.toStdString()}, {"seed", 5}, {"steps", 40},
+                {"batch", 8}, {"warmup", 4}, {"checkpoint_every", 4}, {"save_dtype", "float32"},
+                {"model", {{"layers", 2}, {"hidden", 64}, {"heads", 2}, {"kv_heads", 1}, {"intermediate", 128},
+                           {"small_intermediate", 32}, {"max_positions", 128}}},
+                {"data", {{"train_problems", 500}, {"validation_problems", 8}}},
+                {"device", {{"device", "cpu"}, {"threads", 1}}}};
+      const QString path = out + ".json";
+      test::writeText(path.toStdString(), j.dump(2));
+      return path;
+    };
+    const QString refOut = dir.filePath("ref"), out = dir.filePath("killed");
+    const QString refDb = dir.filePath("ref.db"), db = dir.filePath("killed.db");
+    QElapsedTimer timer;
+    timer.start();
+    auto ref = cli({"run", spec(refOut), "--db", refDb, "-q"});
+    const int refMs = static_cast<int>(timer.elapsed());
+    QVERIFY2(ref.code == 0, ref.err.constData());
+
+    std::mt19937 rng(20261123);
+    std::uniform_int_distribution<int> delayMs(refMs / 8, refMs / 2);
+    const QString killedSpec = spec(out);
+    int midRunKills = 0;
+    bool created = false;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      QProcess p;
+      p.start(LENS_CLI_PATH, created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", killedSpec, "--db", db, "-q"});
+      QVERIFY(p.waitForStarted());
+      const bool finished = p.waitForFinished(delayMs(rng));
+      if (!finished) {
+        const auto pid = static_cast<pid_t>(p.processId());
+        if (pid > 0) ::kill(pid, SIGKILL);
+        p.waitForFinished(10000);
+      }
+      created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
+      const int64_t n = committedUnits(db.toStdString());
+      if (!finished && n > 0 && n < 10) ++midRunKills;
+      // Every file there is whole.
+      std::error_code noDir;
+      for (const auto& e : std::filesystem::directory_iterator(out.toStdString(), noDir)) {
+        const std::string f = e.path().string();
+        if (f.find(".tmp.") != std::string::npos) continue;  // a killed writer's temporary
+        if (e.path().extension() == ".safetensors") {
+          auto st = tensor_io::SafetensorsFile::open(f);
+          QVERIFY2(st.ok(), f.c_str());
+        } else if (e.path().extension() == ".json") {
+          auto text = readFile(f);
+          LENS_VERIFY_OK(text);
+          QVERIFY2(!json::parse(*text, nullptr, false).is_discarded(), f.c_str());
+        }
+      }
+      if (n == 10) break;
+    }
+    qInfo("%d SIGKILLs landed mid-training (reference run: %d ms)", midRunKills, refMs);
+    QVERIFY2(midRunKills >= 2, qPrintable(QString("only %1 kills landed mid-training").arg(midRunKills)));
+    auto last = cli({"resume", "1", "--db", db, "-q"});
+    QVERIFY2(last.code == 0, last.err.constData());
+    QCOMPARE(scalar(db.toStdString(), "SELECT count(*) FROM units"), int64_t{10});
+    QCOMPARE(scalar(db.toStdString(), "SELECT count(DISTINCT idx) FROM units"), int64_t{10});
+
+    auto a = tensor_io::SafetensorsFile::open((refOut + "/training_state.safetensors").toStdString());
+    auto b = tensor_io::SafetensorsFile::open((out + "/training_state.safetensors").toStdString());
+    LENS_VERIFY_OK(a);
+    LENS_VERIFY_OK(b);
+    QCOMPARE((*b)->metadata().at("step"), std::string("40"));
+    QCOMPARE((*a)->tensors().size(), (*b)->tensors().size());
+    for (const auto& t : (*a)->tensors()) {
+      const auto* u = (*b)->find(t.name);
+      QVERIFY2(u && u->nbytes == t.nbytes, t.name.c_str());
+      QVERIFY2(std::memcmp(t.data, u->data, t.nbytes) == 0, ("differs after kills: " + t.name).c_str());
+    }
+    // No temporaries are left once a later writer has run.
+    for (const auto& e : std::filesystem::directory_iterator(out.toStdString()))
+      QVERIFY2(e.path().string().find(".tmp.") == std::string::npos, e.path().string().c_str());
   }
 
   void ctrlCLeavesARunResumable() {

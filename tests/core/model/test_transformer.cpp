@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Golden: logits and greedy continuations that Hugging Face transformers 5.17 computed for the
 // tiny checkpoints in ../shared/fixtures/hf-tiny (float32 reference, 1e-4 absolute).
+#include <sys/resource.h>
+
 #include <QtTest>
 #include <c10/core/InferenceMode.h>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
@@ -18,6 +21,14 @@ using namespace lens;
 using namespace lens::model;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LENS_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LENS_UNDER_ASAN 1
+#endif
+#endif
 
 namespace {
 
@@ -65,6 +76,46 @@ GenerateRequest greedy(const std::vector<int32_t>& prompt, int n) {
 class TestTransformer : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // A batch too large for memory is an OutOfMemory error that says to lower the batch, not a crash
+  // or an "internal error"; the model stays usable. Memory is capped with RLIMIT_AS (the process's
+  // address space) a little above what it uses, and 32768 samples ask for a 6.4 GB KV cache.
+  void outOfMemoryIsAClearError() {
+#ifdef LENS_UNDER_ASAN
+    QSKIP("AddressSanitizer reserves terabytes of address space: RLIMIT_AS cannot be used");
+#else
+    auto m = load("tiny-llama");
+    GenerateRequest r;
+    r.promptIds = {289, 312, 287};
+    r.numSamples = 32768;
+    r.sampling.maxNewTokens = 250;
+    r.sampling.ignoreEos = true;
+    long pages = 0;
+    {
+      std::ifstream statm("/proc/self/statm");
+      statm >> pages;
+    }
+    QVERIFY(pages > 0);
+    rlimit old{};
+    QCOMPARE(::getrlimit(RLIMIT_AS, &old), 0);
+    rlimit capped = old;
+    capped.rlim_cur = static_cast<rlim_t>(pages) * ::sysconf(_SC_PAGESIZE) + (rlim_t{1} << 30);
+    QCOMPARE(::setrlimit(RLIMIT_AS, &capped), 0);
+    auto res = m->generate({r});
+    ::setrlimit(RLIMIT_AS, &old);
+    QVERIFY(!res);
+    QCOMPARE(res.error().code, ErrorCode::OutOfMemory);
+    const std::string msg = res.error().message;
+    QVERIFY2(msg.find("generate: out of memory") == 0, msg.c_str());
+    QVERIFY2(msg.find("lower the batch size") != std::string::npos, msg.c_str());
+    // Still usable.
+    r.numSamples = 2;
+    r.sampling.maxNewTokens = 4;
+    auto ok = m->generate({r});
+    LENS_VERIFY_OK(ok);
+    QCOMPARE((*ok)[0][1].tokenIds.size(), size_t{4});
+#endif
+  }
+
   void goldenLogits_data() {
     QTest::addColumn<QString>("model");
     QTest::addColumn<int>("caseIndex");
