@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "app/cli/cli_progress.h"
 #include "core/bench/bench.h"
 #include "core/common/atomic_file.h"
+#include "core/common/file_names.h"
 #include "core/jobs/demo.h"
 #include "core/jobs/runner.h"
 #include "core/search/aggregate.h"
@@ -62,6 +64,7 @@ Status writeOut(const std::string& path, const std::string& text) {
 
 struct Options {
   std::string db;
+  std::string outDir;  // report --out-dir
   // run
   std::string specPath, kind, model, dataset, name, shard;
   std::vector<std::string> prompts;
@@ -502,6 +505,28 @@ int cmdReport(const Options& o) {
   if (!budgets) return fail(budgets.error());
   rp.budgets = *budgets;
   if (!o.name.empty()) rp.title = o.name;
+  if (!o.outDir.empty()) {
+    // One report per run, named after the run: "<id>-<name>.html". Run names come from specs and
+    // shared databases: safeFileStem keeps them inside the folder whatever they hold.
+    std::error_code ec;
+    std::filesystem::create_directories(o.outDir, ec);
+    if (ec) return fail(makeError(ErrorCode::Io, o.outDir + ": cannot create the folder (" + ec.message() + ")"));
+    for (int64_t id : std::vector<int64_t>(rp.runs)) {
+      auto run = (*st)->run(id);
+      if (!run) return fail(run.error());
+      report::ReportParams one = rp;
+      one.runs = {id};
+      if (o.name.empty()) one.title = run->name.empty() ? "run " + std::to_string(id) : run->name;
+      auto doc = report::buildReport(**st, one);
+      if (!doc) return fail(doc.error());
+      auto path = fileInFolder(o.outDir, std::to_string(id) + "-" + safeFileStem(run->name, 80, run->kind) + ".html");
+      if (!path) return fail(path.error());
+      auto w = writeOut(*path, doc->standaloneHtml());
+      if (!w) return fail(w.error());
+      std::printf("%s\n", path->c_str());
+    }
+    return 0;
+  }
   auto doc = report::buildReport(**st, rp);
   if (!doc) return fail(doc.error());
   auto w = writeOut(o.out.empty() ? "-" : o.out, doc->standaloneHtml());
@@ -891,6 +916,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   reportCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N curves")->capture_default_str();
   reportCmd->add_option("--title", o->name, "the report's title");
   reportCmd->add_option("--out,-o", o->out, "write the HTML here (default: standard output)");
+  reportCmd->add_option("--out-dir", o->outDir, "one report per run in this folder, named <id>-<run name>.html (paths printed)")
+      ->excludes("--out");
   addDb(reportCmd);
 
   auto* prmCmd = app.add_subcommand("prm", "Process reward models trained by ComputeLens");

@@ -264,6 +264,29 @@ class TestCliRuns : public QObject {
     QCOMPARE(committedUnits(db.toStdString()), stored + 3);
   }
 
+  // report --out-dir names each file after its run; a hostile run name stays inside the folder.
+  void reportFolderKeepsHostileNamesInside() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("a.db"), specPath = dir.filePath("s.json");
+    json j = {{"kind", "generate"}, {"name", "../../escape/<script>x</script>"}, {"model", test::fixture("tiny-qwen2")},
+              {"prompts", {"a"}}, {"samples", 1}, {"sampling", {{"max_new_tokens", 2}}}, {"device", {{"device", "cpu"}}}};
+    test::writeText(specPath.toStdString(), j.dump());
+    QCOMPARE(cli({"run", specPath, "--db", db, "-q"}).code, 0);
+    QDir(dir.path()).mkpath("a/b/reports");
+    const QString out = dir.filePath("a/b/reports");
+    auto r = cli({"report", "1", "--db", db, "--out-dir", out});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(QString::fromUtf8(r.out).trimmed(), out + "/1-escape-script-x-script.html");
+    QCOMPARE(QDir(out).entryList(QDir::Files), QStringList{"1-escape-script-x-script.html"});
+    QVERIFY(!QFileInfo::exists(dir.filePath("escape")) && !QFileInfo::exists(dir.filePath("a/escape")));
+    QCOMPARE(QDir(dir.filePath("a/b")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{"reports"});
+    QFile f(out + "/1-escape-script-x-script.html");
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray html = f.readAll();
+    QVERIFY(!html.contains("<script>x"));
+    QVERIFY(html.contains("&lt;script&gt;x"));
+  }
+
   void shardsMergeIntoTheWholeRun() {
     QTemporaryDir dir;
     const QString spec = writeSpec(dir, 8);

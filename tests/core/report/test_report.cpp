@@ -7,6 +7,7 @@
 
 
 #include "common/test_helpers.h"
+#include "core/common/file_names.h"
 #include "core/jobs/runner.h"
 #include "core/report/report.h"
 #include "core/report/svg_chart.h"
@@ -87,6 +88,36 @@ class TestReport : public QObject {
     p.runs = {99};
     auto bad = report::buildReport(**st, p);
     QVERIFY(!bad.ok() && bad.error().message.find("run 99") != std::string::npos);
+  }
+
+  // Names from runs and models become file names that cannot leave the chosen folder.
+  void fileNamesFromRunNamesStayInTheFolder() {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"../../etc/passwd", "etc-passwd"},
+        {"/abs/path", "abs-path"},
+        {"..", "run"},
+        {".", "run"},
+        {"", "run"},
+        {"a\\b:c*d?e\"f<g>h|i", "a-b-c-d-e-f-g-h-i"},
+        {std::string("nul\0byte\n\t", 11), "nul-byte"},
+        {".hidden", "hidden"},
+        {"<script>alert(1)</script>", "script-alert-1-script"},
+        {"'; DROP TABLE runs; --", "DROP-TABLE-runs"},
+        {"best-of-64 v1.2_final", "best-of-64-v1.2_final"},
+        {"\xe6\x97\xa5\xe6\x9c\xac run", "run"},
+    };
+    for (const auto& [in, want] : cases)
+      QVERIFY2(safeFileStem(in) == want, (in + " -> " + safeFileStem(in)).c_str());
+    QCOMPARE(safeFileStem(std::string(500, 'x')).size(), size_t{80});
+    QCOMPARE(safeFileStem("///", 80, "oracle"), std::string("oracle"));
+    for (const std::string& bad : std::vector<std::string>{"..", ".", "", "a/b", "../x", "a\\b", std::string("a\0b", 3)}) {
+      auto r = fileInFolder("/tmp/out", bad);
+      QVERIFY2(!r, bad.c_str());
+      QVERIFY(r.error().message.find("/tmp/out") != std::string::npos);
+    }
+    auto ok = fileInFolder("/tmp/out", "1-" + safeFileStem("../../x") + ".html");
+    LENS_VERIFY_OK(ok);
+    QCOMPARE(*ok, std::string("/tmp/out/1-x.html"));
   }
 
   // Hostile text: a run named with markup and SQL is stored and read back exactly as given (every
