@@ -13,6 +13,12 @@ PACKAGES=(
   python3  # scripts/translations.py (CI checks the translations)
 )
 
+# --sanitizers: also clang, its sanitizer and libFuzzer runtimes and llvm-symbolizer
+# (scripts/sanitize.sh, scripts/fuzz.sh).
+if [ "${1:-}" = "--sanitizers" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev llvm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -287,6 +287,13 @@ int main(int argc, char** argv) {
   bmem->add_option("--dir", mbp.dir, "scratch folder (default: system temp)");
   bmem->add_option("--out", benchOut, "also write the JSON here");
 
+  lens::bench::CancelBenchParams cbp;
+  auto* bcancel = bench->add_subcommand("cancel", "Cancellation latency of sampling, oracle, beam search and training (cancelled at random moments)");
+  bcancel->add_option("--repeats", cbp.repeats, "cancellations per job kind")->capture_default_str()->check(CLI::Range(1, 1000));
+  bcancel->add_option("--dir", cbp.dir, "scratch folder (default: system temp)");
+  bcancel->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(bcancel, dev);
+
   bool quick = false;
   auto* ball = bench->add_subcommand("all", "Every benchmark (and the workbench's heatmap benchmark when built) into one JSON file");
   ball->add_option("--out", benchOut, "the JSON file")->required();
@@ -365,13 +372,15 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (bprm->parsed() || bmem->parsed() || ball->parsed()) {
+  if (bprm->parsed() || bmem->parsed() || ball->parsed() || bcancel->parsed()) {
     const std::string resources = lens::jobs::findResources(lens::jobs::programDir(), LENS_SOURCE_DIR);
     if (pbp.model.empty()) pbp.model = resources + "/models/arith-prm";
     pbp.device = dev;
     mbp.program = lens::jobs::programDir() + "/computelens-cli";
     mbp.resources = resources;
-    if ((bmem->parsed() || ball->parsed()) && resources.empty())
+    cbp.resources = resources;
+    cbp.device = dev;
+    if ((bmem->parsed() || ball->parsed() || bcancel->parsed()) && resources.empty())
       return fail(lens::makeError(lens::ErrorCode::NotFound, "the built-in models were not found: set LENS_RESOURCES"));
     auto print = [&](const nlohmann::json& j) {
       std::printf("%s\n", j.dump(2).c_str());
@@ -392,7 +401,11 @@ int main(int argc, char** argv) {
       auto r = lens::bench::benchMemory(mbp, &ctx);
       return r ? print(*r) : fail(r.error());
     }
-    auto r = lens::bench::benchAll(lens::bench::AllBenchParams{quick, dev, pbp, mbp}, &ctx);
+    if (bcancel->parsed()) {
+      auto r = lens::bench::benchCancel(cbp, &ctx);
+      return r ? print(*r) : fail(r.error());
+    }
+    auto r = lens::bench::benchAll(lens::bench::AllBenchParams{quick, dev, pbp, mbp, cbp}, &ctx);
     return r ? print(*r) : fail(r.error());
   }
   if (inspect->parsed()) return cmdInspect(dir, asJson);

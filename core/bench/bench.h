@@ -136,11 +136,30 @@ Result<nlohmann::json> benchMemory(const MemoryBenchParams& p, const RunContext*
 
 namespace lens::bench {
 
+// Cancellation latency: each job kind the workbench runs (best-of-N sampling scored by a PRM, the
+// routing oracle, PRM-guided beam search, training) is started on a thread, cancelled at a random
+// moment after its first unit is stored, and timed from the cancel request to the run's return
+// (status cancelled, resumable). Reports median and worst latency per kind next to the median
+// time of one unit, which is what a job that checked only between units would take.
+struct CancelBenchParams {
+  std::string resources;  // the folder with models/
+  std::string dir;        // scratch folder for the databases and the trained model; empty: temp
+  int repeats = 5;
+  uint64_t seed = 7;      // of the random cancel moments
+  model::DeviceParams device;
+};
+Result<nlohmann::json> benchCancel(const CancelBenchParams& p, const RunContext* ctx = nullptr);
+
+}  // namespace lens::bench
+
+namespace lens::bench {
+
 struct AllBenchParams {
   bool quick = false;  // small sizes, one repeat: a smoke test
   model::DeviceParams device;
   PrmBenchParams prm;
   MemoryBenchParams memory;  // program and resources set
+  CancelBenchParams cancel;  // resources set
 };
 
 // Every benchmark above in one run, with the machine's description: generation at batch 1/16/64,

@@ -31,7 +31,7 @@ Result<json> runHeatmapBench(const fs::path& program, bool quick) {
 Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   const int repeats = p.quick ? 1 : 3;
   json out = {{"benchmark", "all"}, {"quick", p.quick}, {"machine", machineDescription(p.device)}};
-  const int steps = 8;
+  const int steps = 9;
   int step = 0;
   auto report = [&](const char* what) {
     if (ctx) ctx->report(step++, steps, what);
@@ -105,6 +105,14 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   auto mem = benchMemory(m);
   if (!mem) return mem.error();
   out["memory"] = *mem;
+
+  report("cancel");
+  CancelBenchParams c = p.cancel;
+  c.repeats = p.quick ? 1 : 5;
+  c.device = p.device;
+  auto cancel = benchCancel(c);
+  if (!cancel) return cancel.error();
+  out["cancel"] = *cancel;
 
   report("heatmap");
   const fs::path dir = fs::path(p.memory.program).parent_path();

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Builds everything with clang under AddressSanitizer + UndefinedBehaviorSanitizer (and libFuzzer
+# coverage, so the same build gives the fuzz targets of scripts/fuzz.sh) in ./build-asan, then runs
+# the whole test suite there. Any sanitizer report fails the test that triggered it.
+# libtorch, Qt and SQLite are Debian's uninstrumented builds: what is checked is our code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --sanitizers
+BUILD_DIR=${LENS_ASAN_BUILD_DIR:-build-asan}
+# -O1 and line tables only: the build is about twice as fast as -O2 -g and reports keep file:line.
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -gline-tables-only" \
+  -DCMAKE_CXX_COMPILER=clang++ -DLENS_SANITIZE=address,undefined -DLENS_BUILD_FUZZERS=ON "$@"
+cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+cd "$BUILD_DIR"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_init_order=1:check_initialization_order=1:detect_stack_use_after_return=1}"
+export LSAN_OPTIONS="suppressions=$PWD/../tests/sanitizers/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 3600 -j "$(nproc)"
