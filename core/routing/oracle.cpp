@@ -29,12 +29,21 @@ torch::Tensor routesTensor(const std::vector<uint8_t>& codes, std::vector<int64_
   return torch::from_blob(const_cast<uint8_t*>(codes.data()), shape, torch::kUInt8).clone();
 }
 
+// Thrown between chunks of forward passes once the run is cancelled; runOracle turns it into
+// ErrorCode::Cancelled. A chunk is at most chunkElements of activations: well under a second.
+struct OracleCancelled : std::exception {
+  const char* what() const noexcept override { return "oracle cancelled"; }
+};
+void throwIfCancelled(const RunContext* ctx) {
+  if (ctx && ctx->cancelled()) throw OracleCancelled();
+}
+
 // Losses of candidate routes for a set of query tokens against one fixed context.
 class Evaluator {
  public:
   Evaluator(Engine& e, ContextKv ctx, std::vector<int64_t> queryTokens, std::vector<int64_t> pos, std::vector<int64_t> labels,
-            int64_t chunkElements, int64_t* counter)
-      : m_e(e), m_ctx(std::move(ctx)), m_pos(std::move(pos)), m_counter(counter) {
+            int64_t chunkElements, int64_t* counter, const RunContext* run)
+      : m_e(e), m_ctx(std::move(ctx)), m_pos(std::move(pos)), m_counter(counter), m_run(run) {
     m_q = static_cast<int64_t>(m_pos.size());
     m_tokens = torch::tensor(queryTokens, torch::kInt64).to(e.device());
     m_labels = torch::tensor(labels, torch::kInt64).to(e.device()).view({1, m_q, 1});
@@ -50,6 +59,7 @@ class Evaluator {
     const int64_t R = cand.size(0);
     auto out = torch::empty({R, m_q}, torch::kFloat32);
     for (int64_t start = 0; start < R; start += m_rowsPerCall) {
+      throwIfCancelled(m_run);
       const int64_t n = std::min(m_rowsPerCall, R - start);
       auto routes = cand.narrow(0, start, n).to(m_e.device());
       auto logits = m_e.routedQueries(m_ctx, m_tokens, m_pos, routes);  // [n, Q, V]
@@ -65,13 +75,15 @@ class Evaluator {
   ContextKv m_ctx;
   std::vector<int64_t> m_pos;
   int64_t* m_counter;
+  const RunContext* m_run;
   int64_t m_q = 0, m_rowsPerCall = 1;
   torch::Tensor m_tokens, m_labels;
 };
 
 // Per-position losses [R, P] of whole-sequence routings routes [R, T, layers]: ordinary forward
 // passes in which every token's route also shapes the context (sequence scope's baselines).
-torch::Tensor sequenceLosses(Engine& e, const torch::Tensor& tokens, const torch::Tensor& routes, int64_t chunkElements) {
+torch::Tensor sequenceLosses(Engine& e, const torch::Tensor& tokens, const torch::Tensor& routes, int64_t chunkElements,
+                             const RunContext* run) {
   const int64_t R = routes.size(0), T = tokens.size(0), P = T - 1;
   const auto& c = e.config();
   const int64_t perRow = T * std::max<int64_t>({c.numHeads * T, c.vocabSize, 2 * c.intermediateSize});
@@ -79,6 +91,7 @@ torch::Tensor sequenceLosses(Engine& e, const torch::Tensor& tokens, const torch
   auto out = torch::empty({R, P}, torch::kFloat32);
   auto labels = tokens.narrow(0, 1, P).to(e.device()).view({1, P, 1});
   for (int64_t start = 0; start < R; start += rowsPerCall) {
+    throwIfCancelled(run);
     const int64_t n = std::min(rowsPerCall, R - start);
     auto cache = e.makeCache(n, T);
     ForwardBatch fb;
@@ -265,7 +278,7 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
       e.forward(fb, *cache, /*allLogits=*/false);
       std::vector<int64_t> q(tokens.begin() + F, tokens.end() - 1), pos(static_cast<size_t>(S)), labels(tokens.begin() + F + 1, tokens.end());
       std::iota(pos.begin(), pos.end(), F);
-      Evaluator ev(e, Engine::contextOf(*cache, 0, T), q, pos, labels, params.chunkElements, &out.tokenRoutesEvaluated);
+      Evaluator ev(e, Engine::contextOf(*cache, 0, T), q, pos, labels, params.chunkElements, &out.tokenRoutesEvaluated, ctx);
       if (exhaustive) {
         auto all = ev.losses(routesTensor(allCodes, {N, 1, L}).expand({-1, S, L})).contiguous();
         const float* lp = all.data_ptr<float>();
@@ -320,7 +333,7 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
         std::vector<uint8_t> chosen(static_cast<size_t>(B * L));
         for (int b = 0; b < B; ++b) {
           Evaluator ev(e, Engine::contextOf(*cache, b, t), {tokens[static_cast<size_t>(t)]}, {t}, {tokens[static_cast<size_t>(t + 1)]},
-                       params.chunkElements, &out.tokenRoutesEvaluated);
+                       params.chunkElements, &out.tokenRoutesEvaluated, ctx);
           uint8_t* route = &out.routes[static_cast<size_t>((i * B + b) * L)];
           float* best = &out.loss[static_cast<size_t>(i * B + b)];
           if (exhaustive) {
@@ -335,9 +348,9 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
         }
         append(t, 1, chosen);  // token t joins each budget's context along its chosen route
       }
-      fixedLosses = sequenceLosses(e, tokenTensor, routesTensor(fixedCodes, {kFixedRoutes, T, L}), params.chunkElements).narrow(1, F, S);
+      fixedLosses = sequenceLosses(e, tokenTensor, routesTensor(fixedCodes, {kFixedRoutes, T, L}), params.chunkElements, ctx).narrow(1, F, S);
       if (R > 0)
-        randomLosses = sequenceLosses(e, tokenTensor, routesTensor(randomCodes, {static_cast<int64_t>(B) * R, T, L}), params.chunkElements).narrow(1, F, S);
+        randomLosses = sequenceLosses(e, tokenTensor, routesTensor(randomCodes, {static_cast<int64_t>(B) * R, T, L}), params.chunkElements, ctx).narrow(1, F, S);
     }
     if (cancelled()) return makeError(ErrorCode::Cancelled, "oracle cancelled");
 
@@ -359,6 +372,8 @@ Result<SequenceOracle> runOracle(model::Model& model, const std::vector<int32_t>
         }
       }
     }
+  } catch (const OracleCancelled&) {
+    return makeError(ErrorCode::Cancelled, "oracle cancelled");
   } catch (const std::exception& ex) {
     return model::internal::translateTorchError(ex, "oracle");
   }

@@ -76,6 +76,41 @@ GenerateRequest greedy(const std::vector<int32_t>& prompt, int n) {
 class TestTransformer : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // A model folder from the internet may hold code (transformers' trust_remote_code: auto_map in
+  // config.json pointing at a modeling_*.py) and pickle files beside the safetensors. ComputeLens
+  // reads config.json, tokenizer.json and *.safetensors only: the model loads as the architecture
+  // it names, the Python is never run, and the pickle is never opened (safetensors win). An
+  // architecture only the code defines is refused by name.
+  void codeInAModelFolderIsNeverRun() {
+    QTemporaryDir tmp;
+    const std::string dir = tmp.filePath("remote-code").toStdString();
+    fs::create_directories(dir);
+    for (const char* f : {"model.safetensors", "tokenizer.json"}) fs::copy_file(test::fixture(std::string("tiny-llama/") + f), dir + "/" + f);
+    auto cfg = json::parse(*readFile(test::fixture("tiny-llama/config.json")));
+    cfg["auto_map"] = {{"AutoConfig", "configuration_evil.EvilConfig"}, {"AutoModelForCausalLM", "modeling_evil.EvilForCausalLM"}};
+    test::writeText(dir + "/config.json", cfg.dump());
+    const std::string marker = tmp.filePath("code-ran").toStdString();
+    for (const char* py : {"modeling_evil.py", "configuration_evil.py", "__init__.py"})
+      test::writeText(dir + "/" + py, "open(" + json(marker).dump() + ", 'w').write('ran')\n");
+    test::writeText(dir + "/pytorch_model.bin", "\x80\x02c__builtin__\neval\n");  // a pickle that would call eval
+    DeviceParams d;
+    d.device = "cpu";
+    auto m = Model::load(dir, d);
+    LENS_VERIFY_OK(m);
+    QCOMPARE((*m)->config().architecture, std::string("LlamaForCausalLM"));
+    QVERIFY(!fs::exists(marker));
+    // Same logits as the fixture itself: the weights came from model.safetensors.
+    auto ref = load("tiny-llama");
+    QCOMPARE(*(*m)->logits({1, 2, 3}), *ref->logits({1, 2, 3}));
+
+    cfg["architectures"] = {"EvilForCausalLM"};
+    test::writeText(dir + "/config.json", cfg.dump());
+    auto refused = Model::load(dir, d);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.find("EvilForCausalLM") != std::string::npos, refused.error().message.c_str());
+    QVERIFY(!fs::exists(marker));
+  }
+
   // A batch too large for memory is an OutOfMemory error that says to lower the batch, not a crash
   // or an "internal error"; the model stays usable. Memory is capped with RLIMIT_AS (the process's
   // address space) a little above what it uses, and 32768 samples ask for a 6.4 GB KV cache.
