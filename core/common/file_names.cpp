@@ -25,9 +25,13 @@ std::string safeFileStem(const std::string& text, size_t maxLength, const std::s
   return out.empty() ? fallback : out;
 }
 
+bool isPlainFileName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\\') == std::string::npos && name.find('\0') == std::string::npos;
+}
+
 Result<std::string> fileInFolder(const std::string& folder, const std::string& name) {
-  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
-      name.find('\\') != std::string::npos || name.find('\0') != std::string::npos)
+  if (!isPlainFileName(name))
     return makeError(ErrorCode::InvalidInput, "'" + name + "' is not a plain file name inside " + folder);
   // One plain component: the result lies directly inside `folder` by construction.
   const std::filesystem::path p = std::filesystem::path(folder) / name;

@@ -15,6 +15,9 @@ namespace lens {
 // '-'; at most `maxLength` bytes; `fallback` when nothing is left.
 std::string safeFileStem(const std::string& text, size_t maxLength = 80, const std::string& fallback = "run");
 
+// True when `name` is one plain path component: not empty, not "." or "..", no '/', '\\' or NUL.
+bool isPlainFileName(const std::string& name);
+
 // folder/name, refused unless `name` is one plain component (no separator, not "." or "..", no NUL)
 // so that the result lies directly inside `folder`. Errors name both.
 Result<std::string> fileInFolder(const std::string& folder, const std::string& name);

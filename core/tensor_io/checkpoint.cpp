@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/atomic_file.h"
+#include "core/common/file_names.h"
 
 namespace lens::tensor_io {
 
@@ -28,7 +29,7 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir) {
       if (!it.value().is_string()) return makeError(ErrorCode::InvalidInput, index.string() + ": weight_map['" + it.key() + "'] is not a file name");
       std::string shard = it.value().get<std::string>();
       // A shard name is a plain file name inside the folder: nothing may point elsewhere.
-      if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos || shard == "." || shard == "..")
+      if (!isPlainFileName(shard))
         return makeError(ErrorCode::InvalidInput, index.string() + ": weight_map['" + it.key() + "'] = '" + shard + "' is not a file name in the folder");
       wanted[it.key()] = shard;
       if (!shardIndex.count(shard)) {
