@@ -199,11 +199,11 @@ ArithProblem generateArith(int level, uint64_t seed) {
 
 Result<ProblemSet> arithProblemSet(ArithSplit split, int64_t count) {
   if (split == ArithSplit::Test) {
-    if (count > kArithEvalSplitSize) return makeError(ErrorCode::InvalidInput, "builtin:arith test has 500 problems");
+    if (count > kArithEvalSplitSize) return makeError(ErrorCode::InvalidInput, "dataset.count: " + std::to_string(count) + " is more than the 500 problems of builtin:arith test");
     return evalSplit(kTestStream, "test", count > 0 ? count : kArithEvalSplitSize);
   }
   if (split == ArithSplit::Validation) {
-    if (count > kArithEvalSplitSize) return makeError(ErrorCode::InvalidInput, "builtin:arith validation has 500 problems");
+    if (count > kArithEvalSplitSize) return makeError(ErrorCode::InvalidInput, "dataset.count: " + std::to_string(count) + " is more than the 500 problems of builtin:arith validation");
     return evalSplit(kValStream, "validation", count > 0 ? count : kArithEvalSplitSize);
   }
   if (count <= 0) return makeError(ErrorCode::InvalidInput, "builtin:arith train: give a count (it is unlimited)");
