@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every libFuzzer target of tests/fuzz for a bounded time (default 60 s each; first argument
-# or LENS_FUZZ_SECONDS), from a copy of its seed corpus, in an empty working folder. Needs the
+# or LENS_FUZZ_SECONDS; libFuzzer seed LENS_FUZZ_SEED, 1 by default so CI runs repeat), from a copy of its seed corpus, in an empty working folder. Needs the
 # sanitizer build (scripts/sanitize.sh builds it; this script builds it when it is missing).
 # Writes build-asan/fuzz/summary.tsv (target, seconds, executions, corpus size, crashes) and
 # exits non-zero when any target crashes or breaks a property: the input is saved as
@@ -29,7 +29,7 @@ for t in "${TARGETS[@]}"; do
   [ -d "tests/fuzz/regressions/$t" ] && cp -r "tests/fuzz/regressions/$t/." "$OUT/$t/corpus/"
   set +e
   (cd "$OUT/$t/cwd" && "$ROOT/$BUILD_DIR/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=20 \
-     -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$OUT/$t/" "$OUT/$t/corpus") \
+     -seed="${LENS_FUZZ_SEED:-1}" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$OUT/$t/" "$OUT/$t/corpus") \
      > "$OUT/$t/log.txt" 2>&1
   rc=$?
   set -e
