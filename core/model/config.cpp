@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/config.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_number.h"
 
 namespace lens::model {
 namespace {
@@ -14,23 +17,31 @@ Error field(const std::string& where, const std::string& name, const std::string
   return makeError(code, where + ": field '" + name + "' " + what);
 }
 
-// Reads a positive integer field; `required` fields must be present.
-Result<int64_t> positive(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback) {
+// Reads an integer field within [lo, hi]; `fallback` when it is absent or null, and an error
+// naming the field when it is absent without a fallback or is not such an integer.
+Result<int64_t> integerField(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback,
+                             int64_t lo, int64_t hi, const char* must) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) {
     if (fallback) return *fallback;
     return field(where, name, "is missing");
   }
-  if (!it->is_number_integer() || it->get<int64_t>() <= 0) return field(where, name, "must be a positive integer");
-  return it->get<int64_t>();
+  if (auto v = jsonInteger(*it, lo, hi)) return *v;
+  return field(where, name, must);
 }
+
+Result<int64_t> positive(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback) {
+  return integerField(j, where, name, fallback, 1, std::numeric_limits<int64_t>::max(), "must be a positive integer");
+}
+
+constexpr int64_t kMaxTokenId = std::numeric_limits<int32_t>::max();
 
 std::vector<int32_t> idList(const json& v) {
   std::vector<int32_t> out;
-  if (v.is_number_integer()) out.push_back(v.get<int32_t>());
+  if (auto id = jsonInteger(v, 0, kMaxTokenId)) out.push_back(static_cast<int32_t>(*id));
   if (v.is_array())
     for (const auto& x : v)
-      if (x.is_number_integer()) out.push_back(x.get<int32_t>());
+      if (auto id = jsonInteger(x, 0, kMaxTokenId)) out.push_back(static_cast<int32_t>(*id));
   return out;
 }
 
@@ -100,7 +111,9 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
       c.rope.factor = rope.value("factor", 8.0);
       c.rope.lowFreqFactor = rope.value("low_freq_factor", 1.0);
       c.rope.highFreqFactor = rope.value("high_freq_factor", 4.0);
-      c.rope.originalMaxPositions = rope.value("original_max_position_embeddings", int64_t{8192});
+      auto original = positive(rope, where + ": rope_scaling", "original_max_position_embeddings", 8192);
+      if (!original) return original.error();
+      c.rope.originalMaxPositions = *original;
       if (!(c.rope.highFreqFactor > c.rope.lowFreqFactor))
         return field(where, "rope_scaling.high_freq_factor", "must exceed low_freq_factor");
     } else if (c.rope.type != "default") {
@@ -117,17 +130,22 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
       c.qkvBias = c.oBias = j.value("attention_bias", false);
       c.mlpBias = j.value("mlp_bias", false);
     }
-    if (c.modelType == "mistral" && j.contains("sliding_window") && j["sliding_window"].is_number_integer())
-      c.slidingWindow = j["sliding_window"].get<int64_t>();
-    if (j.contains("bos_token_id") && j["bos_token_id"].is_number_integer()) c.bosTokenId = j["bos_token_id"].get<int32_t>();
+    if (c.modelType == "mistral" && j.contains("sliding_window") && !j["sliding_window"].is_null()) {
+      auto window = positive(j, where, "sliding_window", std::nullopt);
+      if (!window) return window.error();
+      c.slidingWindow = *window;
+    }
+    if (j.contains("bos_token_id"))
+      if (auto id = jsonInteger(j["bos_token_id"], 0, kMaxTokenId)) c.bosTokenId = static_cast<int32_t>(*id);
     if (j.contains("eos_token_id")) c.eosTokenIds = idList(j["eos_token_id"]);
     c.dtype = j.value("torch_dtype", j.value("dtype", std::string("float32")));
     if (j.contains("duo_small_intermediate_size")) {
-      if (!j["duo_small_intermediate_size"].is_number_integer() || j["duo_small_intermediate_size"].get<int64_t>() < 0)
-        return makeError(ErrorCode::InvalidInput, where + ": duo_small_intermediate_size must be a non-negative integer");
-      c.duoSmallIntermediateSize = j["duo_small_intermediate_size"].get<int64_t>();
+      auto small = integerField(j, where, "duo_small_intermediate_size", std::nullopt, 0, std::numeric_limits<int64_t>::max(),
+                                "must be a non-negative integer");
+      if (!small) return small.error();
+      c.duoSmallIntermediateSize = *small;
     }
-    if (j.value("pretraining_tp", 1) != 1)
+    if (j.contains("pretraining_tp") && jsonInteger(j["pretraining_tp"]) != 1)
       return field(where, "pretraining_tp", "is not 1; tensor-parallel checkpoints are not supported", ErrorCode::Unsupported);
   } catch (const json::exception& e) {
     return makeError(ErrorCode::InvalidInput, where + ": a field has the wrong type (" + e.what() + ")");

@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_number.h"
 #include "core/model/internal/engine.h"
 #include "core/tensor_io/checkpoint.h"
 #include "core/text/tokenizer.h"
@@ -42,8 +44,9 @@ void mergeGenerationConfigEos(const std::string& dir, ModelConfig& cfg) {
   if (j.is_discarded() || !j.is_object() || !j.contains("eos_token_id")) return;
   const auto& e = j["eos_token_id"];
   auto add = [&](const nlohmann::json& v) {
-    if (v.is_number_integer() && std::find(cfg.eosTokenIds.begin(), cfg.eosTokenIds.end(), v.get<int32_t>()) == cfg.eosTokenIds.end())
-      cfg.eosTokenIds.push_back(v.get<int32_t>());
+    const auto id = jsonInteger(v, 0, std::numeric_limits<int32_t>::max());
+    if (id && std::find(cfg.eosTokenIds.begin(), cfg.eosTokenIds.end(), static_cast<int32_t>(*id)) == cfg.eosTokenIds.end())
+      cfg.eosTokenIds.push_back(static_cast<int32_t>(*id));
   };
   if (e.is_array()) for (const auto& v : e) add(v);
   else add(e);

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_number.h"
 #include "core/flops/flops.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -237,12 +238,13 @@ Result<Router> Router::load(const std::string& dir) {
   Router r;
   try {
     r.manifest = json::parse(*text);
-    r.layers = r.manifest.at("layers").get<int>();
-    r.hidden = r.manifest.at("hidden").get<int64_t>();
+    const auto layers = jsonInteger(r.manifest.at("layers"), 1, 100'000), hidden = jsonInteger(r.manifest.at("hidden"), 1, 1'000'000);
+    if (!layers || !hidden) return makeError(ErrorCode::InvalidInput, mp + ": layers and hidden must be positive integers");
+    r.layers = static_cast<int>(*layers);
+    r.hidden = *hidden;
   } catch (const json::exception& e) {
     return makeError(ErrorCode::InvalidInput, mp + ": " + e.what());
   }
-  if (r.layers < 1 || r.hidden < 1) return makeError(ErrorCode::InvalidInput, mp + ": layers and hidden must be positive");
   auto f = tensor_io::SafetensorsFile::open(wp);
   if (!f) return f.error();
   for (int l = 0; l < r.layers; ++l) {

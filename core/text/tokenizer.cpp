@@ -10,12 +10,16 @@
 #include <unordered_map>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_number.h"
 #include "core/text/unicode.h"
 
 namespace lens::text {
 namespace {
 
 using json = nlohmann::json;
+
+// Ids above this are refused: no real vocabulary comes near it, and a hostile id must not size a table.
+constexpr int64_t kMaxTokenId = 10'000'000;
 
 Error refuse(const std::string& label, const std::string& what) {
   return makeError(ErrorCode::Unsupported, label + ": " + what);
@@ -281,9 +285,11 @@ Status Tokenizer::Impl::parseDecoder(const json& d, const std::string& where) {
   }
   if (type == "Fuse") return Status::success();  // decoding concatenates anyway
   if (type == "Strip") {
-    if (d.value("content", " ") != " " || d.value("stop", 0) != 0)
+    const auto start = d.contains("start") ? jsonInteger(d["start"], 0, 1'000'000) : 0;
+    const auto stop = d.contains("stop") ? jsonInteger(d["stop"]) : 0;
+    if (d.value("content", " ") != " " || !start || stop != 0)
       return refuse(label, where + ": only Strip(' ', start=N, stop=0) is supported");
-    stripLeading = d.value("start", 0);
+    stripLeading = static_cast<int>(*start);
     return Status::success();
   }
   if (type == "Metaspace") {
@@ -316,8 +322,11 @@ Status Tokenizer::Impl::parsePostProcessor(const json& p, const std::string& whe
       if (!item.contains("SpecialToken")) return invalid(label, where + ": template item is neither Sequence nor SpecialToken");
       std::string name = item["SpecialToken"].value("id", "");
       if (!specials.contains(name)) return invalid(label, where + ": template names unknown special token '" + name + "'");
-      for (const auto& id : specials[name].value("ids", json::array()))
-        (seenSequence ? suffixIds : prefixIds).push_back(id.get<int32_t>());
+      for (const auto& id : specials[name].value("ids", json::array())) {
+        const auto v = jsonInteger(id, 0, kMaxTokenId);
+        if (!v) return invalid(label, where + ": special token '" + name + "' has an id that is not a token id");
+        (seenSequence ? suffixIds : prefixIds).push_back(static_cast<int32_t>(*v));
+      }
     }
     return Status::success();
   }
@@ -335,9 +344,9 @@ Status Tokenizer::Impl::parseModel(const json& m) {
   if (m.contains("end_of_word_suffix") && !m["end_of_word_suffix"].is_null())
     return refuse(label, "model.end_of_word_suffix is not supported");
   for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) {
-    if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 || it.value().get<int64_t>() > 10'000'000)
-      return invalid(label, "model.vocab entry '" + it.key() + "' has no valid id");
-    int32_t id = it.value().get<int32_t>();
+    const auto v = jsonInteger(it.value(), 0, kMaxTokenId);
+    if (!v) return invalid(label, "model.vocab entry '" + it.key() + "' has no valid id");
+    const auto id = static_cast<int32_t>(*v);
     vocab[it.key()] = id;
     if (static_cast<size_t>(id) >= idToToken.size()) idToToken.resize(id + 1);
     idToToken[id] = it.key();
@@ -604,13 +613,14 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::fromJson(std::string_view text, co
     LENS_TRY_STATUS(im.parsePostProcessor(j.value("post_processor", json()), "post_processor"));
     for (const auto& a : j.value("added_tokens", json::array())) {
       AddedToken t;
-      t.id = a.at("id").get<int32_t>();
+      const auto id = jsonInteger(a.at("id"), 0, kMaxTokenId);
       t.content = a.at("content").get<std::string>();
       t.special = a.value("special", false);
       t.lstrip = a.value("lstrip", false);
       t.rstrip = a.value("rstrip", false);
-      if (t.id < 0 || t.id > 10'000'000 || t.content.empty())
+      if (!id || t.content.empty())
         return invalid(label, "added_tokens entry '" + t.content + "' has a bad id or empty content");
+      t.id = static_cast<int32_t>(*id);
       if (static_cast<size_t>(t.id) >= im.idToToken.size()) im.idToToken.resize(t.id + 1);
       im.idToToken[t.id] = t.content;
       im.added.push_back(std::move(t));

@@ -75,6 +75,16 @@ class TestConfig : public QObject {
     QCOMPARE(*c->slidingWindow, int64_t(4096));
   }
 
+  void outOfRangeTokenIdsAreDropped() {
+    json j = llama32Style();
+    j["bos_token_id"] = 1e300;
+    j["eos_token_id"] = json::array({128001, -1, 1e300, 4294967297LL});
+    auto c = ModelConfig::fromJson(j, "config.json");
+    LENS_VERIFY_OK(c);
+    QVERIFY(!c->bosTokenId);
+    QCOMPARE(c->eosTokenIds, std::vector<int32_t>{128001});
+  }
+
   void refusals_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expect");
@@ -100,6 +110,26 @@ class TestConfig : public QObject {
     json g = {{"architectures", {"Qwen2ForCausalLM"}}, {"vocab_size", 10}, {"hidden_size", 8}, {"intermediate_size", 8},
               {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"use_sliding_window", true}};
     row("qwen2 sliding window", g, "field 'use_sliding_window'");
+    // Numbers out of an integer's range: nlohmann's get<int>() on them is undefined behaviour
+    // (fuzz_config found the first two); each must be refused by name.
+    json h = llama32Style();
+    h["pretraining_tp"] = 1e300;
+    row("pretraining_tp 1e300", h, "field 'pretraining_tp' is not 1");
+    json i = llama32Style();
+    i["rope_scaling"]["original_max_position_embeddings"] = -1e300;
+    row("original positions -1e300", i, "rope_scaling: field 'original_max_position_embeddings' must be a positive integer");
+    json k = llama32Style();
+    k["hidden_size"] = std::numeric_limits<uint64_t>::max();
+    row("hidden_size 2^64-1", k, "field 'hidden_size' must be a positive integer");
+    json m = llama32Style();
+    m["num_hidden_layers"] = 16.0;
+    row("float layers", m, "field 'num_hidden_layers' must be a positive integer");
+    json n = {{"architectures", {"MistralForCausalLM"}}, {"vocab_size", 10}, {"hidden_size", 8}, {"intermediate_size", 8},
+              {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"sliding_window", 1e300}};
+    row("sliding_window 1e300", n, "field 'sliding_window' must be a positive integer");
+    json o = llama32Style();
+    o["duo_small_intermediate_size"] = -5;
+    row("negative duo size", o, "field 'duo_small_intermediate_size' must be a non-negative integer");
   }
   void refusals() {
     QFETCH(QString, json);

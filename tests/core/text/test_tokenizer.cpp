@@ -174,6 +174,20 @@ class TestTokenizer : public QObject {
     json rx = base;
     rx["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "(unclosed"}}}, {"behavior", "Isolated"}};
     row("bad regex", rx, "regex does not compile");
+    // Numbers an integer cannot hold: reading them with get<int>() is undefined behaviour or wraps
+    // (4294967297 would become id 1); each is refused by name.
+    json vf = base;
+    vf["model"]["vocab"]["or"] = 1e300;
+    row("vocab id 1e300", vf, "model.vocab entry 'or' has no valid id");
+    json aw = base;
+    aw["added_tokens"][1]["id"] = 4294967297LL;
+    row("added token id past int32", aw, "added_tokens entry '<s>' has a bad id");
+    json tf = base;
+    tf["post_processor"]["special_tokens"]["<s>"]["ids"] = {1e300};
+    row("template id 1e300", tf, "special token '<s>' has an id that is not a token id");
+    json sf = base;
+    sf["decoder"]["decoders"][3]["start"] = 1e300;
+    row("strip start 1e300", sf, "only Strip(' ', start=N, stop=0)");
   }
   void refusesWhatItCannotRead() {
     QFETCH(QString, json);
