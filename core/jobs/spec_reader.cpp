@@ -65,7 +65,10 @@ SpecReader& SpecReader::integer(const char* key, int64_t& out, int64_t lo, int64
     return *this;
   }
   const double d = v->get<double>();
-  if (d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+  // Compared as doubles, INT64_MAX rounds up to 2^63, which no int64_t holds: a float at or past it
+  // is out of range whatever `hi` says (converting it would be undefined behaviour).
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (d < static_cast<double>(lo) || d > static_cast<double>(hi) || (v->is_number_float() && (d >= kTwo63 || d < -kTwo63))) {
     fail(key, show(*v) + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return *this;
   }

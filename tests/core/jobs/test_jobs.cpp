@@ -44,6 +44,10 @@ class TestJobs : public QObject {
     QTest::newRow("samples range") << R"({"samples": 0})" << "spec.samples: 0 is outside [1, 4096]";
     QTest::newRow("samples type") << R"({"samples": "four"})" << "spec.samples: expected an integer";
     QTest::newRow("fractional") << R"({"batch": 2.5})" << "spec.batch: expected an integer";
+    // 2^63 as a float passed a comparison with INT64_MAX (which rounds to 2^63) and was then
+    // converted: undefined behaviour.
+    QTest::newRow("limit 2^63 as a float") << R"({"prompts": null, "dataset": {"path": "builtin:arith", "limit": 9223372036854775808.0}})"
+                                         << "spec.dataset.limit: 9.223372036854776e+18 is outside [0, 9223372036854775807]";
     QTest::newRow("negative seed") << R"({"seed": -1})" << "spec.seed: expected a non-negative integer";
     QTest::newRow("prompt type") << R"({"prompts": ["a", 3]})" << "spec.prompts[1]: expected a string";
     QTest::newRow("dtype") << R"({"device": {"dtype": "fp8"}})" << "spec.device.dtype: 'fp8' is not one of";
