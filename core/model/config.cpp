@@ -20,7 +20,7 @@ Error field(const std::string& where, const std::string& name, const std::string
 // Reads an integer field within [lo, hi]; `fallback` when it is absent or null, and an error
 // naming the field when it is absent without a fallback or is not such an integer.
 Result<int64_t> integerField(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback,
-                             int64_t lo, int64_t hi, const char* must) {
+                             int64_t lo, int64_t hi, const std::string& must) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) {
     if (fallback) return *fallback;
@@ -30,8 +30,17 @@ Result<int64_t> integerField(const json& j, const std::string& where, const char
   return field(where, name, must);
 }
 
-Result<int64_t> positive(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback) {
-  return integerField(j, where, name, fallback, 1, std::numeric_limits<int64_t>::max(), "must be a positive integer");
+// Sizes past these describe no model anyone can load (the largest real ones are far below), and
+// bounding them keeps every count derived from them (parameters, cache bytes) inside int64_t.
+constexpr int64_t kMaxWidth = int64_t{1} << 20;     // hidden, intermediate, head_dim
+constexpr int64_t kMaxCount = 4096;                 // layers, heads
+constexpr int64_t kMaxVocab = int64_t{1} << 24;
+constexpr int64_t kMaxPositions = int64_t{1} << 27;
+
+Result<int64_t> positive(const json& j, const std::string& where, const char* name, std::optional<int64_t> fallback,
+                         int64_t max = kMaxPositions) {
+  return integerField(j, where, name, fallback, 1, max,
+                      "must be a positive integer no larger than " + std::to_string(max));
 }
 
 constexpr int64_t kMaxTokenId = std::numeric_limits<int32_t>::max();
@@ -72,22 +81,22 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     if (c.modelType.empty())
       c.modelType = arch == "LlamaForCausalLM" ? "llama" : arch.rfind("Qwen2", 0) == 0 ? "qwen2" : "mistral";
 
-    auto get = [&](const char* name, std::optional<int64_t> fb, int64_t& out) -> Status {
-      auto r = positive(j, where, name, fb);
+    auto get = [&](const char* name, std::optional<int64_t> fb, int64_t& out, int64_t max) -> Status {
+      auto r = positive(j, where, name, fb, max);
       if (!r) return r.error();
       out = *r;
       return Status::success();
     };
-    LENS_TRY_STATUS(get("vocab_size", std::nullopt, c.vocabSize));
-    LENS_TRY_STATUS(get("hidden_size", std::nullopt, c.hiddenSize));
-    LENS_TRY_STATUS(get("intermediate_size", std::nullopt, c.intermediateSize));
-    LENS_TRY_STATUS(get("num_hidden_layers", std::nullopt, c.numLayers));
-    LENS_TRY_STATUS(get("num_attention_heads", std::nullopt, c.numHeads));
-    LENS_TRY_STATUS(get("num_key_value_heads", c.numHeads, c.numKvHeads));
-    LENS_TRY_STATUS(get("max_position_embeddings", 2048, c.maxPositions));
+    LENS_TRY_STATUS(get("vocab_size", std::nullopt, c.vocabSize, kMaxVocab));
+    LENS_TRY_STATUS(get("hidden_size", std::nullopt, c.hiddenSize, kMaxWidth));
+    LENS_TRY_STATUS(get("intermediate_size", std::nullopt, c.intermediateSize, kMaxWidth));
+    LENS_TRY_STATUS(get("num_hidden_layers", std::nullopt, c.numLayers, kMaxCount));
+    LENS_TRY_STATUS(get("num_attention_heads", std::nullopt, c.numHeads, kMaxCount));
+    LENS_TRY_STATUS(get("num_key_value_heads", c.numHeads, c.numKvHeads, kMaxCount));
+    LENS_TRY_STATUS(get("max_position_embeddings", 2048, c.maxPositions, kMaxPositions));
     if (c.hiddenSize % c.numHeads != 0 && !j.contains("head_dim"))
       return field(where, "hidden_size", "is not divisible by num_attention_heads and no head_dim is given");
-    LENS_TRY_STATUS(get("head_dim", c.hiddenSize / c.numHeads, c.headDim));
+    LENS_TRY_STATUS(get("head_dim", c.hiddenSize / c.numHeads, c.headDim, kMaxWidth));
     if (c.numHeads % c.numKvHeads != 0)
       return field(where, "num_key_value_heads", "must divide num_attention_heads");
     if (c.headDim % 2 != 0) return field(where, "head_dim", "must be even for rotary embeddings");
@@ -140,8 +149,8 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     if (j.contains("eos_token_id")) c.eosTokenIds = idList(j["eos_token_id"]);
     c.dtype = j.value("torch_dtype", j.value("dtype", std::string("float32")));
     if (j.contains("duo_small_intermediate_size")) {
-      auto small = integerField(j, where, "duo_small_intermediate_size", std::nullopt, 0, std::numeric_limits<int64_t>::max(),
-                                "must be a non-negative integer");
+      auto small = integerField(j, where, "duo_small_intermediate_size", std::nullopt, 0, kMaxWidth,
+                                "must be a non-negative integer no larger than " + std::to_string(kMaxWidth));
       if (!small) return small.error();
       c.duoSmallIntermediateSize = *small;
     }

@@ -127,6 +127,10 @@ class TestConfig : public QObject {
     json n = {{"architectures", {"MistralForCausalLM"}}, {"vocab_size", 10}, {"hidden_size", 8}, {"intermediate_size", 8},
               {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"sliding_window", 1e300}};
     row("sliding_window 1e300", n, "field 'sliding_window' must be a positive integer");
+    // Sizes no model has: their parameter count overflowed int64_t (fuzz_config).
+    json big = llama32Style();
+    big["hidden_size"] = int64_t{1} << 40;
+    row("hidden_size 2^40", big, "field 'hidden_size' must be a positive integer no larger than 1048576");
     json o = llama32Style();
     o["duo_small_intermediate_size"] = -5;
     row("negative duo size", o, "field 'duo_small_intermediate_size' must be a non-negative integer");
