@@ -47,9 +47,22 @@ std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits
                                                      const std::vector<double>& uniforms) {
   const int64_t B = logits.size(0), V = logits.size(1);
   auto logp = torch::log_softmax(logits, -1);
+  // Inverse-CDF draw: each row's uniform, scaled to the row's unnormalised total.
+  auto draw = [&](const torch::Tensor& weights) {
+    auto cdf = weights.cumsum(-1);
+    auto u = torch::tensor(std::vector<double>(uniforms.begin(), uniforms.end()), torch::kFloat64)
+                 .to(cdf.device(), torch::kFloat32)
+                 .view({B, 1}) * cdf.narrow(-1, V - 1, 1);
+    return torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).view({B}).clamp_max(V - 1);
+  };
   torch::Tensor tokens;
   if (p.temperature <= 0.0f) {
     tokens = logits.argmax(-1);
+  } else if (p.topK <= 0 && p.topP >= 1.0f) {
+    // Plain sampling: softmax(logits / T) is proportional to exp(logp / T), and logp <= 0 cannot
+    // overflow, so the log-probabilities already computed serve (no division, no second softmax
+    // over the [batch, vocab] matrix of every decoding step).
+    tokens = draw(p.temperature == 1.0f ? logp.exp() : (logp * (1.0 / static_cast<double>(p.temperature))).exp_());
   } else {
     auto l = logits / static_cast<double>(p.temperature);
     const float ninf = -std::numeric_limits<float>::infinity();
@@ -66,11 +79,7 @@ std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits
       sl = sl.masked_fill(drop, ninf);
       l = torch::full_like(l, ninf).scatter(-1, si, sl);
     }
-    auto cdf = torch::softmax(l, -1).cumsum(-1);
-    auto u = torch::tensor(std::vector<double>(uniforms.begin(), uniforms.end()), torch::kFloat64)
-                 .to(cdf.device(), torch::kFloat32)
-                 .view({B, 1}) * cdf.narrow(-1, V - 1, 1);
-    tokens = torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).view({B}).clamp_max(V - 1);
+    tokens = draw(torch::softmax(l, -1));
   }
   auto chosen = logp.gather(-1, tokens.view({B, 1})).view({B});
   return {tokens, chosen};

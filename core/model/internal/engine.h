@@ -84,6 +84,16 @@ struct ForwardBatch {
   std::function<torch::Tensor(size_t layer, const torch::Tensor& h)> router;
 };
 
+// Decoding-step attention on the CPU in float32: q [B, heads, headDim] (one new token per row, at
+// positions[b], whose K/V are already in the cache) against slot slots[b] of the caches
+// [slots, kvHeads, capacity, headDim], causal (and within the sliding window). Returns [B, heads *
+// headDim]. decodeAttentionApplies says whether the tensors suit it (CPU, float32, contiguous
+// cache, no gradient wanted); otherwise the batched matmul path serves.
+bool decodeAttentionApplies(const torch::Tensor& q, const torch::Tensor& kCache);
+torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
+                              const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
+                              std::optional<int64_t> slidingWindow, double scale);
+
 // Per-layer K and V of a context, [kvHeads, positions, headDim] each (post-RoPE, as cached).
 struct ContextKv {
   std::vector<torch::Tensor> k, v;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
+#include "common/tiny_duo.h"
 #include "core/common/atomic_file.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -254,6 +255,86 @@ class TestTransformer : public QObject {
         const double diff = (last[b] - ref[ref.size(0) - 1]).abs().max().item<double>();
         QVERIFY2(diff <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diff)));
       }
+    }
+  }
+
+  // The CPU decoding kernel (core/model/decode_attention.cpp) against the batched matmul path it
+  // replaces for one-token steps: a Mistral-shaped random model whose sliding window is shorter than
+  // the sequences, rows at different positions in scattered slots, every step compared with a full
+  // forward of the row (which takes the matmul path and its mask).
+  void decodeKernelMatchesFullForwardWithSlidingWindow() {
+    c10::InferenceMode guard;
+    ModelConfig c = test::tinyDuo(2);
+    c.architecture = "MistralForCausalLM";
+    c.modelType = "mistral";
+    c.vocabSize = 97;
+    c.slidingWindow = 5;
+    auto m = test::randomModel(c, 3);
+    auto& eng = m->engine();
+    std::vector<std::vector<int64_t>> seqs{{5, 17, 3, 88, 41, 9, 60}, {12, 7, 30}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}};
+    const std::vector<int64_t> slots{1, 4, 2};
+    auto cache = eng.makeCache(5, 24);
+    QVERIFY(internal::decodeAttentionApplies(torch::zeros({1}), cache->k(0)));
+    for (int b = 0; b < 3; ++b) {
+      const auto T = static_cast<int64_t>(seqs[b].size());
+      internal::ForwardBatch fb{torch::tensor(seqs[b]).view({1, T}), {slots[b]}, {0}, {T}};
+      eng.forward(fb, *cache, false);
+    }
+    for (int step = 0; step < 6; ++step) {
+      internal::ForwardBatch fb;
+      std::vector<int64_t> next;
+      for (int b = 0; b < 3; ++b) {
+        const int64_t tok = (step * 31 + b * 7 + 11) % c.vocabSize;
+        next.push_back(tok);
+        fb.slots.push_back(slots[b]);
+        fb.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
+        fb.lengths.push_back(1);
+        seqs[b].push_back(tok);
+      }
+      fb.tokens = torch::tensor(next).view({3, 1});
+      auto last = eng.forward(fb, *cache, false);
+      for (int b = 0; b < 3; ++b) {
+        auto ref = fullLogits(eng, seqs[b]);
+        const double diff = (last[b] - ref[ref.size(0) - 1]).abs().max().item<double>();
+        QVERIFY2(diff <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diff)));
+      }
+    }
+  }
+
+  // The sampler is an inverse-CDF draw from softmax(logits / T): known quantiles pick known tokens,
+  // on the plain path (no top-k / top-p) and on the masked path alike.
+  void samplerFollowsTheSoftmax() {
+    c10::InferenceMode guard;
+    // Probabilities 0.1, 0.2, 0.3, 0.4 at T = 1; at T = 0.5 they become 1, 4, 9, 16 (/ 30).
+    auto logits = torch::tensor({0.0f, std::log(2.0f), std::log(3.0f), std::log(4.0f)}).view({1, 4}).repeat({4, 1});
+    SamplingParams p;
+    p.temperature = 1.0f;
+    double worstLogprob = 0;  // each log-prob is of the untempered distribution
+    auto pick = [&](const SamplingParams& sp, std::vector<double> u) {
+      auto [tok, lp] = internal::sampleTokens(logits, sp, u);
+      std::vector<int64_t> out(tok.data_ptr<int64_t>(), tok.data_ptr<int64_t>() + tok.numel());
+      for (int64_t i = 0; i < tok.numel(); ++i)
+        worstLogprob = std::max(worstLogprob, std::abs(lp[i].item<double>() - std::log((out[i] + 1) / 10.0)));
+      return out;
+    };
+    QCOMPARE(pick(p, {0.05, 0.25, 0.59, 0.61}), (std::vector<int64_t>{0, 1, 2, 3}));
+    p.temperature = 0.5f;
+    QCOMPARE(pick(p, {0.02, 0.1, 0.4, 0.5}), (std::vector<int64_t>{0, 1, 2, 3}));
+    p.temperature = 1.0f;
+    p.topK = 2;  // 3 and 4 (/ 7) remain
+    QCOMPARE(pick(p, {0.01, 0.42, 0.43, 0.99}), (std::vector<int64_t>{2, 2, 3, 3}));
+    QVERIFY2(worstLogprob < 1e-6, qPrintable(QString::number(worstLogprob)));
+    // Random rows: the plain path and the masked path with a mask that removes nothing agree.
+    torch::manual_seed(5);
+    auto wide = torch::randn({64, 1000}) * 3;
+    std::vector<double> u;
+    for (int i = 0; i < 64; ++i) u.push_back(internal::uniformDraw(9, i, 0));
+    for (float t : {1.0f, 0.7f, 1.5f}) {
+      SamplingParams plain, masked;
+      plain.temperature = masked.temperature = t;
+      masked.topK = 1000;  // takes the masked path, keeps every token
+      auto a = internal::sampleTokens(wide, plain, u).first, b = internal::sampleTokens(wide, masked, u).first;
+      QVERIFY2(torch::equal(a, b), qPrintable(QString("temperature %1").arg(t)));
     }
   }
 
