@@ -149,13 +149,20 @@ void printGenerateBench(const json& r) {
               r["machine"]["torch_threads"].get<int>(), r["machine"]["device"].get<std::string>().c_str(),
               r["machine"]["dtype"].get<std::string>().c_str());
   std::printf("model: %lld parameters (random weights)\n", static_cast<long long>(r["parameters"].get<int64_t>()));
-  std::printf("matmul (%lld^3): %.1f GFLOP/s\n", static_cast<long long>(r["matmul"]["n"].get<int64_t>()),
-              r["matmul"]["flops_per_s"].get<double>() / 1e9);
-  std::printf("%6s %14s %16s %14s %14s\n", "batch", "tokens/s", "decode tok/s", "decode GF/s", "of matmul");
-  for (const auto& row : r["generate"])
-    std::printf("%6d %14.1f %16.1f %14.2f %13.1f%%\n", row["batch"].get<int>(), row["tokens_per_s"].get<double>(),
+  const auto& mm = r["matmul"];
+  std::printf("matmul (%lld^3): %.1f GFLOP/s", static_cast<long long>(mm["n"].get<int64_t>()), mm["flops_per_s"].get<double>() / 1e9);
+  if (mm.contains("onednn_flops_per_s")) std::printf(" (oneDNN: %.1f GFLOP/s)", mm["onednn_flops_per_s"].get<double>() / 1e9);
+  std::printf("\nmemory bandwidth (copy): %.1f GB/s\n", r["memory_bandwidth_bytes_per_s"].get<double>() / 1e9);
+  std::printf("%6s %12s %14s %12s %11s %14s %15s %15s\n", "batch", "tokens/s", "decode tok/s", "decode GF/s", "of matmul",
+              "of best matmul", "of memory bound", "decode kernel");
+  for (const auto& row : r["generate"]) {
+    std::printf("%6d %12.1f %14.1f %12.2f %10.1f%% %13.1f%% %14.1f%%", row["batch"].get<int>(), row["tokens_per_s"].get<double>(),
                 row["decode_tokens_per_s"].get<double>(), row["decode_flops_per_s"].get<double>() / 1e9,
-                100 * row["fraction_of_matmul"].get<double>());
+                100 * row["fraction_of_matmul"].get<double>(), 100 * row["fraction_of_best_matmul"].get<double>(),
+                100 * row["fraction_of_bandwidth_bound"].get<double>());
+    if (row.contains("decode_kernel_speedup")) std::printf(" %14.2fx", row["decode_kernel_speedup"].get<double>());
+    std::printf("\n");
+  }
   std::printf("KV cache vs recompute (%d tokens, batch 1): %.2fx faster\n", r["kv_cache"]["new_tokens"].get<int>(),
               r["kv_cache"]["speedup"].get<double>());
 }

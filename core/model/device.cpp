@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <thread>
 
 namespace lens::model {
@@ -42,5 +44,12 @@ void setTorchThreads(int threads) {
 }
 
 int torchThreads() { return torch::get_num_threads(); }
+
+std::string blasCore() {
+  using CoreName = char* (*)();
+  auto fn = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const char* name = fn ? fn() : nullptr;
+  return name ? std::string(name) : std::string();
+}
 
 }  // namespace lens::model

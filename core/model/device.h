@@ -17,6 +17,10 @@ bool cudaAvailable();
 // Resolves "auto"s; refuses a CUDA device when none is present, naming the option to change.
 Result<DeviceParams> resolveDevice(DeviceParams p);
 void setTorchThreads(int threads);
+
+// The kernel set OpenBLAS runs ("Haswell", "SkylakeX", ...; OPENBLAS_CORETYPE overrides its own
+// choice); empty when the BLAS is not OpenBLAS. Benchmarks record it with the machine.
+std::string blasCore();
 int torchThreads();
 
 }  // namespace lens::model

@@ -425,7 +425,7 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     cache.k(l).index_put_({slotCol, Slice(), pos}, k);
     cache.v(l).index_put_({slotCol, Slice(), pos}, v);
     torch::Tensor attn;
-    if (T == 1 && decodeAttentionApplies(q, cache.k(l))) {
+    if (T == 1 && m_decodeKernel && decodeAttentionApplies(q, cache.k(l))) {
       // One new token per row on the CPU: the decoding step's own kernel (decode_attention.cpp).
       attn = decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, posHost, c.slidingWindow, scale).view({B, T, H * D});
     } else {

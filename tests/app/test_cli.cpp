@@ -118,6 +118,15 @@ class TestCli : public QObject {
     QVERIFY(j["generate"][1]["tokens_per_s"].get<double>() > 0);
     QVERIFY(j["kv_cache"]["speedup"].get<double>() > 0);
     QVERIFY(j["matmul"]["flops_per_s"].get<double>() > 0);
+    QVERIFY(j["memory_bandwidth_bytes_per_s"].get<double>() > 0);
+    for (const auto& row : j["generate"]) {
+      QVERIFY(row["bandwidth_bound_tokens_per_s"].get<double>() > 0);
+      QVERIFY(row["fraction_of_best_matmul"].get<double>() <= row["fraction_of_matmul"].get<double>());
+    }
+    // The BLAS kernels that ran are recorded: the ones OPENBLAS_CORETYPE asks for, where it is set.
+    const auto kernels = QString::fromStdString(j["machine"]["blas_kernels"].get<std::string>());
+    const QString asked = qEnvironmentVariable("OPENBLAS_CORETYPE");
+    if (!kernels.isEmpty() && !asked.isEmpty()) QCOMPARE(kernels.toLower(), asked.toLower());
   }
 
   // `bench all --quick` runs every benchmark of the suite into one JSON file (a smoke test of the

@@ -146,6 +146,11 @@ class Engine {
   // K/V of slot `slot` of a cache, positions [0, length).
   static ContextKv contextOf(KvCache& cache, int64_t slot, int64_t length);
 
+  // One-token steps on the CPU use the decoding attention kernel (decodeAttention) when it applies;
+  // off, they take the batched matmul path like every other step (the benchmark compares the two).
+  void setDecodeKernel(bool on) { m_decodeKernel = on; }
+  bool decodeKernel() const { return m_decodeKernel; }
+
  private:
   torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;
   torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
@@ -155,6 +160,7 @@ class Engine {
   torch::Device m_device;
   torch::ScalarType m_dtype;
   torch::Tensor m_invFreq;  // [headDim / 2] float32 on the device
+  bool m_decodeKernel = true;
 };
 
 // RoPE inverse frequencies [headDim / 2] in float32 (default, linear or llama3 scaling).
