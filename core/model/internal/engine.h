@@ -149,7 +149,6 @@ class Engine {
   // One-token steps on the CPU use the decoding attention kernel (decodeAttention) when it applies;
   // off, they take the batched matmul path like every other step (the benchmark compares the two).
   void setDecodeKernel(bool on) { m_decodeKernel = on; }
-  bool decodeKernel() const { return m_decodeKernel; }
 
  private:
   torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;

@@ -63,6 +63,30 @@ torch::Tensor fullLogits(internal::Engine& eng, const std::vector<int64_t>& ids)
 
 std::vector<int64_t> widen(const std::vector<int32_t>& v) { return std::vector<int64_t>(v.begin(), v.end()); }
 
+// One decoding step: row b feeds token next[b] into cache slot slots[b] after seqs[b] (and appends
+// it there). Returns the step's logits [rows, vocab] and, per row, the largest |difference| from a
+// full forward of the row's whole sequence.
+std::pair<torch::Tensor, std::vector<double>> decodeStepAgainstFull(internal::Engine& eng, internal::KvCache& cache,
+                                                                    std::vector<std::vector<int64_t>>& seqs,
+                                                                    const std::vector<int64_t>& slots,
+                                                                    const std::vector<int64_t>& next) {
+  internal::ForwardBatch fb;
+  for (size_t b = 0; b < seqs.size(); ++b) {
+    fb.slots.push_back(slots[b]);
+    fb.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
+    fb.lengths.push_back(1);
+    seqs[b].push_back(next[b]);
+  }
+  fb.tokens = torch::tensor(next).view({static_cast<int64_t>(next.size()), 1});
+  auto logits = eng.forward(fb, cache, false);
+  std::vector<double> diffs;
+  for (size_t b = 0; b < seqs.size(); ++b) {
+    auto ref = fullLogits(eng, seqs[b]);
+    diffs.push_back((logits[static_cast<int64_t>(b)] - ref[ref.size(0) - 1]).abs().max().item<double>());
+  }
+  return {logits, diffs};
+}
+
 GenerateRequest greedy(const std::vector<int32_t>& prompt, int n) {
   GenerateRequest r;
   r.promptIds = prompt;
@@ -238,23 +262,12 @@ class TestTransformer : public QObject {
     auto last = eng.forward(fb, *cache, false);  // [3, V]
     // Then three decoding steps, each row at its own position.
     for (int step = 0; step < 3; ++step) {
-      internal::ForwardBatch d;
       std::vector<int64_t> next;
-      for (int b = 0; b < 3; ++b) {
-        const int64_t tok = last[b].argmax().item<int64_t>();
-        next.push_back(tok);
-        d.slots.push_back(slots[b]);
-        d.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
-        d.lengths.push_back(1);
-        seqs[b].push_back(tok);
-      }
-      d.tokens = torch::tensor(next).view({3, 1});
-      last = eng.forward(d, *cache, false);
-      for (int b = 0; b < 3; ++b) {
-        auto ref = fullLogits(eng, seqs[b]);
-        const double diff = (last[b] - ref[ref.size(0) - 1]).abs().max().item<double>();
-        QVERIFY2(diff <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diff)));
-      }
+      for (int b = 0; b < 3; ++b) next.push_back(last[b].argmax().item<int64_t>());
+      auto [logits, diffs] = decodeStepAgainstFull(eng, *cache, seqs, slots, next);
+      last = logits;
+      for (int b = 0; b < 3; ++b)
+        QVERIFY2(diffs[b] <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diffs[b])));
     }
   }
 
@@ -281,23 +294,11 @@ class TestTransformer : public QObject {
       eng.forward(fb, *cache, false);
     }
     for (int step = 0; step < 6; ++step) {
-      internal::ForwardBatch fb;
       std::vector<int64_t> next;
-      for (int b = 0; b < 3; ++b) {
-        const int64_t tok = (step * 31 + b * 7 + 11) % c.vocabSize;
-        next.push_back(tok);
-        fb.slots.push_back(slots[b]);
-        fb.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
-        fb.lengths.push_back(1);
-        seqs[b].push_back(tok);
-      }
-      fb.tokens = torch::tensor(next).view({3, 1});
-      auto last = eng.forward(fb, *cache, false);
-      for (int b = 0; b < 3; ++b) {
-        auto ref = fullLogits(eng, seqs[b]);
-        const double diff = (last[b] - ref[ref.size(0) - 1]).abs().max().item<double>();
-        QVERIFY2(diff <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diff)));
-      }
+      for (int b = 0; b < 3; ++b) next.push_back((step * 31 + b * 7 + 11) % c.vocabSize);
+      const auto diffs = decodeStepAgainstFull(eng, *cache, seqs, slots, next).second;
+      for (int b = 0; b < 3; ++b)
+        QVERIFY2(diffs[b] <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diffs[b])));
     }
   }
 
