@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/model/internal/engine.h"
+#include "core/model/internal/fast_math.h"
 
 namespace lens::model::internal {
 namespace {
@@ -24,51 +25,52 @@ namespace {
 #endif
 
 // Query heads q[G][D] against keys/values K,V[positions][D] at positions [lo, hi]; writes out[G][D].
-// `scores` holds G * (hi - lo + 1) floats.
+// `scores` holds G * (hi - lo + 1) floats. Each key and value row is read once for all G heads.
 LENS_SIMD_CLONES void attendSlot(const float* q, int64_t G, const float* K, const float* V, int64_t D, int64_t lo, int64_t hi,
                                  float scale, float* scores, float* out) {
   const int64_t n = hi - lo + 1;
-  for (int64_t g = 0; g < G; ++g) {
-    const float* qg = q + g * D;
-    float* s = scores + g * n;
-    float mx = -std::numeric_limits<float>::infinity();
-    for (int64_t k = 0; k < n; ++k) {
-      const float* kr = K + (lo + k) * D;
+  for (int64_t k = 0; k < n; ++k) {
+    const float* kr = K + (lo + k) * D;
+    for (int64_t g = 0; g < G; ++g) {
+      const float* qg = q + g * D;
       float acc = 0.0f;
 #pragma omp simd reduction(+ : acc)
       for (int64_t d = 0; d < D; ++d) acc += qg[d] * kr[d];
-      s[k] = acc * scale;
-      mx = std::max(mx, s[k]);
+      scores[g * n + k] = acc * scale;
     }
+  }
+  std::fill(out, out + G * D, 0.0f);
+  for (int64_t g = 0; g < G; ++g) {
+    float* s = scores + g * n;
+    float mx = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : mx)
+    for (int64_t k = 0; k < n; ++k) mx = s[k] > mx ? s[k] : mx;
     float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
     for (int64_t k = 0; k < n; ++k) {
-      s[k] = std::exp(s[k] - mx);
+      s[k] = expOrZero(s[k] - mx);
       sum += s[k];
-    }
-    float* o = out + g * D;
-    std::fill(o, o + D, 0.0f);
-    for (int64_t k = 0; k < n; ++k) {
-      const float* vr = V + (lo + k) * D;
-      const float p = s[k];
-#pragma omp simd
-      for (int64_t d = 0; d < D; ++d) o[d] += p * vr[d];
     }
     const float inv = 1.0f / sum;
 #pragma omp simd
-    for (int64_t d = 0; d < D; ++d) o[d] *= inv;
+    for (int64_t k = 0; k < n; ++k) s[k] *= inv;
+  }
+  for (int64_t k = 0; k < n; ++k) {
+    const float* vr = V + (lo + k) * D;
+    for (int64_t g = 0; g < G; ++g) {
+      const float p = scores[g * n + k];
+      float* o = out + g * D;
+#pragma omp simd
+      for (int64_t d = 0; d < D; ++d) o[d] += p * vr[d];
+    }
   }
 }
 
 }  // namespace
 
-bool decodeAttentionApplies(const torch::Tensor& q, const torch::Tensor& kCache) {
-  return q.device().is_cpu() && q.scalar_type() == torch::kFloat32 && kCache.scalar_type() == torch::kFloat32 &&
-         kCache.is_contiguous() && !(torch::GradMode::is_enabled() && q.requires_grad());
-}
-
 torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
                               const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
-                              std::optional<int64_t> slidingWindow, double scale) {
+                              std::optional<int64_t> slidingWindow, double scale, const torch::Tensor& into) {
   const int64_t B = q.size(0), H = q.size(1), D = q.size(2);
   const int64_t Hkv = kCache.size(1), capacity = kCache.size(2), G = H / Hkv;
   TORCH_CHECK(kCache.sizes() == vCache.sizes() && vCache.is_contiguous(), "decodeAttention: K and V caches differ");
@@ -76,7 +78,8 @@ torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCach
   TORCH_CHECK(static_cast<int64_t>(slots.size()) == B && static_cast<int64_t>(positions.size()) == B,
               "decodeAttention: one slot and position per row expected");
   auto qc = q.contiguous();
-  auto out = torch::empty({B, H * D}, q.options());
+  auto out = into.defined() ? into.view({B, H * D}) : torch::empty({B, H * D}, q.options());
+  TORCH_CHECK(out.is_contiguous() && out.scalar_type() == torch::kFloat32, "decodeAttention: the output must be contiguous float32");
   const float* qp = qc.data_ptr<float>();
   const float* kp = kCache.data_ptr<float>();
   const float* vp = vCache.data_ptr<float>();

@@ -32,4 +32,11 @@ void KvCache::copyFrom(KvCache& other, int64_t fromSlot, int64_t toSlot, int64_t
   }
 }
 
+torch::Tensor KvCache::scratch(size_t index, int64_t rows, int64_t cols) {
+  if (m_scratch.size() <= index) m_scratch.resize(index + 1);
+  auto& buf = m_scratch[index];
+  if (!buf.defined() || buf.numel() < rows * cols) buf = torch::empty({rows * cols}, m_k.front().options());
+  return buf.narrow(0, 0, rows * cols).view({rows, cols});
+}
+
 }  // namespace lens::model::internal

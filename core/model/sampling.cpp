@@ -46,6 +46,8 @@ bool acceptToken(Sample& smp, std::string& bytes, int32_t token, float logprob, 
 std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits, const SamplingParams& p,
                                                      const std::vector<double>& uniforms) {
   const int64_t B = logits.size(0), V = logits.size(1);
+  const bool plain = p.temperature > 0.0f && p.topK <= 0 && p.topP >= 1.0f;
+  if (torch::Tensor tk, lp; plain && samplePlainRows(logits, p.temperature, uniforms, tk, lp)) return {tk, lp};
   auto logp = torch::log_softmax(logits, -1);
   // Inverse-CDF draw: each row's uniform, scaled to the row's unnormalised total.
   auto draw = [&](const torch::Tensor& weights) {
@@ -58,8 +60,8 @@ std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits
   torch::Tensor tokens;
   if (p.temperature <= 0.0f) {
     tokens = logits.argmax(-1);
-  } else if (p.topK <= 0 && p.topP >= 1.0f) {
-    // Plain sampling: softmax(logits / T) is proportional to exp(logp / T), and logp <= 0 cannot
+  } else if (plain) {
+    // Plain sampling on another device (the CPU's float32 rows go through samplePlainRows): softmax(logits / T) is proportional to exp(logp / T), and logp <= 0 cannot
     // overflow, so the log-probabilities already computed serve (no division, no second softmax
     // over the [batch, vocab] matrix of every decoding step).
     tokens = draw(p.temperature == 1.0f ? logp.exp() : (logp * (1.0 / static_cast<double>(p.temperature))).exp_());

@@ -383,6 +383,10 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     lastHost[b] = b * T + fb.lengths[b] - 1;
     contiguous = contiguous && fb.slots[b] == fb.slots[0] + b;
   }
+  if (fusedDecodeApplies(fb, T)) {
+    auto y = rmsNormRows(decodeLayers(fb, cache, posHost), m_weights.finalNorm, c.rmsNormEps);
+    return allPositions ? y.view({B, 1, c.hiddenSize}) : y;
+  }
   auto longOpts = torch::TensorOptions().dtype(torch::kInt64);
   auto pos = torch::from_blob(posHost.data(), {B, T}, longOpts).to(m_device, /*non_blocking=*/false, /*copy=*/true);
   auto slotIdx = torch::from_blob(const_cast<int64_t*>(fb.slots.data()), {B}, longOpts).to(m_device, false, true);
@@ -425,10 +429,7 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     cache.k(l).index_put_({slotCol, Slice(), pos}, k);
     cache.v(l).index_put_({slotCol, Slice(), pos}, v);
     torch::Tensor attn;
-    if (T == 1 && m_decodeKernel && decodeAttentionApplies(q, cache.k(l))) {
-      // One new token per row on the CPU: the decoding step's own kernel (decode_attention.cpp).
-      attn = decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, posHost, c.slidingWindow, scale).view({B, T, H * D});
-    } else {
+    {
       auto keys = contiguous ? cache.k(l).narrow(0, fb.slots[0], B) : cache.k(l).index_select(0, slotIdx);
       auto vals = contiguous ? cache.v(l).narrow(0, fb.slots[0], B) : cache.v(l).index_select(0, slotIdx);
       keys = keys.narrow(2, 0, keyLen);  // [B, Hkv, keyLen, D]
@@ -454,6 +455,55 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     x = x.reshape({B * T, c.hiddenSize}).index_select(0, last);  // [B, hidden]
   }
   return rmsNorm(x, m_weights.finalNorm);
+}
+
+bool Engine::fusedDecodeApplies(const ForwardBatch& fb, int64_t T) const {
+  if (T != 1 || !m_decodeKernel || !m_device.is_cpu() || m_dtype != torch::kFloat32) return false;
+  if (!torch::GradMode::is_enabled()) return true;
+  // With gradients on, only where nothing could want them (the fused operations are not autograd's).
+  if (fb.router) return false;
+  for (const auto& t : parameters(m_weights))
+    if (t.requires_grad()) return false;
+  return true;
+}
+
+torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const std::vector<int64_t>& positions) {
+  const ModelConfig& c = m_config;
+  const int64_t B = fb.tokens.size(0), H = c.numHeads, D = c.headDim, hidden = c.hiddenSize;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  // The residual stream is updated in place (x += attn Wo^T and x += act Wd^T are one product
+  // each), and the intermediates live in the cache's scratch matrices: a step allocates only x.
+  auto x = m_weights.embed.index_select(0, fb.tokens.reshape({-1}));  // [B, hidden], a fresh tensor
+  auto product = [](torch::Tensor& out, const torch::Tensor& in, const torch::Tensor& w, const torch::Tensor& b) {
+    if (b.defined())
+      torch::addmm_out(out, b, in, w.t());
+    else
+      torch::mm_out(out, in, w.t());
+    return out;
+  };
+  const int64_t kv = c.numKvHeads * D, f = c.intermediateSize;
+  auto h = cache.scratch(0, B, hidden), qkv = cache.scratch(1, B, H * D + 2 * kv), q = cache.scratch(2, B, H * D);
+  auto attn = cache.scratch(3, B, H * D), gu = cache.scratch(4, B, 2 * f), act = cache.scratch(5, B, f);
+  for (size_t l = 0; l < m_weights.layers.size(); ++l) {
+    const LayerWeights& L = m_weights.layers[l];
+    rmsNormRows(x, L.inputNorm, c.rmsNormEps, h);
+    ropeIntoCache(product(qkv, h, L.wqkv, L.bqkv), fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
+    decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, positions, c.slidingWindow, scale, attn);
+    x.addmm_(attn, L.wo.t());
+    if (L.bo.defined()) x.add_(L.bo);
+    rmsNormRows(x, L.postNorm, c.rmsNormEps, h);
+    torch::Tensor routes = fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor();
+    if (fb.router) {
+      auto r = fb.router(l, h.view({B, 1, hidden}));
+      x.add_((r.defined() && r.is_floating_point() ? gatedFfn(l, h.view({B, 1, hidden}), r) : ffn(l, h.view({B, 1, hidden}), r)).view({B, hidden}));
+    } else if (routes.defined()) {
+      x.add_(ffn(l, h, routes.reshape({B})));
+    } else {
+      x.addmm_(siluMulRows(product(gu, h, L.wGateUp, L.bGateUp), act), L.wDown.t());
+      if (L.bDown.defined()) x.add_(L.bDown);
+    }
+  }
+  return x;
 }
 
 torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits) {

@@ -62,10 +62,13 @@ class KvCache {
   void copyPrefix(int64_t from, int64_t to, int64_t length);
   // Copies positions [0, length) of `from`'s slots into this cache's slots (same layout).
   void copyFrom(KvCache& other, int64_t fromSlot, int64_t toSlot, int64_t length);
+  // Scratch matrix `index` of [rows, cols] for the decoding step, kept from step to step (grown
+  // when a step needs more, never shrunk), so that steps do not allocate their intermediates.
+  torch::Tensor scratch(size_t index, int64_t rows, int64_t cols);
 
  private:
   int64_t m_slots, m_capacity;
-  std::vector<torch::Tensor> m_k, m_v;
+  std::vector<torch::Tensor> m_k, m_v, m_scratch;
 };
 
 // One forward call over a batch of rows, each row a slot of the cache.
@@ -87,12 +90,27 @@ struct ForwardBatch {
 // Decoding-step attention on the CPU in float32: q [B, heads, headDim] (one new token per row, at
 // positions[b], whose K/V are already in the cache) against slot slots[b] of the caches
 // [slots, kvHeads, capacity, headDim], causal (and within the sliding window). Returns [B, heads *
-// headDim]. decodeAttentionApplies says whether the tensors suit it (CPU, float32, contiguous
-// cache, no gradient wanted); otherwise the batched matmul path serves.
-bool decodeAttentionApplies(const torch::Tensor& q, const torch::Tensor& kCache);
+// headDim]. Engine::decodeLayers calls it; elsewhere the batched matmul path serves.
 torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
                               const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
-                              std::optional<int64_t> slidingWindow, double scale);
+                              std::optional<int64_t> slidingWindow, double scale, const torch::Tensor& out = {});
+
+// The decoding step's other small operations on the CPU in float32, one pass each
+// (decode_ops.cpp). rmsNormRows: x [..., hidden] normalised by w [hidden] → [rows, hidden].
+// ropeIntoCache: qkv [B, (heads + 2 kvHeads) headDim] of one token per row → the rotated queries
+// [B, heads, headDim]; the rotated keys and the values go straight into slot slots[b] at
+// positions[b] of the caches. siluMulRows: [rows, 2f] (gate | up) → silu(gate) * up [rows, f].
+// Each writes into `out` when given (contiguous float32 of the result's size), else a new tensor.
+torch::Tensor rmsNormRows(const torch::Tensor& x, const torch::Tensor& w, double eps, const torch::Tensor& out = {});
+torch::Tensor ropeIntoCache(const torch::Tensor& qkv, const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
+                            const torch::Tensor& invFreq, torch::Tensor& kCache, torch::Tensor& vCache, int64_t heads,
+                            const torch::Tensor& qOut = {});
+torch::Tensor siluMulRows(const torch::Tensor& gateUp, const torch::Tensor& out = {});
+// Plain sampling (temperature > 0, no top-k or top-p) of float32 CPU logits [B, vocab] in one pass
+// per row: the same inverse-CDF draw and log-probabilities as sampleTokens. Returns false, touching
+// nothing, where it does not apply (another device or dtype, non-finite logits).
+bool samplePlainRows(const torch::Tensor& logits, float temperature, const std::vector<double>& uniforms, torch::Tensor& tokens,
+                     torch::Tensor& logprobs);
 
 // Per-layer K and V of a context, [kvHeads, positions, headDim] each (post-RoPE, as cached).
 struct ContextKv {
@@ -146,13 +164,19 @@ class Engine {
   // K/V of slot `slot` of a cache, positions [0, length).
   static ContextKv contextOf(KvCache& cache, int64_t slot, int64_t length);
 
-  // One-token steps on the CPU use the decoding attention kernel (decodeAttention) when it applies;
-  // off, they take the batched matmul path like every other step (the benchmark compares the two).
+  // One-token steps on the CPU in float32 use the decoding kernels (decodeAttention and the fused
+  // operations, decodeLayers) when they apply; off, they take the tensor path like every other step
+  // (the benchmark compares the two).
   void setDecodeKernel(bool on) { m_decodeKernel = on; }
+  // Whether a forward of `fb`, T tokens per row, takes those kernels.
+  bool fusedDecodeApplies(const ForwardBatch& fb, int64_t T) const;
 
  private:
   torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;
   torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
+  // One token per row on the CPU in float32 without gradients: the layers with the fused
+  // operations above and in-place residual products. Returns x [B, hidden] before the final norm.
+  torch::Tensor decodeLayers(const ForwardBatch& fb, KvCache& cache, const std::vector<int64_t>& positions);
 
   ModelConfig m_config;
   Weights m_weights;

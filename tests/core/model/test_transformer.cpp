@@ -287,7 +287,7 @@ class TestTransformer : public QObject {
     std::vector<std::vector<int64_t>> seqs{{5, 17, 3, 88, 41, 9, 60}, {12, 7, 30}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}};
     const std::vector<int64_t> slots{1, 4, 2};
     auto cache = eng.makeCache(5, 24);
-    QVERIFY(internal::decodeAttentionApplies(torch::zeros({1}), cache->k(0)));
+    QVERIFY(eng.fusedDecodeApplies(internal::ForwardBatch{torch::zeros({3, 1}, torch::kInt64), slots, {0, 0, 0}, {1, 1, 1}}, 1));
     for (int b = 0; b < 3; ++b) {
       const auto T = static_cast<int64_t>(seqs[b].size());
       internal::ForwardBatch fb{torch::tensor(seqs[b]).view({1, T}), {slots[b]}, {0}, {T}};
@@ -300,6 +300,100 @@ class TestTransformer : public QObject {
       for (int b = 0; b < 3; ++b)
         QVERIFY2(diffs[b] <= kLogitTol, qPrintable(QString("row %1 step %2: %3").arg(b).arg(step).arg(diffs[b])));
     }
+  }
+
+  // The fused CPU decoding step (decodeLayers: rmsNormRows, ropeIntoCache, the attention kernel,
+  // siluMulRows, in-place residual products) against the tensor path it replaces, in one engine:
+  // Llama (llama3 RoPE, bf16 checkpoint), Qwen2 (q/k/v biases), and a Duo model with every bias and
+  // per-token routes mixing skip, small and big. Logits of every step and the K/V each path wrote
+  // to its own cache must agree.
+  void fusedDecodeMatchesTensorPath_data() {
+    QTest::addColumn<QString>("model");
+    QTest::newRow("tiny-llama") << "tiny-llama";
+    QTest::newRow("tiny-qwen2") << "tiny-qwen2";
+    QTest::newRow("duo, biases, routes") << "duo";
+  }
+  void fusedDecodeMatchesTensorPath() {
+    QFETCH(QString, model);
+    c10::InferenceMode guard;
+    std::unique_ptr<Model> m;
+    if (model == "duo") {
+      ModelConfig c = test::tinyDuo(3);
+      c.vocabSize = 61;
+      c.qkvBias = c.oBias = c.mlpBias = true;
+      m = test::randomModel(c, 17);
+    } else {
+      m = load(model.toStdString().c_str());
+    }
+    auto& eng = m->engine();
+    const ModelConfig& c = eng.config();
+    const bool duo = model == "duo";
+    std::vector<std::vector<int64_t>> seqs{{5, 17, 3, 8, 41, 9}, {12, 7}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
+    const std::vector<int64_t> slots{3, 0, 1};
+    auto fused = eng.makeCache(4, 20), tensor = eng.makeCache(4, 20);
+    for (int b = 0; b < 3; ++b) {
+      const auto T = static_cast<int64_t>(seqs[b].size());
+      internal::ForwardBatch fb{torch::tensor(seqs[b]).view({1, T}), {slots[b]}, {0}, {T}};
+      if (duo) fb.routes = torch::full({1, T, c.numLayers}, 2, torch::kInt64);
+      eng.forward(fb, *fused, false);
+      eng.forward(fb, *tensor, false);
+    }
+    double worst = 0;
+    for (int step = 0; step < 5; ++step) {
+      internal::ForwardBatch fb;
+      std::vector<int64_t> next;
+      for (int b = 0; b < 3; ++b) {
+        next.push_back((step * 13 + b * 5 + 2) % c.vocabSize);
+        fb.slots.push_back(slots[b]);
+        fb.startPos.push_back(static_cast<int64_t>(seqs[b].size()));
+        fb.lengths.push_back(1);
+        seqs[b].push_back(next.back());
+      }
+      fb.tokens = torch::tensor(next).view({3, 1});
+      if (duo) fb.routes = torch::tensor(std::vector<int64_t>{0, 1, 2, 2, 0, 1, 1, 2, 0}).roll(step).view({3, 1, 3});
+      eng.setDecodeKernel(true);
+      QVERIFY(eng.fusedDecodeApplies(fb, 1));
+      auto a = eng.forward(fb, *fused, /*allLogits=*/step % 2 == 1);
+      eng.setDecodeKernel(false);
+      QVERIFY(!eng.fusedDecodeApplies(fb, 1));
+      auto b = eng.forward(fb, *tensor, step % 2 == 1);
+      QCOMPARE(a.sizes(), b.sizes());
+      worst = std::max(worst, (a - b).abs().max().item<double>());
+    }
+    eng.setDecodeKernel(true);
+    qInfo("largest logit difference %.3g", worst);
+    QVERIFY2(worst <= 2e-5, qPrintable(QString::number(worst)));
+    double worstKv = 0;
+    for (size_t l = 0; l < fused->layers(); ++l)
+      for (auto [a, b] : {std::pair{fused->k(l), tensor->k(l)}, std::pair{fused->v(l), tensor->v(l)}})
+        worstKv = std::max(worstKv, (a - b).abs().max().item<double>() / b.abs().max().item<double>());
+    qInfo("largest K/V difference, relative to the largest entry, %.3g", worstKv);
+    QVERIFY2(worstKv <= 1e-5, qPrintable(QString::number(worstKv)));
+  }
+
+  // Where gradients may be wanted, one-token steps keep the tensor path (autograd does not see the
+  // fused kernels): with one trainable weight the step's loss reaches it; without gradients the
+  // same engine takes the fused path.
+  void fusedDecodeLeavesGradientsToAutograd() {
+    auto m = test::randomModel(test::tinyDuo(2), 5);
+    const auto& inference = m->engine();
+    internal::Weights w = internal::Engine::trainableCopy(inference.weights());
+    w.layers[0].wqkv.set_requires_grad(true);
+    internal::Engine eng(inference.config(), w, inference.device(), inference.dtype());
+    auto cache = eng.makeCache(1, 8);
+    internal::ForwardBatch pre{torch::tensor(std::vector<int64_t>{3, 9, 4}).view({1, 3}), {0}, {0}, {3}};
+    {
+      torch::NoGradGuard ng;
+      eng.forward(pre, *cache, false);
+    }
+    internal::ForwardBatch step{torch::tensor(std::vector<int64_t>{7}).view({1, 1}), {0}, {3}, {1}};
+    QVERIFY(!eng.fusedDecodeApplies(step, 1));
+    auto logits = eng.forward(step, *cache, false);
+    logits.logsumexp(-1).sum().backward();
+    QVERIFY(w.layers[0].wqkv.grad().defined());
+    QVERIFY(w.layers[0].wqkv.grad().abs().sum().item<double>() > 0);
+    torch::NoGradGuard ng;
+    QVERIFY(eng.fusedDecodeApplies(step, 1));
   }
 
   // The sampler is an inverse-CDF draw from softmax(logits / T): known quantiles pick known tokens,

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The CPU decoding step's fused operations (core/model/decode_ops.cpp, fast_math.h) against the
+// formulas they implement, computed here in double precision element by element. The whole step
+// against the tensor path is in test_transformer (fusedDecodeMatchesTensorPath).
+#include <QtTest>
+#include <c10/core/InferenceMode.h>
+#include <cmath>
+#include <limits>
+
+#include "common/test_helpers.h"
+#include "core/model/internal/engine.h"
+#include "core/model/internal/fast_math.h"
+
+using namespace lens::model::internal;
+
+namespace {
+
+double relErr(double got, double want) { return std::abs(got - want) / std::max(std::abs(want), 1e-30); }
+
+}  // namespace
+
+class TestDecodeOps : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void expMatchesLibmOverItsRange() {
+    double worst = 0;
+    for (double x = -87.0; x <= 88.0; x += 0.000917) worst = std::max(worst, relErr(expClamped(static_cast<float>(x)), std::exp(static_cast<double>(static_cast<float>(x)))));
+    QVERIFY2(worst < 4e-7, qPrintable(QString::number(worst)));  // a few float ulps
+    QCOMPARE(expClamped(0.0f), 1.0f);
+    // Outside the range: clamped (finite), or exactly zero for the masked form.
+    QVERIFY(std::isfinite(expClamped(1000.0f)) && expClamped(1000.0f) > 1e38f);
+    QCOMPARE(expOrZero(-87.5f), 0.0f);
+    QCOMPARE(expOrZero(-std::numeric_limits<float>::infinity()), 0.0f);
+    QVERIFY(expOrZero(-86.0f) > 0.0f);
+  }
+
+  void rmsNormRowsIsTheFormula() {
+    c10::InferenceMode guard;
+    torch::manual_seed(3);
+    auto x = torch::randn({37, 3, 96}) * 4, w = torch::randn({96});
+    auto y = rmsNormRows(x, w, 1e-5);
+    QCOMPARE(y.sizes(), (c10::IntArrayRef{111, 96}));
+    auto xd = x.reshape({111, 96}).to(torch::kFloat64), wd = w.to(torch::kFloat64);
+    auto want = wd * xd * torch::rsqrt(xd.pow(2).mean(-1, true) + 1e-5);
+    const double worst = ((y.to(torch::kFloat64) - want).abs() / (want.abs() + 1e-6)).max().item<double>();
+    QVERIFY2(worst < 2e-6, qPrintable(QString::number(worst)));
+  }
+
+  void siluMulRowsIsTheFormula() {
+    c10::InferenceMode guard;
+    torch::manual_seed(4);
+    auto gu = torch::randn({29, 2 * 77}) * 6;
+    gu[0][0] = -200.0f;  // far into the tail: silu is ~0 there, not NaN
+    gu[0][1] = 200.0f;
+    auto out = siluMulRows(gu);
+    QCOMPARE(out.sizes(), (c10::IntArrayRef{29, 77}));
+    auto g = gu.narrow(1, 0, 77).to(torch::kFloat64), u = gu.narrow(1, 77, 77).to(torch::kFloat64);
+    auto want = g / (1 + torch::exp(-g)) * u;
+    QVERIFY(std::abs(out[0][0].item<double>()) < 1e-30);
+    const double worst = ((out.to(torch::kFloat64) - want).abs() / (want.abs() + 1e-6)).max().item<double>();
+    QVERIFY2(worst < 2e-6, qPrintable(QString::number(worst)));
+  }
+
+  // Row b: queries rotated into q, keys rotated into cache slot slots[b] at positions[b], values
+  // copied there; every other cache entry untouched.
+  void ropeIntoCacheWritesTheRotatedRow() {
+    c10::InferenceMode guard;
+    torch::manual_seed(6);
+    const int64_t B = 3, H = 4, Hkv = 2, D = 8, cap = 9;
+    auto qkv = torch::randn({B, (H + 2 * Hkv) * D});
+    auto invFreq = torch::tensor({1.0f, 0.1f, 0.01f, 0.001f});
+    auto k = torch::full({5, Hkv, cap, D}, 7.0f), v = torch::full({5, Hkv, cap, D}, 7.0f);
+    const std::vector<int64_t> slots{4, 0, 2}, pos{0, 8, 3};
+    auto q = ropeIntoCache(qkv, slots, pos, invFreq, k, v, H);
+    QCOMPARE(q.sizes(), (c10::IntArrayRef{B, H, D}));
+    auto rotate = [&](int64_t b, int64_t offset) {  // head at column offset of row b, in double
+      std::vector<double> out(D);
+      for (int64_t i = 0; i < D / 2; ++i) {
+        const double a = static_cast<double>(static_cast<float>(pos[b]) * invFreq[i].item<float>());
+        const double x1 = qkv[b][offset + i].item<double>(), x2 = qkv[b][offset + i + D / 2].item<double>();
+        out[i] = x1 * std::cos(a) - x2 * std::sin(a);
+        out[i + D / 2] = x2 * std::cos(a) + x1 * std::sin(a);
+      }
+      return out;
+    };
+    double worst = 0;
+    auto written = torch::zeros({5, Hkv, cap}, torch::kBool);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t h = 0; h < H; ++h) {
+        const auto want = rotate(b, h * D);
+        for (int64_t d = 0; d < D; ++d) worst = std::max(worst, std::abs(q[b][h][d].item<double>() - want[d]));
+      }
+      for (int64_t h = 0; h < Hkv; ++h) {
+        const auto want = rotate(b, (H + h) * D);
+        for (int64_t d = 0; d < D; ++d) {
+          worst = std::max(worst, std::abs(k[slots[b]][h][pos[b]][d].item<double>() - want[d]));
+          QCOMPARE(v[slots[b]][h][pos[b]][d].item<float>(), qkv[b][(H + Hkv + h) * D + d].item<float>());
+        }
+        written[slots[b]][h][pos[b]] = true;
+      }
+    }
+    QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+    auto untouched = written.logical_not().unsqueeze(-1).expand({5, Hkv, cap, D});
+    QVERIFY(k.masked_select(untouched).eq(7.0f).all().item<bool>());
+    QVERIFY(v.masked_select(untouched).eq(7.0f).all().item<bool>());
+    // A position past the cache is refused before anything is written.
+    auto before = k.clone();
+    QVERIFY_THROWS_EXCEPTION(c10::Error, ropeIntoCache(qkv, slots, {0, 9, 3}, invFreq, k, v, H));
+    QVERIFY(torch::equal(before, k));
+  }
+
+  void plainSamplingTakesTheCdfAndGivesUp() {
+    c10::InferenceMode guard;
+    // Masked tokens (-inf) are never drawn, at any quantile.
+    auto logits = torch::tensor({0.0f, -std::numeric_limits<float>::infinity(), 1.0f, -std::numeric_limits<float>::infinity()})
+                      .view({1, 4})
+                      .repeat({5, 1});
+    torch::Tensor tok, lp;
+    QVERIFY(samplePlainRows(logits, 1.0f, {0.0, 0.2, 0.26, 0.27, 0.999999}, tok, lp));
+    const double p0 = 1 / (1 + std::exp(1.0));  // probability of token 0
+    QCOMPARE(std::vector<int64_t>(tok.data_ptr<int64_t>(), tok.data_ptr<int64_t>() + 5), (std::vector<int64_t>{0, 0, 0, 2, 2}));
+    LENS_COMPARE_NEAR(lp[0].item<double>(), std::log(p0), 1e-6);
+    LENS_COMPARE_NEAR(lp[4].item<double>(), std::log(1 - p0), 1e-6);
+    QVERIFY(p0 > 0.26 && p0 < 0.27);  // what the quantiles above rely on
+    // Not for it: NaN rows (the tensor path decides), other dtypes, greedy decoding.
+    auto bad = logits.clone();
+    bad[2][0] = std::numeric_limits<float>::quiet_NaN();
+    torch::Tensor untouched;
+    QVERIFY(!samplePlainRows(bad, 1.0f, {0.1, 0.1, 0.1, 0.1, 0.1}, untouched, lp));
+    QVERIFY(!untouched.defined());
+    QVERIFY(!samplePlainRows(logits.to(torch::kFloat64), 1.0f, {0.1, 0.1, 0.1, 0.1, 0.1}, untouched, lp));
+    QVERIFY(!samplePlainRows(logits, 0.0f, {0.1, 0.1, 0.1, 0.1, 0.1}, untouched, lp));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDecodeOps)
+#include "test_decode_ops.moc"
