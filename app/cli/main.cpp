@@ -154,13 +154,13 @@ void printGenerateBench(const json& r) {
   if (mm.contains("onednn_flops_per_s")) std::printf(" (oneDNN: %.1f GFLOP/s)", mm["onednn_flops_per_s"].get<double>() / 1e9);
   std::printf("\nmemory bandwidth (copy): %.1f GB/s\n", r["memory_bandwidth_bytes_per_s"].get<double>() / 1e9);
   std::printf("%6s %12s %14s %12s %11s %14s %15s %15s\n", "batch", "tokens/s", "decode tok/s", "decode GF/s", "of matmul",
-              "of best matmul", "of memory bound", "decode kernel");
+              "of best matmul", "of memory bound", "fused step");
   for (const auto& row : r["generate"]) {
     std::printf("%6d %12.1f %14.1f %12.2f %10.1f%% %13.1f%% %14.1f%%", row["batch"].get<int>(), row["tokens_per_s"].get<double>(),
                 row["decode_tokens_per_s"].get<double>(), row["decode_flops_per_s"].get<double>() / 1e9,
                 100 * row["fraction_of_matmul"].get<double>(), 100 * row["fraction_of_best_matmul"].get<double>(),
                 100 * row["fraction_of_bandwidth_bound"].get<double>());
-    if (row.contains("decode_kernel_speedup")) std::printf(" %14.2fx", row["decode_kernel_speedup"].get<double>());
+    if (row.contains("fused_step_speedup")) std::printf(" %14.2fx", row["fused_step_speedup"].get<double>());
     std::printf("\n");
   }
   std::printf("KV cache vs recompute (%d tokens, batch 1): %.2fx faster\n", r["kv_cache"]["new_tokens"].get<int>(),

@@ -25,6 +25,10 @@ struct GenerateBenchParams {
   int repeats = 3;
   int recomputeTokens = 32;           // tokens generated for the KV-cache vs recompute comparison
   model::DeviceParams device;
+  // On the CPU, every batch is decoded a second time on the tensor path (fused decoding step off)
+  // for the fused step's speed-up in the same run.
+  bool compareTensorPath = true;
+  int64_t bandwidthMiB = 256;         // the copy that measures memory bandwidth
 };
 
 // A small default shape that runs in seconds on a laptop CPU, and Llama-3.2-1B's shape.

@@ -45,6 +45,10 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   g.recomputeTokens = p.quick ? 4 : 32;
   g.repeats = repeats;
   g.device = p.device;
+  if (p.quick) {  // a smoke test: no second decoding per batch, a small bandwidth copy
+    g.compareTensorPath = false;
+    g.bandwidthMiB = 16;
+  }
   auto gen = benchGenerate(g);
   if (!gen) return gen.error();
   out["generate"] = *gen;

@@ -122,6 +122,7 @@ class TestCli : public QObject {
     for (const auto& row : j["generate"]) {
       QVERIFY(row["bandwidth_bound_tokens_per_s"].get<double>() > 0);
       QVERIFY(row["fraction_of_best_matmul"].get<double>() <= row["fraction_of_matmul"].get<double>());
+      QVERIFY(row["fused_step_speedup"].get<double>() > 0);  // the tensor path, timed in the same run
     }
     // The BLAS kernels that ran are recorded: the ones OPENBLAS_CORETYPE asks for, where it is set.
     const auto kernels = QString::fromStdString(j["machine"]["blas_kernels"].get<std::string>());
