@@ -81,6 +81,44 @@ int64_t scalar(const std::string& db, const char* sql) {
 }
 int64_t committedUnits(const std::string& db) { return scalar(db, "SELECT count(*) FROM units"); }
 
+// A run watched from the outside: when its first unit was committed to `db` and when it ended
+// (start-up, model loading and the units' own pace differ between machines and builds).
+struct Watched {
+  bool ok = false;
+  QByteArray err;
+  int firstUnitMs = -1, totalMs = 0;
+};
+Watched watchRun(const QStringList& args, const QString& db) {
+  Watched w;
+  QElapsedTimer timer;
+  timer.start();
+  QProcess p;
+  p.start(LENS_CLI_PATH, args);
+  if (!p.waitForStarted()) return w;
+  while (!p.waitForFinished(5)) {
+    if (w.firstUnitMs < 0 && committedUnits(db.toStdString()) > 0) w.firstUnitMs = static_cast<int>(timer.elapsed());
+    if (timer.elapsed() > 300000) return w;
+  }
+  w.totalMs = static_cast<int>(timer.elapsed());
+  if (w.firstUnitMs < 0) w.firstUnitMs = w.totalMs / 10;
+  w.ok = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+  w.err = p.readAllStandardError();
+  return w;
+}
+
+// Starts the CLI and SIGKILLs it (no chance to clean up) unless it finishes within `ms`.
+// Returns whether it finished by itself.
+bool runOrKill(const QStringList& args, int ms) {
+  QProcess p;
+  p.start(LENS_CLI_PATH, args);
+  if (!p.waitForStarted()) return false;
+  if (p.waitForFinished(ms)) return true;
+  // pid 0 would signal our whole process group (ctest included): only a live child.
+  if (const auto pid = static_cast<pid_t>(p.processId()); pid > 0) ::kill(pid, SIGKILL);
+  p.waitForFinished(10000);
+  return false;
+}
+
 }  // namespace
 
 class TestCliRuns : public QObject {
@@ -90,40 +128,19 @@ class TestCliRuns : public QObject {
     QTemporaryDir dir;
     const QString spec = writeSpec(dir, 160);  // long enough that kills land between commits
     const QString refDb = dir.filePath("ref.db"), db = dir.filePath("killed.db");
-    // The reference run, watched: when its first unit is committed and when it ends (start-up,
-    // model loading and the units' own pace differ between machines and builds).
-    QElapsedTimer timer;
-    timer.start();
-    QProcess refRun;
-    refRun.start(LENS_CLI_PATH, {"run", spec, "--db", refDb, "-q"});
-    QVERIFY(refRun.waitForStarted());
-    int firstMs = -1;
-    while (!refRun.waitForFinished(5)) {
-      if (firstMs < 0 && committedUnits(refDb.toStdString()) > 0) firstMs = static_cast<int>(timer.elapsed());
-      QVERIFY2(timer.elapsed() < 300000, "reference run timed out");
-    }
-    const int refMs = static_cast<int>(timer.elapsed());
-    QVERIFY2(refRun.exitStatus() == QProcess::NormalExit && refRun.exitCode() == 0, refRun.readAllStandardError().constData());
-    if (firstMs < 0) firstMs = refMs / 10;
+    const Watched ref = watchRun({"run", spec, "--db", refDb, "-q"}, refDb);
+    QVERIFY2(ref.ok, ref.err.constData());
     const auto want = contents(refDb.toStdString(), 1);
     QCOMPARE(want.size(), size_t{kUnits});
 
     std::mt19937 rng(20261122);
     // Kill moments spread over the first half of the units' commits in the reference run.
-    std::uniform_int_distribution<int> delayMs(firstMs, firstMs + std::max(1, (refMs - firstMs) / 2));
+    std::uniform_int_distribution<int> delayMs(ref.firstUnitMs, ref.firstUnitMs + std::max(1, (ref.totalMs - ref.firstUnitMs) / 2));
     int midRunKills = 0;
     bool created = false;
     for (int attempt = 0; attempt < 8; ++attempt) {
-      QProcess p;
-      p.start(LENS_CLI_PATH, created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", spec, "--db", db, "-q"});
-      QVERIFY(p.waitForStarted());
-      const bool finished = p.waitForFinished(delayMs(rng));
-      if (!finished) {
-        // pid 0 would signal our whole process group (ctest included): only a live child.
-        const auto pid = static_cast<pid_t>(p.processId());
-        if (pid > 0) ::kill(pid, SIGKILL);  // no chance to clean up
-        p.waitForFinished(10000);
-      }
+      const bool finished = runOrKill(created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", spec, "--db", db, "-q"},
+                                      delayMs(rng));
       const int64_t n = committedUnits(db.toStdString());
       created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
       if (!finished && n > 0 && n < kUnits) ++midRunKills;
@@ -138,7 +155,7 @@ class TestCliRuns : public QObject {
         QCOMPARE(check->text(0), std::string("ok"));
       }
     }
-    qInfo("%d SIGKILLs landed mid-run (reference run: %d ms, first unit at %d ms)", midRunKills, refMs, firstMs);
+    qInfo("%d SIGKILLs landed mid-run (reference run: %d ms, first unit at %d ms)", midRunKills, ref.totalMs, ref.firstUnitMs);
     QVERIFY2(midRunKills >= 2, qPrintable(QString("only %1 kills landed mid-run").arg(midRunKills)));
     auto last = cli({"resume", "1", "--db", db, "-q"});
     QVERIFY2(last.code == 0, last.err.constData());
@@ -181,27 +198,17 @@ class TestCliRuns : public QObject {
     };
     const QString refOut = dir.filePath("ref"), out = dir.filePath("killed");
     const QString refDb = dir.filePath("ref.db"), db = dir.filePath("killed.db");
-    QElapsedTimer timer;
-    timer.start();
-    auto ref = cli({"run", spec(refOut), "--db", refDb, "-q"});
-    const int refMs = static_cast<int>(timer.elapsed());
-    QVERIFY2(ref.code == 0, ref.err.constData());
+    const Watched ref = watchRun({"run", spec(refOut), "--db", refDb, "-q"}, refDb);
+    QVERIFY2(ref.ok, ref.err.constData());
 
     std::mt19937 rng(20261123);
-    std::uniform_int_distribution<int> delayMs(refMs / 8, refMs / 2);
+    std::uniform_int_distribution<int> delayMs(ref.firstUnitMs, ref.firstUnitMs + std::max(1, (ref.totalMs - ref.firstUnitMs) / 2));
     const QString killedSpec = spec(out);
     int midRunKills = 0;
     bool created = false;
     for (int attempt = 0; attempt < 10; ++attempt) {
-      QProcess p;
-      p.start(LENS_CLI_PATH, created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", killedSpec, "--db", db, "-q"});
-      QVERIFY(p.waitForStarted());
-      const bool finished = p.waitForFinished(delayMs(rng));
-      if (!finished) {
-        const auto pid = static_cast<pid_t>(p.processId());
-        if (pid > 0) ::kill(pid, SIGKILL);
-        p.waitForFinished(10000);
-      }
+      const bool finished = runOrKill(
+          created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", killedSpec, "--db", db, "-q"}, delayMs(rng));
       created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
       const int64_t n = committedUnits(db.toStdString());
       if (!finished && n > 0 && n < 10) ++midRunKills;
@@ -221,7 +228,7 @@ class TestCliRuns : public QObject {
       }
       if (n == 10) break;
     }
-    qInfo("%d SIGKILLs landed mid-training (reference run: %d ms)", midRunKills, refMs);
+    qInfo("%d SIGKILLs landed mid-training (reference run: %d ms, first unit at %d ms)", midRunKills, ref.totalMs, ref.firstUnitMs);
     QVERIFY2(midRunKills >= 2, qPrintable(QString("only %1 kills landed mid-training").arg(midRunKills)));
     auto last = cli({"resume", "1", "--db", db, "-q"});
     QVERIFY2(last.code == 0, last.err.constData());
