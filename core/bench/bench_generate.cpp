@@ -194,7 +194,11 @@ Result<nlohmann::json> benchGenerate(const GenerateBenchParams& p, const RunCont
       for (int i = 0; i < g; ++i) {
         const auto T = static_cast<int64_t>(seq.size());
         auto cache = eng.makeCache(1, T);
-        model::internal::ForwardBatch fb{torch::tensor(seq, torch::kInt64).view({1, T}).to(dev), {0}, {0}, {T}, {}};
+        model::internal::ForwardBatch fb;
+        fb.tokens = torch::tensor(seq, torch::kInt64).view({1, T}).to(dev);
+        fb.slots = {0};
+        fb.startPos = {0};
+        fb.lengths = {T};
         auto logits = eng.forward(fb, *cache, false);
         seq.push_back(logits.argmax(-1).item<int64_t>());
       }

@@ -9,7 +9,7 @@
 
 namespace lens::model::internal {
 
-// exp(x) for x in [-87, 88] (clamped outside), to about 2 ulp: x = n ln2 + r with |r| <= ln2/2, and
+// exp(x) for x in [-87, 88] (clamped outside; NaN gives NaN), to about 2 ulp: x = n ln2 + r with |r| <= ln2/2, and
 // Cephes' expf polynomial for e^r, scaled by 2^n through the exponent bits.
 inline float expClamped(float x) {
   x = x < -87.0f ? -87.0f : x;
@@ -24,7 +24,8 @@ inline float expClamped(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  // NaN stays NaN through p; the exponent is taken from 0 then (converting NaN to int is undefined).
+  const int32_t bits = (static_cast<int32_t>(n == n ? n : 0.0f) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return p * scale;

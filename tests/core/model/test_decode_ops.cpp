@@ -32,6 +32,7 @@ class TestDecodeOps : public QObject {
     QCOMPARE(expOrZero(-87.5f), 0.0f);
     QCOMPARE(expOrZero(-std::numeric_limits<float>::infinity()), 0.0f);
     QVERIFY(expOrZero(-86.0f) > 0.0f);
+    QVERIFY(std::isnan(expClamped(std::numeric_limits<float>::quiet_NaN())));  // and no undefined conversion (UBSan)
   }
 
   void rmsNormRowsIsTheFormula() {
