@@ -173,9 +173,16 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
   try {
     c10::InferenceMode guard;
     const auto dev = m_engine->device();
-    auto cache = m_engine->makeCache(slots, capacity);
+    // A request of several samples keeps its prompt's K/V in a slot of its own past the samples'
+    // slots, which compaction (step 5) never overwrites: the CPU decoding step reads it once for all
+    // the request's samples (ForwardBatch::shared).
+    std::vector<int64_t> promptSlot(requests.size(), -1);
+    int64_t extra = 0;
+    for (size_t r = 0; r < requests.size(); ++r)
+      if (requests[r].numSamples >= 2) promptSlot[r] = slots + extra++;
+    auto cache = m_engine->makeCache(slots + extra, capacity);
 
-    // 1. Prefill every prompt once, in the first slot of its request (right-padded batch).
+    // 1. Prefill every prompt once, in its prompt slot or its only sample's slot (right-padded batch).
     std::vector<Running> run;
     ForwardBatch pre;
     std::vector<int64_t> padded(requests.size() * maxPrompt, 0);
@@ -183,7 +190,7 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
     for (size_t r = 0; r < requests.size(); ++r) {
       const auto& q = requests[r];
       std::copy(q.promptIds.begin(), q.promptIds.end(), padded.begin() + r * maxPrompt);
-      pre.slots.push_back(slot);
+      pre.slots.push_back(promptSlot[r] >= 0 ? promptSlot[r] : slot);
       pre.startPos.push_back(0);
       pre.lengths.push_back(static_cast<int64_t>(q.promptIds.size()));
       for (int i = 0; i < q.numSamples; ++i) run.push_back({r, static_cast<size_t>(i), slot + i, static_cast<int64_t>(q.promptIds.size()), 0, {}});
@@ -192,9 +199,10 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
     }
     pre.tokens = torch::tensor(padded, torch::kInt64).view({static_cast<int64_t>(requests.size()), maxPrompt}).to(dev);
     auto logits = m_engine->forward(pre, *cache, /*allLogits=*/false);  // [R, V]
-    // 2. Prefix sharing: the other samples of a request start from a copy of its prompt's KV.
+    // 2. Prefix sharing: the samples of a request start from a copy of its prompt's KV (every path
+    // reads a row's own slot; the CPU decoding step reads the prompt slot instead where it can).
     for (const auto& s : run)
-      if (s.sample > 0) cache->copyPrefix(s.slot - static_cast<int64_t>(s.sample), s.slot, s.length);
+      if (promptSlot[s.request] >= 0) cache->copyPrefix(promptSlot[s.request], s.slot, s.length);
     std::vector<int64_t> rowOf;  // logits row of each running sequence
     for (const auto& s : run) rowOf.push_back(static_cast<int64_t>(s.request));
     logits = logits.index_select(0, torch::tensor(rowOf, torch::kInt64).to(dev));
@@ -256,6 +264,11 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
         fb.lengths.push_back(1);
         next.push_back(run[i].next);
         run[i].length += 1;
+        if (extra > 0) {
+          const int64_t ps = promptSlot[run[i].request];
+          fb.shared.slot.push_back(std::max<int64_t>(ps, 0));
+          fb.shared.length.push_back(ps >= 0 ? static_cast<int64_t>(requests[run[i].request].promptIds.size()) : 0);
+        }
       }
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(dev);
       logits = m_engine->forward(fb, *cache, /*allLogits=*/false);

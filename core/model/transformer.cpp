@@ -488,7 +488,8 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
     const LayerWeights& L = m_weights.layers[l];
     rmsNormRows(x, L.inputNorm, c.rmsNormEps, h);
     ropeIntoCache(product(qkv, h, L.wqkv, L.bqkv), fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
-    decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, positions, c.slidingWindow, scale, attn);
+    decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, positions, c.slidingWindow, scale, attn,
+                    fb.shared.slot.empty() ? nullptr : &fb.shared);
     x.addmm_(attn, L.wo.t());
     if (L.bo.defined()) x.add_(L.bo);
     rmsNormRows(x, L.postNorm, c.rmsNormEps, h);

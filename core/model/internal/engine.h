@@ -71,6 +71,11 @@ class KvCache {
   std::vector<torch::Tensor> m_k, m_v, m_scratch;
 };
 
+// Rows whose first positions equal another slot's (see ForwardBatch::shared).
+struct SharedPrefix {
+  std::vector<int64_t> slot, length;
+};
+
 // One forward call over a batch of rows, each row a slot of the cache.
 struct ForwardBatch {
   torch::Tensor tokens;           // [B, T] int64 on the device, right-padded
@@ -85,15 +90,24 @@ struct ForwardBatch {
   // [B, T, 3] (skip, small, big) that mix the modules' outputs (differentiable; both modules run on
   // every token); an undefined tensor runs the big FFN. Takes precedence over `routes`.
   std::function<torch::Tensor(size_t layer, const torch::Tensor& h)> router;
+  // Optional, for one-token steps: row b's cache positions [0, shared.length[b]) equal those of
+  // slot shared.slot[b] (the prompt of several samples), which the CPU decoding step then reads once
+  // for all such rows. Every row's own slot must hold them too (other paths read only that).
+  SharedPrefix shared;
 };
 
 // Decoding-step attention on the CPU in float32: q [B, heads, headDim] (one new token per row, at
 // positions[b], whose K/V are already in the cache) against slot slots[b] of the caches
 // [slots, kvHeads, capacity, headDim], causal (and within the sliding window). Returns [B, heads *
 // headDim]. Engine::decodeLayers calls it; elsewhere the batched matmul path serves.
+// `shared` (optional): row b's positions [0, length[b]) hold the same K/V as those of slot slot[b]
+// (length 0: nothing shared). Rows that share a prefix read it once, as matrix products for all of
+// them, and merge it with their own positions (log-sum-exp); where a row's sliding window does not
+// cover the whole prefix it reads its own slot as usual.
 torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
                               const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
-                              std::optional<int64_t> slidingWindow, double scale, const torch::Tensor& out = {});
+                              std::optional<int64_t> slidingWindow, double scale, const torch::Tensor& out = {},
+                              const SharedPrefix* shared = nullptr);
 
 // The decoding step's other small operations on the CPU in float32, one pass each
 // (decode_ops.cpp). rmsNormRows: x [..., hidden] normalised by w [hidden] → [rows, hidden].

@@ -371,6 +371,67 @@ class TestTransformer : public QObject {
     QVERIFY2(worstKv <= 1e-5, qPrintable(QString::number(worstKv)));
   }
 
+  // Samples of one prompt read the prompt's K/V once from its own slot (ForwardBatch::shared) and
+  // merge it with their own positions. Against the same steps reading every row's own slot: rows 0-2
+  // share the prompt, row 3 has its own (no sharing), and row 4 shares alone (a group of one reads
+  // its own slot). Without a window, the rows' own copies of the prompt are overwritten with
+  // garbage in the shared cache, so equal logits show that the prompt slot was read. With a sliding
+  // window shorter than the sequences, rows fall back to their own slots once the window no longer
+  // covers the prompt.
+  void sharedPrefixMatchesOwnSlots_data() {
+    QTest::addColumn<int>("window");
+    QTest::newRow("no window, own copies poisoned") << 0;
+    QTest::newRow("sliding window 9") << 9;
+  }
+  void sharedPrefixMatchesOwnSlots() {
+    QFETCH(int, window);
+    c10::InferenceMode guard;
+    ModelConfig c = test::tinyDuo(2);
+    c.vocabSize = 97;
+    if (window > 0) {
+      c.architecture = "MistralForCausalLM";
+      c.modelType = "mistral";
+      c.slidingWindow = window;
+    }
+    auto m = test::randomModel(c, 23);
+    auto& eng = m->engine();
+    const std::vector<int64_t> prompt{4, 8, 15, 16, 23, 42}, other{9, 9, 2, 71, 5, 30};
+    const auto P = static_cast<int64_t>(prompt.size());
+    const int64_t promptSlot = 6;
+    auto shared = eng.makeCache(8, 16), own = eng.makeCache(8, 16);
+    for (auto* cache : {shared.get(), own.get()}) {
+      eng.forward({torch::tensor(prompt).view({1, P}), {promptSlot}, {0}, {P}}, *cache, false);
+      eng.forward({torch::tensor(other).view({1, P}), {3}, {0}, {P}}, *cache, false);
+      for (int64_t s : {0, 1, 2, 4}) cache->copyPrefix(promptSlot, s, P);
+    }
+    if (window == 0)
+      for (size_t l = 0; l < shared->layers(); ++l)
+        for (int64_t s : {0, 1, 2}) {
+          shared->k(l)[s].narrow(1, 0, P).fill_(3.0f);
+          shared->v(l)[s].narrow(1, 0, P).fill_(-2.0f);
+        }
+    const std::vector<int64_t> slots{0, 1, 2, 3, 4};
+    double worst = 0;
+    for (int step = 0; step < 7; ++step) {
+      internal::ForwardBatch fb;
+      for (int64_t b = 0; b < 5; ++b) {
+        fb.slots.push_back(slots[b]);
+        fb.startPos.push_back(P + step);
+        fb.lengths.push_back(1);
+      }
+      std::vector<int64_t> next;
+      for (int b = 0; b < 5; ++b) next.push_back((step * 7 + b * 11 + 1) % c.vocabSize);
+      fb.tokens = torch::tensor(next).view({5, 1});
+      auto reference = eng.forward(fb, *own, false);
+      fb.shared.slot = {promptSlot, promptSlot, promptSlot, 0, 7};
+      fb.shared.length = {P, P, P, 0, P};
+      auto got = eng.forward(fb, *shared, false);
+      worst = std::max(worst, (got - reference).abs().max().item<double>());
+    }
+    qInfo("largest logit difference %.3g", worst);
+    QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
+  }
+
   // Where gradients may be wanted, one-token steps keep the tensor path (autograd does not see the
   // fused kernels): with one trainable weight the step's loss reaches it; without gradients the
   // same engine takes the fused path.
