@@ -18,13 +18,27 @@
 namespace lens::model::internal {
 namespace {
 
-// Built twice where the compiler can (AVX2 + FMA, and the baseline), chosen at load time, so the
-// Debian package stays portable.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LENS_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define LENS_SIMD_CLONES
-#endif
+// Softmax of each of `rows` rows of n scores in place; the rows' maxima and sums of exp go to mx and
+// sum where given.
+LENS_SIMD_CLONES void softmaxRows(float* s, int64_t rows, int64_t n, float* mx, float* sum) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = s + r * n;
+    float m = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : m)
+    for (int64_t k = 0; k < n; ++k) m = row[k] > m ? row[k] : m;
+    float t = 0.0f;
+#pragma omp simd reduction(+ : t)
+    for (int64_t k = 0; k < n; ++k) {
+      row[k] = expOrZero(row[k] - m);
+      t += row[k];
+    }
+    const float inv = 1.0f / t;
+#pragma omp simd
+    for (int64_t k = 0; k < n; ++k) row[k] *= inv;
+    if (mx) mx[r] = m;
+    if (sum) sum[r] = t;
+  }
+}
 
 // Query heads q[G][D] against keys/values K,V[positions][D] at positions [lo, hi]; writes out[G][D].
 // `scores` holds G * (hi - lo + 1) floats. Each key and value row is read once for all G heads.
@@ -41,24 +55,8 @@ LENS_SIMD_CLONES void attendSlot(const float* q, int64_t G, const float* K, cons
       scores[g * n + k] = acc * scale;
     }
   }
+  softmaxRows(scores, G, n, maxOut, sumOut);
   std::fill(out, out + G * D, 0.0f);
-  for (int64_t g = 0; g < G; ++g) {
-    float* s = scores + g * n;
-    float mx = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : mx)
-    for (int64_t k = 0; k < n; ++k) mx = s[k] > mx ? s[k] : mx;
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t k = 0; k < n; ++k) {
-      s[k] = expOrZero(s[k] - mx);
-      sum += s[k];
-    }
-    const float inv = 1.0f / sum;
-#pragma omp simd
-    for (int64_t k = 0; k < n; ++k) s[k] *= inv;
-    if (maxOut) maxOut[g] = mx;
-    if (sumOut) sumOut[g] = sum;
-  }
   for (int64_t k = 0; k < n; ++k) {
     const float* vr = V + (lo + k) * D;
     for (int64_t g = 0; g < G; ++g) {
@@ -67,27 +65,6 @@ LENS_SIMD_CLONES void attendSlot(const float* q, int64_t G, const float* K, cons
 #pragma omp simd
       for (int64_t d = 0; d < D; ++d) o[d] += p * vr[d];
     }
-  }
-}
-
-// Softmax of each of `rows` rows of n scores in place; the rows' maxima and sums of exp go to mx, sum.
-LENS_SIMD_CLONES void softmaxRows(float* s, int64_t rows, int64_t n, float* mx, float* sum) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = s + r * n;
-    float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
-    for (int64_t k = 0; k < n; ++k) m = row[k] > m ? row[k] : m;
-    float t = 0.0f;
-#pragma omp simd reduction(+ : t)
-    for (int64_t k = 0; k < n; ++k) {
-      row[k] = expOrZero(row[k] - m);
-      t += row[k];
-    }
-    const float inv = 1.0f / t;
-#pragma omp simd
-    for (int64_t k = 0; k < n; ++k) row[k] *= inv;
-    mx[r] = m;
-    sum[r] = t;
   }
 }
 

@@ -18,12 +18,6 @@
 namespace lens::model::internal {
 namespace {
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LENS_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define LENS_SIMD_CLONES
-#endif
-
 LENS_SIMD_CLONES void rmsNormRow(const float* x, const float* w, float eps, float* y, int64_t h) {
   float ss = 0.0f;
 #pragma omp simd reduction(+ : ss)

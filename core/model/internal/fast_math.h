@@ -7,6 +7,14 @@
 #include <cstdint>
 #include <cstring>
 
+// Built twice where the compiler can (AVX2 + FMA, and the baseline), chosen at load time, so the
+// Debian package stays portable.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LENS_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define LENS_SIMD_CLONES
+#endif
+
 namespace lens::model::internal {
 
 // exp(x) for x in [-87, 88] (clamped outside; NaN gives NaN), to about 2 ulp: x = n ln2 + r with |r| <= ln2/2, and
