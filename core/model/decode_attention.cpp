@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
-#include <cstring>
 
 #include "core/model/internal/engine.h"
 #include "core/model/internal/fast_math.h"
