@@ -61,9 +61,9 @@ std::pair<torch::Tensor, torch::Tensor> sampleTokens(const torch::Tensor& logits
   if (p.temperature <= 0.0f) {
     tokens = logits.argmax(-1);
   } else if (plain) {
-    // Plain sampling on another device (the CPU's float32 rows go through samplePlainRows): softmax(logits / T) is proportional to exp(logp / T), and logp <= 0 cannot
-    // overflow, so the log-probabilities already computed serve (no division, no second softmax
-    // over the [batch, vocab] matrix of every decoding step).
+    // Plain sampling where samplePlainRows does not apply (another device or dtype): softmax(logits
+    // / T) is proportional to exp(logp / T), and logp <= 0 cannot overflow, so the log-probabilities
+    // already computed serve (no division, no second softmax over the [batch, vocab] matrix).
     tokens = draw(p.temperature == 1.0f ? logp.exp() : (logp * (1.0 / static_cast<double>(p.temperature))).exp_());
   } else {
     auto l = logits / static_cast<double>(p.temperature);

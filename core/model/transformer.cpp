@@ -397,20 +397,14 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
   auto cos = emb.cos().to(m_dtype).unsqueeze(2);  // [B, T, 1, D]
   auto sin = emb.sin().to(m_dtype).unsqueeze(2);
 
-  // Causal (and sliding-window) mask over cache positions [0, keyLen): [B, 1, 1, T, keyLen]; made
-  // when a layer first needs it (the CPU decoding kernel masks by itself).
-  torch::Tensor mask;
-  auto causalMask = [&] {
-    if (mask.defined()) return mask;
-    auto keyPos = torch::arange(keyLen, longOpts.device(m_device)).view({1, 1, keyLen});
-    auto qPos = pos.unsqueeze(-1);
-    auto allowed = keyPos <= qPos;
-    if (c.slidingWindow) allowed = allowed.logical_and(keyPos > qPos - *c.slidingWindow);
-    mask = torch::zeros({B, T, keyLen}, torch::TensorOptions().dtype(torch::kFloat32).device(m_device))
-               .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
-               .view({B, 1, 1, T, keyLen});
-    return mask;
-  };
+  // Causal (and sliding-window) mask over cache positions [0, keyLen): [B, 1, 1, T, keyLen].
+  auto keyPos = torch::arange(keyLen, longOpts.device(m_device)).view({1, 1, keyLen});
+  auto qPos = pos.unsqueeze(-1);
+  auto allowed = keyPos <= qPos;
+  if (c.slidingWindow) allowed = allowed.logical_and(keyPos > qPos - *c.slidingWindow);
+  auto mask = torch::zeros({B, T, keyLen}, torch::TensorOptions().dtype(torch::kFloat32).device(m_device))
+                  .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
+                  .view({B, 1, 1, T, keyLen});
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
 
   if (fb.routes.defined())
@@ -428,19 +422,18 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     // Advanced indices around a slice put the [B, T] index dims first: the target is [B, T, Hkv, D].
     cache.k(l).index_put_({slotCol, Slice(), pos}, k);
     cache.v(l).index_put_({slotCol, Slice(), pos}, v);
-    torch::Tensor attn;
-    {
-      auto keys = contiguous ? cache.k(l).narrow(0, fb.slots[0], B) : cache.k(l).index_select(0, slotIdx);
-      auto vals = contiguous ? cache.v(l).narrow(0, fb.slots[0], B) : cache.v(l).index_select(0, slotIdx);
-      keys = keys.narrow(2, 0, keyLen);  // [B, Hkv, keyLen, D]
-      vals = vals.narrow(2, 0, keyLen);
-      // Query heads grouped by the KV head they share: [B, Hkv, G*T, D] (no K/V repetition).
-      auto qh = q.permute({0, 2, 1, 3}).reshape({B, Hkv, G * T, D});
-      auto scores = torch::matmul(qh, keys.transpose(-1, -2)).mul_(scale).to(torch::kFloat32);
-      auto probs = torch::softmax(scores.view({B, Hkv, G, T, keyLen}) + causalMask(), -1).to(m_dtype);
-      attn = torch::matmul(probs.view({B, Hkv, G * T, keyLen}), vals);  // [B, Hkv, G*T, D]
-      attn = attn.view({B, H, T, D}).permute({0, 2, 1, 3}).reshape({B, T, H * D});
-    }
+    auto keys = contiguous ? cache.k(l).narrow(0, fb.slots[0], B) : cache.k(l).index_select(0, slotIdx);
+    auto vals = contiguous ? cache.v(l).narrow(0, fb.slots[0], B) : cache.v(l).index_select(0, slotIdx);
+    keys = keys.narrow(2, 0, keyLen);  // [B, Hkv, keyLen, D]
+    vals = vals.narrow(2, 0, keyLen);
+    // Query heads grouped by the KV head they share: [B, Hkv, G*T, D] (no K/V repetition).
+    auto qh = q.permute({0, 2, 1, 3}).reshape({B, Hkv, G * T, D});
+    auto scores = torch::matmul(qh, keys.transpose(-1, -2)).mul_(scale).to(torch::kFloat32);
+    auto probs = torch::softmax(scores.view({B, Hkv, G, T, keyLen}) + mask, -1).to(m_dtype);
+    auto attn = torch::matmul(probs.view({B, Hkv, G * T, keyLen}), vals)  // [B, Hkv, G*T, D]
+                    .view({B, H, T, D})
+                    .permute({0, 2, 1, 3})
+                    .reshape({B, T, H * D});
     x = x + torch::linear(attn, L.wo, opt(L.bo));
     h = rmsNorm(x, L.postNorm);
     if (fb.router) {
