@@ -171,9 +171,14 @@ Result<nlohmann::json> benchGenerate(const GenerateBenchParams& p, const RunCont
       const double avgCtx = p.promptTokens + p.newTokens / 2.0;
       const double flopsPerToken = 2.0 * matmulParams + 4.0 * c.numLayers * c.numHeads * c.headDim * avgCtx;
       const double decodeRate = decodeTokens / tDecode;
-      // Bytes a decoding step must read: every weight it multiplies, and each row's K and V.
+      // Bytes a decoding step must read: every weight it multiplies, and the K and V of every
+      // position attended. The CPU's fused step reads the prompt once for all the samples of a
+      // request (ForwardBatch::shared) and each row's own positions after it; the tensor path (the
+      // GPU's) reads each row's whole context.
       const double elem = static_cast<double>(torch::elementSize(eng.dtype()));
-      const double stepBytes = elem * (static_cast<double>(matmulParams) + 2.0 * batch * c.numLayers * c.numKvHeads * c.headDim * avgCtx);
+      const bool sharedPrompt = batch >= 2 && !dev.is_cuda();
+      const double kvPositions = sharedPrompt ? p.promptTokens + batch * (p.newTokens / 2.0) : batch * avgCtx;
+      const double stepBytes = elem * (static_cast<double>(matmulParams) + 2.0 * c.numLayers * c.numKvHeads * c.headDim * kvPositions);
       const double boundRate = batch * bandwidth / stepBytes;
       rows.push_back({{"batch", batch},
                       {"seconds", tFull},

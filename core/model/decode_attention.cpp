@@ -91,8 +91,7 @@ torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCach
   TORCH_CHECK(static_cast<int64_t>(slots.size()) == B && static_cast<int64_t>(positions.size()) == B,
               "decodeAttention: one slot and position per row expected");
   auto qc = q.contiguous();
-  auto out = into.defined() ? into.view({B, H * D}) : torch::empty({B, H * D}, q.options());
-  TORCH_CHECK(out.is_contiguous() && out.scalar_type() == torch::kFloat32, "decodeAttention: the output must be contiguous float32");
+  auto out = decodeOutput(into, B, H * D, q, "decodeAttention");
   const float* qp = qc.data_ptr<float>();
   const float* kp = kCache.data_ptr<float>();
   const float* vp = vCache.data_ptr<float>();

@@ -84,20 +84,19 @@ void checkRows(const torch::Tensor& t, int64_t cols, const char* what) {
               what, ": a contiguous float32 CPU matrix of ", cols, " columns expected");
 }
 
-// `out` when given (a preallocated [rows, cols] matrix), else a new one.
-torch::Tensor outputOf(const torch::Tensor& out, int64_t rows, int64_t cols, const torch::Tensor& like, const char* what) {
+}  // namespace
+
+torch::Tensor decodeOutput(const torch::Tensor& out, int64_t rows, int64_t cols, const torch::Tensor& like, const char* what) {
   if (!out.defined()) return torch::empty({rows, cols}, like.options());
   TORCH_CHECK(out.numel() == rows * cols && out.is_contiguous() && out.scalar_type() == torch::kFloat32 && out.device().is_cpu(), what,
               ": the output must be a contiguous float32 CPU tensor of ", rows * cols, " values");
-  return out;
+  return out.view({rows, cols});
 }
-
-}  // namespace
 
 torch::Tensor rmsNormRows(const torch::Tensor& x, const torch::Tensor& w, double eps, const torch::Tensor& out) {
   const int64_t h = w.size(0), rows = x.numel() / h;
   checkRows(x.view({rows, h}), h, "rmsNormRows");
-  auto y = outputOf(out, rows, h, x, "rmsNormRows").view({rows, h});
+  auto y = decodeOutput(out, rows, h, x, "rmsNormRows");
   const float* xp = x.data_ptr<float>();
   const float* wp = w.data_ptr<float>();
   float* yp = y.data_ptr<float>();
@@ -122,7 +121,7 @@ torch::Tensor ropeIntoCache(const torch::Tensor& qkv, const std::vector<int64_t>
   for (int64_t b = 0; b < B; ++b)
     TORCH_CHECK(slots[b] >= 0 && slots[b] < kCache.size(0) && positions[b] >= 0 && positions[b] < capacity,
                 "ropeIntoCache: slot or position outside the cache");
-  auto q = outputOf(qOut, B, heads * D, qkv, "ropeIntoCache").view({B, heads, D});
+  auto q = decodeOutput(qOut, B, heads * D, qkv, "ropeIntoCache").view({B, heads, D});
   const float* in = qkv.data_ptr<float>();
   const float* fr = invFreq.data_ptr<float>();
   float* qp = q.data_ptr<float>();
@@ -153,7 +152,7 @@ torch::Tensor ropeIntoCache(const torch::Tensor& qkv, const std::vector<int64_t>
 torch::Tensor siluMulRows(const torch::Tensor& gateUp, const torch::Tensor& into) {
   const int64_t rows = gateUp.size(0), f = gateUp.size(1) / 2;
   checkRows(gateUp, 2 * f, "siluMulRows");
-  auto out = outputOf(into, rows, f, gateUp, "siluMulRows").view({rows, f});
+  auto out = decodeOutput(into, rows, f, gateUp, "siluMulRows");
   const float* in = gateUp.data_ptr<float>();
   float* op = out.data_ptr<float>();
   at::parallel_for(0, rows, grainRows(4 * f), [&](int64_t b, int64_t end) {

@@ -467,24 +467,16 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
   // The residual stream is updated in place (x += attn Wo^T and x += act Wd^T are one product
   // each), and the intermediates live in the cache's scratch matrices: a step allocates only x.
   auto x = m_weights.embed.index_select(0, fb.tokens.reshape({-1}));  // [B, hidden], a fresh tensor
-  auto product = [](torch::Tensor& out, const torch::Tensor& in, const torch::Tensor& w, const torch::Tensor& b) {
-    if (b.defined())
-      torch::addmm_out(out, b, in, w.t());
-    else
-      torch::mm_out(out, in, w.t());
-    return out;
-  };
   const int64_t kv = c.numKvHeads * D, f = c.intermediateSize;
   auto h = cache.scratch(0, B, hidden), qkv = cache.scratch(1, B, H * D + 2 * kv), q = cache.scratch(2, B, H * D);
   auto attn = cache.scratch(3, B, H * D), gu = cache.scratch(4, B, 2 * f), act = cache.scratch(5, B, f);
   for (size_t l = 0; l < m_weights.layers.size(); ++l) {
     const LayerWeights& L = m_weights.layers[l];
     rmsNormRows(x, L.inputNorm, c.rmsNormEps, h);
-    ropeIntoCache(product(qkv, h, L.wqkv, L.bqkv), fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
+    ropeIntoCache(rowsTimesWeights(h, L.wqkv, L.bqkv, qkv), fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
     decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, positions, c.slidingWindow, scale, attn,
                     fb.shared.slot.empty() ? nullptr : &fb.shared);
-    x.addmm_(attn, L.wo.t());
-    if (L.bo.defined()) x.add_(L.bo);
+    rowsTimesWeights(attn, L.wo, L.bo, x, /*accumulate=*/true);
     rmsNormRows(x, L.postNorm, c.rmsNormEps, h);
     torch::Tensor routes = fb.routes.defined() ? fb.routes.select(2, static_cast<int64_t>(l)) : torch::Tensor();
     if (fb.router) {
@@ -493,8 +485,7 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
     } else if (routes.defined()) {
       x.add_(ffn(l, h, routes.reshape({B})));
     } else {
-      x.addmm_(siluMulRows(product(gu, h, L.wGateUp, L.bGateUp), act), L.wDown.t());
-      if (L.bDown.defined()) x.add_(L.bDown);
+      rowsTimesWeights(siluMulRows(rowsTimesWeights(h, L.wGateUp, L.bGateUp, gu), act), L.wDown, L.bDown, x, /*accumulate=*/true);
     }
   }
   return x;
@@ -502,6 +493,11 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
 
 torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits) {
   auto h = hidden(batch, cache, allLogits);
+  if (fusedDecodeApplies(batch, batch.tokens.size(1))) {  // [B, hidden] or [B, 1, hidden], float32
+    auto sizes = h.sizes().vec();
+    sizes.back() = m_weights.lmHead.size(0);
+    return rowsTimesWeights(h.reshape({-1, h.size(-1)}), m_weights.lmHead, {}).view(sizes);
+  }
   return torch::linear(h, m_weights.lmHead).to(torch::kFloat32);
 }
 

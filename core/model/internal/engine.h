@@ -115,11 +115,24 @@ torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCach
 // [B, heads, headDim]; the rotated keys and the values go straight into slot slots[b] at
 // positions[b] of the caches. siluMulRows: [rows, 2f] (gate | up) → silu(gate) * up [rows, f].
 // Each writes into `out` when given (contiguous float32 of the result's size), else a new tensor.
+// decodeOutput: that rule for every decoding operation (decodeAttention included): `out` checked
+// and viewed as [rows, cols], or a new [rows, cols] matrix with `like`'s options; `what` names the
+// operation in the error.
+torch::Tensor decodeOutput(const torch::Tensor& out, int64_t rows, int64_t cols, const torch::Tensor& like, const char* what);
 torch::Tensor rmsNormRows(const torch::Tensor& x, const torch::Tensor& w, double eps, const torch::Tensor& out = {});
 torch::Tensor ropeIntoCache(const torch::Tensor& qkv, const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
                             const torch::Tensor& invFreq, torch::Tensor& kCache, torch::Tensor& vCache, int64_t heads,
                             const torch::Tensor& qOut = {});
 torch::Tensor siluMulRows(const torch::Tensor& gateUp, const torch::Tensor& out = {});
+// The decoding step's weight products (decode_gemm.cpp): out = in · wᵀ (+ bias), or out += that
+// with `accumulate`; in [rows, k], w [n, k] as stored, bias [n] or undefined; `out` as for
+// decodeOutput (required to accumulate). Contiguous float32 CPU operands on a CPU with AVX-512 go
+// through a kernel that reads the weights as they lie (no packing); the rest through the BLAS.
+// `how` forces one of the two (Kernel throws where it does not apply; the tests compare them).
+enum class WeightProduct { Auto, Kernel, Blas };
+torch::Tensor rowsTimesWeights(const torch::Tensor& in, const torch::Tensor& w, const torch::Tensor& bias = {}, const torch::Tensor& out = {},
+                               bool accumulate = false, WeightProduct how = WeightProduct::Auto);
+bool rowsTimesWeightsKernelAvailable();
 // Plain sampling (temperature > 0, no top-k or top-p) of float32 CPU logits [B, vocab] in one pass
 // per row: the same inverse-CDF draw and log-probabilities as sampleTokens. Returns false, touching
 // nothing, where it does not apply (another device or dtype, non-finite logits).
@@ -178,9 +191,10 @@ class Engine {
   // K/V of slot `slot` of a cache, positions [0, length).
   static ContextKv contextOf(KvCache& cache, int64_t slot, int64_t length);
 
-  // One-token steps on the CPU in float32 use the decoding kernels (decodeAttention and the fused
-  // operations, decodeLayers) when they apply; off, they take the tensor path like every other step
-  // (the benchmark compares the two).
+  // One-token steps on the CPU in float32 use the decoding kernels (decodeAttention, the fused
+  // operations and the weight products of decodeLayers, and rowsTimesWeights for the LM head in
+  // forward) when they apply; off, they take the tensor path like every other step (the benchmark
+  // compares the two).
   void setDecodeKernel(bool on) { m_decodeKernel = on; }
   // Whether a forward of `fb`, T tokens per row, takes those kernels.
   bool fusedDecodeApplies(const ForwardBatch& fb, int64_t T) const;

@@ -5,6 +5,7 @@
 #include <QtTest>
 #include <c10/core/InferenceMode.h>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "common/test_helpers.h"
@@ -108,6 +109,82 @@ class TestDecodeOps : public QObject {
     auto before = k.clone();
     QVERIFY_THROWS_EXCEPTION(c10::Error, ropeIntoCache(qkv, slots, {0, 9, 3}, invFreq, k, v, H));
     QVERIFY(torch::equal(before, k));
+  }
+
+  // The weight products against the product in double precision, over shapes that cover every
+  // tail of the kernel's tiles (rows mod 4, weight rows mod 6, k mod 16, k in chunks), with and without bias,
+  // written and accumulated. The kernel runs only on CPUs with AVX-512; the BLAS path everywhere.
+  void rowsTimesWeightsIsTheProduct() {
+    c10::InferenceMode guard;
+    torch::manual_seed(9);
+    std::vector<WeightProduct> paths{WeightProduct::Blas, WeightProduct::Auto};
+    if (rowsTimesWeightsKernelAvailable()) paths.push_back(WeightProduct::Kernel);
+    int cases = 0;
+    for (int64_t rows : {1, 2, 3, 4, 5, 7, 9, 64})
+      for (int64_t n : {1, 5, 6, 7, 13, 50})
+        for (int64_t k : {1, 15, 16, 17, 100, 1100}) {  // 1100: chunks of 512, 512 and 76
+          auto in = torch::randn({rows, k}), w = torch::randn({n, k}), b = torch::randn({n}), start = torch::randn({rows, n});
+          const auto want = torch::mm(in.to(torch::kFloat64), w.to(torch::kFloat64).t());
+          for (auto how : paths)
+            for (bool withBias : {false, true})
+              for (bool accumulate : {false, true}) {
+                auto out = start.clone();
+                auto got = rowsTimesWeights(in, w, withBias ? b : torch::Tensor(), out, accumulate, how);
+                QCOMPARE(got.data_ptr<float>(), out.data_ptr<float>());
+                auto expect = want + (withBias ? b.to(torch::kFloat64) : torch::zeros({n}, torch::kFloat64)) +
+                              (accumulate ? start.to(torch::kFloat64) : torch::zeros({rows, n}, torch::kFloat64));
+                const double worst = (got.to(torch::kFloat64) - expect).abs().max().item<double>();
+                if (worst > 1e-4 * std::sqrt(static_cast<double>(k)))
+                  QFAIL(qPrintable(QString("rows %1 n %2 k %3 path %4 bias %5 acc %6: error %7")
+                                       .arg(rows).arg(n).arg(k).arg(static_cast<int>(how)).arg(withBias).arg(accumulate).arg(worst)));
+                ++cases;
+              }
+        }
+    QCOMPARE(cases, 8 * 6 * 6 * 4 * static_cast<int>(paths.size()));
+    // Strided operands take the BLAS path (and give the same product); the kernel refuses them.
+    auto in = torch::randn({6, 40}), w = torch::randn({40, 10});
+    QVERIFY(torch::allclose(rowsTimesWeights(in, w.t()), torch::mm(in, w), 1e-5, 1e-5));
+    QVERIFY_THROWS_EXCEPTION(c10::Error, rowsTimesWeights(in, w.t(), {}, {}, false, WeightProduct::Kernel));
+    QVERIFY_THROWS_EXCEPTION(c10::Error, rowsTimesWeights(in, torch::randn({10, 39})));
+    if (!rowsTimesWeightsKernelAvailable()) qInfo("no AVX-512 on this CPU: the kernel was not exercised");
+  }
+
+  // Every operation writes into a preallocated output of the right size (the decoding step's
+  // scratch matrices) and refuses one of the wrong size or dtype, naming itself (decodeOutput).
+  void outputsAreCheckedAndFilledInPlace() {
+    c10::InferenceMode guard;
+    torch::manual_seed(8);
+    auto message = [](const std::function<void()>& fn) -> std::string {
+      try {
+        fn();
+      } catch (const c10::Error& e) {
+        return e.what_without_backtrace();
+      }
+      return "(nothing thrown)";
+    };
+    auto refused = [&](const std::function<void()>& fn, const char* op) {
+      const std::string m = message(fn);
+      if (m.find(std::string(op) + ": the output must be") == std::string::npos) qWarning("%s", m.c_str());
+      return m.find(std::string(op) + ": the output must be") != std::string::npos;
+    };
+    auto x = torch::randn({5, 16}), w = torch::randn({16});
+    auto y = torch::empty({80});
+    QCOMPARE(rmsNormRows(x, w, 1e-5, y).data_ptr<float>(), y.data_ptr<float>());
+    QVERIFY(torch::allclose(y.view({5, 16}), rmsNormRows(x, w, 1e-5)));
+    QVERIFY(refused([&] { rmsNormRows(x, w, 1e-5, torch::empty({79})); }, "rmsNormRows"));
+    QVERIFY(refused([&] { rmsNormRows(x, w, 1e-5, torch::empty({80}, torch::kFloat64)); }, "rmsNormRows"));
+    QVERIFY(refused([&] { siluMulRows(x, torch::empty({5, 9})); }, "siluMulRows"));
+    // Attention: 3 rows, 4 heads over 2 KV heads of 8, contexts of 1, 5 and 2 positions.
+    const int64_t B = 3, H = 4, Hkv = 2, D = 8;
+    auto q = torch::randn({B, H, D}), k = torch::randn({3, Hkv, 6, D}), v = torch::randn({3, Hkv, 6, D});
+    const std::vector<int64_t> slots{0, 1, 2}, pos{0, 4, 1};
+    auto a = torch::empty({B, H * D});
+    QCOMPARE(decodeAttention(q, k, v, slots, pos, std::nullopt, 0.35, a).data_ptr<float>(), a.data_ptr<float>());
+    QVERIFY(torch::allclose(a, decodeAttention(q, k, v, slots, pos, std::nullopt, 0.35)));
+    QVERIFY(refused([&] { decodeAttention(q, k, v, slots, pos, std::nullopt, 0.35, torch::empty({B, H * D - 1})); }, "decodeAttention"));
+    QVERIFY(refused([&] { decodeAttention(q, k, v, slots, pos, std::nullopt, 0.35, torch::empty({B * H * D}, torch::kInt32)); },
+                    "decodeAttention"));
+    QVERIFY(refused([&] { decodeAttention(q, k, v, slots, pos, std::nullopt, 0.35, torch::empty({H * D, B}).t()); }, "decodeAttention"));
   }
 
   void plainSamplingTakesTheCdfAndGivesUp() {

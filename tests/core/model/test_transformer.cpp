@@ -457,6 +457,46 @@ class TestTransformer : public QObject {
     QVERIFY(eng.fusedDecodeApplies(step, 1));
   }
 
+  // A cache of several MiB on the CPU is one block in huge pages (kv_cache.cpp): every layer's K
+  // and V must still start zeroed, be separate (writing one leaves the others alone) and copy
+  // prefixes as the small caches do.
+  void largeCacheIsZeroedAndSeparate() {
+    c10::InferenceMode guard;
+    ModelConfig c = test::randomModel(test::tinyDuo(2), 5)->config();
+    c.numLayers = 3;
+    c.numKvHeads = 2;
+    c.headDim = 64;
+    internal::KvCache cache(c, 40, 256, torch::TensorOptions().dtype(torch::kFloat32));  // 3 x 2 x 5 MiB
+    QCOMPARE(cache.layers(), size_t{3});
+    for (size_t l = 0; l < 3; ++l)
+      for (auto* t : {&cache.k(l), &cache.v(l)}) {
+        QCOMPARE(t->sizes(), (c10::IntArrayRef{40, 2, 256, 64}));
+        QVERIFY(t->is_contiguous());
+        QCOMPARE(t->count_nonzero().item<int64_t>(), int64_t{0});
+      }
+#if defined(__linux__)
+    QCOMPARE(reinterpret_cast<uintptr_t>(cache.k(0).data_ptr()) % (uintptr_t{2} << 20), uintptr_t{0});  // the block path
+#endif
+    for (size_t l = 0; l < 3; ++l) {
+      cache.k(l).fill_(static_cast<float>(2 * l + 1));
+      cache.v(l).fill_(static_cast<float>(2 * l + 2));
+    }
+    for (size_t l = 0; l < 3; ++l) {
+      QVERIFY(cache.k(l).eq(static_cast<float>(2 * l + 1)).all().item<bool>());
+      QVERIFY(cache.v(l).eq(static_cast<float>(2 * l + 2)).all().item<bool>());
+    }
+    cache.v(2)[39].fill_(-1.0f);
+    cache.copyPrefix(39, 0, 100);
+    QVERIFY(cache.v(2)[0].narrow(1, 0, 100).eq(-1.0f).all().item<bool>());
+    QVERIFY(cache.v(2)[0].narrow(1, 100, 156).eq(6.0f).all().item<bool>());
+    QVERIFY(cache.k(2)[0].eq(5.0f).all().item<bool>());
+    // The tensors outlive the cache (they share the block).
+    auto kept = cache.v(1);
+    { internal::KvCache gone(c, 40, 256, torch::TensorOptions().dtype(torch::kFloat32)); kept = gone.v(1); }
+    kept.fill_(3.0f);
+    QCOMPARE(kept.sum().item<double>(), 3.0 * 40 * 2 * 256 * 64);
+  }
+
   // The sampler is an inverse-CDF draw from softmax(logits / T): known quantiles pick known tokens,
   // on the plain path (no top-k / top-p) and on the masked path alike.
   void samplerFollowsTheSoftmax() {
