@@ -201,7 +201,7 @@ torch::Tensor rowsTimesWeights(const torch::Tensor& in, const torch::Tensor& w, 
                     (!bias.defined() || bias.scalar_type() == torch::kFloat32) && w.device().is_cpu();
   TORCH_CHECK(how != WeightProduct::Kernel || (fits && cpuHasAvx512()),
               "rowsTimesWeights: the kernel needs contiguous float32 CPU tensors and an AVX-512 CPU");
-  if (how == WeightProduct::Blas || !fits || !cpuHasAvx512() || rows == 0) {
+  if (how == WeightProduct::Blas || !fits || !cpuHasAvx512() || rows == 0 || k == 0) {  // k = 0: zeros (+ bias), the BLAS's way
     torch::Tensor o = out.defined() ? out.view({rows, n}) : torch::empty({rows, n}, in.options());
     if (accumulate) {
       o.addmm_(in, w.t());
