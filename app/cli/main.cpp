@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include "core/bench/bench.h"
 #include "core/jobs/demo.h"
+#include "core/common/allocator.h"
 #include "core/common/atomic_file.h"
 #include "core/common/version.h"
 #include "core/model/model.h"
@@ -184,6 +185,7 @@ void writePeakRss() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  lens::tuneAllocatorForTensors();
   if (std::getenv("LENS_PEAK_RSS_FILE")) std::atexit(writePeakRss);
   CLI::App app{"ComputeLens " + lens::versionString() + ": where a language model's compute goes (headless)"};
   app.require_subcommand(1);
@@ -292,6 +294,9 @@ int main(int argc, char** argv) {
   bmem->add_option("--few", mbp.fewProblems, "problems of the small sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
   bmem->add_option("--many", mbp.manyProblems, "problems of the large sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
   bmem->add_option("--dir", mbp.dir, "scratch folder (default: system temp)");
+  bool noAllocatorComparison = false;
+  bmem->add_flag("--no-allocator-comparison", noAllocatorComparison,
+                 "do not run best-of-64, the oracle and the large sampling run again with glibc's malloc defaults (LENS_ALLOCATOR=glibc)");
   bmem->add_option("--out", benchOut, "also write the JSON here");
 
   lens::bench::CancelBenchParams cbp;
@@ -405,6 +410,7 @@ int main(int argc, char** argv) {
       return r ? print(*r) : fail(r.error());
     }
     if (bmem->parsed()) {
+      mbp.compareAllocator = !noAllocatorComparison;
       auto r = lens::bench::benchMemory(mbp, &ctx);
       return r ? print(*r) : fail(r.error());
     }

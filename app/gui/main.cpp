@@ -18,10 +18,12 @@
 
 #include "app/gui/i18n.h"
 #include "app/gui/main_window.h"
+#include "core/common/allocator.h"
 #include "core/common/version.h"
 #include "core/store/store.h"
 
 int main(int argc, char** argv) {
+  lens::tuneAllocatorForTensors();
   QApplication app(argc, argv);
   QApplication::setOrganizationName("ComputeLens");
   QApplication::setApplicationName("ComputeLens");

@@ -133,6 +133,9 @@ struct MemoryBenchParams {
   std::string resources;  // the folder with models/
   std::string dir;        // scratch folder for the databases; empty: the system temp folder
   int manyProblems = 1000, fewProblems = 10;
+  // Also run best-of-64, the oracle and the many-problem sampling with LENS_ALLOCATOR=glibc, for
+  // the allocator settings' speed-up and memory cost (same run).
+  bool compareAllocator = true;
 };
 Result<nlohmann::json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx = nullptr);
 

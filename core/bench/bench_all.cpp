@@ -105,6 +105,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   if (p.quick) {
     m.fewProblems = 2;
     m.manyProblems = 20;
+    m.compareAllocator = false;
   }
   auto mem = benchMemory(m);
   if (!mem) return mem.error();

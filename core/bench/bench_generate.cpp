@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/bench/bench.h"
+#include "core/common/allocator.h"
 #include "core/common/version.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -48,6 +49,7 @@ nlohmann::json machineDescription(const model::DeviceParams& device) {
           {"hardware_threads", std::thread::hardware_concurrency()},
           {"torch_threads", model::torchThreads()},
           {"blas_kernels", model::blasCore()},
+          {"allocator", allocatorDescription()},
           {"device", device.device},
           {"dtype", device.dtype},
           {"libtorch", torchVersionString()},

@@ -30,12 +30,15 @@ struct ChildRun {
 // `program run SPEC --db DB --quiet` in its own process. Its peak RSS is the VmHWM it writes at exit
 // to $LENS_PEAK_RSS_FILE: wait4's ru_maxrss would not do, since Linux carries the parent's peak
 // across exec into the child's.
-Result<ChildRun> runChild(const std::string& program, const fs::path& spec, const fs::path& db) {
+// With glibcDefaults the child runs with LENS_ALLOCATOR=glibc (tuneAllocatorForTensors leaves
+// glibc's malloc as it starts).
+Result<ChildRun> runChild(const std::string& program, const fs::path& spec, const fs::path& db, bool glibcDefaults) {
   const fs::path rssFile = db.string() + ".peak-rss";
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "LENS_PEAK_RSS_FILE=", 19) != 0) env.emplace_back(*e);
+    if (std::strncmp(*e, "LENS_PEAK_RSS_FILE=", 19) != 0 && std::strncmp(*e, "LENS_ALLOCATOR=", 15) != 0) env.emplace_back(*e);
   env.push_back("LENS_PEAK_RSS_FILE=" + rssFile.string());
+  if (glibcDefaults) env.push_back("LENS_ALLOCATOR=glibc");
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -83,24 +86,41 @@ Result<json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx) {
     return json{{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", problems}}},
                 {"samples", 1}, {"batch", 8}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 64}}}};
   };
-  const std::vector<std::pair<std::string, json>> jobs = {
-      {"best_of_64", {{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 10}}},
-                      {"samples", 64}, {"batch", 1}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}}}},
-      {"oracle", {{"kind", "oracle"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 20}}},
-                  {"budgets", "k=0,1,2,4"}, {"random_routings", 20}, {"seed", 1}}},
-      {"sampling_" + std::to_string(p.fewProblems) + "_problems", light(p.fewProblems)},
-      {"sampling_" + std::to_string(p.manyProblems) + "_problems", light(p.manyProblems)},
+  // name, spec, and whether it also runs with glibc's allocator defaults (a same-run ratio for the
+  // allocator settings, on the jobs that allocate the most).
+  struct BenchJob {
+    std::string name;
+    json spec;
+    bool compare;
+  };
+  const std::vector<BenchJob> jobs = {
+      {"best_of_64",
+       {{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 10}}},
+        {"samples", 64}, {"batch", 1}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}}},
+       p.compareAllocator},
+      {"oracle",
+       {{"kind", "oracle"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 20}}},
+        {"budgets", "k=0,1,2,4"}, {"random_routings", 20}, {"seed", 1}},
+       p.compareAllocator},
+      {"sampling_" + std::to_string(p.fewProblems) + "_problems", light(p.fewProblems), false},
+      {"sampling_" + std::to_string(p.manyProblems) + "_problems", light(p.manyProblems), p.compareAllocator},
   };
   json out = {{"benchmark", "memory"}, {"program", p.program}};
   int64_t done = 0;
-  for (const auto& [name, spec] : jobs) {
+  for (const auto& [name, spec, compare] : jobs) {
     if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "bench memory: cancelled");
     if (ctx) ctx->report(done, static_cast<int64_t>(jobs.size()), name);
     const fs::path specPath = dir / (name + ".json");
     std::ofstream(specPath) << spec.dump(2);
-    auto r = runChild(p.program, specPath, dir / (name + ".db"));
+    auto r = runChild(p.program, specPath, dir / (name + ".db"), false);
     if (!r) return r.error();
     out[name] = {{"peak_rss_mb", r->peakMb}, {"seconds", r->seconds}, {"spec", spec}};
+    if (compare) {  // the same job in a fresh database, glibc's malloc as it starts
+      auto g = runChild(p.program, specPath, dir / (name + "-glibc.db"), true);
+      if (!g) return g.error();
+      out[name]["glibc_defaults"] = {{"peak_rss_mb", g->peakMb}, {"seconds", g->seconds}};
+      out[name]["allocator_speedup"] = g->seconds / r->seconds;
+    }
     ++done;
   }
   const double few = out["sampling_" + std::to_string(p.fewProblems) + "_problems"]["peak_rss_mb"].get<double>();

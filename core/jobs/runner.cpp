@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/common/allocator.h"
 #include "core/common/hash.h"
 #include "core/jobs/job.h"
 #include "core/model/model_info.h"
@@ -219,12 +220,21 @@ Result<RunOutcome> execute(store::Store& st, Job& job, store::RunRecord run, con
   return outcome;
 }
 
+// Gives the job's freed memory back when the run ends, after the job and the store it outlives.
+struct ReleaseFreedMemoryAtEnd {
+  ReleaseFreedMemoryAtEnd() = default;
+  ReleaseFreedMemoryAtEnd(const ReleaseFreedMemoryAtEnd&) = delete;
+  ReleaseFreedMemoryAtEnd& operator=(const ReleaseFreedMemoryAtEnd&) = delete;
+  ~ReleaseFreedMemoryAtEnd() { releaseFreedMemory(); }
+};
+
 }  // namespace
 
 Result<RunOutcome> startRun(const json& spec, const RunParams& params) {
   if (params.shardCount < 1 || params.shardIndex < 0 || params.shardIndex >= params.shardCount)
     return makeError(ErrorCode::InvalidInput, "--shard " + std::to_string(params.shardIndex) + "/" +
                                                   std::to_string(params.shardCount) + ": need 0 <= I < N");
+  ReleaseFreedMemoryAtEnd release;
   auto job = createJob(spec);  // validates before the database is touched
   if (!job) return job.error();
   auto st = store::Store::open(params.dbPath);
@@ -254,6 +264,7 @@ Result<RunOutcome> startRun(const json& spec, const RunParams& params) {
 }
 
 Result<RunOutcome> resumeRun(const std::string& runRef, RunParams params) {
+  ReleaseFreedMemoryAtEnd release;
   auto st = store::Store::open(params.dbPath);
   if (!st) return st.error();
   auto run = (*st)->findRun(runRef);
