@@ -106,18 +106,32 @@ Watched watchRun(const QStringList& args, const QString& db) {
   return w;
 }
 
-// Starts the CLI and SIGKILLs it (no chance to clean up) unless it finishes within `ms`.
-// Returns whether it finished by itself.
-bool runOrKill(const QStringList& args, int ms) {
+// Starts the CLI and SIGKILLs it (no chance to clean up) `afterMs` after it has committed a unit of
+// its own to `db`, unless it finishes first. So every attempt makes progress and dies in the middle
+// of the next unit, whatever the machine's pace (a kill timed from the start alone can land before
+// the first commit on a slow machine, or after the last on a fast one). Returns whether it
+// finished by itself.
+bool runAndKillAfterACommit(const QStringList& args, const QString& db, int afterMs) {
+  const int64_t before = std::max<int64_t>(0, committedUnits(db.toStdString()));
   QProcess p;
   p.start(LENS_CLI_PATH, args);
   if (!p.waitForStarted()) return false;
-  if (p.waitForFinished(ms)) return true;
+  QElapsedTimer timer;
+  timer.start();
+  bool committed = false;
+  while (!committed && timer.elapsed() < 300000) {
+    if (p.waitForFinished(5)) return true;
+    committed = committedUnits(db.toStdString()) > before;
+  }
+  if (committed && p.waitForFinished(afterMs)) return true;
   // pid 0 would signal our whole process group (ctest included): only a live child.
   if (const auto pid = static_cast<pid_t>(p.processId()); pid > 0) ::kill(pid, SIGKILL);
   p.waitForFinished(10000);
   return false;
 }
+
+// How long one unit takes in an uninterrupted run, from its first commit to its end.
+int unitMs(const Watched& ref, int units) { return std::max(1, (ref.totalMs - ref.firstUnitMs) / std::max(1, units - 1)); }
 
 }  // namespace
 
@@ -134,13 +148,13 @@ class TestCliRuns : public QObject {
     QCOMPARE(want.size(), size_t{kUnits});
 
     std::mt19937 rng(20261122);
-    // Kill moments spread over the first half of the units' commits in the reference run.
-    std::uniform_int_distribution<int> delayMs(ref.firstUnitMs, ref.firstUnitMs + std::max(1, (ref.totalMs - ref.firstUnitMs) / 2));
+    // Each kill lands at a random moment within the unit after one the run committed itself.
+    std::uniform_int_distribution<int> delayMs(0, unitMs(ref, kUnits));
     int midRunKills = 0;
     bool created = false;
     for (int attempt = 0; attempt < 8; ++attempt) {
-      const bool finished = runOrKill(created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", spec, "--db", db, "-q"},
-                                      delayMs(rng));
+      const bool finished = runAndKillAfterACommit(
+          created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", spec, "--db", db, "-q"}, db, delayMs(rng));
       const int64_t n = committedUnits(db.toStdString());
       created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
       if (!finished && n > 0 && n < kUnits) ++midRunKills;
@@ -202,13 +216,13 @@ class TestCliRuns : public QObject {
     QVERIFY2(ref.ok, ref.err.constData());
 
     std::mt19937 rng(20261123);
-    std::uniform_int_distribution<int> delayMs(ref.firstUnitMs, ref.firstUnitMs + std::max(1, (ref.totalMs - ref.firstUnitMs) / 2));
+    std::uniform_int_distribution<int> delayMs(0, unitMs(ref, 10));
     const QString killedSpec = spec(out);
     int midRunKills = 0;
     bool created = false;
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      const bool finished = runOrKill(
-          created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", killedSpec, "--db", db, "-q"}, delayMs(rng));
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const bool finished = runAndKillAfterACommit(
+          created ? QStringList{"resume", "1", "--db", db, "-q"} : QStringList{"run", killedSpec, "--db", db, "-q"}, db, delayMs(rng));
       created = created || scalar(db.toStdString(), "SELECT count(*) FROM runs") > 0;
       const int64_t n = committedUnits(db.toStdString());
       if (!finished && n > 0 && n < 10) ++midRunKills;
