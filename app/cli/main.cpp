@@ -291,8 +291,13 @@ int main(int argc, char** argv) {
 
   lens::bench::MemoryBenchParams mbp;
   auto* bmem = bench->add_subcommand("memory", "Peak resident memory of best-of-64, an oracle, and sampling 10 vs 1,000 problems (child processes)");
-  bmem->add_option("--few", mbp.fewProblems, "problems of the small sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
-  bmem->add_option("--many", mbp.manyProblems, "problems of the large sampling run")->capture_default_str()->check(CLI::Range(1, 1000000));
+  constexpr int oneBatch = lens::bench::MemoryBenchParams::kSamplingBatch;
+  bmem->add_option("--few", mbp.fewProblems, "problems of the small sampling run (at least one batch of 8)")
+      ->capture_default_str()
+      ->check(CLI::Range(oneBatch, 1000000));
+  bmem->add_option("--many", mbp.manyProblems, "problems of the large sampling run (at least one batch of 8)")
+      ->capture_default_str()
+      ->check(CLI::Range(oneBatch, 1000000));
   bmem->add_option("--dir", mbp.dir, "scratch folder (default: system temp)");
   bool noAllocatorComparison = false;
   bmem->add_flag("--no-allocator-comparison", noAllocatorComparison,

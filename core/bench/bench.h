@@ -132,6 +132,9 @@ struct MemoryBenchParams {
   std::string program;    // computelens-cli
   std::string resources;  // the folder with models/
   std::string dir;        // scratch folder for the databases; empty: the system temp folder
+  // The sampling runs decode kSamplingBatch problems at a time; both must fill at least one batch,
+  // or the comparison measures a smaller batch rather than fewer problems.
+  static constexpr int kSamplingBatch = 8;
   int manyProblems = 1000, fewProblems = 10;
   // Also run best-of-64, the oracle and the many-problem sampling with LENS_ALLOCATOR=glibc, for
   // the allocator settings' speed-up and memory cost (same run).

@@ -103,8 +103,8 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("memory");
   MemoryBenchParams m = p.memory;
   if (p.quick) {
-    m.fewProblems = 2;
-    m.manyProblems = 20;
+    m.fewProblems = MemoryBenchParams::kSamplingBatch;  // one batch, as the many-problem run decodes
+    m.manyProblems = 10 * MemoryBenchParams::kSamplingBatch;
     m.compareAllocator = false;
   }
   auto mem = benchMemory(m);

@@ -70,6 +70,11 @@ Result<ChildRun> runChild(const std::string& program, const fs::path& spec, cons
 }  // namespace
 
 Result<json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx) {
+  constexpr int batch = MemoryBenchParams::kSamplingBatch;
+  if (p.fewProblems < batch || p.manyProblems < batch)
+    return makeError(ErrorCode::InvalidInput, "bench memory: the sampling runs need at least " + std::to_string(batch) +
+                                                     " problems each (one batch), got " + std::to_string(p.fewProblems) + " and " +
+                                                     std::to_string(p.manyProblems));
   const fs::path dir = (p.dir.empty() ? fs::temp_directory_path() : fs::path(p.dir)) / ("lens-bench-memory-" + randomHex(8));
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -84,7 +89,7 @@ Result<json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx) {
   const std::string model = p.resources + "/models/arith-duo-small";
   auto light = [&](int problems) {
     return json{{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", problems}}},
-                {"samples", 1}, {"batch", 8}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 64}}}};
+                {"samples", 1}, {"batch", batch}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 64}}}};
   };
   // name, spec, and whether it also runs with glibc's allocator defaults (a same-run ratio for the
   // allocator settings, on the jobs that allocate the most).

@@ -150,9 +150,10 @@ class TestCli : public QObject {
     QVERIFY(j["prm"]["max_abs_difference_of_scores"].get<double>() < 1e-4);  // batched = one at a time
     QVERIFY(j["oracle"]["max_abs_difference_of_best_losses"].get<double>() < 1e-4);
     QVERIFY(j["store"]["read_sequence_ms_median"].get<double>() > 0);
-    for (const char* run : {"best_of_64", "oracle", "sampling_2_problems", "sampling_20_problems"})
+    for (const char* run : {"best_of_64", "oracle", "sampling_8_problems", "sampling_80_problems"})
       QVERIFY2(j["memory"][run]["peak_rss_mb"].get<double>() > 10, run);
-    QVERIFY(j["memory"]["growth_ratio_many_over_few"].get<double>() < 1.5);
+    // One batch of problems against ten: the same batch shape, so growth would be held memory.
+    QVERIFY2(j["memory"]["growth_ratio_many_over_few"].get<double>() < 1.5, j["memory"].dump().c_str());
     // Every job kind stopped mid-run when cancelled (status "cancelled", so resumable, not "done");
     // how fast is the benchmark's figure (docs/reliability.md), not a test's.
     QCOMPARE(j["cancel"]["jobs"].size(), size_t(4));
