@@ -74,6 +74,9 @@ struct Options {
   int64_t maxUnits = 0;
   bool quiet = false;
   int demoProblems = 100;
+  // The spec's "device" object: where the job runs.
+  std::optional<std::string> device, dtype;
+  std::optional<int> threads;
   // show/list/export
   std::string runRef, format = "json", table = "samples", out;
   bool asJson = false;
@@ -166,6 +169,9 @@ Result<json> buildSpec(const Options& o) {
   if (o.batch) spec["batch"] = *o.batch;
   if (o.seed) spec["seed"] = *o.seed;
   if (o.temperature) spec["sampling"]["temperature"] = *o.temperature;
+  if (o.device) spec["device"]["device"] = *o.device;
+  if (o.dtype) spec["device"]["dtype"] = *o.dtype;
+  if (o.threads) spec["device"]["threads"] = *o.threads;
   if (spec["kind"] == "prm-train") {
     if (!o.base.empty()) spec["base"] = o.base;
     if (!o.routerOut.empty()) spec["out"] = o.routerOut;
@@ -782,6 +788,12 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   auto addDb = [o](CLI::App* c) {
     c->add_option("--db", o->db, "the results database (default: $LENS_DB or " + store::defaultDatabasePath() + ")");
   };
+  // Override the spec's "device" object (the spec reader checks the values and names the field).
+  auto addDevice = [o](CLI::App* c) {
+    c->add_option("--device", o->device, "auto, cpu, cuda or cuda:N (the spec's device.device)");
+    c->add_option("--dtype", o->dtype, "auto, float32, bfloat16 or float16 (the spec's device.dtype)");
+    c->add_option("--threads", o->threads, "intra-op CPU threads, 0: all cores (the spec's device.threads)");
+  };
 
   auto* run = app.add_subcommand("run", "Run a job spec (JSON) into the database; Ctrl-C stops it resumably");
   run->add_option("spec", o->specPath, "job spec JSON file (flags below override its fields)");
@@ -798,6 +810,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   run->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I (merge the shards afterwards)");
   run->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
   run->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDevice(run);
   addDb(run);
 
   auto* demo = app.add_subcommand("demo", "The built-in models on the built-in task: sampling scored by the PRM, a routing oracle and a beam search");
@@ -863,6 +876,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   oracle->add_option("--hardest", o->hardest, "hardest tokens listed")->capture_default_str()->check(CLI::Range(0, 100000));
   oracle->add_option("--router", o->routers, "a trained router folder to evaluate on the same texts (repeatable)")->check(CLI::ExistingDirectory);
   oracle->add_flag("--quiet,-q", o->quiet, "no progress output and no report");
+  addDevice(oracle);
   addDb(oracle);
 
   auto* searchCmd = app.add_subcommand("search", "Verifier-guided search per problem (beam, lookahead, DVTS) into the database, then its accuracy and compute");
@@ -892,6 +906,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   searchCmd->add_option("--shard", o->shard, "I/N: compute only units u with u % N == I");
   searchCmd->add_option("--max-units", o->maxUnits, "stop (resumably) after this many new units")->check(CLI::NonNegativeNumber);
   searchCmd->add_flag("--quiet,-q", o->quiet, "no progress output and no summary");
+  addDevice(searchCmd);
   addDb(searchCmd);
 
   auto* coCmd = app.add_subcommand("compute-optimal",
@@ -934,6 +949,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   ptrain->add_option("--name", o->name, "a label shown in list and show");
   ptrain->add_option("--seed", o->seed, "training seed");
   ptrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDevice(ptrain);
   addDb(ptrain);
 
   auto* revCmd = app.add_subcommand("revision", "Revision models trained by ComputeLens (sequential revisions)");
@@ -952,6 +968,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   revtrain->add_option("--name", o->name, "a label shown in list and show");
   revtrain->add_option("--seed", o->seed, "training seed");
   revtrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDevice(revtrain);
   addDb(revtrain);
 
   auto* routerCmd = app.add_subcommand("router", "Trained routers for Duo models");
@@ -976,6 +993,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   rtrain->add_option("--name", o->name, "a label shown in list and show");
   rtrain->add_option("--seed", o->seed, "training seed");
   rtrain->add_flag("--quiet,-q", o->quiet, "no progress output");
+  addDevice(rtrain);
   addDb(rtrain);
 
   auto* routingCmd = app.add_subcommand("routing", "The routing report of an oracle run: perplexity vs FLOPs per policy, layer use, difficulty");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -45,11 +46,17 @@ nlohmann::json machineDescription(const model::DeviceParams& device) {
       cpu = line.substr(line.find(':') + 2);
       break;
     }
+  // OpenMP's waiting (spin then sleep) decides how jobs sharing the cores fare; recorded as set.
+  auto env = [](const char* name) -> nlohmann::json {
+    const char* v = std::getenv(name);
+    return v ? nlohmann::json(v) : nlohmann::json(nullptr);
+  };
   return {{"cpu", cpu},
           {"hardware_threads", std::thread::hardware_concurrency()},
           {"torch_threads", model::torchThreads()},
           {"blas_kernels", model::blasCore()},
           {"allocator", allocatorDescription()},
+          {"openmp_wait", {{"OMP_WAIT_POLICY", env("OMP_WAIT_POLICY")}, {"GOMP_SPINCOUNT", env("GOMP_SPINCOUNT")}}},
           {"device", device.device},
           {"dtype", device.dtype},
           {"libtorch", torchVersionString()},

@@ -405,6 +405,21 @@ class TestCliRuns : public QObject {
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("spec.sampling: unknown field \"temprature\""), r.err.constData());
     QVERIFY(*readFile(db.toStdString()) == before);
+    // --device, --dtype and --threads set the spec's "device" object (over the file's threads 1);
+    // bad values are refused with the field named, and nothing is stored.
+    QCOMPARE(cli({"run", spec, "--db", db, "-q", "--threads", "2", "--dtype", "float32"}).code, 0);
+    auto shown = cli({"show", "2", "--db", db, "--json"});
+    QCOMPARE(shown.code, 0);
+    const auto device = json::parse(shown.out.toStdString())["spec"]["device"];
+    QCOMPARE(device, json({{"device", "cpu"}, {"dtype", "float32"}, {"threads", 2}}));
+    const std::string withTwoRuns = *readFile(db.toStdString());
+    r = cli({"run", spec, "--db", db, "--threads", "-1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("spec.device.threads: -1 is outside"), r.err.constData());
+    r = cli({"oracle", "--model", QString(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small", "--device", "tpu", "--db", db});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("spec.device.device: 'tpu' is not auto, cpu, cuda or cuda:N"), r.err.constData());
+    QVERIFY(*readFile(db.toStdString()) == withTwoRuns);
     test::writeText(badSpec.toStdString(), "{\"kind\": ");
     r = cli({"run", badSpec, "--db", db});
     QCOMPARE(r.code, 1);

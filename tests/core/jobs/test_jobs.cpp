@@ -51,6 +51,9 @@ class TestJobs : public QObject {
     QTest::newRow("negative seed") << R"({"seed": -1})" << "spec.seed: expected a non-negative integer";
     QTest::newRow("prompt type") << R"({"prompts": ["a", 3]})" << "spec.prompts[1]: expected a string";
     QTest::newRow("dtype") << R"({"device": {"dtype": "fp8"}})" << "spec.device.dtype: 'fp8' is not one of";
+    // A device's form is checked before any run is created (no failed run for a typo).
+    QTest::newRow("device") << R"({"device": {"device": "tpu"}})" << "spec.device.device: 'tpu' is not auto, cpu, cuda or cuda:N";
+    QTest::newRow("device index") << R"({"device": {"device": "cuda:x"}})" << "spec.device.device: 'cuda:x' is not auto";
     QTest::newRow("missing model") << R"({"model": null})" << "spec.model: required";
     QTest::newRow("both inputs") << R"({"dataset": {"path": "x.jsonl"}})" << "exactly one of";
     QTest::newRow("kind") << R"({"kind": "bogus"})" << "spec.kind: unknown job kind 'bogus' (known: generate, train, prm-label, oracle, router-train, search, prm-train, revision-train)";
@@ -260,14 +263,14 @@ class TestJobs : public QObject {
     jobs::RunParams p;
     p.dbPath = dir.filePath("a.db").toStdString();
     json spec = tinySpec();
-    spec["device"]["device"] = "tpu";  // valid JSON, refused when the model loads
+    spec["device"]["device"] = "cuda:4095";  // well-formed, refused when the model loads (no such GPU)
     auto r = jobs::startRun(spec, p);
     QVERIFY(!r.ok());
     auto st = store::Store::open(p.dbPath);
     auto run = (*st)->run(1);
     LENS_VERIFY_OK(run);
     QCOMPARE(run->status, store::RunStatus::Failed);
-    QVERIFY2(run->error.find("tpu") != std::string::npos, run->error.c_str());
+    QVERIFY2(run->error.find("cuda:4095") != std::string::npos, run->error.c_str());
   }
 };
 
