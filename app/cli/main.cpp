@@ -19,6 +19,7 @@
 #include "core/common/allocator.h"
 #include "core/common/atomic_file.h"
 #include "core/common/version.h"
+#include "core/model/device.h"
 #include "core/model/model.h"
 #include "core/model/model_info.h"
 #include "core/tensor_io/safetensors.h"
@@ -186,6 +187,7 @@ void writePeakRss() {
 
 int main(int argc, char** argv) {
   lens::tuneAllocatorForTensors();
+  lens::model::chooseBlasKernelsForCpu();
   if (std::getenv("LENS_PEAK_RSS_FILE")) std::atexit(writePeakRss);
   CLI::App app{"ComputeLens " + lens::versionString() + ": where a language model's compute goes (headless)"};
   app.require_subcommand(1);

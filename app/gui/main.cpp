@@ -20,10 +20,12 @@
 #include "app/gui/main_window.h"
 #include "core/common/allocator.h"
 #include "core/common/version.h"
+#include "core/model/device.h"
 #include "core/store/store.h"
 
 int main(int argc, char** argv) {
   lens::tuneAllocatorForTensors();
+  lens::model::chooseBlasKernelsForCpu();
   QApplication app(argc, argv);
   QApplication::setOrganizationName("ComputeLens");
   QApplication::setApplicationName("ComputeLens");

@@ -55,6 +55,7 @@ nlohmann::json machineDescription(const model::DeviceParams& device) {
           {"hardware_threads", std::thread::hardware_concurrency()},
           {"torch_threads", model::torchThreads()},
           {"blas_kernels", model::blasCore()},
+          {"blas_choice", model::blasKernelsDescription()},
           {"allocator", allocatorDescription()},
           {"openmp_wait", {{"OMP_WAIT_POLICY", env("OMP_WAIT_POLICY")}, {"GOMP_SPINCOUNT", env("GOMP_SPINCOUNT")}}},
           {"device", device.device},

@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+#include <strings.h>
 #include <thread>
 
 namespace lens::model {
@@ -51,5 +53,51 @@ std::string blasCore() {
   const char* name = fn ? fn() : nullptr;
   return name ? std::string(name) : std::string();
 }
+
+namespace {
+
+std::string& blasChoice() {
+  static std::string d = "blas: as the library chose";
+  return d;
+}
+
+// The OpenBLAS kernel set this CPU can run best among those a fallback would miss; empty: none.
+const char* blasKernelsForThisCpu() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return "";
+}
+
+}  // namespace
+
+std::string chooseBlasKernelsForCpu() {
+  std::string& d = blasChoice();
+  if (std::getenv("OPENBLAS_CORETYPE")) return d = "blas: OPENBLAS_CORETYPE set in the environment";
+  using Fn = void (*)();
+  auto quit = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+  auto init = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+  const std::string chosen = blasCore();
+  if (!quit || !init || chosen.empty()) return d = "blas: not OpenBLAS with runtime kernel selection; left as it is";
+  if (strcasecmp(chosen.c_str(), "Prescott") != 0) return d = "blas: OpenBLAS chose its " + chosen + " kernels";
+  const std::string better = blasKernelsForThisCpu();
+  if (better.empty()) return d = "blas: OpenBLAS chose its Prescott kernels; this CPU has neither AVX-512 nor AVX2";
+  // OpenBLAS reads OPENBLAS_CORETYPE when it selects its kernel table; children inherit it too.
+  setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+  quit();
+  init();
+  if (strcasecmp(blasCore().c_str(), better.c_str()) == 0)
+    return d = "blas: OpenBLAS fell back to Prescott on this CPU; switched to its " + better + " kernels";
+  unsetenv("OPENBLAS_CORETYPE");
+  quit();
+  init();
+  return d = "blas: OpenBLAS fell back to Prescott on this CPU and refused " + better + "; left as " + blasCore();
+}
+
+std::string blasKernelsDescription() { return blasChoice(); }
 
 }  // namespace lens::model

@@ -23,4 +23,14 @@ void setTorchThreads(int threads);
 std::string blasCore();
 int torchThreads();
 
+// OpenBLAS 0.3.21 (Debian 12's) runs its SSE3 "Prescott" kernels on x86-64 CPUs it does not know,
+// recent Xeons among them, at a quarter of the matrix-multiply rate of its AVX-512 kernels. When
+// OpenBLAS fell back that way and the CPU has AVX-512 (F, BW, DQ, VL, CD) or AVX2 with FMA, this
+// switches it to its "SkylakeX" or "Haswell" kernels. It does nothing when OPENBLAS_CORETYPE is
+// set (which also lets a user keep OpenBLAS's choice), when the BLAS is not OpenBLAS, or when
+// OpenBLAS recognised the CPU. Call once at the start of a program, before its threads and any
+// BLAS call. Returns what it did, in words; blasKernelsDescription() repeats it.
+std::string chooseBlasKernelsForCpu();
+std::string blasKernelsDescription();
+
 }  // namespace lens::model
