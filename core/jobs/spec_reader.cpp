@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/jobs/spec_reader.h"
 
+#include "core/model/device.h"
 #include "core/train/trainer.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -214,11 +213,7 @@ Status readDeviceSpec(SpecReader& parent, model::DeviceParams& out) {
     dv->text("device", out.device).oneOf("dtype", out.dtype, {"auto", "float32", "bfloat16", "float16"}).integer("threads", out.threads, 0, 4096);
     // The form is checked here, before a run is created; whether this machine has the device is
     // the job's to find out.
-    const std::string& d = out.device;
-    const bool cudaIndex = d.size() > 5 && d.compare(0, 5, "cuda:") == 0 && d.size() <= 9 &&
-                           std::all_of(d.begin() + 5, d.end(), [](unsigned char c) { return std::isdigit(c); });
-    if (d != "auto" && d != "cpu" && d != "cuda" && !cudaIndex)
-      dv->fail("device", "'" + d + "' is not auto, cpu, cuda or cuda:N");
+    if (!model::isDeviceName(out.device)) dv->fail("device", "'" + out.device + "' is not auto, cpu, cuda or cuda:N");
     return dv->finish();
   }
   return Status::success();

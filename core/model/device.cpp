@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <strings.h>
 #include <thread>
@@ -13,7 +15,14 @@ namespace lens::model {
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
 
+bool isDeviceName(const std::string& d) {
+  if (d == "auto" || d == "cpu" || d == "cuda") return true;
+  return d.size() > 5 && d.size() <= 9 && d.compare(0, 5, "cuda:") == 0 &&
+         std::all_of(d.begin() + 5, d.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
 Result<DeviceParams> resolveDevice(DeviceParams p) {
+  if (!isDeviceName(p.device)) return makeError(ErrorCode::InvalidInput, "--device '" + p.device + "' is not auto, cpu, cuda or cuda:N");
   if (p.device == "auto") p.device = cudaAvailable() ? "cuda:0" : "cpu";
   if (p.device == "cuda") p.device = "cuda:0";
   if (p.device.rfind("cuda", 0) == 0) {
@@ -26,8 +35,6 @@ Result<DeviceParams> resolveDevice(DeviceParams p) {
     } catch (const std::exception&) {
       return makeError(ErrorCode::InvalidInput, "--device '" + p.device + "' is not cpu, cuda or cuda:N");
     }
-  } else if (p.device != "cpu") {
-    return makeError(ErrorCode::InvalidInput, "--device '" + p.device + "' is not auto, cpu, cuda or cuda:N");
   }
   if (p.dtype == "auto") p.dtype = p.device == "cpu" ? "float32" : "bfloat16";
   if (p.dtype == "bf16") p.dtype = "bfloat16";
@@ -87,14 +94,16 @@ std::string chooseBlasKernelsForCpu() {
   const std::string better = blasKernelsForThisCpu();
   if (better.empty()) return d = "blas: OpenBLAS chose its Prescott kernels; this CPU has neither AVX-512 nor AVX2";
   // OpenBLAS reads OPENBLAS_CORETYPE when it selects its kernel table; children inherit it too.
+  auto reselect = [&] {
+    quit();
+    init();
+  };
   setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
-  quit();
-  init();
+  reselect();
   if (strcasecmp(blasCore().c_str(), better.c_str()) == 0)
     return d = "blas: OpenBLAS fell back to Prescott on this CPU; switched to its " + better + " kernels";
   unsetenv("OPENBLAS_CORETYPE");
-  quit();
-  init();
+  reselect();
   return d = "blas: OpenBLAS fell back to Prescott on this CPU and refused " + better + "; left as " + blasCore();
 }
 

@@ -14,6 +14,9 @@ struct DeviceParams {
 };
 
 bool cudaAvailable();
+// Whether `d` has the form a device takes: auto, cpu, cuda or cuda:N (N of up to 4 digits). The spec
+// reader checks it before a run is created; resolveDevice checks it and then the machine.
+bool isDeviceName(const std::string& d);
 // Resolves "auto"s; refuses a CUDA device when none is present, naming the option to change.
 Result<DeviceParams> resolveDevice(DeviceParams p);
 void setTorchThreads(int threads);
