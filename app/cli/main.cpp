@@ -245,6 +245,9 @@ int main(int argc, char** argv) {
   bgen->add_option("--new-tokens", gbp.newTokens)->capture_default_str()->check(CLI::Range(2, 1 << 16));
   bgen->add_option("--recompute-tokens", gbp.recomputeTokens)->capture_default_str()->check(CLI::Range(1, 4096));
   bgen->add_option("--repeats", gbp.repeats, "timed repeats after one warm-up (median reported)")->capture_default_str()->check(CLI::Range(1, 100));
+  bool noTensorPath = false;
+  bgen->add_flag("--no-tensor-path", noTensorPath,
+                 "do not time each batch again on the tensor path (the fused decoding step's speed-up is then not reported)");
   bgen->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bgen, dev);
 
@@ -442,6 +445,7 @@ int main(int argc, char** argv) {
     gbp.batches = *b;
     gbp.shape = lens::bench::benchShape(shape);
     gbp.device = dev;
+    gbp.compareTensorPath = !noTensorPath;
     lens::cli::ProgressPrinter progress("bench generate");
     lens::RunContext ctx;
     ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };

@@ -19,65 +19,16 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/model/internal/avx512.h"
 #include "core/model/internal/engine.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define LENS_GEMM_AVX512 1
-#define LENS_AVX512 __attribute__((target("avx512f,avx512vl")))
-// The tile's loops must unroll completely, or its 24 accumulators live in memory (-O2 does not
-// unroll them by itself: 37 GFLOP/s instead of the register kernel's rate).
-#if defined(__clang__)
-#define LENS_UNROLL _Pragma("unroll")
-#else
-#define LENS_UNROLL _Pragma("GCC unroll 16")
-#endif
-#endif
 
 namespace lens::model::internal {
 namespace {
 
-#ifdef LENS_GEMM_AVX512
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12's AVX-512 headers start some shuffles from an "undefined" register written as
-// `__m512 __Y = __Y;`, which -Wuninitialized reports in every caller.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#ifdef LENS_AVX512_KERNELS
+LENS_AVX512_QUIET_BEGIN
 constexpr int kTileRows = 4;  // rows of `in` per tile
 constexpr int kTileCols = 6;  // rows of w (columns of out) per tile
-
-// r[i] = the sum of the 16 lanes of v[i], for 16 vectors: a transposition tree of 15 additions
-// (against 16 horizontal sums of 4 steps each).
-LENS_AVX512 inline __attribute__((always_inline)) __m512 sum16(const __m512* v) {
-  __m512 t[8], u[4], w[2];
-  LENS_UNROLL
-  for (int i = 0; i < 8; ++i)  // per 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3] of the pair (a, b)
-    t[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
-  LENS_UNROLL
-  for (int i = 0; i < 4; ++i)  // per 128-bit lane: the lane's sums of four vectors
-    u[i] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], 0x44), _mm512_shuffle_ps(t[2 * i], t[2 * i + 1], 0xEE));
-  LENS_UNROLL
-  for (int i = 0; i < 2; ++i)  // lanes 0+1 and 2+3 of two groups of four
-    w[i] = _mm512_add_ps(_mm512_shuffle_f32x4(u[2 * i], u[2 * i + 1], 0x88), _mm512_shuffle_f32x4(u[2 * i], u[2 * i + 1], 0xDD));
-  return _mm512_add_ps(_mm512_shuffle_f32x4(w[0], w[1], 0x88), _mm512_shuffle_f32x4(w[0], w[1], 0xDD));
-}
-
-// r[i] = the sum of the 16 lanes of v[i], for 8 vectors, in a 256-bit vector.
-LENS_AVX512 inline __attribute__((always_inline)) __m256 sum8(const __m512* v) {
-  __m512 t[4], u[2];
-  LENS_UNROLL
-  for (int i = 0; i < 4; ++i)
-    t[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
-  LENS_UNROLL
-  for (int i = 0; i < 2; ++i)
-    u[i] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], 0x44), _mm512_shuffle_ps(t[2 * i], t[2 * i + 1], 0xEE));
-  // [v0-3 over lanes 0+1, v0-3 over 2+3, v4-7 over 0+1, v4-7 over 2+3], then the pairs added
-  const __m512 w = _mm512_add_ps(_mm512_shuffle_f32x4(u[0], u[1], 0x88), _mm512_shuffle_f32x4(u[0], u[1], 0xDD));
-  const __m512 x = _mm512_add_ps(w, _mm512_shuffle_f32x4(w, w, 0xB1));  // [L0+L1, L0+L1, L2+L3, L2+L3]
-  return _mm512_castps512_ps256(_mm512_shuffle_f32x4(x, x, 0x08));  // lanes 0 and 2
-}
 
 // One tile: out[m][j] (=|+=) dot(in row m, w row j) (+ bias[j]) for m < MR, j < cols (<= 6), over
 // k values of rows that lie ld apart.
@@ -168,13 +119,13 @@ LENS_AVX512 void productRange(const float* in, int64_t rows, int64_t k, const fl
     }
   }
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+LENS_AVX512_QUIET_END
 #endif
 
-bool cpuHasAvx512() {
-#ifdef LENS_GEMM_AVX512
+}  // namespace
+
+bool avx512Available() {
+#ifdef LENS_AVX512_KERNELS
   static const bool has = [] {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
@@ -185,9 +136,7 @@ bool cpuHasAvx512() {
 #endif
 }
 
-}  // namespace
-
-bool rowsTimesWeightsKernelAvailable() { return cpuHasAvx512(); }
+bool rowsTimesWeightsKernelAvailable() { return avx512Available(); }
 
 torch::Tensor rowsTimesWeights(const torch::Tensor& in, const torch::Tensor& w, const torch::Tensor& bias, const torch::Tensor& out,
                                bool accumulate, WeightProduct how) {
@@ -199,9 +148,9 @@ torch::Tensor rowsTimesWeights(const torch::Tensor& in, const torch::Tensor& w, 
   const bool fits = in.is_contiguous() && w.is_contiguous() && (!bias.defined() || bias.is_contiguous()) && in.device().is_cpu() &&
                     in.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
                     (!bias.defined() || bias.scalar_type() == torch::kFloat32) && w.device().is_cpu();
-  TORCH_CHECK(how != WeightProduct::Kernel || (fits && cpuHasAvx512()),
+  TORCH_CHECK(how != WeightProduct::Kernel || (fits && avx512Available()),
               "rowsTimesWeights: the kernel needs contiguous float32 CPU tensors and an AVX-512 CPU");
-  if (how == WeightProduct::Blas || !fits || !cpuHasAvx512() || rows == 0 || k == 0) {  // k = 0: zeros (+ bias), the BLAS's way
+  if (how == WeightProduct::Blas || !fits || !avx512Available() || rows == 0 || k == 0) {  // k = 0: zeros (+ bias), the BLAS's way
     torch::Tensor o = out.defined() ? out.view({rows, n}) : torch::empty({rows, n}, in.options());
     if (accumulate) {
       o.addmm_(in, w.t());
@@ -214,7 +163,7 @@ torch::Tensor rowsTimesWeights(const torch::Tensor& in, const torch::Tensor& w, 
     return o;
   }
   auto o = decodeOutput(out, rows, n, in, "rowsTimesWeights");
-#ifdef LENS_GEMM_AVX512
+#ifdef LENS_AVX512_KERNELS
   const float* ip = in.data_ptr<float>();
   const float* wp = w.data_ptr<float>();
   const float* bp = bias.defined() ? bias.data_ptr<float>() : nullptr;

@@ -101,8 +101,8 @@ struct ForwardBatch {
 // [slots, kvHeads, capacity, headDim], causal (and within the sliding window). Returns [B, heads *
 // headDim]. Engine::decodeLayers calls it; elsewhere the batched matmul path serves.
 // `shared` (optional): row b's positions [0, length[b]) hold the same K/V as those of slot slot[b]
-// (length 0: nothing shared). Rows that share a prefix read it once, as matrix products for all of
-// them, and merge it with their own positions (log-sum-exp); where a row's sliding window does not
+// (length 0: nothing shared). Rows that share a prefix read it once per chunk of 8 rows, all their
+// query heads together, and merge it with their own positions (log-sum-exp); where a row's sliding window does not
 // cover the whole prefix it reads its own slot as usual.
 torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
                               const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,

@@ -63,6 +63,77 @@ class TestDecodeOps : public QObject {
     QVERIFY2(worst < 2e-6, qPrintable(QString::number(worst)));
   }
 
+  // decodeAttention against softmax(scale · q Kᵀ) V over each row's allowed positions, in double
+  // precision. Head sizes that take the AVX-512 tiles (64, 128: whole vectors; 128 in two passes of
+  // 64 values) and that do not (8, 40); query heads per KV head 1-4 (pairs of queries and a last
+  // one); contexts whose lengths are not multiples of the 8- and 16-key blocks. Rows 0-10 share a
+  // prompt of 13 positions held in slot 0 (two chunks of 8 and 3 rows), rows 11-12 share another of
+  // 19 (slot 1), row 13 shares 7 positions of slot 1 alone (it reads its own slot), and rows 14-15 share nothing. The
+  // rows' own copies of the prompts hold other values, so the prompt slot must be the one read;
+  // with a sliding window no row's window starts at 0 and every row reads its own slot.
+  void decodeAttentionIsSoftmaxAttention_data() {
+    QTest::addColumn<int>("D");
+    QTest::addColumn<int>("G");
+    QTest::addColumn<int>("window");
+    QTest::newRow("head 64, 2 per KV head") << 64 << 2 << 0;
+    QTest::newRow("head 64, 4 per KV head") << 64 << 4 << 0;
+    QTest::newRow("head 128, 3 per KV head") << 128 << 3 << 0;
+    QTest::newRow("head 128, 1 per KV head") << 128 << 1 << 0;
+    QTest::newRow("head 8, 2 per KV head") << 8 << 2 << 0;
+    QTest::newRow("head 40, 3 per KV head") << 40 << 3 << 0;
+    QTest::newRow("head 64, 2 per KV head, window 6") << 64 << 2 << 6;
+  }
+  void decodeAttentionIsSoftmaxAttention() {
+    QFETCH(int, D);
+    QFETCH(int, G);
+    QFETCH(int, window);
+    c10::InferenceMode guard;
+    torch::manual_seed(static_cast<uint64_t>(11 * D + G));
+    const int64_t B = 16, Hkv = 2, H = Hkv * G, cap = 64, slots = B + 2;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+    auto k = torch::randn({slots, Hkv, cap, D}) * 1.5, v = torch::randn({slots, Hkv, cap, D});
+    auto q = torch::randn({B, H, D}) * 1.5;
+    std::vector<int64_t> slot(B), pos(B);
+    SharedPrefix shared{std::vector<int64_t>(B, 0), std::vector<int64_t>(B, 0)};
+    for (int64_t b = 0; b < B; ++b) {
+      slot[static_cast<size_t>(b)] = b + 2;
+      pos[static_cast<size_t>(b)] = 13 + (b * 7) % 41;  // 13 ... 53 (positions [0, pos] attended)
+      if (b <= 10) shared.length[static_cast<size_t>(b)] = 13;
+      if (b == 11 || b == 12) {
+        shared.slot[static_cast<size_t>(b)] = 1;
+        shared.length[static_cast<size_t>(b)] = 19;
+        pos[static_cast<size_t>(b)] = std::max<int64_t>(pos[static_cast<size_t>(b)], 19);
+      }
+      if (b == 13) {  // slot 1 again, but a prefix length of its own
+        shared.slot[static_cast<size_t>(b)] = 1;
+        shared.length[static_cast<size_t>(b)] = 7;
+      }
+    }
+    // What each row reads: its prompt from the prompt slot, the rest from its own slot.
+    auto kRef = torch::empty({B, Hkv, cap, D}), vRef = torch::empty({B, Hkv, cap, D});
+    for (int64_t b = 0; b < B; ++b) {
+      kRef[b].copy_(k[slot[static_cast<size_t>(b)]]);
+      vRef[b].copy_(v[slot[static_cast<size_t>(b)]]);
+      const int64_t P = shared.length[static_cast<size_t>(b)];
+      if (P > 0 && b != 13 && window == 0) {
+        kRef[b].narrow(1, 0, P).copy_(k[shared.slot[static_cast<size_t>(b)]].narrow(1, 0, P));
+        vRef[b].narrow(1, 0, P).copy_(v[shared.slot[static_cast<size_t>(b)]].narrow(1, 0, P));
+      }
+    }
+    const std::optional<int64_t> win = window > 0 ? std::optional<int64_t>(window) : std::nullopt;
+    auto got = decodeAttention(q, k, v, slot, pos, win, scale, {}, &shared).view({B, H, D}).to(torch::kFloat64);
+    double worst = 0;
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t p = pos[static_cast<size_t>(b)], lo = win ? std::max<int64_t>(0, p - *win + 1) : 0;
+      for (int64_t h = 0; h < H; ++h) {
+        auto K = kRef[b][h / G].narrow(0, lo, p - lo + 1).to(torch::kFloat64), V = vRef[b][h / G].narrow(0, lo, p - lo + 1).to(torch::kFloat64);
+        auto want = torch::softmax(torch::mv(K, q[b][h].to(torch::kFloat64)) * scale, 0).matmul(V);
+        worst = std::max(worst, ((got[b][h] - want).abs() / (want.abs().max() + 1e-12)).max().item<double>());
+      }
+    }
+    QVERIFY2(worst < 2e-6, qPrintable(QString::number(worst)));
+  }
+
   // Row b: queries rotated into q, keys rotated into cache slot slots[b] at positions[b], values
   // copied there; every other cache entry untouched.
   void ropeIntoCacheWritesTheRotatedRow() {
