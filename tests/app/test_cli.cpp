@@ -128,6 +128,14 @@ class TestCli : public QObject {
     const auto kernels = QString::fromStdString(j["machine"]["blas_kernels"].get<std::string>());
     const QString asked = qEnvironmentVariable("OPENBLAS_CORETYPE");
     if (!kernels.isEmpty() && !asked.isEmpty()) QCOMPARE(kernels.toLower(), asked.toLower());
+    // --no-tensor-path: each batch decoded once, so no speed-up of the fused step is reported.
+    auto fast = cli({"bench", "generate", "--batches", "2", "--prompt-tokens", "8", "--new-tokens", "3", "--repeats", "1",
+                     "--recompute-tokens", "2", "--device", "cpu", "--no-tensor-path", "--out", out});
+    QVERIFY2(fast.code == 0, fast.err.constData());
+    j = json::parse(*readFile(out.toStdString()));
+    QCOMPARE(j["generate"].size(), size_t(1));
+    QVERIFY(j["generate"][0]["tokens_per_s"].get<double>() > 0);
+    QVERIFY(!j["generate"][0].contains("fused_step_speedup"));
   }
 
   // `bench all --quick` runs every benchmark of the suite into one JSON file (a smoke test of the
