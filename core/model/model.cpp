@@ -271,7 +271,12 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
         }
       }
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(dev);
-      logits = m_engine->forward(fb, *cache, /*allLogits=*/false);
+      // The fused CPU step writes its logits over the last step's (sampled above): no B x vocab
+      // allocation per step (33 MB at batch 64 with Llama 3's vocabulary).
+      const auto B = static_cast<int64_t>(next.size());
+      logits = m_engine->forward(fb, *cache, /*allLogits=*/false,
+                                 m_engine->fusedDecodeApplies(fb, 1) ? cache->scratch(internal::KvCache::kLogitsScratch, B, m_engine->weights().lmHead.size(0))
+                                                                     : torch::Tensor());
       if (ctx) ctx->report(step + 1, capacity - maxPrompt, "decoding");
     }
     for (const auto& s : run) out[s.request][s.sample].text = text::toValidUtf8(s.bytes);

@@ -65,6 +65,9 @@ class KvCache {
   // Scratch matrix `index` of [rows, cols] for the decoding step, kept from step to step (grown
   // when a step needs more, never shrunk), so that steps do not allocate their intermediates.
   torch::Tensor scratch(size_t index, int64_t rows, int64_t cols);
+  // Engine::decodeLayers uses scratch matrices 0-5; Model::generate keeps each step's logits in
+  // this one (the next step overwrites them, once they are sampled).
+  static constexpr size_t kLogitsScratch = 6;
 
  private:
   int64_t m_slots, m_capacity;
@@ -166,8 +169,10 @@ class Engine {
   torch::TensorOptions options() const { return torch::TensorOptions().device(m_device).dtype(m_dtype); }
 
   // Runs the rows, writes their K/V into the cache, returns float32 logits:
-  // [B, T, vocab] when allLogits, else [B, vocab] at each row's last valid token.
-  torch::Tensor forward(const ForwardBatch& batch, KvCache& cache, bool allLogits);
+  // [B, T, vocab] when allLogits, else [B, vocab] at each row's last valid token. `logitsOut`
+  // (optional): where the fused CPU decoding step writes its logits instead of a new tensor (as
+  // decodeOutput: contiguous float32 of B x vocab values); the other paths do not use it.
+  torch::Tensor forward(const ForwardBatch& batch, KvCache& cache, bool allLogits, const torch::Tensor& logitsOut = {});
   // Hidden states after the final norm (same shapes as forward, hidden instead of vocab).
   torch::Tensor hidden(const ForwardBatch& batch, KvCache& cache, bool allPositions);
 

@@ -371,6 +371,30 @@ class TestTransformer : public QObject {
     QVERIFY2(worstKv <= 1e-5, qPrintable(QString::number(worstKv)));
   }
 
+  // The fused decoding step writes its logits into the buffer it is given (Model::generate's
+  // scratch matrix, so that steps do not allocate them), the same values as into a new tensor;
+  // other paths (here a prefill) leave the buffer alone.
+  void decodingLogitsGoWhereAsked() {
+    c10::InferenceMode guard;
+    ModelConfig c = test::tinyDuo(2);
+    auto m = test::randomModel(c, 5);
+    auto& eng = m->engine();
+    auto a = eng.makeCache(2, 8), b = eng.makeCache(2, 8);
+    const internal::ForwardBatch pre{torch::tensor(std::vector<int64_t>{3, 1, 4, 1, 5, 9}).view({2, 3}), {0, 1}, {0, 0}, {3, 3}};
+    eng.forward(pre, *a, false);
+    eng.forward(pre, *b, false);
+    const internal::ForwardBatch step{torch::tensor(std::vector<int64_t>{2, 6}).view({2, 1}), {0, 1}, {3, 3}, {1, 1}};
+    QVERIFY(eng.fusedDecodeApplies(step, 1));
+    auto buf = a->scratch(internal::KvCache::kLogitsScratch, 2, c.vocabSize);
+    auto got = eng.forward(step, *a, false, buf);
+    QCOMPARE(got.data_ptr<float>(), buf.data_ptr<float>());
+    QVERIFY(torch::equal(got, eng.forward(step, *b, false)));
+    auto untouched = torch::full({2, c.vocabSize}, 7.0f);
+    auto prefill = eng.forward(pre, *b, false, untouched);
+    QVERIFY(prefill.data_ptr<float>() != untouched.data_ptr<float>());
+    QVERIFY(torch::equal(untouched, torch::full({2, c.vocabSize}, 7.0f)));
+  }
+
   // Samples of one prompt read the prompt's K/V once from its own slot (ForwardBatch::shared) and
   // merge it with their own positions. Against the same steps reading every row's own slot: rows 0-2
   // share the prompt, row 3 has its own (no sharing), and row 4 shares alone (a group of one reads
