@@ -102,6 +102,13 @@ LENS_AVX512 inline __attribute__((always_inline)) void scoreBlock(const float* Q
   for (int m = 0; m < QR; ++m) std::memcpy(S + m * n, r + m * KB, KB * sizeof(float));
 }
 
+// One dot product of D values (a multiple of 16), for the keys after the last whole block.
+LENS_AVX512 inline float dotAvx512(const float* a, const float* b, int64_t D) {
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t d = 0; d < D; d += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + d), _mm512_loadu_ps(b + d), acc);
+  return _mm512_reduce_add_ps(acc);
+}
+
 LENS_AVX512 void scoresAvx512(const float* Q, int64_t nq, int64_t ldq, const float* K, int64_t n, int64_t D, float scale, float* S) {
   const __m512 sc = _mm512_set1_ps(scale);
   int64_t g = 0;
@@ -109,20 +116,12 @@ LENS_AVX512 void scoresAvx512(const float* Q, int64_t nq, int64_t ldq, const flo
     int64_t k = 0;
     for (; k + 8 <= n; k += 8) scoreBlock<2, 8>(Q + g * ldq, ldq, K + k * D, D, sc, S + g * n + k, n);
     for (; k < n; ++k)
-      for (int m = 0; m < 2; ++m) {
-        __m512 acc = _mm512_setzero_ps();
-        for (int64_t d = 0; d < D; d += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(Q + (g + m) * ldq + d), _mm512_loadu_ps(K + k * D + d), acc);
-        S[(g + m) * n + k] = _mm512_reduce_add_ps(acc) * scale;
-      }
+      for (int m = 0; m < 2; ++m) S[(g + m) * n + k] = dotAvx512(Q + (g + m) * ldq, K + k * D, D) * scale;
   }
   if (g < nq) {  // the last query, 16 keys at a time
     int64_t k = 0;
     for (; k + 16 <= n; k += 16) scoreBlock<1, 16>(Q + g * ldq, ldq, K + k * D, D, sc, S + g * n + k, n);
-    for (; k < n; ++k) {
-      __m512 acc = _mm512_setzero_ps();
-      for (int64_t d = 0; d < D; d += 16) acc = _mm512_fmadd_ps(_mm512_loadu_ps(Q + g * ldq + d), _mm512_loadu_ps(K + k * D + d), acc);
-      S[g * n + k] = _mm512_reduce_add_ps(acc) * scale;
-    }
+    for (; k < n; ++k) S[g * n + k] = dotAvx512(Q + g * ldq, K + k * D, D) * scale;
   }
 }
 

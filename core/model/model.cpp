@@ -273,10 +273,7 @@ Result<std::vector<std::vector<Sample>>> Model::generate(const std::vector<Gener
       fb.tokens = torch::tensor(next, torch::kInt64).view({static_cast<int64_t>(next.size()), 1}).to(dev);
       // The fused CPU step writes its logits over the last step's (sampled above): no B x vocab
       // allocation per step (33 MB at batch 64 with Llama 3's vocabulary).
-      const auto B = static_cast<int64_t>(next.size());
-      logits = m_engine->forward(fb, *cache, /*allLogits=*/false,
-                                 m_engine->fusedDecodeApplies(fb, 1) ? cache->scratch(internal::KvCache::kLogitsScratch, B, m_engine->weights().lmHead.size(0))
-                                                                     : torch::Tensor());
+      logits = m_engine->forward(fb, *cache, /*allLogits=*/false, /*logitsInScratch=*/true);
       if (ctx) ctx->report(step + 1, capacity - maxPrompt, "decoding");
     }
     for (const auto& s : run) out[s.request][s.sample].text = text::toValidUtf8(s.bytes);

@@ -491,12 +491,14 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
   return x;
 }
 
-torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits, const torch::Tensor& logitsOut) {
+torch::Tensor Engine::forward(const ForwardBatch& batch, KvCache& cache, bool allLogits, bool logitsInScratch) {
   auto h = hidden(batch, cache, allLogits);
   if (fusedDecodeApplies(batch, batch.tokens.size(1))) {  // [B, hidden] or [B, 1, hidden], float32
     auto sizes = h.sizes().vec();
-    sizes.back() = m_weights.lmHead.size(0);
-    return rowsTimesWeights(h.reshape({-1, h.size(-1)}), m_weights.lmHead, {}, logitsOut).view(sizes);
+    const int64_t vocab = m_weights.lmHead.size(0), rows = h.numel() / h.size(-1);
+    sizes.back() = vocab;
+    const auto out = logitsInScratch ? cache.scratch(KvCache::kLogitsScratch, rows, vocab) : torch::Tensor();
+    return rowsTimesWeights(h.reshape({rows, h.size(-1)}), m_weights.lmHead, {}, out).view(sizes);
   }
   return torch::linear(h, m_weights.lmHead).to(torch::kFloat32);
 }

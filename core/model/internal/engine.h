@@ -65,8 +65,8 @@ class KvCache {
   // Scratch matrix `index` of [rows, cols] for the decoding step, kept from step to step (grown
   // when a step needs more, never shrunk), so that steps do not allocate their intermediates.
   torch::Tensor scratch(size_t index, int64_t rows, int64_t cols);
-  // Engine::decodeLayers uses scratch matrices 0-5; Model::generate keeps each step's logits in
-  // this one (the next step overwrites them, once they are sampled).
+  // Engine::decodeLayers uses scratch matrices 0-5; Engine::forward writes a fused step's logits
+  // into this one when asked (each step's logits then overwrite the last's).
   static constexpr size_t kLogitsScratch = 6;
 
  private:
@@ -105,8 +105,8 @@ struct ForwardBatch {
 // headDim]. Engine::decodeLayers calls it; elsewhere the batched matmul path serves.
 // `shared` (optional): row b's positions [0, length[b]) hold the same K/V as those of slot slot[b]
 // (length 0: nothing shared). Rows that share a prefix read it once per chunk of 8 rows, all their
-// query heads together, and merge it with their own positions (log-sum-exp); where a row's sliding window does not
-// cover the whole prefix it reads its own slot as usual.
+// query heads together, and merge it with their own positions (log-sum-exp); where a row's
+// sliding window does not cover the whole prefix it reads its own slot as usual.
 torch::Tensor decodeAttention(const torch::Tensor& q, const torch::Tensor& kCache, const torch::Tensor& vCache,
                               const std::vector<int64_t>& slots, const std::vector<int64_t>& positions,
                               std::optional<int64_t> slidingWindow, double scale, const torch::Tensor& out = {},
@@ -169,10 +169,11 @@ class Engine {
   torch::TensorOptions options() const { return torch::TensorOptions().device(m_device).dtype(m_dtype); }
 
   // Runs the rows, writes their K/V into the cache, returns float32 logits:
-  // [B, T, vocab] when allLogits, else [B, vocab] at each row's last valid token. `logitsOut`
-  // (optional): where the fused CPU decoding step writes its logits instead of a new tensor (as
-  // decodeOutput: contiguous float32 of B x vocab values); the other paths do not use it.
-  torch::Tensor forward(const ForwardBatch& batch, KvCache& cache, bool allLogits, const torch::Tensor& logitsOut = {});
+  // [B, T, vocab] when allLogits, else [B, vocab] at each row's last valid token. With
+  // `logitsInScratch`, the fused CPU decoding step writes its logits into the cache's scratch
+  // matrix kLogitsScratch instead of a new tensor, so they stay valid only until the next such
+  // step (Model::generate samples them first); the other paths return a new tensor either way.
+  torch::Tensor forward(const ForwardBatch& batch, KvCache& cache, bool allLogits, bool logitsInScratch = false);
   // Hidden states after the final norm (same shapes as forward, hidden instead of vocab).
   torch::Tensor hidden(const ForwardBatch& batch, KvCache& cache, bool allPositions);
 

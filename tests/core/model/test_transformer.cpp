@@ -371,9 +371,9 @@ class TestTransformer : public QObject {
     QVERIFY2(worstKv <= 1e-5, qPrintable(QString::number(worstKv)));
   }
 
-  // The fused decoding step writes its logits into the buffer it is given (Model::generate's
-  // scratch matrix, so that steps do not allocate them), the same values as into a new tensor;
-  // other paths (here a prefill) leave the buffer alone.
+  // Asked to, the fused decoding step writes its logits into the cache's scratch matrix
+  // (Model::generate's steps, so that they do not allocate them), the same values as into a new
+  // tensor; other paths (here a prefill) return a new tensor and leave the scratch matrix alone.
   void decodingLogitsGoWhereAsked() {
     c10::InferenceMode guard;
     ModelConfig c = test::tinyDuo(2);
@@ -385,12 +385,11 @@ class TestTransformer : public QObject {
     eng.forward(pre, *b, false);
     const internal::ForwardBatch step{torch::tensor(std::vector<int64_t>{2, 6}).view({2, 1}), {0, 1}, {3, 3}, {1, 1}};
     QVERIFY(eng.fusedDecodeApplies(step, 1));
-    auto buf = a->scratch(internal::KvCache::kLogitsScratch, 2, c.vocabSize);
-    auto got = eng.forward(step, *a, false, buf);
-    QCOMPARE(got.data_ptr<float>(), buf.data_ptr<float>());
+    auto got = eng.forward(step, *a, false, /*logitsInScratch=*/true);
+    QCOMPARE(got.data_ptr<float>(), a->scratch(internal::KvCache::kLogitsScratch, 2, c.vocabSize).data_ptr<float>());
     QVERIFY(torch::equal(got, eng.forward(step, *b, false)));
-    auto untouched = torch::full({2, c.vocabSize}, 7.0f);
-    auto prefill = eng.forward(pre, *b, false, untouched);
+    auto untouched = b->scratch(internal::KvCache::kLogitsScratch, 2, c.vocabSize).fill_(7.0f);
+    auto prefill = eng.forward(pre, *b, false, /*logitsInScratch=*/true);
     QVERIFY(prefill.data_ptr<float>() != untouched.data_ptr<float>());
     QVERIFY(torch::equal(untouched, torch::full({2, c.vocabSize}, 7.0f)));
   }
