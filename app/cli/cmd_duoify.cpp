@@ -84,7 +84,7 @@ int run(DuoifyOptions& o) {
 std::function<std::optional<int>()> addDuoifyCommand(CLI::App& app) {
   auto o = std::make_shared<DuoifyOptions>();
   auto* cmd = app.add_subcommand("duoify", "Derive a small FFN per layer from a checkpoint's big one (pruning, optional distillation): a Duo model");
-  cmd->add_option("--model", o->params.source, "source model folder (Llama / Qwen2 / Mistral safetensors)")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("--model", o->params.source, "source model folder (Llama / Qwen2 / Qwen3 / Mistral safetensors)")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", o->params.out, "output folder for the Duo checkpoint")->required();
   cmd->add_option("--small", o->params.small, "neurons of each small FFN (default: --ratio of intermediate_size)")->check(CLI::PositiveNumber);
   cmd->add_option("--ratio", o->params.ratio, "small / big intermediate size when --small is not given")->capture_default_str()->check(CLI::Range(1e-6, 1.0));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_field.h"
 #include "core/common/json_number.h"
 
 namespace lens::model {
@@ -45,6 +46,7 @@ Result<int64_t> positive(const json& j, const std::string& where, const char* na
 
 constexpr int64_t kMaxTokenId = std::numeric_limits<int32_t>::max();
 
+
 std::vector<int32_t> idList(const json& v) {
   std::vector<int32_t> out;
   if (auto id = jsonInteger(v, 0, kMaxTokenId)) out.push_back(static_cast<int32_t>(*id));
@@ -67,19 +69,23 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     if (arch.empty()) {
       if (c.modelType == "llama") arch = "LlamaForCausalLM";
       else if (c.modelType == "qwen2") arch = "Qwen2ForCausalLM";
+      else if (c.modelType == "qwen3") arch = "Qwen3ForCausalLM";
       else if (c.modelType == "mistral") arch = "MistralForCausalLM";
     }
     // Qwen2ForProcessRewardModel (Qwen2.5-Math-PRM) is the Qwen2 trunk with a reward head instead
     // of the LM head; verify::ProcessRewardModel runs it.
-    if (arch != "LlamaForCausalLM" && arch != "Qwen2ForCausalLM" && arch != "MistralForCausalLM" &&
+    if (arch != "LlamaForCausalLM" && arch != "Qwen2ForCausalLM" && arch != "Qwen3ForCausalLM" && arch != "MistralForCausalLM" &&
         arch != "Qwen2ForProcessRewardModel")
       return field(where, "architectures", "names '" + arch +
-                       "', which ComputeLens does not run (supported: LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM, "
-                       "Qwen2ForProcessRewardModel)",
+                       "', which ComputeLens does not run (supported: LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM, "
+                       "MistralForCausalLM, Qwen2ForProcessRewardModel)",
                    ErrorCode::Unsupported);
     c.architecture = arch;
     if (c.modelType.empty())
-      c.modelType = arch == "LlamaForCausalLM" ? "llama" : arch.rfind("Qwen2", 0) == 0 ? "qwen2" : "mistral";
+      c.modelType = arch == "LlamaForCausalLM"   ? "llama"
+                    : arch == "Qwen3ForCausalLM" ? "qwen3"
+                    : arch.rfind("Qwen2", 0) == 0 ? "qwen2"
+                                                  : "mistral";
 
     auto get = [&](const char* name, std::optional<int64_t> fb, int64_t& out, int64_t max) -> Status {
       auto r = positive(j, where, name, fb, max);
@@ -101,9 +107,9 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
       return field(where, "num_key_value_heads", "must divide num_attention_heads");
     if (c.headDim % 2 != 0) return field(where, "head_dim", "must be even for rotary embeddings");
 
-    c.rmsNormEps = j.value("rms_norm_eps", 1e-6);
+    c.rmsNormEps = jsonValueOr(j, "rms_norm_eps", 1e-6);
     if (!(c.rmsNormEps > 0)) return field(where, "rms_norm_eps", "must be positive");
-    std::string act = j.value("hidden_act", "silu");
+    std::string act = jsonValueOr(j, "hidden_act", "silu");
     if (act != "silu") return field(where, "hidden_act", "is '" + act + "'; only 'silu' (SwiGLU) is supported", ErrorCode::Unsupported);
 
     // RoPE: transformers 4 puts rope_theta / rope_scaling at top level; transformers 5 nests them
@@ -111,7 +117,7 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     json rope = json::object();
     if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) rope = j["rope_scaling"];
     if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) rope.update(j["rope_parameters"]);
-    c.rope.theta = rope.contains("rope_theta") ? rope["rope_theta"].get<double>() : j.value("rope_theta", 10000.0);
+    c.rope.theta = rope.contains("rope_theta") ? rope["rope_theta"].get<double>() : jsonValueOr(j, "rope_theta", 10000.0);
     if (!(c.rope.theta > 0)) return field(where, "rope_theta", "must be positive");
     c.rope.type = rope.value("rope_type", rope.value("type", std::string("default")));
     if (c.rope.type == "linear") {
@@ -130,15 +136,27 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     }
     if (!(c.rope.factor > 0)) return field(where, "rope_scaling.factor", "must be positive");
 
-    c.tieEmbeddings = j.value("tie_word_embeddings", false);
+    c.tieEmbeddings = jsonValueOr(j, "tie_word_embeddings", false);
+    const bool qwen = c.modelType == "qwen2" || c.modelType == "qwen3";
     if (c.modelType == "qwen2") {
       c.qkvBias = true;
-      if (j.value("use_sliding_window", false))
-        return field(where, "use_sliding_window", "is true; Qwen2 sliding-window attention is not supported", ErrorCode::Unsupported);
+    } else if (c.modelType == "qwen3") {
+      // Qwen3: no q/k/v bias unless attention_bias (which also biases o_proj), and an RMSNorm over
+      // each head of the queries and keys before RoPE (self_attn.q_norm / k_norm, [head_dim]).
+      c.qkvBias = c.oBias = jsonValueOr(j, "attention_bias", false);
+      c.qkNorm = true;
     } else {
-      c.qkvBias = c.oBias = j.value("attention_bias", false);
-      c.mlpBias = j.value("mlp_bias", false);
+      c.qkvBias = c.oBias = jsonValueOr(j, "attention_bias", false);
+      c.mlpBias = jsonValueOr(j, "mlp_bias", false);
     }
+    if (qwen && jsonValueOr(j, "use_sliding_window", false))
+      return field(where, "use_sliding_window", "is true; Qwen sliding-window attention is not supported", ErrorCode::Unsupported);
+    // transformers 5 lists each layer's attention; all "full_attention" is what we run.
+    if (j.contains("layer_types") && j["layer_types"].is_array())
+      for (size_t i = 0; i < j["layer_types"].size(); ++i)
+        if (const auto& t = j["layer_types"][i]; !t.is_string() || t.get<std::string>() != "full_attention")
+          return field(where, "layer_types[" + std::to_string(i) + "]", "is " + t.dump() + "; only \"full_attention\" layers are supported",
+                       ErrorCode::Unsupported);
     if (c.modelType == "mistral" && j.contains("sliding_window") && !j["sliding_window"].is_null()) {
       auto window = positive(j, where, "sliding_window", std::nullopt);
       if (!window) return window.error();
@@ -147,14 +165,18 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
     if (j.contains("bos_token_id"))
       if (auto id = jsonInteger(j["bos_token_id"], 0, kMaxTokenId)) c.bosTokenId = static_cast<int32_t>(*id);
     if (j.contains("eos_token_id")) c.eosTokenIds = idList(j["eos_token_id"]);
-    c.dtype = j.value("torch_dtype", j.value("dtype", std::string("float32")));
+    c.dtype = jsonValueOr(j, "torch_dtype", jsonValueOr(j, "dtype", "float32"));
     if (j.contains("duo_small_intermediate_size")) {
       auto small = integerField(j, where, "duo_small_intermediate_size", std::nullopt, 0, kMaxWidth,
                                 "must be a non-negative integer no larger than " + std::to_string(kMaxWidth));
       if (!small) return small.error();
       c.duoSmallIntermediateSize = *small;
     }
-    if (j.contains("pretraining_tp") && jsonInteger(j["pretraining_tp"]) != 1)
+    // Present but neutral (null): accepted; a quantised checkpoint's tensors are not plain floats.
+    if (j.contains("quantization_config") && !j["quantization_config"].is_null())
+      return field(where, "quantization_config", "is set; quantised checkpoints are not supported (load the unquantised weights)",
+                   ErrorCode::Unsupported);
+    if (j.contains("pretraining_tp") && !j["pretraining_tp"].is_null() && jsonInteger(j["pretraining_tp"]) != 1)
       return field(where, "pretraining_tp", "is not 1; tensor-parallel checkpoints are not supported", ErrorCode::Unsupported);
   } catch (const json::exception& e) {
     return makeError(ErrorCode::InvalidInput, where + ": a field has the wrong type (" + e.what() + ")");
@@ -195,7 +217,9 @@ json ModelConfig::toJson() const {
     }
     j["rope_scaling"] = rs;
   }
-  if (modelType != "qwen2") {
+  if (modelType == "qwen3") {
+    j["attention_bias"] = qkvBias;
+  } else if (modelType != "qwen2") {
     j["attention_bias"] = qkvBias;
     j["mlp_bias"] = mlpBias;
   }
@@ -210,7 +234,7 @@ int64_t ModelConfig::parameterCount() const {
   const int64_t h = hiddenSize, q = numHeads * headDim, kv = numKvHeads * headDim, f = intermediateSize;
   int64_t attn = h * q + 2 * h * kv + q * h + (qkvBias ? q + 2 * kv : 0) + (oBias ? h : 0);
   int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0) + 3 * h * duoSmallIntermediateSize;
-  int64_t layer = attn + mlp + 2 * h;
+  int64_t layer = attn + mlp + 2 * h + (qkNorm ? 2 * headDim : 0);
   return numLayers * layer + vocabSize * h * (tieEmbeddings ? 1 : 2) + h;
 }
 

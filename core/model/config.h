@@ -24,8 +24,8 @@ struct RopeParams {
 };
 
 struct ModelConfig {
-  std::string architecture;  // "LlamaForCausalLM", "Qwen2ForCausalLM", "MistralForCausalLM"
-  std::string modelType;     // "llama", "qwen2", "mistral"
+  std::string architecture;  // "LlamaForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "MistralForCausalLM"
+  std::string modelType;     // "llama", "qwen2", "qwen3", "mistral"
   int64_t vocabSize = 0;
   int64_t hiddenSize = 0;
   int64_t intermediateSize = 0;
@@ -40,6 +40,7 @@ struct ModelConfig {
   bool qkvBias = false;   // Qwen2: always; Llama: attention_bias
   bool oBias = false;     // Llama attention_bias also biases o_proj
   bool mlpBias = false;   // Llama mlp_bias
+  bool qkNorm = false;    // Qwen3: RMSNorm of each query and key head before RoPE
   std::optional<int64_t> slidingWindow;  // Mistral
   std::optional<int32_t> bosTokenId;
   std::vector<int32_t> eosTokenIds;

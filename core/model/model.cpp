@@ -107,7 +107,8 @@ int64_t Model::parameterCount() const {
   const auto& w = m_engine->weights();
   int64_t n = w.embed.numel() + w.finalNorm.numel() + (config().tieEmbeddings ? 0 : w.lmHead.numel());
   for (const auto& L : w.layers)
-    for (const auto* t : {&L.inputNorm, &L.postNorm, &L.wqkv, &L.bqkv, &L.wo, &L.bo, &L.wGateUp, &L.bGateUp, &L.wDown, &L.bDown})
+    for (const auto* t : {&L.inputNorm, &L.postNorm, &L.wqkv, &L.bqkv, &L.qNorm, &L.kNorm, &L.wo, &L.bo, &L.wGateUp, &L.bGateUp,
+                          &L.wDown, &L.bDown})
       if (t->defined()) n += t->numel();
   return n;
 }

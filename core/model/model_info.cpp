@@ -76,6 +76,7 @@ nlohmann::json ModelSummary::toJson() const {
           {"attention_heads", config.numHeads},
           {"kv_heads", config.numKvHeads},
           {"head_dim", config.headDim},
+          {"qk_norm", config.qkNorm},
           {"vocab_size", config.vocabSize},
           {"rope_theta", config.rope.theta},
           {"rope_type", config.rope.type},
@@ -95,7 +96,7 @@ std::string ModelSummary::describe() const {
     << "parameters     " << parameterCount << " (" << storedDtype << " on disk, " << weightFiles.size() << " file(s))\n"
     << "layers         " << c.numLayers << "  hidden " << c.hiddenSize << "  MLP " << c.intermediateSize
     << (c.duoSmallIntermediateSize > 0 ? "  (Duo: small MLP " + std::to_string(c.duoSmallIntermediateSize) + ")" : std::string()) << "\n"
-    << "attention      " << c.numHeads << " heads, " << c.numKvHeads << " KV heads, head_dim " << c.headDim << "\n"
+    << "attention      " << c.numHeads << " heads, " << c.numKvHeads << " KV heads, head_dim " << c.headDim << (c.qkNorm ? ", q/k RMSNorm per head" : "") << "\n"
     << "rope           theta " << c.rope.theta << " (" << c.rope.type << ")\n"
     << "vocabulary     " << c.vocabSize << (c.tieEmbeddings ? " (tied embeddings)" : "") << "\n"
     << "tokenizer      " << (tokenizerKind.empty() ? "none" : tokenizerKind + ", " + std::to_string(tokenizerVocab) + " tokens") << "\n";

@@ -164,6 +164,12 @@ Result<Weights> Engine::loadWeights(const ModelConfig& c, const tensor_io::Check
       L.wo = wo;
       L.wGateUp = torch::cat({wg, wu}, 0).contiguous();
       L.wDown = wd;
+      if (c.qkNorm) {
+        LENS_GET(qn, p + "self_attn.q_norm.weight", {c.headDim});
+        LENS_GET(kn, p + "self_attn.k_norm.weight", {c.headDim});
+        L.qNorm = qn;
+        L.kNorm = kn;
+      }
       if (c.qkvBias) {
         LENS_GET(bq, p + "self_attn.q_proj.bias", {q});
         LENS_GET(bk, p + "self_attn.k_proj.bias", {kv});
@@ -224,6 +230,10 @@ Weights Engine::randomWeights(const ModelConfig& c, uint64_t seed, torch::Device
     L.wGateUp = rnd({2 * f, h});
     L.wDown = rnd({h, f});
     if (c.qkvBias) L.bqkv = rnd({q + 2 * kv});
+    if (c.qkNorm) {
+      L.qNorm = ones(c.headDim);
+      L.kNorm = ones(c.headDim);
+    }
     if (c.oBias) L.bo = rnd({h});
     if (c.mlpBias) {
       L.bGateUp = rnd({2 * f});
@@ -250,12 +260,9 @@ Weights Engine::trainableCopy(const Weights& w) {
   o.lmHead = w.lmHead.defined() && w.lmHead.is_same(w.embed) ? o.embed : c(w.lmHead);
   for (const auto& L : w.layers) {
     LayerWeights n;
-    for (auto [dst, src] : std::vector<std::pair<torch::Tensor*, const torch::Tensor*>>{
-             {&n.inputNorm, &L.inputNorm}, {&n.postNorm, &L.postNorm}, {&n.wqkv, &L.wqkv}, {&n.bqkv, &L.bqkv}, {&n.wo, &L.wo},
-             {&n.bo, &L.bo}, {&n.wGateUp, &L.wGateUp}, {&n.bGateUp, &L.bGateUp}, {&n.wDown, &L.wDown}, {&n.bDown, &L.bDown},
-             {&n.wSmallGateUp, &L.wSmallGateUp}, {&n.bSmallGateUp, &L.bSmallGateUp}, {&n.wSmallDown, &L.wSmallDown},
-             {&n.bSmallDown, &L.bSmallDown}})
-      *dst = c(*src);
+    const auto dst = n.slots();
+    const auto src = L.slots();
+    for (size_t i = 0; i < dst.size(); ++i) *dst[i] = c(*src[i]);
     o.layers.push_back(std::move(n));
   }
   return o;
@@ -265,8 +272,7 @@ std::vector<torch::Tensor> Engine::parameters(const Weights& w) {
   std::vector<torch::Tensor> out{w.embed, w.finalNorm};
   if (w.lmHead.defined() && !w.lmHead.is_same(w.embed)) out.push_back(w.lmHead);
   for (const auto& L : w.layers)
-    for (const auto* t : {&L.inputNorm, &L.postNorm, &L.wqkv, &L.bqkv, &L.wo, &L.bo, &L.wGateUp, &L.bGateUp, &L.wDown, &L.bDown,
-                          &L.wSmallGateUp, &L.bSmallGateUp, &L.wSmallDown, &L.bSmallDown})
+    for (const auto* t : L.slots())
       if (t->defined()) out.push_back(*t);
   return out;
 }
@@ -292,6 +298,8 @@ std::vector<std::pair<std::string, torch::Tensor>> Engine::exportWeights(const M
     out.emplace_back(p + "post_attention_layernorm.weight", L.postNorm);
     split(p + "self_attn.", L.wqkv, {{"q_proj", q}, {"k_proj", kv}, {"v_proj", kv}}, ".weight");
     split(p + "self_attn.", L.bqkv, {{"q_proj", q}, {"k_proj", kv}, {"v_proj", kv}}, ".bias");
+    if (L.qNorm.defined()) out.emplace_back(p + "self_attn.q_norm.weight", L.qNorm);
+    if (L.kNorm.defined()) out.emplace_back(p + "self_attn.k_norm.weight", L.kNorm);
     out.emplace_back(p + "self_attn.o_proj.weight", L.wo);
     if (L.bo.defined()) out.emplace_back(p + "self_attn.o_proj.bias", L.bo);
     const int64_t f = c.intermediateSize, sf = c.duoSmallIntermediateSize;
@@ -416,8 +424,8 @@ torch::Tensor Engine::hidden(const ForwardBatch& fb, KvCache& cache, bool allPos
     const LayerWeights& L = m_weights.layers[l];
     auto h = rmsNorm(x, L.inputNorm);
     auto qkv = torch::linear(h, L.wqkv, opt(L.bqkv));
-    auto q = applyRope(qkv.narrow(-1, 0, H * D).view({B, T, H, D}), cos, sin);
-    auto k = applyRope(qkv.narrow(-1, H * D, Hkv * D).view({B, T, Hkv, D}), cos, sin);
+    auto q = applyRope(headNorm(qkv.narrow(-1, 0, H * D).view({B, T, H, D}), L.qNorm), cos, sin);
+    auto k = applyRope(headNorm(qkv.narrow(-1, H * D, Hkv * D).view({B, T, Hkv, D}), L.kNorm), cos, sin);
     auto v = qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({B, T, Hkv, D});
     // Advanced indices around a slice put the [B, T] index dims first: the target is [B, T, Hkv, D].
     cache.k(l).index_put_({slotCol, Slice(), pos}, k);
@@ -473,7 +481,14 @@ torch::Tensor Engine::decodeLayers(const ForwardBatch& fb, KvCache& cache, const
   for (size_t l = 0; l < m_weights.layers.size(); ++l) {
     const LayerWeights& L = m_weights.layers[l];
     rmsNormRows(x, L.inputNorm, c.rmsNormEps, h);
-    ropeIntoCache(rowsTimesWeights(h, L.wqkv, L.bqkv, qkv), fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
+    rowsTimesWeights(h, L.wqkv, L.bqkv, qkv);
+    if (L.qNorm.defined()) {  // Qwen3: each query and key head normalised in place before RoPE
+      rmsNormRows(qkv.narrow(1, 0, H * D).reshape({B * H, D}), L.qNorm, c.rmsNormEps, q);
+      qkv.narrow(1, 0, H * D).copy_(q.view({B, H * D}));
+      auto keys = qkv.narrow(1, H * D, kv);
+      keys.copy_(rmsNormRows(keys.reshape({B * c.numKvHeads, D}), L.kNorm, c.rmsNormEps).view({B, kv}));
+    }
+    ropeIntoCache(qkv, fb.slots, positions, m_invFreq, cache.k(l), cache.v(l), H, q);
     decodeAttention(q.view({B, H, D}), cache.k(l), cache.v(l), fb.slots, positions, c.slidingWindow, scale, attn,
                     fb.shared.slot.empty() ? nullptr : &fb.shared);
     rowsTimesWeights(attn, L.wo, L.bo, x, /*accumulate=*/true);
@@ -548,8 +563,8 @@ torch::Tensor Engine::routedQueries(const ContextKv& context, const torch::Tenso
     const LayerWeights& L = m_weights.layers[l];
     auto h = rmsNorm(x, L.inputNorm);
     auto qkv = torch::linear(h, L.wqkv, opt(L.bqkv));
-    auto q = applyRope(qkv.narrow(-1, 0, H * D).view({R, Q, H, D}), cos, sin);
-    auto k = applyRope(qkv.narrow(-1, H * D, Hkv * D).view({R, Q, Hkv, D}), cos, sin);
+    auto q = applyRope(headNorm(qkv.narrow(-1, 0, H * D).view({R, Q, H, D}), L.qNorm), cos, sin);
+    auto k = applyRope(headNorm(qkv.narrow(-1, H * D, Hkv * D).view({R, Q, Hkv, D}), L.kNorm), cos, sin);
     auto v = qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({R, Q, Hkv, D});
     // Heads grouped by their KV head, as in hidden(): head index = kvHead * G + g.
     auto qh = q.view({R, Q, Hkv, G, D}).permute({0, 2, 3, 1, 4});  // [R, Hkv, G, Q, D]

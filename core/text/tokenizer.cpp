@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/common/atomic_file.h"
+#include "core/common/json_field.h"
 #include "core/common/json_number.h"
 #include "core/text/unicode.h"
 
@@ -171,18 +172,18 @@ struct Tokenizer::Impl {
 
 Status Tokenizer::Impl::parseNormalizer(const json& n, const std::string& where) {
   if (n.is_null()) return Status::success();
-  std::string type = n.value("type", "");
+  std::string type = jsonValueOr(n, "type", "");
   if (type == "Sequence") {
-    for (const auto& c : n.value("normalizers", json::array())) LENS_TRY_STATUS(parseNormalizer(c, where));
+    for (const auto& c : jsonValueOr(n, "normalizers", json::array())) LENS_TRY_STATUS(parseNormalizer(c, where));
     return Status::success();
   }
   if (type == "Prepend") {
-    normalizers.push_back({Normalizer::Kind::Prepend, n.value("prepend", ""), "", nullptr});
+    normalizers.push_back({Normalizer::Kind::Prepend, jsonValueOr(n, "prepend", ""), "", nullptr});
     return Status::success();
   }
   if (type == "Replace") {
-    const json& pat = n.value("pattern", json::object());
-    Normalizer r{Normalizer::Kind::Replace, "", n.value("content", ""), nullptr};
+    const json& pat = jsonValueOr(n, "pattern", json::object());
+    Normalizer r{Normalizer::Kind::Replace, "", jsonValueOr(n, "content", ""), nullptr};
     if (pat.contains("String")) {
       r.a = pat["String"].get<std::string>();
     } else if (pat.contains("Regex")) {
@@ -206,15 +207,15 @@ Status Tokenizer::Impl::parseNormalizer(const json& n, const std::string& where)
 
 Status Tokenizer::Impl::parsePreTokenizer(const json& p, const std::string& where) {
   if (p.is_null()) return Status::success();
-  std::string type = p.value("type", "");
+  std::string type = jsonValueOr(p, "type", "");
   if (type == "Sequence") {
-    for (const auto& c : p.value("pretokenizers", json::array())) LENS_TRY_STATUS(parsePreTokenizer(c, where));
+    for (const auto& c : jsonValueOr(p, "pretokenizers", json::array())) LENS_TRY_STATUS(parsePreTokenizer(c, where));
     return Status::success();
   }
   PreTokenizer t{};
   if (type == "Split") {
     t.kind = PreTokenizer::Kind::Split;
-    const json& pat = p.value("pattern", json::object());
+    const json& pat = jsonValueOr(p, "pattern", json::object());
     std::string rx;
     if (pat.contains("Regex")) {
       rx = pat["Regex"].get<std::string>();
@@ -227,16 +228,16 @@ Status Tokenizer::Impl::parsePreTokenizer(const json& p, const std::string& wher
     auto re = Regex::compile(rx, label + ": " + where + ".pattern");
     if (!re) return re.error();
     t.regex = *re;
-    t.behavior = p.value("behavior", "Isolated");
-    t.invert = p.value("invert", false);
+    t.behavior = jsonValueOr(p, "behavior", "Isolated");
+    t.invert = jsonValueOr(p, "invert", false);
     if (t.behavior != "Isolated" && t.behavior != "Removed" && t.behavior != "MergedWithPrevious" &&
         t.behavior != "MergedWithNext")
       return refuse(label, where + ": Split behavior '" + t.behavior + "' is not supported");
     if (t.invert) return refuse(label, where + ": Split with invert=true is not supported");
   } else if (type == "ByteLevel") {
     t.kind = PreTokenizer::Kind::ByteLevel;
-    t.addPrefixSpace = p.value("add_prefix_space", false);
-    t.useRegex = p.value("use_regex", true);
+    t.addPrefixSpace = jsonValueOr(p, "add_prefix_space", false);
+    t.useRegex = jsonValueOr(p, "use_regex", true);
     if (t.useRegex) {
       auto re = Regex::compile(kGpt2Pattern, label + ": " + where);
       if (!re) return re.error();
@@ -245,13 +246,13 @@ Status Tokenizer::Impl::parsePreTokenizer(const json& p, const std::string& wher
     byteLevel = true;
   } else if (type == "Metaspace") {
     t.kind = PreTokenizer::Kind::Metaspace;
-    t.replacement = p.value("replacement", std::string("\xE2\x96\x81"));
-    if (p.contains("prepend_scheme")) t.prependScheme = p["prepend_scheme"].get<std::string>();
-    else t.prependScheme = p.value("add_prefix_space", true) ? "always" : "never";
-    t.split = p.value("split", true);
+    t.replacement = jsonValueOr(p, "replacement", std::string("\xE2\x96\x81"));
+    if (p.contains("prepend_scheme") && !p["prepend_scheme"].is_null()) t.prependScheme = p["prepend_scheme"].get<std::string>();
+    else t.prependScheme = jsonValueOr(p, "add_prefix_space", true) ? "always" : "never";
+    t.split = jsonValueOr(p, "split", true);
   } else if (type == "Digits") {
     t.kind = PreTokenizer::Kind::Digits;
-    t.individualDigits = p.value("individual_digits", false);
+    t.individualDigits = jsonValueOr(p, "individual_digits", false);
     auto re = Regex::compile(t.individualDigits ? "\\p{N}" : "\\p{N}+", where);
     if (!re) return re.error();
     t.regex = *re;
@@ -266,15 +267,15 @@ Status Tokenizer::Impl::parsePreTokenizer(const json& p, const std::string& wher
 
 Status Tokenizer::Impl::parseDecoder(const json& d, const std::string& where) {
   if (d.is_null()) return Status::success();
-  std::string type = d.value("type", "");
+  std::string type = jsonValueOr(d, "type", "");
   if (type == "Sequence") {
-    for (const auto& c : d.value("decoders", json::array())) LENS_TRY_STATUS(parseDecoder(c, where));
+    for (const auto& c : jsonValueOr(d, "decoders", json::array())) LENS_TRY_STATUS(parseDecoder(c, where));
     return Status::success();
   }
   if (type == "ByteLevel") return Status::success();  // undone through `byteLevel`
   if (type == "Replace") {
-    const json& pat = d.value("pattern", json::object());
-    if (!pat.contains("String") || d.value("content", "") != " ")
+    const json& pat = jsonValueOr(d, "pattern", json::object());
+    if (!pat.contains("String") || jsonValueOr(d, "content", "") != " ")
       return refuse(label, where + ": only Replace(<string>, \" \") decoders are supported");
     metaspaceReplacement = pat["String"].get<std::string>();
     return Status::success();
@@ -287,15 +288,15 @@ Status Tokenizer::Impl::parseDecoder(const json& d, const std::string& where) {
   if (type == "Strip") {
     const auto start = d.contains("start") ? jsonInteger(d["start"], 0, 1'000'000) : 0;
     const auto stop = d.contains("stop") ? jsonInteger(d["stop"]) : 0;
-    if (d.value("content", " ") != " " || !start || stop != 0)
+    if (jsonValueOr(d, "content", " ") != " " || !start || stop != 0)
       return refuse(label, where + ": only Strip(' ', start=N, stop=0) is supported");
     stripLeading = static_cast<int>(*start);
     return Status::success();
   }
   if (type == "Metaspace") {
-    metaspaceReplacement = d.value("replacement", std::string("\xE2\x96\x81"));
-    std::string scheme = d.contains("prepend_scheme") ? d["prepend_scheme"].get<std::string>()
-                                                      : (d.value("add_prefix_space", true) ? "always" : "never");
+    metaspaceReplacement = jsonValueOr(d, "replacement", std::string("\xE2\x96\x81"));
+    std::string scheme = d.contains("prepend_scheme") && !d["prepend_scheme"].is_null() ? d["prepend_scheme"].get<std::string>()
+                                                      : (jsonValueOr(d, "add_prefix_space", true) ? "always" : "never");
     if (scheme != "never") stripLeading = 1;
     return Status::success();
   }
@@ -304,15 +305,15 @@ Status Tokenizer::Impl::parseDecoder(const json& d, const std::string& where) {
 
 Status Tokenizer::Impl::parsePostProcessor(const json& p, const std::string& where) {
   if (p.is_null()) return Status::success();
-  std::string type = p.value("type", "");
+  std::string type = jsonValueOr(p, "type", "");
   if (type == "ByteLevel") return Status::success();  // only adjusts offsets
   if (type == "Sequence") {
-    for (const auto& c : p.value("processors", json::array())) LENS_TRY_STATUS(parsePostProcessor(c, where));
+    for (const auto& c : jsonValueOr(p, "processors", json::array())) LENS_TRY_STATUS(parsePostProcessor(c, where));
     return Status::success();
   }
   if (type == "TemplateProcessing") {
-    const json& single = p.value("single", json::array());
-    const json& specials = p.value("special_tokens", json::object());
+    const json& single = jsonValueOr(p, "single", json::array());
+    const json& specials = jsonValueOr(p, "special_tokens", json::object());
     bool seenSequence = false;
     for (const auto& item : single) {
       if (item.contains("Sequence")) {
@@ -320,9 +321,9 @@ Status Tokenizer::Impl::parsePostProcessor(const json& p, const std::string& whe
         continue;
       }
       if (!item.contains("SpecialToken")) return invalid(label, where + ": template item is neither Sequence nor SpecialToken");
-      std::string name = item["SpecialToken"].value("id", "");
+      std::string name = jsonValueOr(item["SpecialToken"], "id", "");
       if (!specials.contains(name)) return invalid(label, where + ": template names unknown special token '" + name + "'");
-      for (const auto& id : specials[name].value("ids", json::array())) {
+      for (const auto& id : jsonValueOr(specials[name], "ids", json::array())) {
         const auto v = jsonInteger(id, 0, kMaxTokenId);
         if (!v) return invalid(label, where + ": special token '" + name + "' has an id that is not a token id");
         (seenSequence ? suffixIds : prefixIds).push_back(static_cast<int32_t>(*v));
@@ -334,15 +335,23 @@ Status Tokenizer::Impl::parsePostProcessor(const json& p, const std::string& whe
 }
 
 Status Tokenizer::Impl::parseModel(const json& m) {
-  std::string type = m.value("type", "BPE");
+  std::string type = jsonValueOr(m, "type", "BPE");
   if (type != "BPE")
     return refuse(label, "model.type '" + type + "' is not supported: ComputeLens reads BPE tokenizers only "
                          "(byte-level like GPT-2/Llama 3/Qwen2, or SentencePiece-style like Llama 2/Mistral)");
   if (!m.contains("vocab") || !m["vocab"].is_object()) return invalid(label, "model.vocab is missing or not an object");
-  if (m.contains("continuing_subword_prefix") && !m["continuing_subword_prefix"].is_null())
-    return refuse(label, "model.continuing_subword_prefix is not supported");
-  if (m.contains("end_of_word_suffix") && !m["end_of_word_suffix"].is_null())
-    return refuse(label, "model.end_of_word_suffix is not supported");
+  // Settings at their neutral value are accepted however they are written: null (older tokenizers
+  // files) or "" (tokenizers >= 0.20 writes continuing_subword_prefix and end_of_word_suffix so,
+  // as in Qwen3's tokenizer.json), and a dropout of null or 0. Only values that change the encoding
+  // are refused, with the value.
+  for (const char* name : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    const json v = jsonValueOr(m, name, json());
+    if (!v.is_null() && !(v.is_string() && v.get<std::string>().empty()))
+      return refuse(label, std::string("model.") + name + " is " + v.dump() +
+                               "; only an empty or null one is supported (it changes how words are split into tokens)");
+  }
+  if (const json d = jsonValueOr(m, "dropout", json()); !d.is_null() && !(d.is_number() && d.get<double>() == 0.0))
+    return refuse(label, "model.dropout is " + d.dump() + "; only null or 0 is supported (BPE dropout makes encoding random)");
   for (auto it = m["vocab"].begin(); it != m["vocab"].end(); ++it) {
     const auto v = jsonInteger(it.value(), 0, kMaxTokenId);
     if (!v) return invalid(label, "model.vocab entry '" + it.key() + "' has no valid id");
@@ -351,9 +360,9 @@ Status Tokenizer::Impl::parseModel(const json& m) {
     if (static_cast<size_t>(id) >= idToToken.size()) idToToken.resize(id + 1);
     idToToken[id] = it.key();
   }
-  fuseUnk = m.value("fuse_unk", false);
-  byteFallback = m.value("byte_fallback", false);
-  ignoreMerges = m.value("ignore_merges", false);
+  fuseUnk = jsonValueOr(m, "fuse_unk", false);
+  byteFallback = jsonValueOr(m, "byte_fallback", false);
+  ignoreMerges = jsonValueOr(m, "ignore_merges", false);
   if (m.contains("unk_token") && m["unk_token"].is_string()) {
     auto it = vocab.find(m["unk_token"].get<std::string>());
     if (it == vocab.end()) return invalid(label, "model.unk_token '" + m["unk_token"].get<std::string>() + "' is not in the vocabulary");
@@ -368,7 +377,7 @@ Status Tokenizer::Impl::parseModel(const json& m) {
       if (it != vocab.end()) byteTokens[b] = it->second;
     }
   }
-  const json& merges_ = m.value("merges", json::array());
+  const json& merges_ = jsonValueOr(m, "merges", json::array());
   int32_t rank = 0;
   for (const auto& mj : merges_) {
     std::string a, b;
@@ -607,17 +616,19 @@ Result<std::shared_ptr<Tokenizer>> Tokenizer::fromJson(std::string_view text, co
   im.label = label;
   try {
     LENS_TRY_STATUS(im.parseModel(j["model"]));
-    LENS_TRY_STATUS(im.parseNormalizer(j.value("normalizer", json()), "normalizer"));
-    LENS_TRY_STATUS(im.parsePreTokenizer(j.value("pre_tokenizer", json()), "pre_tokenizer"));
-    LENS_TRY_STATUS(im.parseDecoder(j.value("decoder", json()), "decoder"));
-    LENS_TRY_STATUS(im.parsePostProcessor(j.value("post_processor", json()), "post_processor"));
-    for (const auto& a : j.value("added_tokens", json::array())) {
+    LENS_TRY_STATUS(im.parseNormalizer(jsonValueOr(j, "normalizer", json()), "normalizer"));
+    LENS_TRY_STATUS(im.parsePreTokenizer(jsonValueOr(j, "pre_tokenizer", json()), "pre_tokenizer"));
+    LENS_TRY_STATUS(im.parseDecoder(jsonValueOr(j, "decoder", json()), "decoder"));
+    LENS_TRY_STATUS(im.parsePostProcessor(jsonValueOr(j, "post_processor", json()), "post_processor"));
+    for (const auto& a : jsonValueOr(j, "added_tokens", json::array())) {
       AddedToken t;
       const auto id = jsonInteger(a.at("id"), 0, kMaxTokenId);
       t.content = a.at("content").get<std::string>();
-      t.special = a.value("special", false);
-      t.lstrip = a.value("lstrip", false);
-      t.rstrip = a.value("rstrip", false);
+      t.special = jsonValueOr(a, "special", false);
+      t.lstrip = jsonValueOr(a, "lstrip", false);
+      t.rstrip = jsonValueOr(a, "rstrip", false);
+      if (jsonValueOr(a, "single_word", false))
+        return refuse(label, "added_tokens entry '" + t.content + "' has single_word=true, which is not supported");
       if (!id || t.content.empty())
         return invalid(label, "added_tokens entry '" + t.content + "' has a bad id or empty content");
       t.id = static_cast<int32_t>(*id);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
+#include "common/tiny_qwen3.h"
 #include "core/common/atomic_file.h"
 #include "core/routing/router.h"
 #include "core/tensor_io/safetensors.h"
@@ -93,6 +94,33 @@ class TestCli : public QObject {
     QCOMPARE(j["tied_embeddings"], json(true));
     QCOMPARE(j["stored_dtype"], json("F32"));
     QCOMPARE(j["tokenizer"], json("byte-level BPE"));
+  }
+
+  // Issue 26: a Qwen3 checkpoint as transformers 5 writes one, with Qwen3's form of tokenizer.json
+  // ("" subword prefix and suffix), inspects and generates; the greedy continuation is the
+  // independent double-precision reference's (test::TinyQwen3).
+  void qwen3InspectsAndGenerates() {
+    QTemporaryDir tmp;
+    const test::TinyQwen3 q3;
+    q3.write(tmp.path().toStdString());
+    auto r = cli({"inspect", tmp.path(), "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    auto j = json::parse(r.out.toStdString());
+    QCOMPARE(j["architecture"], json("Qwen3ForCausalLM"));
+    QCOMPARE(j["kv_heads"], json(2));
+    QCOMPARE(j["head_dim"], json(16));
+    QCOMPARE(j["qk_norm"], json(true));
+    QCOMPARE(j["tied_embeddings"], json(true));
+    QCOMPARE(j["tokenizer"], json("byte-level BPE"));
+    auto tok = cli({"tokenize", "--tokenizer", tmp.filePath("tokenizer.json")}, "[\"x = 12\"]");
+    QVERIFY2(tok.code == 0, tok.err.constData());
+    const auto prompt = json::parse(tok.out.toStdString())[0].get<std::vector<int32_t>>();
+    auto g = cli({"generate", tmp.path(), "--prompt", "x = 12", "--greedy", "--max-tokens", "5", "--ignore-eos", "--json",
+                  "--device", "cpu"});
+    QVERIFY2(g.code == 0, g.err.constData());
+    auto out = json::parse(g.out.toStdString());
+    QCOMPARE(out["prompt_ids"].get<std::vector<int32_t>>(), prompt);
+    QCOMPARE(out["samples"][0]["token_ids"].get<std::vector<int32_t>>(), q3.greedy(prompt, 5));
   }
 
   void clearErrors() {

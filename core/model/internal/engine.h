@@ -33,12 +33,22 @@ std::string scalarTypeName(torch::ScalarType t);
 struct LayerWeights {
   torch::Tensor inputNorm, postNorm;
   torch::Tensor wqkv, bqkv;     // q, k, v projections fused along the output dim
+  torch::Tensor qNorm, kNorm;   // Qwen3: [headDim] RMSNorm weights of each query / key head; undefined otherwise
   torch::Tensor wo, bo;
   torch::Tensor wGateUp, bGateUp;  // gate and up fused along the output dim
   torch::Tensor wDown, bDown;
   // Duo models: the small FFN of the layer (same SwiGLU form, narrower); undefined otherwise.
   torch::Tensor wSmallGateUp, bSmallGateUp, wSmallDown, bSmallDown;
   bool hasSmall() const { return wSmallGateUp.defined(); }
+  // Every tensor slot of the layer, defined or not, in one fixed order (copies, counts, exports).
+  std::vector<torch::Tensor*> slots() {
+    return {&inputNorm, &postNorm, &wqkv, &bqkv, &qNorm, &kNorm, &wo, &bo, &wGateUp, &bGateUp, &wDown, &bDown,
+            &wSmallGateUp, &bSmallGateUp, &wSmallDown, &bSmallDown};
+  }
+  std::vector<const torch::Tensor*> slots() const {
+    auto s = const_cast<LayerWeights*>(this)->slots();
+    return {s.begin(), s.end()};
+  }
 };
 
 struct Weights {
@@ -208,6 +218,8 @@ class Engine {
  private:
   torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& w) const;
   torch::Tensor applyRope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) const;
+  // Qwen3's per-head RMSNorm of queries or keys x [..., heads, headDim] (x itself where the layer has none).
+  torch::Tensor headNorm(const torch::Tensor& x, const torch::Tensor& w) const { return w.defined() ? rmsNorm(x, w) : x; }
   // One token per row on the CPU in float32 without gradients: the layers with the fused
   // operations above and in-place residual products. Returns x [B, hidden] before the final norm.
   torch::Tensor decodeLayers(const ForwardBatch& fb, KvCache& cache, const std::vector<int64_t>& positions);

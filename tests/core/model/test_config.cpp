@@ -75,6 +75,54 @@ class TestConfig : public QObject {
     QCOMPARE(*c->slidingWindow, int64_t(4096));
   }
 
+  // Qwen3-0.6B's config.json as published (transformers 4.51): head_dim 128 apart from
+  // hidden / heads (1024 / 16 = 64), q/k norms, no q/k/v bias, rope_scaling null.
+  void qwen3() {
+    const json j = json::parse(R"({"architectures": ["Qwen3ForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
+      "bos_token_id": 151643, "eos_token_id": 151645, "head_dim": 128, "hidden_act": "silu", "hidden_size": 1024,
+      "initializer_range": 0.02, "intermediate_size": 3072, "max_position_embeddings": 40960, "max_window_layers": 28,
+      "model_type": "qwen3", "num_attention_heads": 16, "num_hidden_layers": 28, "num_key_value_heads": 8,
+      "rms_norm_eps": 1e-06, "rope_scaling": null, "rope_theta": 1000000, "sliding_window": null,
+      "tie_word_embeddings": true, "torch_dtype": "bfloat16", "transformers_version": "4.51.0", "use_cache": true,
+      "use_sliding_window": false, "vocab_size": 151936})");
+    auto c = ModelConfig::fromJson(j, "config.json");
+    LENS_VERIFY_OK(c);
+    QCOMPARE(c->modelType, std::string("qwen3"));
+    QCOMPARE(c->headDim, int64_t(128));
+    QVERIFY(c->qkNorm);
+    QVERIFY(!c->qkvBias && !c->oBias);
+    QVERIFY(c->tieEmbeddings);
+    QCOMPARE(c->rope.theta, 1e6);
+    QCOMPARE(c->parameterCount(), int64_t(596049920));  // the safetensors of Qwen3-0.6B hold 596,049,920
+    auto again = ModelConfig::fromJson(c->toJson(), "round trip");
+    LENS_VERIFY_OK(again);
+    QCOMPARE(again->toJson(), c->toJson());
+    QVERIFY(again->qkNorm);
+    // model_type alone names the architecture too.
+    json bare = j;
+    bare.erase("architectures");
+    auto fromType = ModelConfig::fromJson(bare, "config.json");
+    LENS_VERIFY_OK(fromType);
+    QCOMPARE(fromType->architecture, std::string("Qwen3ForCausalLM"));
+  }
+
+  // A field present with its neutral value (null, as transformers writes a setting left at its
+  // default, or false / 1 / all full attention) reads as if it were absent.
+  void neutralValuesAreAccepted() {
+    json j = llama32Style();
+    for (const char* f : {"attention_bias", "mlp_bias", "tie_word_embeddings", "pretraining_tp", "quantization_config",
+                          "rope_theta", "rms_norm_eps", "hidden_act", "torch_dtype", "use_sliding_window"})
+      j[f] = nullptr;
+    j["rope_scaling"] = nullptr;
+    j["layer_types"] = json::array({"full_attention", "full_attention"});
+    auto c = ModelConfig::fromJson(j, "config.json");
+    LENS_VERIFY_OK(c);
+    QCOMPARE(c->rope.theta, 10000.0);
+    QCOMPARE(c->rmsNormEps, 1e-6);
+    QVERIFY(!c->qkvBias && !c->tieEmbeddings);
+    QCOMPARE(c->dtype, std::string("float32"));
+  }
+
   void outOfRangeTokenIdsAreDropped() {
     json j = llama32Style();
     j["bos_token_id"] = 1e300;
@@ -131,6 +179,15 @@ class TestConfig : public QObject {
     json big = llama32Style();
     big["hidden_size"] = int64_t{1} << 40;
     row("hidden_size 2^40", big, "field 'hidden_size' must be a positive integer no larger than 1048576");
+    json lt = llama32Style();
+    lt["layer_types"] = {"full_attention", "sliding_attention"};
+    row("a sliding-attention layer", lt, "field 'layer_types[1]' is \"sliding_attention\"");
+    json qc = llama32Style();
+    qc["quantization_config"] = {{"quant_method", "awq"}, {"bits", 4}};
+    row("quantised", qc, "field 'quantization_config' is set");
+    json q3 = {{"architectures", {"Qwen3ForCausalLM"}}, {"vocab_size", 10}, {"hidden_size", 8}, {"intermediate_size", 8},
+               {"num_hidden_layers", 1}, {"num_attention_heads", 2}, {"use_sliding_window", true}};
+    row("qwen3 sliding window", q3, "field 'use_sliding_window' is true");
     json o = llama32Style();
     o["duo_small_intermediate_size"] = -5;
     row("negative duo size", o, "field 'duo_small_intermediate_size' must be a non-negative integer");

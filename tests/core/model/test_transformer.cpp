@@ -12,6 +12,8 @@
 
 #include "common/test_helpers.h"
 #include "common/tiny_duo.h"
+#include "common/tiny_qwen3.h"
+#include "core/model/duoify.h"
 #include "core/common/atomic_file.h"
 #include "core/model/internal/engine.h"
 #include "core/model/model.h"
@@ -196,6 +198,81 @@ class TestTransformer : public QObject {
     QVERIFY2(diff <= kLogitTol, qPrintable(QString("max |logit diff| = %1").arg(diff)));
   }
 
+  // Qwen3 (issue 26): per-head q/k RMSNorm before RoPE, head_dim apart from hidden / heads, tied
+  // embeddings, a transformers-5 config.json with null fields. No transformers here, so the
+  // reference is test::TinyQwen3::logits, an independent double-precision forward pass.
+  void qwen3MatchesReference() {
+    QTemporaryDir tmp;
+    const test::TinyQwen3 q3;
+    q3.write(tmp.path().toStdString());
+    auto m = Model::load(tmp.path().toStdString(), test::cpuFloat32());
+    LENS_VERIFY_OK(m);
+    const ModelConfig& c = (*m)->config();
+    QCOMPARE(c.architecture, std::string("Qwen3ForCausalLM"));
+    QVERIFY(c.qkNorm && !c.qkvBias && c.tieEmbeddings);
+    QCOMPARE(c.headDim * c.numHeads, int64_t{64});
+    QCOMPARE(c.hiddenSize, int64_t{48});
+    QCOMPARE((*m)->parameterCount(), c.parameterCount());
+    const auto ids = (*m)->tokenizer()->encode("The answer is \\frac{3}{4}, so x = 12.<think>");
+    QCOMPARE(ids.back(), test::TinyQwen3::thinkId);
+    std::vector<int32_t> inVocab(ids.begin(), ids.end() - 1);
+    auto got = (*m)->logits(inVocab);
+    LENS_VERIFY_OK(got);
+    const auto want = q3.logits(inVocab);
+    double diff = 0, spread = 0;
+    for (size_t t = 0; t < want.size(); ++t)
+      for (int64_t v = 0; v < c.vocabSize; ++v) {
+        diff = std::max(diff, std::fabs((*got)[t * c.vocabSize + v] - want[t][v]));
+        spread = std::max(spread, std::fabs(want[t][v]));
+      }
+    qInfo("Qwen3: %zu positions, max |logit - reference| = %.3g (largest |logit| %.3g)", want.size(), diff, spread);
+    QVERIFY2(diff <= kLogitTol, qPrintable(QString::number(diff)));
+    QVERIFY(spread > 1.0);  // logits far from zero: the comparison is not between near-zero numbers
+    // Without the q/k norms the logits differ by far more than the tolerance: the test sees them.
+    test::TinyQwen3 plain = q3;
+    for (auto& [name, w] : plain.w)
+      if (name.find("_norm.weight") != std::string::npos && name.find("self_attn") != std::string::npos) std::fill(w.begin(), w.end(), 1.0f);
+    QVERIFY(std::fabs(plain.logits(inVocab).back()[5] - want.back()[5]) > 100 * kLogitTol);
+    // Greedy decoding (the fused CPU decoding step from the second token on) follows the reference.
+    auto res = (*m)->generate({greedy(inVocab, 6)});
+    LENS_VERIFY_OK(res);
+    QCOMPARE((*res)[0][0].tokenIds, q3.greedy(inVocab, 6));
+  }
+
+  // Qwen3 weights go out the way they came in (q_norm / k_norm included): a Duo-ified Qwen3 loads,
+  // and its all-big route through the routing oracles' kernel reproduces the plain model's logits.
+  void qwen3DuoifiesAndRoutes() {
+    QTemporaryDir tmp;
+    const std::string src = tmp.filePath("qwen3").toStdString(), duo = tmp.filePath("duo").toStdString();
+    test::TinyQwen3().write(src);
+    DuoifyParams p;
+    p.source = src;
+    p.out = duo;
+    p.ratio = 0.25;
+    p.method = DuoifyParams::Method::WeightNorm;
+    LENS_VERIFY_OK(duoify(p));
+    auto plain = Model::load(src, test::cpuFloat32());
+    auto routed = Model::load(duo, test::cpuFloat32());
+    LENS_VERIFY_OK(plain);
+    LENS_VERIFY_OK(routed);
+    QVERIFY((*routed)->config().qkNorm);
+    QCOMPARE((*routed)->config().duoSmallIntermediateSize, int64_t{24});
+    c10::InferenceMode guard;
+    const std::vector<int64_t> seq{5, 17, 3, 8, 41, 9, 100, 250};
+    auto full = fullLogits((*plain)->engine(), seq);
+    auto& eng = (*routed)->engine();
+    auto cache = eng.makeCache(1, 8);
+    internal::ForwardBatch fb{torch::tensor(std::vector<int64_t>(seq.begin(), seq.begin() + 5)).view({1, 5}), {0}, {0}, {5}};
+    eng.forward(fb, *cache, true);
+    auto bigRoutes = torch::full({1, 3, 2}, 2, torch::kInt64);
+    auto viaOracle = eng.routedQueries(internal::Engine::contextOf(*cache, 0, 5), torch::tensor({seq[5], seq[6], seq[7]}), {5, 5, 5},
+                                       bigRoutes)[0];
+    // Each query sees the context (positions 0-4) and itself at position 5; the first is seq[5]
+    // itself, so its logits are the plain model's at position 5.
+    QVERIFY((viaOracle[0] - full[5]).abs().max().item<double>() <= kLogitTol);
+    QVERIFY((viaOracle[1] - full[5]).abs().max().item<double>() > kLogitTol);
+  }
+
   void greedyContinuations_data() { goldenLogits_data(); }
   void greedyContinuations() {
     QFETCH(QString, model);
@@ -312,6 +389,7 @@ class TestTransformer : public QObject {
     QTest::newRow("tiny-llama") << "tiny-llama";
     QTest::newRow("tiny-qwen2") << "tiny-qwen2";
     QTest::newRow("duo, biases, routes") << "duo";
+    QTest::newRow("qwen3, q/k norms") << "qwen3";
   }
   void fusedDecodeMatchesTensorPath() {
     QFETCH(QString, model);
@@ -322,6 +400,12 @@ class TestTransformer : public QObject {
       c.vocabSize = 61;
       c.qkvBias = c.oBias = c.mlpBias = true;
       m = test::randomModel(c, 17);
+    } else if (model == "qwen3") {
+      QTemporaryDir tmp;
+      test::TinyQwen3().write(tmp.path().toStdString());
+      auto r = Model::load(tmp.path().toStdString(), test::cpuFloat32());
+      LENS_VERIFY_OK(r);
+      m = std::move(*r);
     } else {
       m = load(model.toStdString().c_str());
     }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
+#include "common/tiny_qwen3.h"
 #include "core/common/atomic_file.h"
 #include "core/text/tokenizer.h"
 
@@ -59,6 +60,13 @@ json spTokenizer(bool byteFallback, bool metaspace) {
   return t;
 }
 
+// The same tokenizer.json with each BPE setting nulled the way older files write them.
+json olderForm(json t) {
+  for (const char* f : {"continuing_subword_prefix", "end_of_word_suffix", "dropout", "unk_token"})
+    if (!t["model"].contains(f)) t["model"][f] = nullptr;
+  return t;
+}
+
 std::shared_ptr<text::Tokenizer> loadJson(const json& j) {
   auto t = text::Tokenizer::fromJson(j.dump(), "test tokenizer.json");
   if (!t.ok()) qWarning("%s", t.error().describe().c_str());
@@ -106,6 +114,69 @@ class TestTokenizer : public QObject {
     QCOMPARE(got, expected);
     QCOMPARE(QString::fromStdString((*tok)->decode(got)), decoded);
     QCOMPARE((*tok)->decode((*tok)->encode(s)), s);
+  }
+
+  // Issue 26: a tokenizer.json saved by current tokenizers (model.continuing_subword_prefix and
+  // end_of_word_suffix "", as in Qwen3's) loads and encodes exactly as the older null form does,
+  // for every family we hold: the byte-level fixtures on their golden cases, and the
+  // SentencePiece-style tokenizer on texts worked out by hand.
+  void bothSavedFormsEncodeAlike_data() {
+    QTest::addColumn<QString>("family");
+    for (const char* f : {"llama", "qwen2", "gpt2", "sentencepiece", "sentencepiece-metaspace"}) QTest::newRow(f) << QString(f);
+  }
+  void bothSavedFormsEncodeAlike() {
+    QFETCH(QString, family);
+    json original;
+    struct Case {
+      std::string text;
+      std::vector<int32_t> ids;
+      std::string decoded;
+    };
+    std::vector<Case> cases;
+    if (family.startsWith("sentencepiece")) {
+      original = spTokenizer(true, family.endsWith("metaspace"));
+      // The Metaspace variant has no ByteFallback decoder: the bytes of "€" decode as their names.
+      cases = {{"hello world", {270, 263, 273, 262, 266}, "hello world"}, {"hello", {270, 263}, "hello"}};
+      if (!family.endsWith("metaspace")) cases.push_back({"h\xE2\x82\xAC", {267, 3 + 0xE2, 3 + 0x82, 3 + 0xAC}, "h\xE2\x82\xAC"});
+    } else {
+      original = json::parse(*readFile(test::fixture("tok-" + family.toStdString() + "/tokenizer.json")));
+      const json all = json::parse(*readFile(test::fixture("tokenizer_cases.json")));
+      for (const auto& c : all[family.toStdString()])
+        cases.push_back({c["text"].get<std::string>(), ids(c["ids"]), c["decoded"].get<std::string>()});
+    }
+    QVERIFY(cases.size() >= 2);
+    const json newer = test::newerTokenizerForm(original);
+    QCOMPARE(newer["model"]["continuing_subword_prefix"], json(""));
+    QCOMPARE(newer["model"]["end_of_word_suffix"], json(""));
+    for (const json& form : {olderForm(original), newer}) {
+      auto tok = loadJson(form);
+      QVERIFY(tok);
+      for (const auto& c : cases) {
+        QCOMPARE(tok->encode(c.text), c.ids);
+        QCOMPARE(tok->decode(c.ids), c.decoded);
+      }
+    }
+  }
+
+  // Qwen3's form of the tokenizer (test::qwen3Tokenizer: Qwen2's split pattern and vocabulary under
+  // exactly Qwen3's header; the real 11 MB file is not on this machine) encodes the Qwen2 fixture's
+  // golden cases to the same ids, and matches its non-special added token "<think>" in text.
+  void qwen3TokenizerForm() {
+    const int32_t think = 703;
+    auto tok = loadJson(test::qwen3Tokenizer(think));
+    QVERIFY(tok);
+    int checked = 0;
+    const json all = json::parse(*readFile(test::fixture("tokenizer_cases.json")));
+    for (const auto& c : all["qwen2"]) {
+      QCOMPARE(tok->encode(c["text"].get<std::string>()), ids(c["ids"]));
+      ++checked;
+    }
+    QVERIFY(checked >= 10);
+    const auto ab = tok->encode("a<think>b");
+    QCOMPARE(ab.size(), size_t{3});
+    QCOMPARE(ab[1], think);
+    QVERIFY(!tok->isSpecial(think));
+    QCOMPARE(tok->decode(ab, /*skipSpecial=*/true), std::string("a<think>b"));
   }
 
   void specialTokensRecognisedInText() {
@@ -185,6 +256,20 @@ class TestTokenizer : public QObject {
     json tf = base;
     tf["post_processor"]["special_tokens"]["<s>"]["ids"] = {1e300};
     row("template id 1e300", tf, "special token '<s>' has an id that is not a token id");
+    // Settings that change the encoding are refused with their value (issue 26); their neutral
+    // values ("" / null / 0) are accepted (bothSavedFormsEncodeAlike).
+    json cp = base;
+    cp["model"]["continuing_subword_prefix"] = "##";
+    row("continuing_subword_prefix ##", cp, "model.continuing_subword_prefix is \"##\"; only an empty or null one");
+    json ew = base;
+    ew["model"]["end_of_word_suffix"] = "</w>";
+    row("end_of_word_suffix </w>", ew, "model.end_of_word_suffix is \"</w>\"");
+    json dr = base;
+    dr["model"]["dropout"] = 0.1;
+    row("dropout 0.1", dr, "model.dropout is 0.1");
+    json sw = base;
+    sw["added_tokens"][1]["single_word"] = true;
+    row("single_word added token", sw, "added_tokens entry '<s>' has single_word=true");
     json sf = base;
     sf["decoder"]["decoders"][3]["start"] = 1e300;
     row("strip start 1e300", sf, "only Strip(' ', start=N, stop=0)");
