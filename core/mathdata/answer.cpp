@@ -107,13 +107,80 @@ void fixShortArguments(std::string& s) {
   s = out;
 }
 
+// A mixed number written the MATH way, 2\frac{1}{4}, 2 \frac14 or 2 1/4, becomes the improper
+// fraction \frac{9}{4} (PRM800K's grader reads them so; a sign in front applies to the whole
+// number, -2\frac14 = -\frac{9}{4}). Only a whole number of digits followed by a fraction of two
+// whole numbers counts, and only where nothing binds to either side: 2\frac{\sqrt3}{3}, x 1/4,
+// 2^3\frac12 and 2\frac12x stay products. Runs before spaces are removed ("2 1/4" ≠ "21/4").
+void rewriteMixedNumbers(std::string& s) {
+  auto oneOf = [](char c, const char* set) { return c != '\0' && std::strchr(set, c) != nullptr; };
+  auto digitsAt = [&](size_t i) {
+    size_t j = i;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    return j - i;
+  };
+  auto spacesAt = [&](size_t i) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    return i;
+  };
+  // A fraction's argument: {digits} (spaces allowed inside) or one digit; sets `end` past it.
+  auto wholeArgument = [&](size_t i, std::string& out, size_t& end) {
+    i = spacesAt(i);
+    if (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      out = s.substr(i, 1);
+      end = i + 1;
+      return true;
+    }
+    if (i >= s.size() || s[i] != '{') return false;
+    size_t a = spacesAt(i + 1), n = digitsAt(a), b = spacesAt(a + n);
+    if (n == 0 || b >= s.size() || s[b] != '}') return false;
+    out = s.substr(a, n);
+    end = b + 1;
+    return true;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) continue;
+    const size_t start = i, n = digitsAt(i);
+    i += n - 1;  // the loop's ++i moves past this number whatever follows
+    if (start > 0 && !oneOf(s[start - 1], " (,[{=+-")) continue;
+    if (start > 0 && s[start - 1] == '{' && start > 1 && s[start - 2] == '^') continue;
+    size_t j = spacesAt(start + n);
+    std::string num, den;
+    size_t end = 0;
+    if (startsWith(s, j, "\\frac") && !std::isalpha(static_cast<unsigned char>(j + 5 < s.size() ? s[j + 5] : ' '))) {
+      size_t mid = 0;
+      if (!wholeArgument(j + 5, num, mid) || !wholeArgument(mid, den, end)) continue;
+    } else if (j > start + n) {  // "2 1/4": a space, then digits/digits
+      size_t a = digitsAt(j);
+      if (a == 0 || j + a >= s.size() || s[j + a] != '/') continue;
+      size_t b = digitsAt(j + a + 1);
+      if (b == 0) continue;
+      num = s.substr(j, a);
+      den = s.substr(j + a + 1, b);
+      end = j + a + 1 + b;
+    } else {
+      continue;
+    }
+    const size_t after = spacesAt(end);
+    if (after < s.size() && !oneOf(s[after], ",)]}+-=;&") && !startsWith(s, after, "\\}") &&
+        !startsWith(s, after, "\\\\"))
+      continue;
+    if (n > 9 || num.size() > 9 || den.size() > 9) continue;
+    const long long whole = std::stoll(s.substr(start, n)), p = std::stoll(num), q = std::stoll(den);
+    if (q == 0) continue;
+    const std::string improper = "\\frac{" + std::to_string(whole * q + p) + "}{" + std::to_string(q) + "}";
+    s.replace(start, end - start, improper);
+    i = start + improper.size() - 1;
+  }
+}
+
 const std::vector<std::string>& unitWords() {
   static const std::vector<std::string> u = {
       "square units", "sq units", "square feet", "square inches", "square meters", "square centimeters", "sq ft",
       "cubic units",  "cubic feet", "cubic inches", "units", "unit", "degrees", "degree", "centimeters", "centimeter",
       "meters",       "meter",    "cm",            "mm",            "km",            "inches", "inch", "feet", "foot",
       "ft",           "miles",    "mile",          "mph",           "hours",         "hour",   "minutes", "minute",
-      "seconds",      "second",   "days",          "day",           "weeks",         "years",  "cents", "cent",
+      "seconds",      "second",   "days",          "day",           "weeks",         "week",    "months", "month", "years", "year", "yards", "yard",  "cents", "cent",
       "dollars",      "dollar",   "pounds",        "ounces",        "liters",        "gallons", "people", "ways"};
   return u;
 }
@@ -191,6 +258,16 @@ std::string normalizeAnswer(const std::string& answer) {
     });
   }
   s = trim(s);
+  // PRM800K's words: "1 or 2" and "1 and 2" list solutions; "3 million" is 3·10^6.
+  replaceAll(s, " or ", ", ");
+  replaceAll(s, " and ", ", ");
+  static const std::regex kLarge(R"((\d)\s*(million|billion|trillion)$)");
+  std::smatch large;
+  if (std::regex_search(s, large, kLarge)) {
+    const std::string& w = large[2].str();
+    s = s.substr(0, static_cast<size_t>(large.position(0))) + large[1].str() + "\\cdot10^{" +
+        (w == "million" ? "6" : w == "billion" ? "9" : "12") + "}";
+  }
   // Unit words after a number: "5 cm", "12 square units".
   for (const auto& w : unitWords()) {
     if (s.size() > w.size() + 1 && s.compare(s.size() - w.size(), w.size(), w) == 0) {
@@ -210,6 +287,7 @@ std::string normalizeAnswer(const std::string& answer) {
   }
   while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
   if (s.size() >= 2 && s.compare(s.size() - 2, 2, "\\.") == 0) s.resize(s.size() - 2);
+  rewriteMixedNumbers(s);
   s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
   fixShortArguments(s);
   // Thousands separators: 1,000,000 (not a tuple: every group after the first has three digits).

@@ -105,6 +105,16 @@ const Pair kPairs[] = {
   {"y = 2x + 3", "y=2x+3", true}, {"x + y = 5", "5", false},
   // base subscripts compare as text
   {"1011_2", "1011_2", true}, {"1011_2", "1011", false},
+  // mixed numbers, as PRM800K reads them (MATH-500 has 1\frac{4}{5} and 137 \frac{1}{2})
+  {"2\\frac{1}{4}", "\\frac{9}{4}", true}, {"2 \\frac14", "\\frac94", true}, {"2 1/4", "9/4", true},
+  {"2\\dfrac{1}{4}", "2.25", true}, {"1\\frac{4}{5}", "\\frac{9}{5}", true}, {"137 \\frac{1}{2}", "137.5", true},
+  {"-2\\frac{1}{4}", "-\\frac{9}{4}", true}, {"2\\frac{1}{4}", "\\frac{1}{2}", false}, {"2 1/4", "21/4", false},
+  {"2\\frac{1}{4}\\text{ inches}", "\\frac94", true}, {"(1\\frac12, 3)", "(\\frac32,3)", true},
+  {"2\\frac{\\sqrt{3}}{3}", "\\frac{2\\sqrt{3}}{3}", true}, {"3\\frac{x}{2}", "1.5x", true},
+  {"2^3\\frac{1}{2}", "4", true}, {"\\frac{1}{2} 3/4", "\\frac{5}{4}", false},
+  // PRM800K's words: "or" / "and" between solutions, million and billion
+  {"1 or 2", "1, 2", true}, {"3 and -1", "-1, 3", true}, {"1 or 2", "1, 3", false},
+  {"5 months", "5", true}, {"12 yards", "12", true}, {"3 million", "3000000", true}, {"2.5 billion", "2500000000", true}, {"3 million", "300000", false},
 };
 // clang-format on
 }  // namespace
