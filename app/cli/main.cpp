@@ -316,10 +316,11 @@ int main(int argc, char** argv) {
   bcancel->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bcancel, dev);
 
-  bool quick = false;
+  bool quick = false, tiny = false;
   auto* ball = bench->add_subcommand("all", "Every benchmark (and the workbench's heatmap benchmark when built) into one JSON file");
   ball->add_option("--out", benchOut, "the JSON file")->required();
-  ball->add_flag("--quick", quick, "small sizes and one repeat (a smoke test, not figures to report)");
+  auto* quickFlag = ball->add_flag("--quick", quick, "small sizes and one repeat (a smoke test, not figures to report)");
+  ball->add_flag("--tiny", tiny, "the smallest sizes at which every part still runs (tests, sanitizer builds)")->excludes(quickFlag);
 
   auto runCommands = lens::cli::addRunCommands(app, *bench);
   auto duoifyCommand = lens::cli::addDuoifyCommand(app);
@@ -428,7 +429,10 @@ int main(int argc, char** argv) {
       auto r = lens::bench::benchCancel(cbp, &ctx);
       return r ? print(*r) : fail(r.error());
     }
-    auto r = lens::bench::benchAll(lens::bench::AllBenchParams{quick, dev, pbp, mbp, cbp}, &ctx);
+    auto r = lens::bench::benchAll(lens::bench::AllBenchParams{tiny    ? lens::bench::BenchSize::Tiny
+                                                                 : quick ? lens::bench::BenchSize::Quick
+                                                                         : lens::bench::BenchSize::Full,
+                                                                 dev, pbp, mbp, cbp}, &ctx);
     return r ? print(*r) : fail(r.error());
   }
   if (inspect->parsed()) return cmdInspect(dir, asJson);

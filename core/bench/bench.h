@@ -136,6 +136,8 @@ struct MemoryBenchParams {
   // or the comparison measures a smaller batch rather than fewer problems.
   static constexpr int kSamplingBatch = 8;
   int manyProblems = 1000, fewProblems = 10;
+  int bestOfProblems = 10, bestOfMaxTokens = 400;  // best-of-64: problems, and tokens per sample
+  int oracleProblems = 20, oracleRandomRoutings = 20;
   // Also run best-of-64, the oracle and the many-problem sampling with LENS_ALLOCATOR=glibc, for
   // the allocator settings' speed-up and memory cost (same run).
   bool compareAllocator = true;
@@ -164,8 +166,13 @@ Result<nlohmann::json> benchCancel(const CancelBenchParams& p, const RunContext*
 
 namespace lens::bench {
 
+// Full: the figures to report. Quick: small sizes and one repeat, a smoke test of the suite in
+// about half a minute. Tiny: the smallest sizes at which every part still measures what it says
+// (the tests, and the sanitizer build where everything runs 5-10x slower).
+enum class BenchSize { Full, Quick, Tiny };
+
 struct AllBenchParams {
-  bool quick = false;  // small sizes, one repeat: a smoke test
+  BenchSize size = BenchSize::Full;
   model::DeviceParams device;
   PrmBenchParams prm;
   MemoryBenchParams memory;  // program and resources set

@@ -12,8 +12,10 @@ namespace lens::bench {
 namespace {
 
 // computelens-bench-heatmap's JSON (it prints it on standard output), or an error.
-Result<json> runHeatmapBench(const fs::path& program, bool quick) {
-  const std::string cmd = "'" + program.string() + "'" + (quick ? " --tokens 100000 --repeats 1 --no-baseline" : " --repeats 5") + " 2>/dev/null";
+Result<json> runHeatmapBench(const fs::path& program, BenchSize size) {
+  const char* args = size == BenchSize::Full ? " --repeats 5" : size == BenchSize::Quick ? " --tokens 100000 --repeats 1 --no-baseline"
+                                                                                          : " --tokens 20000 --repeats 1 --no-baseline";
+  const std::string cmd = "'" + program.string() + "'" + args + " 2>/dev/null";
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return makeError(ErrorCode::Io, "bench all: cannot run " + program.string());
   std::string text;
@@ -29,8 +31,14 @@ Result<json> runHeatmapBench(const fs::path& program, bool quick) {
 }  // namespace
 
 Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
-  const int repeats = p.quick ? 1 : 3;
-  json out = {{"benchmark", "all"}, {"quick", p.quick}, {"machine", machineDescription(p.device)}};
+  const bool quick = p.size != BenchSize::Full, tiny = p.size == BenchSize::Tiny;
+  // Picks the full, quick or tiny value of a size.
+  auto pick = [&](int full, int q, int t) { return tiny ? t : quick ? q : full; };
+  const int repeats = quick ? 1 : 3;
+  json out = {{"benchmark", "all"},
+              {"size", tiny ? "tiny" : quick ? "quick" : "full"},
+              {"quick", quick},
+              {"machine", machineDescription(p.device)}};
   const int steps = 9;
   int step = 0;
   auto report = [&](const char* what) {
@@ -40,12 +48,12 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("generate");
   GenerateBenchParams g;
   g.shape = benchShape("small");
-  g.batches = {1, 16, 64};
-  g.newTokens = p.quick ? 4 : 32;
-  g.recomputeTokens = p.quick ? 4 : 32;
+  g.batches = tiny ? std::vector<int>{1, 2, 4} : std::vector<int>{1, 16, 64};
+  g.newTokens = pick(32, 4, 2);
+  g.recomputeTokens = pick(32, 4, 2);
   g.repeats = repeats;
   g.device = p.device;
-  if (p.quick) {  // a smoke test: no second decoding per batch, a small bandwidth copy
+  if (quick) {  // a smoke test: no second decoding per batch, a small bandwidth copy
     g.compareTensorPath = false;
     g.bandwidthMiB = 16;
   }
@@ -56,8 +64,8 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("best-of-N");
   SharedPromptBenchParams s;
   s.shape = benchShape("small");
-  s.samples = p.quick ? 8 : 64;
-  s.newTokens = p.quick ? 4 : 64;
+  s.samples = pick(64, 8, 4);
+  s.newTokens = pick(64, 4, 2);
   s.repeats = repeats;
   s.device = p.device;
   auto shared = benchSharedPrompt(s);
@@ -67,8 +75,8 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("beam");
   BeamBenchParams b;
   b.shape = benchShape("small");
-  b.rounds = p.quick ? 2 : 6;
-  b.stepTokens = p.quick ? 4 : 32;
+  b.rounds = pick(6, 2, 1);
+  b.stepTokens = pick(32, 4, 2);
   b.repeats = repeats;
   b.device = p.device;
   auto beam = benchBeam(b);
@@ -78,7 +86,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("prm");
   PrmBenchParams prm = p.prm;
   prm.repeats = repeats;
-  if (p.quick) prm.samples = 4;
+  if (quick) prm.samples = tiny ? 2 : 4;
   auto pr = benchPrm(prm);
   if (!pr) return pr.error();
   out["prm"] = *pr;
@@ -86,7 +94,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("oracle");
   OracleBenchParams o;
   o.shape = duoBenchShape();
-  o.tokens = p.quick ? 16 : 128;
+  o.tokens = pick(128, 16, 6);
   o.repeats = repeats;
   o.device = p.device;
   auto oracle = benchOracle(o);
@@ -95,17 +103,23 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
 
   report("store");
   StoreBenchParams st;
-  if (p.quick) st.tokens = 100000;
+  if (quick) st.tokens = tiny ? 20000 : 100000;
   auto store = benchStore(st);
   if (!store) return store.error();
   out["store"] = *store;
 
   report("memory");
   MemoryBenchParams m = p.memory;
-  if (p.quick) {
+  if (quick) {
     m.fewProblems = MemoryBenchParams::kSamplingBatch;  // one batch, as the many-problem run decodes
-    m.manyProblems = 10 * MemoryBenchParams::kSamplingBatch;
+    m.manyProblems = (tiny ? 3 : 10) * MemoryBenchParams::kSamplingBatch;
     m.compareAllocator = false;
+  }
+  if (tiny) {
+    m.bestOfProblems = 1;
+    m.bestOfMaxTokens = 64;
+    m.oracleProblems = 2;
+    m.oracleRandomRoutings = 4;
   }
   auto mem = benchMemory(m);
   if (!mem) return mem.error();
@@ -113,7 +127,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
 
   report("cancel");
   CancelBenchParams c = p.cancel;
-  c.repeats = p.quick ? 1 : 5;
+  c.repeats = quick ? 1 : 5;
   c.device = p.device;
   auto cancel = benchCancel(c);
   if (!cancel) return cancel.error();
@@ -131,7 +145,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   if (heatmap.empty()) {
     out["heatmap"] = {{"skipped", "computelens-bench-heatmap was not found beside " + p.memory.program + " (a build without the GUI?)"}};
   } else {
-    auto h = runHeatmapBench(heatmap, p.quick);
+    auto h = runHeatmapBench(heatmap, p.size);
     if (!h) return h.error();
     out["heatmap"] = *h;
   }

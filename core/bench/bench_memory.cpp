@@ -100,12 +100,12 @@ Result<json> benchMemory(const MemoryBenchParams& p, const RunContext* ctx) {
   };
   const std::vector<BenchJob> jobs = {
       {"best_of_64",
-       {{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 10}}},
-        {"samples", 64}, {"batch", 1}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}}},
+       {{"kind", "generate"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", p.bestOfProblems}}},
+        {"samples", 64}, {"batch", 1}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", p.bestOfMaxTokens}}}},
        p.compareAllocator},
       {"oracle",
-       {{"kind", "oracle"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 20}}},
-        {"budgets", "k=0,1,2,4"}, {"random_routings", 20}, {"seed", 1}},
+       {{"kind", "oracle"}, {"model", model}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", p.oracleProblems}}},
+        {"budgets", "k=0,1,2,4"}, {"random_routings", p.oracleRandomRoutings}, {"seed", 1}},
        p.compareAllocator},
       {"sampling_" + std::to_string(p.fewProblems) + "_problems", light(p.fewProblems), false},
       {"sampling_" + std::to_string(p.manyProblems) + "_problems", light(p.manyProblems), p.compareAllocator},
