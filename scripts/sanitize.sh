@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Builds everything with clang under AddressSanitizer + UndefinedBehaviorSanitizer (and libFuzzer
 # coverage, so the same build gives the fuzz targets of scripts/fuzz.sh) in ./build-asan, then runs
-# the whole test suite there. Any sanitizer report fails the test that triggered it.
+# the quick tests and the slow ones labelled "sanitize" there (LENS_SANITIZE_LABELS, a CTest label
+# regex; "." runs the whole suite). Any sanitizer report fails the test that triggered it.
 # libtorch, Qt and SQLite are Debian's uninstrumented builds: what is checked is our code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ cd "$BUILD_DIR"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_init_order=1:check_initialization_order=1:detect_stack_use_after_return=1}"
 export LSAN_OPTIONS="suppressions=$PWD/../tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 3600 -j "$(nproc)"
+QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 3600 -j "$(nproc)" -L "${LENS_SANITIZE_LABELS:-quick|sanitize}"

@@ -315,9 +315,12 @@ T = {
     "quit once every queued job has finished (exit status 1 if one failed)": ("キューのジョブがすべて終わったら終了する (失敗があれば終了コード 1)",
                                                                                 "thoát khi mọi tác vụ trong hàng đợi đã xong (mã thoát 1 nếu có tác vụ lỗi)"),
     "Welcome to ComputeLens": ("ComputeLens へようこそ", "Chào mừng đến với ComputeLens"),
-    "Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)":
-        ("今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、曲線・ルーティング表示・探索インスペクターが埋まります。(ヘルプ → デモを実行 でもう一度実行できます。)",
-         "Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU và điền dữ liệu cho đường cong, khung định tuyến và trình kiểm tra tìm kiếm. (Trợ giúp → Chạy bản demo để chạy lại.)"),
+    "Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores; then the accuracy-vs-FLOPs curves and the routing oracle's token difficulty open by themselves. (Help → Run the Demo runs it again.)":
+        ("今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、終わると精度対 FLOPs の曲線とルーティングオラクルのトークン難易度が自動で開きます。(ヘルプ → デモを実行 でもう一度実行できます。)",
+         "Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU; sau đó đường cong độ chính xác theo FLOPs và độ khó từng token của oracle định tuyến tự mở ra. (Trợ giúp → Chạy bản demo để chạy lại.)"),
+    "The demo has finished: run %1's accuracy against FLOPs is in Curves, run %2's token difficulty in Routing":
+        ("デモが完了しました: 実行 %1 の精度対 FLOPs は「曲線」に、実行 %2 のトークン難易度は「ルーティング」にあります",
+         "Bản demo đã xong: độ chính xác theo FLOPs của lượt chạy %1 nằm ở Đường cong, độ khó từng token của lượt chạy %2 ở Định tuyến"),
     "runs to compare (comma-separated ids)": ("比較する実行 (カンマ区切りの ID)", "các lượt chạy cần so sánh (mã, cách nhau bởi dấu phẩy)"),
     "a dock or panel to bring to the front: runs, data, experiments, perplexity, usage, hardest, whole-run":
         ("前面に出すドックまたはパネル: runs, data, experiments, perplexity, usage, hardest, whole-run",

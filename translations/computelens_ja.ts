@@ -599,6 +599,18 @@
       <translation>デモを実行中: ジョブ %1 件 (実験を参照)</translation>
     </message>
     <message>
+      <source>The demo has finished: run %1's accuracy against FLOPs is in Curves, run %2's token difficulty in Routing</source>
+      <translation>デモが完了しました: 実行 %1 の精度対 FLOPs は「曲線」に、実行 %2 のトークン難易度は「ルーティング」にあります</translation>
+    </message>
+    <message>
+      <source>Welcome to ComputeLens</source>
+      <translation>ComputeLens へようこそ</translation>
+    </message>
+    <message>
+      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores; then the accuracy-vs-FLOPs curves and the routing oracle's token difficulty open by themselves. (Help → Run the Demo runs it again.)</source>
+      <translation>今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、終わると精度対 FLOPs の曲線とルーティングオラクルのトークン難易度が自動で開きます。(ヘルプ → デモを実行 でもう一度実行できます。)</translation>
+    </message>
+    <message>
       <source>Export report</source>
       <translation>レポートのエクスポート</translation>
     </message>
@@ -1187,14 +1199,6 @@ N = %2 サンプル
     <message>
       <source>quit once every queued job has finished (exit status 1 if one failed)</source>
       <translation>キューのジョブがすべて終わったら終了する (失敗があれば終了コード 1)</translation>
-    </message>
-    <message>
-      <source>Welcome to ComputeLens</source>
-      <translation>ComputeLens へようこそ</translation>
-    </message>
-    <message>
-      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)</source>
-      <translation>今すぐデモを実行しますか? 組み込みモデルが組み込みタスクを解きます: プロセス報酬モデルで採点するサンプリング、ルーティングオラクル、ビーム探索。2 コアの CPU で約 1 分かかり、曲線・ルーティング表示・探索インスペクターが埋まります。(ヘルプ → デモを実行 でもう一度実行できます。)</translation>
     </message>
   </context>
 </TS>

@@ -599,6 +599,18 @@
       <translation>Đang chạy demo: %1 tác vụ (xem Thí nghiệm)</translation>
     </message>
     <message>
+      <source>The demo has finished: run %1's accuracy against FLOPs is in Curves, run %2's token difficulty in Routing</source>
+      <translation>Bản demo đã xong: độ chính xác theo FLOPs của lượt chạy %1 nằm ở Đường cong, độ khó từng token của lượt chạy %2 ở Định tuyến</translation>
+    </message>
+    <message>
+      <source>Welcome to ComputeLens</source>
+      <translation>Chào mừng đến với ComputeLens</translation>
+    </message>
+    <message>
+      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores; then the accuracy-vs-FLOPs curves and the routing oracle's token difficulty open by themselves. (Help → Run the Demo runs it again.)</source>
+      <translation>Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU; sau đó đường cong độ chính xác theo FLOPs và độ khó từng token của oracle định tuyến tự mở ra. (Trợ giúp → Chạy bản demo để chạy lại.)</translation>
+    </message>
+    <message>
       <source>Export report</source>
       <translation>Xuất báo cáo</translation>
     </message>
@@ -1187,14 +1199,6 @@ N = %2 mẫu
     <message>
       <source>quit once every queued job has finished (exit status 1 if one failed)</source>
       <translation>thoát khi mọi tác vụ trong hàng đợi đã xong (mã thoát 1 nếu có tác vụ lỗi)</translation>
-    </message>
-    <message>
-      <source>Welcome to ComputeLens</source>
-      <translation>Chào mừng đến với ComputeLens</translation>
-    </message>
-    <message>
-      <source>Run the demo now? The built-in models solve the built-in task: sampling scored by a process reward model, a routing oracle and a beam search. It takes about a minute on two CPU cores and fills the curves, the routing view and the search inspector. (Help → Run the Demo runs it again.)</source>
-      <translation>Chạy demo ngay bây giờ? Các mô hình có sẵn giải tác vụ có sẵn: lấy mẫu được chấm bởi mô hình thưởng theo bước, một oracle định tuyến và một tìm kiếm beam. Mất khoảng một phút trên hai lõi CPU và điền dữ liệu cho đường cong, khung định tuyến và trình kiểm tra tìm kiếm. (Trợ giúp → Chạy bản demo để chạy lại.)</translation>
     </message>
   </context>
 </TS>

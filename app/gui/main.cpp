@@ -126,21 +126,11 @@ int main(int argc, char** argv) {
     });
     if (w.jobQueue()->entries().isEmpty()) QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
   }
-  // The first start with nothing asked for: offer the demo.
+  // The first start with nothing asked for and no results database yet: offer the demo (once).
   const bool plainStart = argc == 1;
-  if (plainStart && !QSettings().value("firstRun/offered").toBool()) {
+  if (plainStart && !QFileInfo::exists(dbPath) && !QSettings().value("firstRun/offered").toBool()) {
     QSettings().setValue("firstRun/offered", true);
-    auto* box = new QMessageBox(QMessageBox::Question, QApplication::translate("main", "Welcome to ComputeLens"),
-                                QApplication::translate("main", "Run the demo now? The built-in models solve the built-in task: sampling scored by a "
-                                                                "process reward model, a routing oracle and a beam search. It takes about a minute on "
-                                                                "two CPU cores and fills the curves, the routing view and the search inspector. "
-                                                                "(Help → Run the Demo runs it again.)"),
-                                QMessageBox::Yes | QMessageBox::No, &w);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    QObject::connect(box, &QMessageBox::buttonClicked, &w, [&w, box](QAbstractButton* b) {
-      if (box->standardButton(b) == QMessageBox::Yes) w.runDemo();
-    });
-    QTimer::singleShot(0, box, [box] { box->open(); });
+    w.offerDemo();
   }
   if (parser.isSet(quitWhenReady)) QTimer::singleShot(0, &app, [] { QApplication::exit(0); });
   return QApplication::exec();

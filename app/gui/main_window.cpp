@@ -10,7 +10,10 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
+#include <QAbstractButton>
+#include <QHash>
 #include <QMessageBox>
+#include <QTimer>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -369,7 +372,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     statusBar()->showMessage(tr("Job %1: %2").arg(e->name, JobQueue::stateName(e->state)), 10000);
     if (e->db != m_dbPath) return;
     openDatabase(m_dbPath);
-    if (ok && runId > 0) showRun(runId, 0);
+    if (ok && runId > 0 && !m_quietJobs.contains(id)) showRun(runId, 0);
   });
   connect(m_search, &views::SearchView::unitRequested, this, [this](int unit) {
     if (m_searchRun > 0) showRun(m_searchRun, unit);
@@ -699,7 +702,7 @@ Status MainWindow::exportReport(const QList<qint64>& runs, const QString& path) 
   return views::exportReport(*doc, path);
 }
 
-QList<int> MainWindow::runDemo(int problems) {
+QList<int> MainWindow::runDemo(int problems, bool showResults) {
   const QString resources = findResources();
   if (resources.isEmpty()) {
     QMessageBox::warning(this, tr("Run the demo"),
@@ -708,9 +711,73 @@ QList<int> MainWindow::runDemo(int problems) {
   }
   if (m_dbPath.isEmpty()) m_dbPath = QString::fromStdString(store::defaultDatabasePath());
   QList<int> ids;
-  for (const auto& spec : demoSpecs(resources, problems)) ids << m_jobs->enqueue(spec, m_dbPath);
+  int samplingJob = -1, oracleJob = -1;
+  for (const auto& spec : demoSpecs(resources, problems)) {
+    const int id = m_jobs->enqueue(spec, m_dbPath);
+    ids << id;
+    if (spec.value("kind", "") == "generate") samplingJob = id;
+    if (spec.value("kind", "") == "oracle") oracleJob = id;
+    if (showResults) m_quietJobs.insert(id);
+  }
   statusBar()->showMessage(tr("Running the demo: %1 jobs (see Experiments)").arg(ids.size()), 10000);
+  if (showResults) {
+    // Waits for every demo job; the connection goes with the last one.
+    struct Pending {
+      QSet<int> left;
+      QHash<int, qint64> runs;
+      QMetaObject::Connection connection;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->left = QSet<int>(ids.begin(), ids.end());
+    pending->connection = connect(m_jobs, &JobQueue::finished, this, [this, pending, samplingJob, oracleJob](int id, bool ok, qint64 runId) {
+      if (!pending->left.remove(id)) return;
+      m_quietJobs.remove(id);
+      if (ok) pending->runs.insert(id, runId);
+      if (!pending->left.isEmpty()) return;
+      const qint64 sampling = pending->runs.value(samplingJob), oracle = pending->runs.value(oracleJob);
+      disconnect(pending->connection);
+      showDemoResults(sampling, oracle);
+    });
+  }
   return ids;
+}
+
+void MainWindow::showDemoResults(qint64 samplingRun, qint64 oracleRun) {
+  auto curves = [this, samplingRun, oracleRun] {
+    if (samplingRun <= 0) {
+      Q_EMIT demoResultsShown(samplingRun, oracleRun);
+      return;
+    }
+    connect(this, &MainWindow::curvesShown, this, [this, samplingRun, oracleRun](qint64, bool) {
+      statusBar()->showMessage(tr("The demo has finished: run %1's accuracy against FLOPs is in Curves, run %2's token difficulty in Routing")
+                                   .arg(samplingRun)
+                                   .arg(oracleRun));
+      Q_EMIT demoResultsShown(samplingRun, oracleRun);
+    }, Qt::SingleShotConnection);
+    showRunCurves(samplingRun);
+  };
+  if (oracleRun <= 0) {
+    curves();
+    return;
+  }
+  connect(this, &MainWindow::routingShown, this, [curves](qint64, bool) { curves(); }, Qt::SingleShotConnection);
+  showRun(oracleRun, 0);
+}
+
+QMessageBox* MainWindow::offerDemo(int problems) {
+  auto* box = new QMessageBox(QMessageBox::Question, tr("Welcome to ComputeLens"),
+                              tr("Run the demo now? The built-in models solve the built-in task: sampling scored by a "
+                                 "process reward model, a routing oracle and a beam search. It takes about a minute on "
+                                 "two CPU cores; then the accuracy-vs-FLOPs curves and the routing oracle's token "
+                                 "difficulty open by themselves. (Help → Run the Demo runs it again.)"),
+                              QMessageBox::Yes | QMessageBox::No, this);
+  box->setObjectName(QStringLiteral("welcome"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  connect(box, &QMessageBox::buttonClicked, this, [this, box, problems](QAbstractButton* b) {
+    if (box->standardButton(b) == QMessageBox::Yes) runDemo(problems, true);
+  });
+  QTimer::singleShot(0, box, [box] { box->open(); });
+  return box;
 }
 
 void MainWindow::chooseReport() {

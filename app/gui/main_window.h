@@ -3,6 +3,7 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <QSet>
 
 #include <memory>
 #include <vector>
@@ -27,6 +28,8 @@ class SearchView;
 struct SearchViewData;
 struct RunHeatmapData;
 }
+
+class QMessageBox;
 
 namespace lens::app {
 
@@ -79,7 +82,13 @@ class MainWindow : public QMainWindow {
   // Queues the demo's jobs (demo.h) into the open database (the CLI's default when none is open) and
   // opens it; their results appear as they finish. Returns the job ids (empty when the built-in
   // models cannot be found, with a message).
-  QList<int> runDemo(int problems = 100);
+  // With showResults (the first start's demo), the finished jobs are not shown one by one: once
+  // all have finished, the oracle run's token-difficulty view is loaded and then the sampling run's
+  // accuracy-vs-FLOPs curves, which stay in front (demoResultsShown then).
+  QList<int> runDemo(int problems = 100, bool showResults = false);
+  // The first start's welcome (main.cpp: no results database yet): a box that offers the demo;
+  // Yes runs it with showResults. The box is open (not modal) and deletes itself when closed.
+  QMessageBox* offerDemo(int problems = 100);
   // The About box's text: version, licence, and the components with their licences.
   static QString aboutText();
   // Shows a run: an oracle run's routing (text, heatmap, perplexity vs compute) at sequence
@@ -88,6 +97,8 @@ class MainWindow : public QMainWindow {
   void showRun(qint64 runId, qint64 unit = 0);
 
  Q_SIGNALS:
+  // The first-start demo's results are on screen (runDemo with showResults).
+  void demoResultsShown(qint64 samplingRun, qint64 oracleRun);
   void modelOpened(const QString& dir, bool ok);
   void databaseOpened(const QString& path, bool ok);
   void problemsOpened(const QString& path, bool ok);
@@ -107,6 +118,8 @@ class MainWindow : public QMainWindow {
   void showPreferences();
 
   QTabWidget* m_tabs;
+  QSet<int> m_quietJobs;  // jobs whose finished run is not shown by itself (the first-start demo)
+  void showDemoResults(qint64 samplingRun, qint64 oracleRun);
   views::ModelSummaryView* m_summary;
   views::RunsView* m_runs;
   views::TradeoffView* m_curves;

@@ -2,6 +2,7 @@
 // The CLI as a user runs it: a separate process, its stdout, stderr and exit code.
 #include <QProcess>
 #include <map>
+#include <regex>
 #include <set>
 #include <QtTest>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,22 @@ Run cli(const QStringList& args, const QByteArray& input = {}) {
   return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
 }
 QString fx(const char* rel) { return QString::fromStdString(test::fixture(rel)); }
+
+// The names under "Subcommands:" of `computelens-cli ARGS --help`.
+std::set<std::string> subcommandsOf(QStringList args) {
+  args << "--help";
+  const auto r = cli(args);
+  std::set<std::string> names;
+  bool inList = false;
+  for (const QByteArray& line : r.out.split('\n')) {
+    if (line.startsWith("Subcommands:")) inList = true;
+    else if (inList && line.startsWith("  ") && line.size() > 2 && line[2] != ' ')
+      names.insert(line.trimmed().split(' ').first().toStdString());
+    else if (inList && !line.trimmed().isEmpty())
+      inList = false;
+  }
+  return names;
+}
 }  // namespace
 
 class TestCli : public QObject {
@@ -164,6 +181,32 @@ class TestCli : public QObject {
     QCOMPARE(j["generate"].size(), size_t(1));
     QVERIFY(j["generate"][0]["tokens_per_s"].get<double>() > 0);
     QVERIFY(!j["generate"][0].contains("fused_step_speedup"));
+  }
+
+  // The README's command list is the program's: every command and subcommand of --help appears as
+  // "computelens-cli COMMAND [SUBCOMMAND]" in it, and every such mention names one that exists.
+  void readmeListsEveryCommand() {
+    const auto readme = readFile(std::string(LENS_SOURCE_DIR) + "/README.md");
+    QVERIFY(readme.ok());
+    std::map<std::string, std::set<std::string>> program;
+    for (const auto& c : subcommandsOf({})) program[c] = subcommandsOf({QString::fromStdString(c)});
+    QVERIFY2(program.size() >= 20 && program.count("bench") && program["bench"].count("all"), "--help was not parsed");
+    std::map<std::string, std::set<std::string>> listed;
+    static const std::regex kMention(R"(computelens-cli ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?)");
+    for (auto it = std::sregex_iterator(readme->begin(), readme->end(), kMention); it != std::sregex_iterator(); ++it) {
+      const std::string cmd = (*it)[1], sub = (*it)[2];
+      QVERIFY2(program.count(cmd), ("README.md names `computelens-cli " + cmd + "`, which computelens-cli --help does not list").c_str());
+      listed[cmd];
+      if (program[cmd].empty() || sub.empty()) continue;
+      QVERIFY2(program[cmd].count(sub),
+               ("README.md names `computelens-cli " + cmd + " " + sub + "`, which `" + cmd + " --help` does not list").c_str());
+      listed[cmd].insert(sub);
+    }
+    for (const auto& [cmd, subs] : program) {
+      QVERIFY2(listed.count(cmd), ("README.md does not list `computelens-cli " + cmd + "`").c_str());
+      for (const auto& sub : subs)
+        QVERIFY2(listed[cmd].count(sub), ("README.md does not list `computelens-cli " + cmd + " " + sub + "`").c_str());
+    }
   }
 
   // `bench all --tiny` runs every benchmark of the suite into one JSON file (a smoke test of the

@@ -3,6 +3,8 @@
 // lists it (read on the worker pool), and selecting it draws its accuracy-vs-FLOPs curves.
 #include <QSignalSpy>
 #include <QtTest>
+#include <QMessageBox>
+#include <QPointer>
 #include <nlohmann/json.hpp>
 
 #include "app/gui/demo.h"
@@ -192,6 +194,46 @@ class TestWorkbench : public QObject {
     QCOMPARE(runs->at(0).kind, std::string("generate"));
     QCOMPARE(runs->at(1).kind, std::string("oracle"));
     QCOMPARE(runs->at(2).kind, std::string("search"));
+    QTRY_COMPARE_WITH_TIMEOUT(w.runsView()->rowCount(), 3, 30000);
+  }
+
+  // The first start (no results database yet): the welcome box offers the demo; Yes runs it, and
+  // once its three jobs have finished the oracle run's token difficulty and the sampling run's
+  // curves open with no further click, the curves in front.
+  void firstStartDemoOpensItsResults() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("first.db");
+    const QByteArray savedDb = qgetenv("LENS_DB");
+    qputenv("LENS_DB", db.toUtf8());  // the default database, as on a first start
+    struct Restore {
+      QByteArray v;
+      ~Restore() { v.isNull() ? qunsetenv("LENS_DB") : qputenv("LENS_DB", v); }
+    } restore{savedDb};
+    app::MainWindow w;
+    w.show();
+    QPointer<QMessageBox> box = w.offerDemo(6);
+    QTRY_VERIFY_WITH_TIMEOUT(box && box->isVisible(), 10000);
+    QSignalSpy shown(&w, &app::MainWindow::demoResultsShown);
+    QSignalSpy searchShown(&w, &app::MainWindow::searchShown);
+    box->button(QMessageBox::Yes)->click();
+    QTRY_VERIFY(!box);  // closed and deleted
+    QVERIFY(shown.wait(300000));
+    const qint64 sampling = shown.first().at(0).toLongLong(), oracle = shown.first().at(1).toLongLong();
+    auto st = store::Store::open(db.toStdString());
+    LENS_VERIFY_OK(st);
+    auto sRun = (*st)->run(sampling), oRun = (*st)->run(oracle);
+    LENS_VERIFY_OK(sRun);
+    LENS_VERIFY_OK(oRun);
+    QCOMPARE(sRun->kind, std::string("generate"));
+    QCOMPARE(oRun->kind, std::string("oracle"));
+    QCOMPARE(sRun->status, store::RunStatus::Done);
+    QTRY_VERIFY(w.curvesView()->isVisible());  // the Curves tab in front
+    QVERIFY(!w.routingView()->isVisible());
+    QVERIFY(w.curvesView()->seriesCount() > 0);
+    QVERIFY(w.curvesView()->plot()->graph(0)->dataCount() > 0);
+    QVERIFY(!w.routingView()->data().tokens.isEmpty());  // the oracle run's text with its difficulty
+    QVERIFY(!w.routingView()->data().lossBig.isEmpty());
+    QCOMPARE(searchShown.count(), 0);  // the demo's search run did not take the front
     QTRY_COMPARE_WITH_TIMEOUT(w.runsView()->rowCount(), 3, 30000);
   }
 
