@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/gui/main_window.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -9,14 +10,13 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QMenuBar>
-#include <QAbstractButton>
 #include <QHash>
+#include <QMenuBar>
 #include <QMessageBox>
-#include <QTimer>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QtConcurrent>
 #include <cmath>
 #include <filesystem>
@@ -771,7 +771,6 @@ QMessageBox* MainWindow::offerDemo(int problems) {
                                  "two CPU cores; then the accuracy-vs-FLOPs curves and the routing oracle's token "
                                  "difficulty open by themselves. (Help → Run the Demo runs it again.)"),
                               QMessageBox::Yes | QMessageBox::No, this);
-  box->setObjectName(QStringLiteral("welcome"));
   box->setAttribute(Qt::WA_DeleteOnClose);
   connect(box, &QMessageBox::buttonClicked, this, [this, box, problems](QAbstractButton* b) {
     if (box->standardButton(b) == QMessageBox::Yes) runDemo(problems, true);

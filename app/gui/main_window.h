@@ -116,10 +116,11 @@ class MainWindow : public QMainWindow {
   void exportCurves();
   void showAbout();
   void showPreferences();
+  // The first-start demo's results: the oracle run's routing, then the sampling run's curves.
+  void showDemoResults(qint64 samplingRun, qint64 oracleRun);
 
   QTabWidget* m_tabs;
   QSet<int> m_quietJobs;  // jobs whose finished run is not shown by itself (the first-start demo)
-  void showDemoResults(qint64 samplingRun, qint64 oracleRun);
   views::ModelSummaryView* m_summary;
   views::RunsView* m_runs;
   views::TradeoffView* m_curves;

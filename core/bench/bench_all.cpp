@@ -86,7 +86,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   report("prm");
   PrmBenchParams prm = p.prm;
   prm.repeats = repeats;
-  if (quick) prm.samples = tiny ? 2 : 4;
+  prm.samples = pick(prm.samples, 4, 2);
   auto pr = benchPrm(prm);
   if (!pr) return pr.error();
   out["prm"] = *pr;
@@ -103,7 +103,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
 
   report("store");
   StoreBenchParams st;
-  if (quick) st.tokens = tiny ? 20000 : 100000;
+  st.tokens = pick(static_cast<int>(st.tokens), 100000, 20000);
   auto store = benchStore(st);
   if (!store) return store.error();
   out["store"] = *store;
