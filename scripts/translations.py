@@ -130,6 +130,7 @@ T = {
     "accuracy": ("正答率", "độ chính xác"),
     "%1\nN = %2 samples\n%3 FLOPs per problem\naccuracy %4 %": ("%1\nN = %2 サンプル\n問題あたり %3 FLOPs\n正答率 %4 %",
                                                                "%1\nN = %2 mẫu\n%3 FLOPs mỗi bài\nđộ chính xác %4 %"),
+    " (95 % interval %1–%2)": (" (95 % 区間 %1–%2)", " (khoảng 95 % %1–%2)"),
     "Job": ("ジョブ", "Tác vụ"),
     "Progress": ("進捗", "Tiến độ"),
     "Rate": ("速度", "Tốc độ"),

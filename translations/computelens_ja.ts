@@ -1127,6 +1127,10 @@ N = %2 サンプル
 問題あたり %3 FLOPs
 正答率 %4 %</translation>
     </message>
+    <message>
+      <source> (95 % interval %1–%2)</source>
+      <translation> (95 % 区間 %1–%2)</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::PlotExport</name>

@@ -1127,6 +1127,10 @@ N = %2 mẫu
 %3 FLOPs mỗi bài
 độ chính xác %4 %</translation>
     </message>
+    <message>
+      <source> (95 % interval %1–%2)</source>
+      <translation> (khoảng 95 % %1–%2)</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::PlotExport</name>

@@ -51,21 +51,23 @@ TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCusto
   // A click on a legend entry hides or shows its series.
   connect(m_plot, &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
     if (auto* pi = qobject_cast<QCPPlottableLegendItem*>(item))
-      for (int i = 0; i < m_plot->graphCount(); ++i)
+      for (int i = 0; i < m_series.size(); ++i)
         if (m_plot->graph(i) == pi->plottable()) toggleSeries(i);
   });
 }
 
 bool TradeoffView::toggleSeries(int i) {
-  if (i < 0 || i >= m_plot->graphCount()) return false;
+  if (i < 0 || i >= m_series.size()) return false;
   auto* g = m_plot->graph(i);
   g->setVisible(!g->visible());
+  for (auto* band : {m_bands[i].first, m_bands[i].second})
+    if (band) band->setVisible(g->visible());
   if (auto* item = m_plot->legend->itemWithPlottable(g)) item->setTextColor(g->visible() ? Qt::black : Qt::gray);
   m_plot->replot(QCustomPlot::rpQueuedReplot);
   return true;
 }
 
-bool TradeoffView::seriesVisible(int i) const { return i >= 0 && i < m_plot->graphCount() && m_plot->graph(i)->visible(); }
+bool TradeoffView::seriesVisible(int i) const { return i >= 0 && i < m_series.size() && m_plot->graph(i)->visible(); }
 
 void TradeoffView::setTable(const QString& caption, const QStringList& headers, const QVector<QStringList>& rows) {
   m_caption->setText(caption);
@@ -89,6 +91,7 @@ QString TradeoffView::tableCaption() const { return m_caption->text(); }
 void TradeoffView::clear() {
   setTable({}, {}, {});
   m_series.clear();
+  m_bands.clear();
   m_plot->clearGraphs();
   m_plot->plotLayout()->setRowStretchFactor(0, 1);
   m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -115,6 +118,35 @@ void TradeoffView::setSeries(const QString& title, const QVector<TradeoffSeries>
       xmax = std::max(xmax, x);
     }
   }
+  // Bands after every series, so that series i stays graph(i); a gap where a point has no interval.
+  m_bands = QVector<QPair<QCPGraph*, QCPGraph*>>(series.size(), {nullptr, nullptr});
+  for (int i = 0; i < series.size(); ++i) {
+    const auto& s = series[i];
+    if (s.low.size() != s.flops.size() || s.high.size() != s.flops.size()) continue;
+    QVector<double> lo(s.low), hi(s.high);
+    bool any = false;
+    for (int k = 0; k < lo.size(); ++k) {
+      if (std::isnan(lo[k]) || std::isnan(hi[k])) lo[k] = hi[k] = qQNaN();
+      else any = true;
+    }
+    if (!any) continue;
+    auto* lower = m_plot->addGraph();
+    auto* upper = m_plot->addGraph();
+    QColor fill = kColours[i % 8];
+    fill.setAlpha(s.highlight || s.name == QLatin1String("all") ? 60 : 30);
+    for (auto* g : {lower, upper}) {
+      g->setPen(Qt::NoPen);
+      g->removeFromLegend();
+      g->setSelectable(QCP::stNone);
+    }
+    lower->setName(s.name + QStringLiteral(" 95% low"));
+    upper->setName(s.name + QStringLiteral(" 95% high"));
+    lower->setData(s.flops, lo, /*alreadySorted=*/true);
+    upper->setData(s.flops, hi, /*alreadySorted=*/true);
+    upper->setBrush(fill);
+    upper->setChannelFillGraph(lower);
+    m_bands[i] = {lower, upper};
+  }
   if (xmax > 0) m_plot->xAxis->setRange(xmin / 1.5, xmax * 1.5);
   m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -135,6 +167,9 @@ QString TradeoffView::toolTipAt(const QPointF& pixel) const {
                    .arg(s.n.value(k))
                    .arg(s.flops[k], 0, 'g', 3)
                    .arg(100.0 * s.accuracy[k], 0, 'f', 1);
+        const double lo = s.low.value(k, qQNaN()), hi = s.high.value(k, qQNaN());
+        if (!std::isnan(lo) && !std::isnan(hi))
+          text += tr(" (95 % interval %1–%2)").arg(100.0 * lo, 0, 'f', 1).arg(100.0 * hi, 0, 'f', 1);
       }
     }
   }
@@ -155,11 +190,13 @@ bool TradeoffView::exportCsv(const QString& path) const {
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) return false;
   QTextStream out(&f);
-  out << "series,n,flops_per_problem,accuracy\n";
+  out << "series,n,flops_per_problem,accuracy,ci_low,ci_high\n";
+  // An empty field where a point has no interval.
+  auto number = [](double v) { return std::isnan(v) ? QString() : QString::number(v, 'g', 17); };
   for (const auto& s : m_series)
     for (int k = 0; k < s.flops.size(); ++k)
-      out << '"' << QString(s.name).replace('"', "\"\"") << "\"," << s.n.value(k) << ',' << QString::number(s.flops[k], 'g', 17)
-          << ',' << QString::number(s.accuracy[k], 'g', 17) << '\n';
+      out << '"' << QString(s.name).replace('"', "\"\"") << "\"," << s.n.value(k) << ',' << number(s.flops[k]) << ','
+          << number(s.accuracy[k]) << ',' << number(s.low.value(k, qQNaN())) << ',' << number(s.high.value(k, qQNaN())) << '\n';
   return out.status() == QTextStream::Ok;
 }
 

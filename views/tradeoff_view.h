@@ -2,14 +2,17 @@
 // Trade-off curves: accuracy against inference FLOPs per problem (log axis), one line per series
 // (a strategy, a difficulty bin, a level), as in Snell et al. 2024's figures. Hover shows the
 // nearest point's values; every export writes exactly what is shown (PNG at 2×, PDF, SVG, CSV).
+// A series with intervals gets a shaded band between them, in its colour.
 #pragma once
 
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 #include <QWidget>
 
 class QCustomPlot;
+class QCPGraph;
 class QLabel;
 class QMouseEvent;
 class QTableWidget;
@@ -21,6 +24,9 @@ struct TradeoffSeries {
   QVector<double> flops;     // x: inference FLOPs per problem
   QVector<double> accuracy;  // y: in [0, 1]
   QVector<int> n;            // samples per problem behind each point
+  // The 95 % interval of each point's accuracy over problems, drawn as a shaded band; empty (or
+  // NaN at a point) when there is none.
+  QVector<double> low, high;
   bool highlight = false;    // drawn thicker (the "all" series, a compute-optimal frontier)
 };
 
@@ -32,6 +38,9 @@ class TradeoffView : public QWidget {
   void clear();
   int seriesCount() const { return m_series.size(); }
   QCustomPlot* plot() const { return m_plot; }
+  // Series i is graph(i); its band, when it has one, is the pair of graphs bandGraphs(i) after all
+  // the series (the upper one filled down to the lower), hidden and shown with it.
+  QPair<QCPGraph*, QCPGraph*> bandGraphs(int i) const { return m_bands.value(i); }
   // Shows or hides series i (a click on its legend entry does the same); false when out of range.
   bool toggleSeries(int i);
   bool seriesVisible(int i) const;
@@ -41,7 +50,7 @@ class TradeoffView : public QWidget {
   bool exportPng(const QString& path) const;  // twice the widget's size
   bool exportPdf(const QString& path) const;
   bool exportSvg(const QString& path) const;
-  bool exportCsv(const QString& path) const;  // series, n, flops_per_problem, accuracy
+  bool exportCsv(const QString& path) const;  // series, n, flops_per_problem, accuracy, ci_low, ci_high
   // By suffix (.png, .pdf, .svg, .csv).
   bool exportTo(const QString& path) const;
 
@@ -57,6 +66,7 @@ class TradeoffView : public QWidget {
   QLabel* m_caption;
   QTableWidget* m_table;
   QVector<TradeoffSeries> m_series;
+  QVector<QPair<QCPGraph*, QCPGraph*>> m_bands;  // per series: lower, upper (nullptr: none)
   QString m_title;
 };
 

@@ -35,6 +35,14 @@ namespace lens::cli {
 
 namespace {
 
+// "[58.1, 66.4]": an interval of proportions in percent; "-" when it has none.
+std::string intervalText(double low, double high) {
+  if (!std::isfinite(low) || !std::isfinite(high)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[%.1f, %.1f]", 100 * low, 100 * high);
+  return buf;
+}
+
 std::atomic<bool> g_cancel{false};
 
 // First Ctrl-C: stop after the current forward pass and leave the run resumable. Second: default
@@ -468,16 +476,19 @@ int cmdComputeOptimal(const Options& o) {
     auto w = writeOut(o.out.empty() ? "-" : o.out, j.dump(2) + "\n");
     return w ? 0 : fail(w.error());
   }
-  std::printf("%-26s %6s %10s %12s   %s\n", "strategy", "N", "accuracy", "FLOPs/prob", "by bin 1..5");
+  std::printf("%-26s %6s %10s %13s %12s   %s\n", "strategy", "N", "accuracy", "95% interval", "FLOPs/prob", "by bin 1..5");
   for (const auto& a : rep->arms) {
-    std::printf("%-26s %6d %9.1f%% %12.3g  ", a.strategy.c_str(), a.budget, 100 * a.accuracy, a.meanFlops);
+    std::printf("%-26s %6d %9.1f%% %13s %12.3g  ", a.strategy.c_str(), a.budget, 100 * a.accuracy, intervalText(a.ciLow, a.ciHigh).c_str(),
+                a.meanFlops);
     for (double b : a.byBin) std::printf(std::isnan(b) ? "     -" : " %5.1f", 100 * b);
     std::printf("\n");
   }
-  std::printf("\ncompute-optimal (choice per bin made on the other half of the problems)\n%6s %10s %10s %12s %10s  %s\n", "N", "optimal",
-              rep->baseline.c_str(), "baseline N=", "ratio", "chosen per bin (fold 0 / fold 1)");
+  std::printf("\ncompute-optimal (choice per bin made on the other half of the problems; 95%% intervals over problems)\n"
+              "%6s %10s %13s %10s %15s %12s %10s  %s\n",
+              "N", "optimal", "interval", rep->baseline.c_str(), "optimal-base", "baseline N=", "ratio", "chosen per bin (fold 0 / fold 1)");
   for (const auto& f : rep->frontier) {
-    std::printf("%6d %9.1f%% %9.1f%% %12.1f %9.2fx ", f.budget, 100 * f.computeOptimal, 100 * f.baseline, f.matchingBaselineBudget, f.efficiency);
+    std::printf("%6d %9.1f%% %13s %9.1f%% %15s %12.1f %9.2fx ", f.budget, 100 * f.computeOptimal, intervalText(f.ciLow, f.ciHigh).c_str(),
+                100 * f.baseline, intervalText(f.minusBaselineLow, f.minusBaselineHigh).c_str(), f.matchingBaselineBudget, f.efficiency);
     for (size_t b = 0; b < f.chosen.size(); ++b) std::printf(" %zu:%s/%s", b + 1, f.chosen[b][0].c_str(), f.chosen[b][1].c_str());
     std::printf("\n");
   }
@@ -736,12 +747,12 @@ int cmdCurves(const Options& o) {
     auto curves = search::computeRunCurves(**st, run->id, h, *budgets, o.trials);
     if (!curves) return fail(curves.error());
     if (!o.asJson) {
-      std::printf("%s, run %lld (%d problems; bins: oracle difficulty by pass@1, 1 = easiest)\n", search::aggregationName(h),
-                  static_cast<long long>(run->id), curves->problems);
+      std::printf("%s, run %lld (%d problems; bins: oracle difficulty by pass@1, 1 = easiest; ± half the 95 %% bootstrap interval)\n",
+                  search::aggregationName(h), static_cast<long long>(run->id), curves->problems);
       std::printf("%-9s", "N");
-      for (const auto& pt : curves->series[0].points) std::printf("%9d", pt.n);
+      for (const auto& pt : curves->series[0].points) std::printf("%14d", pt.n);
       std::printf("\n%-9s", "FLOPs");
-      for (const auto& pt : curves->series[0].points) std::printf("%9.2g", pt.flopsPerProblem);
+      for (const auto& pt : curves->series[0].points) std::printf("%14.2g", pt.flopsPerProblem);
       std::printf("\n");
     }
     for (const auto& s : curves->series) {
@@ -749,7 +760,8 @@ int cmdCurves(const Options& o) {
       store::CurveRecord rec{std::string("accuracy-vs-n/") + search::aggregationName(h), s.name, "samples per problem",
                              "accuracy", {}};
       for (const auto& pt : s.points) {
-        pts.push_back({{"n", pt.n}, {"accuracy", pt.accuracy}, {"flops_per_problem", pt.flopsPerProblem}, {"problems", pt.problems}});
+        pts.push_back({{"n", pt.n}, {"accuracy", pt.accuracy}, {"ci_low", search::jsonNumber(pt.ciLow)}, {"ci_high", search::jsonNumber(pt.ciHigh)},
+                       {"flops_per_problem", pt.flopsPerProblem}, {"problems", pt.problems}});
         rec.points.emplace_back(pt.n, pt.accuracy);
       }
       out.push_back({{"aggregation", search::aggregationName(h)}, {"series", s.name}, {"points", pts}});
@@ -759,7 +771,12 @@ int cmdCurves(const Options& o) {
       }
       if (!o.asJson) {
         std::printf("%-9s", s.name.c_str());
-        for (const auto& pt : s.points) std::printf("%8.1f%%", 100 * pt.accuracy);
+        for (const auto& pt : s.points) {
+          if (std::isfinite(pt.ciLow) && std::isfinite(pt.ciHigh))
+            std::printf("%7.1f%% ±%-4.1f", 100 * pt.accuracy, 50 * (pt.ciHigh - pt.ciLow));
+          else
+            std::printf("%8.1f%%     ", 100 * pt.accuracy);
+        }
         std::printf("\n");
       }
     }

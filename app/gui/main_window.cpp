@@ -402,6 +402,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           ts.flops.push_back(p.flopsPerProblem);
           ts.accuracy.push_back(p.accuracy);
           ts.n.push_back(p.n);
+          ts.low.push_back(p.ciLow);
+          ts.high.push_back(p.ciHigh);
         }
         series.push_back(ts);
       }

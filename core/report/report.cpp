@@ -22,6 +22,11 @@ std::string fmt(double v, const char* f = "%.4g") {
   return buf;
 }
 std::string pct(double v) { return std::isfinite(v) ? fmt(100.0 * v, "%.1f") + " %" : "—"; }
+// "62.3 % [58.1, 66.4]": an accuracy and its interval (the value alone when there is none).
+std::string pctWithInterval(double v, double low, double high) {
+  if (!std::isfinite(low) || !std::isfinite(high)) return pct(v);
+  return pct(v) + " [" + fmt(100.0 * low, "%.1f") + ", " + fmt(100.0 * high, "%.1f") + "]";
+}
 
 struct Writer {
   ReportDocument& doc;
@@ -63,15 +68,17 @@ void samplingSection(Writer& w, store::Store& st, const store::RunRecord& run, c
     for (const auto& s : c->series) {
       if (s.points.empty()) continue;
       const bool plotted = s.name == "all" || s.name.rfind("bin ", 0) == 0;
-      ChartSeries cs{s.name, {}, {}};
+      ChartSeries cs{s.name, {}, {}, {}, {}};
       head.push_back(s.name);
       for (const auto& pnt : s.points) {
         cs.x.push_back(pnt.flopsPerProblem);
         cs.y.push_back(100.0 * pnt.accuracy);
+        cs.low.push_back(100.0 * pnt.ciLow);
+        cs.high.push_back(100.0 * pnt.ciHigh);
         auto& row = rows[pnt.n];
         if (row.empty()) row = {std::to_string(pnt.n), s.name == "all" ? fmt(pnt.flopsPerProblem, "%.3g") : ""};
         row.resize(head.size() - 1, "—");
-        row.push_back(pct(pnt.accuracy));
+        row.push_back(pctWithInterval(pnt.accuracy, pnt.ciLow, pnt.ciHigh));
       }
       if (plotted) series.push_back(std::move(cs));
     }
@@ -81,7 +88,8 @@ void samplingSection(Writer& w, store::Store& st, const store::RunRecord& run, c
     for (auto& [n, row] : rows) table.push_back(row);
     w.table(head, table);
     w.p("Bins are oracle difficulty (quintiles of each problem's pass@1, bin 1 easiest); accuracy at N is the mean over random "
-        "size-N subsets of each problem's samples.");
+        "size-N subsets of each problem's samples. In brackets and shaded: the 95 % percentile-bootstrap interval over problems "
+        "(2000 resamples).");
   }
 }
 
@@ -236,14 +244,17 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
       w.p("Not computed: " + co.error().message);
     } else {
       std::vector<std::vector<std::string>> rows;
-      for (const auto& a : co->arms) rows.push_back({a.strategy, std::to_string(a.budget), pct(a.accuracy), fmt(a.meanFlops, "%.3g")});
-      w.table({"strategy", "N", "accuracy", "generator FLOPs / problem"}, rows);
+      for (const auto& a : co->arms)
+        rows.push_back({a.strategy, std::to_string(a.budget), pctWithInterval(a.accuracy, a.ciLow, a.ciHigh), fmt(a.meanFlops, "%.3g")});
+      w.table({"strategy", "N", "accuracy [95 % interval]", "generator FLOPs / problem"}, rows);
       rows.clear();
-      ChartSeries frontier{"compute-optimal", {}, {}};
+      ChartSeries frontier{"compute-optimal", {}, {}, {}, {}};
       for (const auto& f : co->frontier) {
-        rows.push_back({std::to_string(f.budget), pct(f.computeOptimal), pct(f.baseline), fmt(f.efficiency, "%.2f")});
+        rows.push_back({std::to_string(f.budget), pctWithInterval(f.computeOptimal, f.ciLow, f.ciHigh), pct(f.baseline), fmt(f.efficiency, "%.2f")});
         frontier.x.push_back(f.meanFlops);
         frontier.y.push_back(100.0 * f.computeOptimal);
+        frontier.low.push_back(100.0 * f.ciLow);
+        frontier.high.push_back(100.0 * f.ciHigh);
       }
       // Every strategy at its budgets, so per-token compute (Duo routes, routers) and per-problem
       // compute (N, search, revisions) compare on one FLOPs axis.
@@ -251,7 +262,7 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
       std::map<std::string, size_t> at;
       for (const auto& a : co->arms) {
         auto [it, fresh] = at.try_emplace(a.strategy, all.size());
-        if (fresh) all.push_back({a.strategy, {}, {}});
+        if (fresh) all.push_back({a.strategy, {}, {}, {}, {}});
         all[it->second].x.push_back(a.meanFlops);
         all[it->second].y.push_back(100.0 * a.accuracy);
       }

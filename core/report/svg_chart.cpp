@@ -78,6 +78,10 @@ std::string lineChartSvg(const std::vector<ChartSeries>& series, const ChartPara
   const double W = p.width, H = p.height, pw = W - left - right, ph = H - top - bottom;
   auto tx = [&](double x) { return p.logX ? std::log10(x) : x; };
   auto usable = [&](double x, double y) { return std::isfinite(x) && std::isfinite(y) && (!p.logX || x > 0); };
+  // Point i of s has a band when both ends are finite.
+  auto banded = [&](const ChartSeries& s, size_t i) {
+    return i < s.low.size() && i < s.high.size() && usable(s.x[i], s.low[i]) && std::isfinite(s.high[i]);
+  };
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   for (const auto& s : series)
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
@@ -86,6 +90,7 @@ std::string lineChartSvg(const std::vector<ChartSeries>& series, const ChartPara
         x1 = std::max(x1, tx(s.x[i]));
         y0 = std::min(y0, s.y[i]);
         y1 = std::max(y1, s.y[i]);
+        if (banded(s, i)) y0 = std::min(y0, s.low[i]), y1 = std::max(y1, s.high[i]);
       }
   if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   if (x1 - x0 < 1e-12) x0 -= 0.5, x1 += 0.5;
@@ -122,6 +127,27 @@ std::string lineChartSvg(const std::vector<ChartSeries>& series, const ChartPara
   }
   svg += "<text x=\"" + fixed(left + pw / 2) + "\" y=\"" + fixed(H - 12) + "\" text-anchor=\"middle\">" + escapeXml(p.xLabel + (p.logX ? " (log)" : "")) + "</text>\n";
   svg += "<text transform=\"translate(16," + fixed(top + ph / 2) + ") rotate(-90)\" text-anchor=\"middle\">" + escapeXml(p.yLabel) + "</text>\n";
+  // Bands first, so that every line is drawn over them: one polygon per run of banded points
+  // (upper ends left to right, then lower ends back), an error bar for a banded point alone.
+  for (size_t k = 0; k < series.size(); ++k) {
+    const auto& s = series[k];
+    const std::string color = kColors[k % (sizeof kColors / sizeof *kColors)];
+    const size_t n = std::min(s.x.size(), s.y.size());
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && banded(s, j)) ++j;
+      if (j - i >= 2) {
+        std::string poly;
+        for (size_t a = i; a < j; ++a) poly += fixed(px(s.x[a])) + "," + fixed(py(s.high[a])) + " ";
+        for (size_t a = j; a-- > i;) poly += fixed(px(s.x[a])) + "," + fixed(py(s.low[a])) + " ";
+        svg += "<polygon class=\"band\" fill=\"" + color + "\" fill-opacity=\"0.15\" stroke=\"none\" points=\"" + poly + "\"/>\n";
+      } else if (j - i == 1) {  // a point alone: an error bar
+        svg += "<line class=\"band\" x1=\"" + fixed(px(s.x[i])) + "\" y1=\"" + fixed(py(s.low[i])) + "\" x2=\"" + fixed(px(s.x[i])) + "\" y2=\"" +
+               fixed(py(s.high[i])) + "\" stroke=\"" + color + "\" stroke-opacity=\"0.4\" stroke-width=\"4\"/>\n";
+      }
+      i = j == i ? i + 1 : j;
+    }
+  }
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const std::string color = kColors[k % (sizeof kColors / sizeof *kColors)];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A small SVG line chart for reports (no Qt, so the headless CLI writes the same report as the
 // workbench): series of points with markers, a linear or log10 x axis, ticks, axis labels and a
-// legend. Torch-free and Qt-free.
+// legend, and a shaded band per series where it has intervals. Torch-free and Qt-free.
 #pragma once
 
 #include <string>
@@ -12,6 +12,9 @@ namespace lens::report {
 struct ChartSeries {
   std::string name;
   std::vector<double> x, y;
+  // Optional interval of each y (e.g. a 95 % bootstrap interval), drawn as a translucent band in
+  // the series' colour under its line; empty, or non-finite at a point, for none there.
+  std::vector<double> low, high;
 };
 
 struct ChartParams {

@@ -8,6 +8,7 @@
 
 #include "core/common/hash.h"
 #include "core/mathdata/answer.h"
+#include "core/stats/bootstrap.h"
 
 namespace lens::search {
 
@@ -102,7 +103,8 @@ std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problem
   for (int n : budgets) {
     CurvePoint pt;
     pt.n = n;
-    double acc = 0, flops = 0;
+    double flops = 0;
+    std::vector<double> perProblem;
     for (size_t pi = 0; pi < problems.size(); ++pi) {
       const auto& p = problems[pi];
       const size_t pool = p.samples.size();
@@ -125,12 +127,16 @@ std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problem
         }
         hit /= trials;
       }
-      acc += hit;
+      perProblem.push_back(hit);
       flops += n * p.flopsPerSample;
       ++pt.problems;
     }
     if (pt.problems == 0) continue;
-    pt.accuracy = acc / pt.problems;
+    pt.accuracy = std::accumulate(perProblem.begin(), perProblem.end(), 0.0) / pt.problems;
+    stats::BootstrapParams boot;
+    boot.seed = seed ^ (0x9e37ULL * static_cast<uint64_t>(n));
+    const auto ci = stats::bootstrapMean(perProblem, boot);
+    pt.ciLow = ci.low, pt.ciHigh = ci.high;
     pt.flopsPerProblem = flops / pt.problems;
     out.push_back(pt);
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,12 +47,17 @@ struct CurvePoint {
   double accuracy = 0.0;        // mean over problems of P(the chosen answer is correct)
   double flopsPerProblem = 0.0; // n × mean FLOPs per sample
   int problems = 0;
+  // 95 % percentile-bootstrap interval of `accuracy` over problems (stats::bootstrapMean); NaN
+  // when no problem has a pool of n.
+  double ciLow = std::numeric_limits<double>::quiet_NaN();
+  double ciHigh = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Accuracy at each budget N, estimated as in Snell et al. (§4): for each problem, the mean over
 // random size-N subsets of its pool, drawn without replacement in random order (the order breaks
 // ties); N = 1 is computed exactly.
-// Budgets larger than a problem's pool are skipped for that problem.
+// Budgets larger than a problem's pool are skipped for that problem. Each point carries the 95 %
+// bootstrap interval over the problems it averages (seeded from `seed` and n).
 std::vector<CurvePoint> accuracyCurve(const std::vector<ProblemSamples>& problems, Aggregation how,
                                       const std::vector<int>& budgets, int trials = 200, uint64_t seed = 0);
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <set>
 
+#include "core/stats/bootstrap.h"
+
 namespace lens::search {
 
 using json = nlohmann::json;
@@ -18,6 +20,12 @@ json num(double v) { return jsonNumber(v); }
 json binsJson(const std::vector<double>& v) { return jsonNumbers(v); }
 
 bool has(const Arm& a, size_t p) { return a.accuracy[p] >= 0; }
+
+stats::BootstrapParams bootFor(int budget) {
+  stats::BootstrapParams b;
+  b.seed = static_cast<uint64_t>(budget);
+  return b;
+}
 
 }  // namespace
 
@@ -33,11 +41,13 @@ json ComputeOptimalReport::toJson() const {
   json f = json::array();
   for (const auto& p : frontier)
     f.push_back({{"budget", p.budget}, {"compute_optimal", p.computeOptimal}, {"baseline", num(p.baseline)}, {"mean_flops", p.meanFlops},
-                 {"by_bin", binsJson(p.byBin)}, {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)}});
+                 {"by_bin", binsJson(p.byBin)}, {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)},
+                 {"ci_low", num(p.ciLow)}, {"ci_high", num(p.ciHigh)}, {"minus_baseline_ci_low", num(p.minusBaselineLow)},
+                 {"minus_baseline_ci_high", num(p.minusBaselineHigh)}});
   json a = json::array();
   for (const auto& s : arms)
     a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", binsJson(s.byBin)},
-                 {"problems", s.problems}});
+                 {"problems", s.problems}, {"ci_low", num(s.ciLow)}, {"ci_high", num(s.ciHigh)}});
   return {{"baseline", baseline}, {"budgets", budgets}, {"frontier", f}, {"arms", a}};
 }
 
@@ -66,9 +76,11 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     s.budget = a.budget;
     std::vector<double> sum(5, 0), cnt(5, 0);
     double total = 0, fl = 0;
+    std::vector<double> perProblem;
     for (size_t p = 0; p < P; ++p) {
       if (bins[p] == 0 || !has(a, p)) continue;
       total += a.accuracy[p];
+      perProblem.push_back(a.accuracy[p]);
       fl += flopsOf(a, p);
       sum[static_cast<size_t>(bins[p] - 1)] += a.accuracy[p];
       cnt[static_cast<size_t>(bins[p] - 1)] += 1;
@@ -77,6 +89,8 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     s.accuracy = s.problems ? total / s.problems : kNaN;
     s.meanFlops = s.problems ? fl / s.problems : kNaN;
     for (size_t b = 0; b < 5; ++b) s.byBin.push_back(cnt[b] ? sum[b] / cnt[b] : kNaN);
+    const auto ci = stats::bootstrapMean(perProblem, bootFor(a.budget));
+    s.ciLow = ci.low, s.ciHigh = ci.high;
     rep.arms.push_back(std::move(s));
   }
 
@@ -95,6 +109,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     fp.chosen.assign(5, std::vector<std::string>(2));
     double correct = 0, count = 0, fl = 0;
     std::vector<double> binSum(5, 0.0), binCount(5, 0.0);
+    std::vector<double> chosenAcc(P, kNaN);  // per problem: the cross-validated choice's accuracy
     for (int fold = 0; fold < 2; ++fold) {
       for (int bin = 1; bin <= 5; ++bin) {
         // Choose on the other fold's problems of this bin (of every bin when this one has none there).
@@ -123,6 +138,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
         for (size_t p = 0; p < P; ++p)
           if (bins[p] == bin && static_cast<int>(p % 2) == fold && has(*best, p)) {
             correct += best->accuracy[p];
+            chosenAcc[p] = best->accuracy[p];
             fl += flopsOf(*best, p);
             count += 1;
             binSum[static_cast<size_t>(bin - 1)] += best->accuracy[p];
@@ -133,6 +149,23 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     fp.computeOptimal = count ? correct / count : kNaN;
     fp.meanFlops = count ? fl / count : kNaN;
     for (size_t b = 0; b < 5; ++b) fp.byBin.push_back(binCount[b] ? binSum[b] / binCount[b] : kNaN);
+    {
+      const Arm* baseArm = nullptr;
+      for (const auto& a : arms)
+        if (a.strategy == baseline && a.budget == B) baseArm = &a;
+      std::vector<double> co, paired, baseValues;
+      for (size_t p = 0; p < P; ++p) {
+        if (std::isnan(chosenAcc[p])) continue;
+        co.push_back(chosenAcc[p]);
+        if (baseArm && has(*baseArm, p)) paired.push_back(chosenAcc[p]), baseValues.push_back(baseArm->accuracy[p]);
+      }
+      const auto ci = stats::bootstrapMean(co, bootFor(B));
+      fp.ciLow = ci.low, fp.ciHigh = ci.high;
+      if (!paired.empty()) {
+        const auto d = stats::bootstrapPairedDifference(paired, baseValues, bootFor(B));
+        fp.minusBaselineLow = d.low, fp.minusBaselineHigh = d.high;
+      }
+    }
     // The baseline budget that reaches the same accuracy (log-linear between measured budgets).
     fp.matchingBaselineBudget = kNaN;
     for (size_t i = 0; i < base.size() && !std::isnan(fp.computeOptimal); ++i) {

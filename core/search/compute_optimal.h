@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct FrontierPoint {
   // its ratio to `budget` is the efficiency gain. NaN when no measured baseline budget matches.
   double matchingBaselineBudget = 0;
   double efficiency = 0;
+  // 95 % bootstrap intervals over problems (stats/bootstrap.h): of computeOptimal, and of its
+  // difference from the baseline at this budget on the problems both ran (paired; NaN without a
+  // baseline). The efficiency has none: it would need the selection redone on every resample.
+  double ciLow = std::numeric_limits<double>::quiet_NaN(), ciHigh = std::numeric_limits<double>::quiet_NaN();
+  double minusBaselineLow = std::numeric_limits<double>::quiet_NaN(), minusBaselineHigh = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct ComputeOptimalReport {
@@ -51,6 +57,7 @@ struct ComputeOptimalReport {
     double accuracy = 0, meanFlops = 0;
     std::vector<double> byBin;
     int problems = 0;
+    double ciLow = std::numeric_limits<double>::quiet_NaN(), ciHigh = std::numeric_limits<double>::quiet_NaN();  // of accuracy
   };
   std::vector<ArmSummary> arms;
   nlohmann::json toJson() const;

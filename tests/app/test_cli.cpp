@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
+#include "sharded_main.h"
 #include "common/tiny_qwen3.h"
 #include "core/common/atomic_file.h"
 #include "core/routing/router.h"
@@ -564,5 +565,5 @@ class TestCli : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestCli)
+LENS_QTEST_SHARDED_MAIN(TestCli, QCoreApplication)
 #include "test_cli.moc"

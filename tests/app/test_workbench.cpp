@@ -15,6 +15,7 @@
 #include "core/search/exchange.h"
 #include "core/search/run_curves.h"
 #include "views/data_view.h"
+#include "sharded_main.h"
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -718,5 +719,5 @@ class TestWorkbench : public QObject {
   }
 };
 
-QTEST_MAIN(TestWorkbench)
+LENS_QTEST_SHARDED_MAIN(TestWorkbench, QApplication)
 #include "test_workbench.moc"

@@ -49,6 +49,31 @@ class TestReport : public QObject {
     QCOMPARE(circles, 2);
   }
 
+  // Intervals become a band polygon (upper ends forwards, lower ends back) drawn before the line;
+  // the y range covers the band; a point alone gets an error bar; no intervals, no band.
+  void chartDrawsBands() {
+    report::ChartParams p;
+    p.width = 640;
+    p.height = 360;
+    report::ChartSeries s{"s", {0, 10}, {0.5, 0.5}, {0, 0.25}, {1, 0.75}};
+    auto svg = report::lineChartSvg({s}, p);
+    // y range 0..1 padded by 6 %: y maps to 30 + 280 * (1 - (y + 0.06) / 1.12).
+    auto Y = [](double y) { return 30 + 280 * (1 - (y + 0.06) / 1.12); };
+    const double x0 = 70 + 340 * (0.4 / 10.8), x1 = 70 + 340 * (10.4 / 10.8);
+    char poly[200];
+    std::snprintf(poly, sizeof poly, "points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f \"", x0, Y(1), x1, Y(0.75), x1, Y(0.25), x0, Y(0));
+    const size_t band = svg.find("<polygon class=\"band\"");
+    QVERIFY(band != std::string::npos);
+    QVERIFY2(svg.find(poly, band) != std::string::npos, poly);
+    QVERIFY(band < svg.find("<polyline"));
+    s.low[1] = std::nan("");
+    auto lone = report::lineChartSvg({s}, p);
+    QVERIFY(lone.find("<polygon") == std::string::npos);
+    QVERIFY(lone.find("<line class=\"band\"") != std::string::npos);
+    auto bare = report::lineChartSvg({{"s", {0, 10}, {0.5, 0.5}}}, p);
+    QVERIFY(bare.find("class=\"band\"") == std::string::npos);
+  }
+
   void reportOfRealRuns() {
     QTemporaryDir dir;
     const std::string db = dir.filePath("r.db").toStdString();

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/stats/bootstrap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/common/hash.h"
+
+namespace lens::stats {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The q-quantile of sorted values by linear interpolation between order statistics (type 7).
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+Interval percentileInterval(std::vector<double> means, double level) {
+  std::sort(means.begin(), means.end());
+  const double tail = (1.0 - level) / 2.0;
+  return {quantile(means, tail), quantile(means, 1.0 - tail)};
+}
+
+// Means of `resamples` resamples of the per-problem values value(i), i < n.
+template <typename Value>
+std::vector<double> resampledMeans(size_t n, const BootstrapParams& p, Value value) {
+  SplitMix64 rng(p.seed ^ 0xb0075a3bULL);
+  std::vector<double> means(static_cast<size_t>(std::max(p.resamples, 1)));
+  for (double& m : means) {
+    double sum = 0;
+    for (size_t k = 0; k < n; ++k) sum += value(rng.below(n));
+    m = sum / static_cast<double>(n);
+  }
+  return means;
+}
+
+}  // namespace
+
+Interval bootstrapMean(const std::vector<double>& values, const BootstrapParams& params) {
+  if (values.empty()) return {kNaN, kNaN};
+  if (values.size() == 1) return {values[0], values[0]};
+  return percentileInterval(resampledMeans(values.size(), params, [&](size_t i) { return values[i]; }), params.level);
+}
+
+Interval bootstrapPairedDifference(const std::vector<double>& a, const std::vector<double>& b, const BootstrapParams& params) {
+  if (a.empty() || a.size() != b.size()) return {kNaN, kNaN};
+  if (a.size() == 1) return {a[0] - b[0], a[0] - b[0]};
+  return percentileInterval(resampledMeans(a.size(), params, [&](size_t i) { return a[i] - b[i]; }), params.level);
+}
+
+}  // namespace lens::stats
