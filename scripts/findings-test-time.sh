@@ -91,6 +91,15 @@ labels = ["beam N=4 M=4", "beam N=16 M=4", "dvts N=4 M=2", "dvts N=16 M=4", "loo
 co = json.load(open(f"{out}/compute-optimal.json"))
 curves = {a: json.load(open(f"{out}/curves-{a}.json")) for a in ("majority", "best-of-n", "weighted")}
 pct = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f} %"
+def ci(lo, hi):  # a 95 % interval in percent, "" when there is none
+    return "" if lo is None or hi is None else f" [{100*lo:.1f}, {100*hi:.1f}]"
+def pci(v, lo, hi): return pct(v) + ci(lo, hi)
+def compare(a_lo, a_hi, b_lo, b_hi):
+    """'holds' when a's interval lies above b's, 'does not hold' when below, else 'inconclusive' (they overlap)."""
+    if None in (a_lo, a_hi, b_lo, b_hi): return "inconclusive"
+    if a_lo > b_hi: return "holds"
+    if a_hi < b_lo: return "does not hold"
+    return "inconclusive"
 def totals(run):
     s = {}
     for row in csv.DictReader(open(f"{out}/metrics-{run}.csv")):
@@ -108,11 +117,12 @@ print("Budget N = generations per round (search) or samples (best-of-N). Best-of
       "(200 draws); search runs once per problem. FLOPs are the generator's per problem: 2 × its all-big parameters per token "
       "(scaled by the matmul cost of the modules a Duo route or router takes) plus the attention over each token's context; a prompt "
       "shared by several samples counts once.\n")
+print("In brackets: the 95 % percentile-bootstrap interval over problems (2000 resamples), overall and per bin.\n")
 print("| strategy | N | accuracy | generator FLOPs / problem | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for a in sorted(co["arms"], key=lambda a: (a["strategy"], a["budget"])):
-    bins = " | ".join(pct(b) for b in a["by_bin"])
-    print(f"| {a['strategy']} | {a['budget']} | {pct(a['accuracy'])} | {a['mean_flops']:.3g} | {bins} |")
+    bins = " | ".join(pci(b, lo, hi) for b, lo, hi in zip(a["by_bin"], a["by_bin_ci_low"], a["by_bin_ci_high"]))
+    print(f"| {a['strategy']} | {a['budget']} | {pci(a['accuracy'], a['ci_low'], a['ci_high'])} | {a['mean_flops']:.3g} | {bins} |")
 print("\n![Accuracy against generator FLOPs per problem for every strategy, with the compute-optimal frontier]"
       "(findings-test-time.svg)\n")
 print("The same runs as a full report (parameters, every table and chart): `computelens-cli report` over them; the script writes it "
@@ -121,20 +131,24 @@ print("\nBest-of-N by aggregation (all problems):\n")
 print("| N | " + " | ".join(curves) + " |"); print("|---:|" + "---:|" * len(curves))
 def curve_points(c):  # the "all" series of `curves --json`
     s = next(x for x in c if x["series"] == "all")
-    return {p["n"]: p["accuracy"] for p in s["points"]}
-cps = {a: curve_points(c) for a, c in curves.items()}
+    return {p["n"]: p for p in s["points"]}
+cpts = {a: curve_points(c) for a, c in curves.items()}
+cps = {a: {n: p["accuracy"] for n, p in pts.items()} for a, pts in cpts.items()}
+def cell(p): return "—" if p is None else pci(p["accuracy"], p.get("ci_low"), p.get("ci_high"))
 for n in sorted(cps["weighted"]):
-    print(f"| {n} | " + " | ".join(pct(cps[a].get(n)) for a in curves) + " |")
+    print(f"| {n} | " + " | ".join(cell(cpts[a].get(n)) for a in curves) + " |")
 print("\n## Compute-optimal scaling\n")
 print("For each oracle difficulty bin (quintiles of the best-of-N pool's pass@1; bin 1 easiest) and budget, the strategy with the "
       "best accuracy on one half of the problems is scored on the other half (two-fold cross-validation, as in the paper). "
       "The ratio is the best-of-N (weighted) budget that reaches the same accuracy, over N (log-linear between measured budgets).\n")
-print("| N | compute-optimal | best-of-N weighted | best-of-N budget matching it | efficiency | choice per bin (fold 0 / fold 1) |")
-print("|---:|---:|---:|---:|---:|---|")
+print("| N | compute-optimal | best-of-N weighted | compute-optimal − best-of-N (paired) | best-of-N budget matching it | efficiency | choice per bin (fold 0 / fold 1) |")
+print("|---:|---:|---:|---:|---:|---:|---|")
+def diff(lo, hi): return "—" if lo is None or hi is None else f"[{100*lo:+.1f}, {100*hi:+.1f}] points"
 for f in co["frontier"]:
     m = f["matching_baseline_budget"]; e = f["efficiency"]
     choice = "; ".join(f"{i+1}: {c[0] or '—'} / {c[1] or '—'}" for i, c in enumerate(f["chosen"]))
-    print(f"| {f['budget']} | {pct(f['compute_optimal'])} | {pct(f['baseline'])} | {'—' if m is None else f'{m:.1f}'} | "
+    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | "
+          f"{diff(f['minus_baseline_ci_low'], f['minus_baseline_ci_high'])} | {'—' if m is None else f'{m:.1f}'} | "
           f"{'—' if e is None else f'{e:.2f}×'} | {choice} |")
 pred = json.load(open(f"{out}/compute-optimal-predicted.json"))
 print("\nWith predicted difficulty instead (bins from the PRM's mean score over the pool's samples, no ground truth; the choice "
@@ -145,6 +159,41 @@ for f in pred["frontier"]:
     print(f"| {f['budget']} | {pct(f['compute_optimal'])} | {pct(f['baseline'])} | {'—' if e is None else f'{e:.2f}×'} |")
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 bw = arm.get(("best-of-N weighted", 4)); beam4 = arm.get(("beam M=4", 4)); beam16 = arm.get(("beam M=4", 16)); bw16 = arm.get(("best-of-N weighted", 16))
+print("\n## The papers' findings, one line each\n")
+print("*Holds* / *does not hold*: the two 95 % intervals (over problems) do not overlap, one way or the other; *inconclusive*: they "
+      "overlap, so these problems cannot tell (a conservative test: unpaired intervals). The compute-optimal line uses the paired "
+      "interval of its difference from best-of-N.\n")
+def line(claim, verdict, evidence): print(f"- {claim}: **{verdict}** ({evidence}).")
+def arm_ci(a, b=None):
+    if b is None: return a["ci_low"], a["ci_high"]
+    return a["by_bin_ci_low"][b], a["by_bin_ci_high"][b]
+if bw and beam4:
+    line("Beam search beats best-of-N at a low budget (N = 4)", compare(*arm_ci(beam4), *arm_ci(bw)),
+         f"beam {pci(beam4['accuracy'], *arm_ci(beam4))} against weighted best-of-N {pci(bw['accuracy'], *arm_ci(bw))}")
+if bw16 and beam16:
+    vs = [compare(*arm_ci(bw16, b), *arm_ci(beam16, b)) for b in (0, 1)]
+    v = "holds" if all(x == "holds" for x in vs) else "does not hold" if "does not hold" in vs else "inconclusive"
+    line("Beam search is worse than best-of-N on easy problems at a high budget (N = 16, bins 1–2)", v,
+         "; ".join(f"bin {b+1}: beam {pci(beam16['by_bin'][b], *arm_ci(beam16, b))}, best-of-N {pci(bw16['by_bin'][b], *arm_ci(bw16, b))}" for b in (0, 1)))
+seq, par = arm.get(("revise L=4 weighted", 16)), arm.get(("revise L=1 weighted", 16))
+if seq and par:
+    vs = [compare(*arm_ci(seq, b), *arm_ci(par, b)) for b in (0, 1)]
+    v = "holds" if all(x == "holds" for x in vs) else "does not hold" if "does not hold" in vs else "inconclusive"
+    line("Sequential revisions beat parallel sampling on easy problems (N = 16: 4 chains of 4 against 16 of 1, bins 1–2)", v,
+         "; ".join(f"bin {b+1}: sequential {pci(seq['by_bin'][b], *arm_ci(seq, b))}, parallel {pci(par['by_bin'][b], *arm_ci(par, b))}" for b in (0, 1)))
+better = [f for f in co["frontier"] if f["minus_baseline_ci_low"] is not None and f["minus_baseline_ci_low"] > 0]
+worse = [f for f in co["frontier"] if f["minus_baseline_ci_high"] is not None and f["minus_baseline_ci_high"] < 0]
+line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for the same accuracy (the paper: about 4×)",
+     "holds" if better and not worse else "does not hold" if worse and not better else "inconclusive",
+     "efficiency " + ", ".join(f"N={f['budget']}: {'—' if f['efficiency'] is None else format(f['efficiency'], '.2f') + '×'}" for f in co["frontier"]) +
+     "; compute-optimal − best-of-N " + ", ".join(f"N={f['budget']}: {diff(f['minus_baseline_ci_low'], f['minus_baseline_ci_high'])}" for f in co["frontier"]) +
+     "; the efficiency ratio itself has no interval")
+if co.get("exchange"):
+    line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "inconclusive",
+         "no interval is computed for the exchange yet, and `arith-large` is worse per sample than the small model, so the comparison "
+         "the paper makes cannot be made with these models")
+print("\nThe routing findings (oracle with one big layer against all-big; trained routers against the oracle) are in "
+      "[findings-routing.md](findings-routing.md), without intervals so far.")
 print("\n## What the runs show\n")
 if bw and beam4:
     verdict = "beats" if beam4["accuracy"] > bw["accuracy"] else "does not beat"

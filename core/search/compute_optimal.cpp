@@ -47,7 +47,8 @@ json ComputeOptimalReport::toJson() const {
   json a = json::array();
   for (const auto& s : arms)
     a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", binsJson(s.byBin)},
-                 {"problems", s.problems}, {"ci_low", num(s.ciLow)}, {"ci_high", num(s.ciHigh)}});
+                 {"problems", s.problems}, {"ci_low", num(s.ciLow)}, {"ci_high", num(s.ciHigh)},
+                 {"by_bin_ci_low", binsJson(s.byBinLow)}, {"by_bin_ci_high", binsJson(s.byBinHigh)}});
   return {{"baseline", baseline}, {"budgets", budgets}, {"frontier", f}, {"arms", a}};
 }
 
@@ -77,10 +78,12 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     std::vector<double> sum(5, 0), cnt(5, 0);
     double total = 0, fl = 0;
     std::vector<double> perProblem;
+    std::vector<std::vector<double>> perBin(5);
     for (size_t p = 0; p < P; ++p) {
       if (bins[p] == 0 || !has(a, p)) continue;
       total += a.accuracy[p];
       perProblem.push_back(a.accuracy[p]);
+      perBin[static_cast<size_t>(bins[p] - 1)].push_back(a.accuracy[p]);
       fl += flopsOf(a, p);
       sum[static_cast<size_t>(bins[p] - 1)] += a.accuracy[p];
       cnt[static_cast<size_t>(bins[p] - 1)] += 1;
@@ -91,6 +94,10 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     for (size_t b = 0; b < 5; ++b) s.byBin.push_back(cnt[b] ? sum[b] / cnt[b] : kNaN);
     const auto ci = stats::bootstrapMean(perProblem, bootFor(a.budget));
     s.ciLow = ci.low, s.ciHigh = ci.high;
+    for (const auto& values : perBin) {
+      const auto b = stats::bootstrapMean(values, bootFor(a.budget));
+      s.byBinLow.push_back(b.low), s.byBinHigh.push_back(b.high);
+    }
     rep.arms.push_back(std::move(s));
   }
 

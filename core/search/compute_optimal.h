@@ -58,6 +58,7 @@ struct ComputeOptimalReport {
     std::vector<double> byBin;
     int problems = 0;
     double ciLow = std::numeric_limits<double>::quiet_NaN(), ciHigh = std::numeric_limits<double>::quiet_NaN();  // of accuracy
+    std::vector<double> byBinLow, byBinHigh;  // the intervals of byBin (NaN for an empty bin)
   };
   std::vector<ArmSummary> arms;
   nlohmann::json toJson() const;

@@ -53,6 +53,42 @@ class TestComputeOptimal : public QObject {
     QVERIFY(std::isnan(r->arms[1].byBin[2]));
   }
 
+  // Intervals over problems: an arm right everywhere has [1, 1]; where the compute-optimal choice
+  // equals the baseline on every problem the paired difference is exactly [0, 0]; where it is better
+  // on some problems and never worse, the difference's interval lies in [0, its mean gain] ends.
+  void intervalsOverProblems() {
+    std::vector<int> bins(40);
+    for (size_t p = 0; p < bins.size(); ++p) bins[p] = p < 20 ? 1 : 5;
+    std::vector<double> bon(40, 0.0), beam(40, 0.0), all(40, 1.0);
+    for (size_t p = 0; p < 20; ++p) bon[p] = 1, beam[p] = p % 4 == 0;  // easy: bon 1.0, beam 0.25
+    for (size_t p = 20; p < 40; ++p) beam[p] = p % 4 < 2;              // hard: bon 0.0, beam 0.5 in each fold
+    std::vector<Arm> arms = {{"bon", 4, bon, {}}, {"beam", 4, beam, {}}, {"bon", 16, all, {}}};
+    auto r = computeOptimal(arms, bins, "bon");
+    LENS_VERIFY_OK(r);
+    const auto& f = r->frontier[0];  // bon on bin 1, beam on bin 5 in both folds
+    QCOMPARE(f.computeOptimal, 0.75);
+    QVERIFY(f.ciLow < 0.75 && 0.75 < f.ciHigh && f.ciLow > 0.5 && f.ciHigh < 0.95);
+    // Paired with bon at N = 4: 0 on the easy half, +1 on 10 of the hard ones: mean +0.25, and no
+    // resample can go below 0 or above 0.5.
+    QVERIFY2(f.minusBaselineLow > 0.05 && f.minusBaselineHigh < 0.5, qPrintable(QString("%1 %2").arg(f.minusBaselineLow).arg(f.minusBaselineHigh)));
+    QVERIFY(f.minusBaselineLow < 0.25 && 0.25 < f.minusBaselineHigh);
+    const auto& at16 = r->frontier[1];  // only bon: the same on every problem
+    QCOMPARE(at16.minusBaselineLow, 0.0);
+    QCOMPARE(at16.minusBaselineHigh, 0.0);
+    QCOMPARE(at16.ciLow, 1.0);
+    QCOMPARE(at16.ciHigh, 1.0);
+    // Arms: bon at 4 is 1 on bin 1 and 0 on bin 5, exactly; beam's bin 5 (0.5 over 20) is wide.
+    const auto& a = r->arms[0];
+    QCOMPARE(a.byBinLow[0], 1.0);
+    QCOMPARE(a.byBinHigh[4], 0.0);
+    QVERIFY(std::isnan(a.byBinLow[2]));
+    QVERIFY(r->arms[1].byBinLow[4] < 0.4 && r->arms[1].byBinHigh[4] > 0.6);
+    QVERIFY(a.ciLow < 0.5 && a.ciHigh > 0.5);
+    const auto j = r->toJson();
+    QCOMPARE(j["frontier"][1]["minus_baseline_ci_low"].get<double>(), 0.0);
+    QVERIFY(j["arms"][0]["by_bin_ci_low"][2].is_null());
+  }
+
   void efficiencyInterpolatesOnLogBudget() {
     const std::vector<int> bins = {3, 3, 3, 3};
     std::vector<Arm> arms = {
