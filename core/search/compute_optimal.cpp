@@ -21,6 +21,14 @@ json binsJson(const std::vector<double>& v) { return jsonNumbers(v); }
 
 bool has(const Arm& a, size_t p) { return a.accuracy[p] >= 0; }
 
+// The mean of v summed in order (NaN when empty).
+double meanOrNaN(const std::vector<double>& v) {
+  if (v.empty()) return kNaN;
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum / static_cast<double>(v.size());
+}
+
 stats::BootstrapParams bootFor(int budget) {
   stats::BootstrapParams b;
   b.seed = static_cast<uint64_t>(budget);
@@ -75,23 +83,19 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     ComputeOptimalReport::ArmSummary s;
     s.strategy = a.strategy;
     s.budget = a.budget;
-    std::vector<double> sum(5, 0), cnt(5, 0);
-    double total = 0, fl = 0;
+    double fl = 0;
     std::vector<double> perProblem;
     std::vector<std::vector<double>> perBin(5);
     for (size_t p = 0; p < P; ++p) {
       if (bins[p] == 0 || !has(a, p)) continue;
-      total += a.accuracy[p];
       perProblem.push_back(a.accuracy[p]);
       perBin[static_cast<size_t>(bins[p] - 1)].push_back(a.accuracy[p]);
       fl += flopsOf(a, p);
-      sum[static_cast<size_t>(bins[p] - 1)] += a.accuracy[p];
-      cnt[static_cast<size_t>(bins[p] - 1)] += 1;
-      s.problems += 1;
     }
-    s.accuracy = s.problems ? total / s.problems : kNaN;
+    s.problems = static_cast<int>(perProblem.size());
+    s.accuracy = meanOrNaN(perProblem);
     s.meanFlops = s.problems ? fl / s.problems : kNaN;
-    for (size_t b = 0; b < 5; ++b) s.byBin.push_back(cnt[b] ? sum[b] / cnt[b] : kNaN);
+    for (const auto& values : perBin) s.byBin.push_back(meanOrNaN(values));
     const auto ci = stats::bootstrapMean(perProblem, bootFor(a.budget));
     s.ciLow = ci.low, s.ciHigh = ci.high;
     for (const auto& values : perBin) {
