@@ -50,8 +50,10 @@ Result<std::vector<std::vector<int32_t>>> calibrationTexts(const DuoifyOptions& 
 
 int run(DuoifyOptions& o) {
   auto& p = o.params;
-  p.method = o.method == "weight-norm" ? model::DuoifyParams::Method::WeightNorm : model::DuoifyParams::Method::Activation;
-  if (p.method == model::DuoifyParams::Method::Activation || p.distillSteps > 0) {
+  p.method = o.method == "weight-norm" ? model::DuoifyParams::Method::WeightNorm
+             : o.method == "svd"       ? model::DuoifyParams::Method::Svd
+                                       : model::DuoifyParams::Method::Activation;
+  if (p.method != model::DuoifyParams::Method::WeightNorm || p.distillSteps > 0) {  // svd: calibration measures the error
     auto texts = calibrationTexts(o);
     if (!texts) {
       std::fprintf(stderr, "computelens-cli: %s\n", texts.error().describe().c_str());
@@ -67,10 +69,14 @@ int run(DuoifyOptions& o) {
     std::fprintf(stderr, "computelens-cli: %s\n", rep.error().describe().c_str());
     return rep.error().code == ErrorCode::Cancelled ? 130 : 1;
   }
-  std::printf("%s: Duo model with small FFNs of %lld of %lld neurons (%s", p.out.c_str(), static_cast<long long>(rep->small),
-              static_cast<long long>(rep->intermediate), o.method.c_str());
+  if (rep->rank > 0)
+    std::printf("%s: Duo model with small FFNs of rank %lld (truncated SVD of each matrix; %lld neurons", p.out.c_str(),
+                static_cast<long long>(rep->rank), static_cast<long long>(rep->intermediate));
+  else
+    std::printf("%s: Duo model with small FFNs of %lld of %lld neurons (%s", p.out.c_str(), static_cast<long long>(rep->small),
+                static_cast<long long>(rep->intermediate), o.method.c_str());
   if (rep->calibrationTokens) std::printf(", %lld calibration tokens", static_cast<long long>(rep->calibrationTokens));
-  std::printf(")\n%6s %22s %22s\n", "layer", "rel. error (pruned)", "rel. error (final)");
+  std::printf(")\n%6s %22s %22s\n", "layer", rep->rank > 0 ? "rel. error (factored)" : "rel. error (pruned)", "rel. error (final)");
   for (size_t l = 0; l < rep->layers.size(); ++l) {
     const auto& L = rep->layers[l];
     if (std::isnan(L.errorBefore)) std::printf("%6zu %22s %22s\n", l, "-", "-");
@@ -83,12 +89,17 @@ int run(DuoifyOptions& o) {
 
 std::function<std::optional<int>()> addDuoifyCommand(CLI::App& app) {
   auto o = std::make_shared<DuoifyOptions>();
-  auto* cmd = app.add_subcommand("duoify", "Derive a small FFN per layer from a checkpoint's big one (pruning, optional distillation): a Duo model");
+  auto* cmd = app.add_subcommand("duoify", "Derive a small FFN per layer from a checkpoint's big one (pruning or truncated SVD, optional distillation): a Duo model");
   cmd->add_option("--model", o->params.source, "source model folder (Llama / Qwen2 / Qwen3 / Mistral safetensors)")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", o->params.out, "output folder for the Duo checkpoint")->required();
   cmd->add_option("--small", o->params.small, "neurons of each small FFN (default: --ratio of intermediate_size)")->check(CLI::PositiveNumber);
-  cmd->add_option("--ratio", o->params.ratio, "small / big intermediate size when --small is not given")->capture_default_str()->check(CLI::Range(1e-6, 1.0));
-  cmd->add_option("--method", o->method, "activation (on calibration text) | weight-norm")->capture_default_str()->check(CLI::IsMember({"activation", "weight-norm"}));
+  cmd->add_option("--ratio", o->params.ratio, "small / big cost: intermediate size (pruning) or matmul cost (svd) when --small / --rank is not given")->capture_default_str()->check(CLI::Range(1e-6, 1.0));
+  cmd->add_option("--method", o->method, "activation (pruning by calibration activations) | weight-norm (pruning, no data) | svd (truncated SVD of each matrix)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"activation", "weight-norm", "svd"}));
+  cmd->add_option("--rank", o->params.rank, "svd: rank of each matrix's factors (default: the rank costing --ratio of the big FFN)")->check(CLI::PositiveNumber);
+  cmd->add_option("--small-dtype", o->params.smallDtype, "dtype of the small FFNs: auto (the source's) | float32 | bfloat16 | float16")
+      ->check(CLI::IsMember({"auto", "float32", "bfloat16", "float16"}));
   cmd->add_option("--calibration", o->calibration, "builtin:arith or a MATH JSONL file / folder (prompt + solution texts)")->capture_default_str();
   cmd->add_option("--calibration-problems", o->calibrationProblems, "problems of calibration text")->capture_default_str()->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--calibration-tokens", o->params.maxCalibrationTokens, "FFN inputs kept per layer")->capture_default_str()->check(CLI::Range(1, 1 << 24));

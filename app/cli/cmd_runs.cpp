@@ -786,6 +786,44 @@ int cmdCurves(const Options& o) {
   return 0;
 }
 
+// How well a sampling run's verifier scores separate right from wrong samples (AUROC, pooled,
+// within problems and by level, with 95 % intervals over problems).
+int cmdVerifier(const Options& o) {
+  auto st = openForReading(o);
+  if (!st) return fail(st.error());
+  auto run = (*st)->findRun(o.runRef);
+  if (!run) return fail(run.error());
+  auto q = search::verifierQualityFromRun(**st, run->id);
+  if (!q) return fail(q.error());
+  auto estimate = [](const stats::AurocEstimate& e) {
+    return json{{"auroc", search::jsonNumber(e.value)}, {"ci_low", search::jsonNumber(e.interval.low)}, {"ci_high", search::jsonNumber(e.interval.high)},
+                {"right", e.positives}, {"wrong", e.negatives}, {"problems", e.problems}};
+  };
+  if (o.asJson) {
+    json levels = json::object();
+    for (const auto& [level, e] : q->byLevel) levels[std::to_string(level)] = estimate(e);
+    json j = {{"run", run->id}, {"problems", q->problems}, {"pooled", estimate(q->pooled)},
+              {"within_problem", {{"auroc", search::jsonNumber(q->withinProblem)}, {"ci_low", search::jsonNumber(q->withinProblemInterval.low)},
+                                  {"ci_high", search::jsonNumber(q->withinProblemInterval.high)}, {"problems", q->mixedProblems}}},
+              {"by_level", levels}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  auto line = [](const std::string& what, double v, const stats::Interval& ci, const std::string& n) {
+    std::printf("%-16s %6.3f  [%.3f, %.3f]  %s\n", what.c_str(), v, ci.low, ci.high, n.c_str());
+  };
+  std::printf("verifier AUROC, run %lld (sample score vs correct; 0.5 = chance; 95 %% bootstrap interval over problems)\n",
+              static_cast<long long>(run->id));
+  auto counts = [](const stats::AurocEstimate& e) {
+    return std::to_string(e.positives) + " right, " + std::to_string(e.negatives) + " wrong samples of " + std::to_string(e.problems) + " problems";
+  };
+  line("pooled", q->pooled.value, q->pooled.interval, counts(q->pooled));
+  line("within problem", q->withinProblem, q->withinProblemInterval,
+       "mean over the " + std::to_string(q->mixedProblems) + " problems with right and wrong samples");
+  for (const auto& [level, e] : q->byLevel) line("level " + std::to_string(level), e.value, e.interval, counts(e));
+  return 0;
+}
+
 void printStoreBench(const json& r) {
   std::printf("routing records: %lld tokens x %d layers, %d budgets, %lld sequences (%.1f MB payload, %.1f MB file)\n",
               r["tokens"].get<long long>(), r["layers"].get<int>(), r["budgets"].get<int>(), r["sequences"].get<long long>(),
@@ -871,6 +909,11 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   curves->add_flag("--save", o->save, "also store the curves in the run (for the workbench)");
   curves->add_flag("--json", o->asJson, "machine-readable output");
   addDb(curves);
+
+  auto* verifier = app.add_subcommand("verifier", "How well a sampling run's verifier scores separate right from wrong samples (AUROC with intervals)");
+  verifier->add_option("run", o->runRef, "run id or uid prefix (a generate run with a verifier)")->required();
+  verifier->add_flag("--json", o->asJson, "machine-readable output");
+  addDb(verifier);
 
   auto* oracle = app.add_subcommand("oracle", "Routing oracles of a Duo model (best route per token and budget) into the database, then the routing report");
   oracle->add_option("spec", o->specPath, "oracle job spec JSON file (flags below override its fields)");
@@ -1038,6 +1081,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (exp->parsed()) return cmdExport(*o);
     if (merge->parsed()) return cmdMerge(*o);
     if (curves->parsed()) return cmdCurves(*o);
+    if (verifier->parsed()) return cmdVerifier(*o);
     if (oracle->parsed()) return cmdOracle(*o);
     if (routingCmd->parsed()) return cmdRouting(*o);
     if (rtrain->parsed()) return cmdRouterTrain(*o);

@@ -11,7 +11,7 @@ double ffnFlops(const model::ModelConfig& c, uint8_t code) {
   const double h = static_cast<double>(c.hiddenSize);
   switch (code) {
     case 2: return 2.0 * 3.0 * h * static_cast<double>(c.intermediateSize);
-    case 1: return 2.0 * 3.0 * h * static_cast<double>(c.duoSmallIntermediateSize);
+    case 1: return 2.0 * static_cast<double>(c.smallFfnMacs());
     default: return 0.0;
   }
 }

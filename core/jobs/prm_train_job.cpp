@@ -3,6 +3,8 @@
 // step labels of a "prm-label" run, read from a database (by default the one this run goes to). One
 // unit: the whole training; its loss curve and validation loss/accuracy before and after commit
 // with it, and the PRM is written to "out". Training is deterministic given the seed.
+#include <cmath>
+
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/jobs/stored_samples.h"
@@ -56,6 +58,10 @@ class PrmTrainJob final : public Job {
       r.metrics.push_back({"accuracy", "validation", 0, rep->validationAccuracyBefore});
       r.metrics.push_back({"accuracy", "validation", m_params.steps, rep->validationAccuracyAfter});
       r.metrics.push_back({"label-entropy", "validation", 0, rep->labelEntropy});
+      if (std::isfinite(rep->validationFinalAurocBefore) && std::isfinite(rep->validationFinalAurocAfter)) {
+        r.metrics.push_back({"final-auroc", "validation", 0, rep->validationFinalAurocBefore});
+        r.metrics.push_back({"final-auroc", "validation", m_params.steps, rep->validationFinalAurocAfter});
+      }
       return Status::success();
     });
   }

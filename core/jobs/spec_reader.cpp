@@ -225,6 +225,8 @@ Status readFineTuneSpec(SpecReader& r, train::FineTuneParams& p) {
       .integer("batch", p.batch, 1, 4096)
       .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
       .number("weight_decay", p.weightDecay, 0.0, 10.0)
+      .integer("warmup", p.warmup, 0, int64_t{1} << 30)
+      .number("min_lr_ratio", p.minLrRatio, 0.0, 1.0)
       .number("validation_fraction", p.validationFraction, 0.0, 0.9, /*loExclusive=*/true)
       .integer("max_tokens", p.maxTokens, 8, 1 << 20)
       .oneOf("save_dtype", p.saveDtype, {"float32", "bfloat16", "float16"});

@@ -172,6 +172,17 @@ Result<ModelConfig> ModelConfig::fromJson(const json& j, const std::string& wher
       if (!small) return small.error();
       c.duoSmallIntermediateSize = *small;
     }
+    if (j.contains("duo_small_rank") && !j["duo_small_rank"].is_null()) {
+      auto rank = integerField(j, where, "duo_small_rank", std::nullopt, 0, kMaxWidth,
+                               "must be a non-negative integer no larger than " + std::to_string(kMaxWidth));
+      if (!rank) return rank.error();
+      if (*rank > 0 && c.duoSmallIntermediateSize <= 0)
+        return field(where, "duo_small_rank", "is set but duo_small_intermediate_size is not (a low-rank small FFN needs its width)");
+      if (*rank > std::min(c.hiddenSize, c.duoSmallIntermediateSize))
+        return field(where, "duo_small_rank", "is " + std::to_string(*rank) + ", more than min(hidden_size, duo_small_intermediate_size) = " +
+                                                  std::to_string(std::min(c.hiddenSize, c.duoSmallIntermediateSize)));
+      c.duoSmallRank = *rank;
+    }
     // Present but neutral (null): accepted; a quantised checkpoint's tensors are not plain floats.
     if (j.contains("quantization_config") && !j["quantization_config"].is_null())
       return field(where, "quantization_config", "is set; quantised checkpoints are not supported (load the unquantised weights)",
@@ -225,6 +236,7 @@ json ModelConfig::toJson() const {
   }
   if (slidingWindow) j["sliding_window"] = *slidingWindow;
   if (duoSmallIntermediateSize > 0) j["duo_small_intermediate_size"] = duoSmallIntermediateSize;
+  if (duoSmallRank > 0) j["duo_small_rank"] = duoSmallRank;
   if (bosTokenId) j["bos_token_id"] = *bosTokenId;
   if (!eosTokenIds.empty()) j["eos_token_id"] = eosTokenIds.size() == 1 ? json(eosTokenIds[0]) : json(eosTokenIds);
   return j;
@@ -233,7 +245,7 @@ json ModelConfig::toJson() const {
 int64_t ModelConfig::parameterCount() const {
   const int64_t h = hiddenSize, q = numHeads * headDim, kv = numKvHeads * headDim, f = intermediateSize;
   int64_t attn = h * q + 2 * h * kv + q * h + (qkvBias ? q + 2 * kv : 0) + (oBias ? h : 0);
-  int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0) + 3 * h * duoSmallIntermediateSize;
+  int64_t mlp = 3 * h * f + (mlpBias ? 2 * f + h : 0) + smallFfnMacs();
   int64_t layer = attn + mlp + 2 * h + (qkNorm ? 2 * headDim : 0);
   return numLayers * layer + vocabSize * h * (tieEmbeddings ? 1 : 2) + h;
 }

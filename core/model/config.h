@@ -49,6 +49,14 @@ struct ModelConfig {
   // width; 0 for plain models. The big route is exactly the plain architecture, so transformers
   // loads a Duo checkpoint as the all-big model.
   int64_t duoSmallIntermediateSize = 0;
+  // A low-rank small FFN (duoify's truncated-SVD method): each of its three matrices W is stored as
+  // two factors B·A of this rank ("small_mlp.X_proj.weight_a" [rank, in], "weight_b" [out, rank]);
+  // 0: dense small FFN ("small_mlp.X_proj.weight").
+  int64_t duoSmallRank = 0;
+  // Multiply-adds per token of the small FFN's three matmuls (0 for plain models).
+  int64_t smallFfnMacs() const {
+    return duoSmallRank > 0 ? 3 * duoSmallRank * (hiddenSize + duoSmallIntermediateSize) : 3 * hiddenSize * duoSmallIntermediateSize;
+  }
 
   // A reward model (Qwen2ForProcessRewardModel): no LM head, a score head instead.
   bool isRewardModel() const { return architecture == "Qwen2ForProcessRewardModel"; }

@@ -73,6 +73,7 @@ nlohmann::json ModelSummary::toJson() const {
           {"hidden_size", config.hiddenSize},
           {"intermediate_size", config.intermediateSize},
           {"duo_small_intermediate_size", config.duoSmallIntermediateSize},
+          {"duo_small_rank", config.duoSmallRank},
           {"attention_heads", config.numHeads},
           {"kv_heads", config.numKvHeads},
           {"head_dim", config.headDim},
@@ -95,7 +96,9 @@ std::string ModelSummary::describe() const {
   o << "architecture   " << c.architecture << "\n"
     << "parameters     " << parameterCount << " (" << storedDtype << " on disk, " << weightFiles.size() << " file(s))\n"
     << "layers         " << c.numLayers << "  hidden " << c.hiddenSize << "  MLP " << c.intermediateSize
-    << (c.duoSmallIntermediateSize > 0 ? "  (Duo: small MLP " + std::to_string(c.duoSmallIntermediateSize) + ")" : std::string()) << "\n"
+    << (c.duoSmallIntermediateSize > 0 ? "  (Duo: small MLP " + std::to_string(c.duoSmallIntermediateSize) +
+                                              (c.duoSmallRank > 0 ? ", rank " + std::to_string(c.duoSmallRank) + " factors" : std::string()) + ")"
+                                        : std::string()) << "\n"
     << "attention      " << c.numHeads << " heads, " << c.numKvHeads << " KV heads, head_dim " << c.headDim << (c.qkNorm ? ", q/k RMSNorm per head" : "") << "\n"
     << "rope           theta " << c.rope.theta << " (" << c.rope.type << ")\n"
     << "vocabulary     " << c.vocabSize << (c.tieEmbeddings ? " (tied embeddings)" : "") << "\n"

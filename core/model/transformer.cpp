@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 
 #include "core/model/internal/engine.h"
@@ -187,12 +188,26 @@ Result<Weights> Engine::loadWeights(const ModelConfig& c, const tensor_io::Check
         L.bGateUp = torch::cat({bg, bu}, 0).contiguous();
         L.bDown = bd;
       }
-      if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
+      if (const int64_t sf = c.duoSmallIntermediateSize, r = c.duoSmallRank; sf > 0 && r > 0) {
+        LENS_GET(sga, p + "small_mlp.gate_proj.weight_a", {r, h});
+        LENS_GET(sgb, p + "small_mlp.gate_proj.weight_b", {sf, r});
+        LENS_GET(sua, p + "small_mlp.up_proj.weight_a", {r, h});
+        LENS_GET(sub, p + "small_mlp.up_proj.weight_b", {sf, r});
+        LENS_GET(sda, p + "small_mlp.down_proj.weight_a", {r, sf});
+        LENS_GET(sdb, p + "small_mlp.down_proj.weight_b", {h, r});
+        L.wSmallGateUp = torch::cat({sga, sua}, 0).contiguous();
+        L.wSmallGateB = sgb;
+        L.wSmallUpB = sub;
+        L.wSmallDown = sda;
+        L.wSmallDownB = sdb;
+      } else if (sf > 0) {
         LENS_GET(sg, p + "small_mlp.gate_proj.weight", {sf, h});
         LENS_GET(su, p + "small_mlp.up_proj.weight", {sf, h});
         LENS_GET(sd, p + "small_mlp.down_proj.weight", {h, sf});
         L.wSmallGateUp = torch::cat({sg, su}, 0).contiguous();
         L.wSmallDown = sd;
+      }
+      if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
         if (c.mlpBias) {
           LENS_GET(sbg, p + "small_mlp.gate_proj.bias", {sf});
           LENS_GET(sbu, p + "small_mlp.up_proj.bias", {sf});
@@ -239,9 +254,17 @@ Weights Engine::randomWeights(const ModelConfig& c, uint64_t seed, torch::Device
       L.bGateUp = rnd({2 * f});
       L.bDown = rnd({h});
     }
-    if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
+    if (const int64_t sf = c.duoSmallIntermediateSize, r = c.duoSmallRank; sf > 0 && r > 0) {
+      L.wSmallGateUp = rnd({2 * r, h});
+      L.wSmallGateB = rnd({sf, r});
+      L.wSmallUpB = rnd({sf, r});
+      L.wSmallDown = rnd({r, sf});
+      L.wSmallDownB = rnd({h, r});
+    } else if (sf > 0) {
       L.wSmallGateUp = rnd({2 * sf, h});
       L.wSmallDown = rnd({h, sf});
+    }
+    if (const int64_t sf = c.duoSmallIntermediateSize; sf > 0) {
       if (c.mlpBias) {
         L.bSmallGateUp = rnd({2 * sf});
         L.bSmallDown = rnd({h});
@@ -307,9 +330,18 @@ std::vector<std::pair<std::string, torch::Tensor>> Engine::exportWeights(const M
     split(p + "mlp.", L.bGateUp, {{"gate_proj", f}, {"up_proj", f}}, ".bias");
     out.emplace_back(p + "mlp.down_proj.weight", L.wDown);
     if (L.bDown.defined()) out.emplace_back(p + "mlp.down_proj.bias", L.bDown);
-    split(p + "small_mlp.", L.wSmallGateUp, {{"gate_proj", sf}, {"up_proj", sf}}, ".weight");
+    if (L.smallIsLowRank()) {
+      const int64_t r = c.duoSmallRank;
+      split(p + "small_mlp.", L.wSmallGateUp, {{"gate_proj", r}, {"up_proj", r}}, ".weight_a");
+      out.emplace_back(p + "small_mlp.gate_proj.weight_b", L.wSmallGateB);
+      out.emplace_back(p + "small_mlp.up_proj.weight_b", L.wSmallUpB);
+      out.emplace_back(p + "small_mlp.down_proj.weight_a", L.wSmallDown);
+      out.emplace_back(p + "small_mlp.down_proj.weight_b", L.wSmallDownB);
+    } else {
+      split(p + "small_mlp.", L.wSmallGateUp, {{"gate_proj", sf}, {"up_proj", sf}}, ".weight");
+      if (L.wSmallDown.defined()) out.emplace_back(p + "small_mlp.down_proj.weight", L.wSmallDown);
+    }
     split(p + "small_mlp.", L.bSmallGateUp, {{"gate_proj", sf}, {"up_proj", sf}}, ".bias");
-    if (L.wSmallDown.defined()) out.emplace_back(p + "small_mlp.down_proj.weight", L.wSmallDown);
     if (L.bSmallDown.defined()) out.emplace_back(p + "small_mlp.down_proj.bias", L.bSmallDown);
   }
   return out;
@@ -342,6 +374,17 @@ static torch::Tensor swiglu(const torch::Tensor& h, const torch::Tensor& wGateUp
   return torch::linear(torch::silu(gu.narrow(-1, 0, f)) * gu.narrow(-1, f, f), wDown, opt(bDown));
 }
 
+// The small FFN of a layer, dense or low-rank (each matrix as two factors: x·Aᵀ·Bᵀ).
+static torch::Tensor smallFfn(const torch::Tensor& h, const LayerWeights& L) {
+  if (!L.smallIsLowRank()) return swiglu(h, L.wSmallGateUp, L.bSmallGateUp, L.wSmallDown, L.bSmallDown);
+  const int64_t r = L.wSmallDown.size(0), sf = L.wSmallGateB.size(0);
+  auto low = torch::linear(h, L.wSmallGateUp);  // [.., 2·rank]
+  const bool bias = L.bSmallGateUp.defined();
+  auto gate = torch::linear(low.narrow(-1, 0, r), L.wSmallGateB, bias ? opt(L.bSmallGateUp.narrow(0, 0, sf)) : c10::nullopt);
+  auto up = torch::linear(low.narrow(-1, r, r), L.wSmallUpB, bias ? opt(L.bSmallGateUp.narrow(0, sf, sf)) : c10::nullopt);
+  return torch::linear(torch::linear(torch::silu(gate) * up, L.wSmallDown), L.wSmallDownB, opt(L.bSmallDown));
+}
+
 torch::Tensor Engine::ffn(size_t l, const torch::Tensor& h, const torch::Tensor& routes) const {
   const LayerWeights& L = m_weights.layers[l];
   if (!routes.defined()) return swiglu(h, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
@@ -351,13 +394,13 @@ torch::Tensor Engine::ffn(size_t l, const torch::Tensor& h, const torch::Tensor&
   auto codes = routes.reshape({-1});
   TORCH_CHECK(codes.size(0) == flat.size(0), "ffn: one route code per token expected");
   auto out = torch::zeros_like(flat);
-  auto run = [&](int64_t code, const torch::Tensor& wgu, const torch::Tensor& bgu, const torch::Tensor& wd, const torch::Tensor& bd) {
+  auto run = [&](int64_t code, const std::function<torch::Tensor(const torch::Tensor&)>& module) {
     auto idx = (codes == code).nonzero().squeeze(1);
     if (idx.numel() == 0) return;
-    out.index_copy_(0, idx, swiglu(flat.index_select(0, idx), wgu, bgu, wd, bd));
+    out.index_copy_(0, idx, module(flat.index_select(0, idx)));
   };
-  run(2, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
-  run(1, L.wSmallGateUp, L.bSmallGateUp, L.wSmallDown, L.bSmallDown);
+  run(2, [&](const torch::Tensor& x) { return swiglu(x, L.wGateUp, L.bGateUp, L.wDown, L.bDown); });
+  run(1, [&](const torch::Tensor& x) { return smallFfn(x, L); });
   return out.view(h.sizes());
 }
 
@@ -366,7 +409,7 @@ torch::Tensor Engine::gatedFfn(size_t l, const torch::Tensor& h, const torch::Te
   TORCH_CHECK(L.hasSmall(), "gates given but the model has no small FFN (not a Duo model)");
   TORCH_CHECK(gates.size(-1) == 3, "gatedFfn: gates must end in a dimension of 3 (skip, small, big)");
   auto big = swiglu(h, L.wGateUp, L.bGateUp, L.wDown, L.bDown);
-  auto small = swiglu(h, L.wSmallGateUp, L.bSmallGateUp, L.wSmallDown, L.bSmallDown);
+  auto small = smallFfn(h, L);
   auto g = gates.to(h.scalar_type());
   return small * g.narrow(-1, 1, 1) + big * g.narrow(-1, 2, 1);
 }

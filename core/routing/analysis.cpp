@@ -22,6 +22,7 @@ Result<model::ModelConfig> configFromSummary(const json& s) {
     c.hiddenSize = s.at("hidden_size").get<int64_t>();
     c.intermediateSize = s.at("intermediate_size").get<int64_t>();
     c.duoSmallIntermediateSize = s.value("duo_small_intermediate_size", int64_t{0});
+    c.duoSmallRank = s.value("duo_small_rank", int64_t{0});
     c.numHeads = s.at("attention_heads").get<int64_t>();
     c.numKvHeads = s.at("kv_heads").get<int64_t>();
     c.headDim = s.at("head_dim").get<int64_t>();

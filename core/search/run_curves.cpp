@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/search/run_curves.h"
 
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <set>
 
+#include "core/model/config.h"
 #include "core/store/store.h"
 
 namespace lens::search {
@@ -16,6 +19,7 @@ struct Graded {
   std::vector<ProblemSamples> first;   // the graded problems
   std::vector<std::string> second;     // their unit keys
   std::vector<double> verifierPerSample;  // verifier FLOPs per sample of each (0 when not scored)
+  bool scored = false;                    // some sample carries a verifier score
 };
 
 // The graded problems of a sampling run, with their unit keys.
@@ -31,6 +35,7 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
   std::vector<ProblemSamples> data;
   std::vector<std::string> keys;
   std::vector<double> verifier;
+  bool scored = false;
   for (int64_t i : *idx) {
     auto u = st.unit(run.id, i);
     if (!u) return u.error();
@@ -42,6 +47,7 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
       p.samples.push_back({s.answer, s.score.value_or(0.0), s.correct.value_or(false)});
       p.flopsPerSample += s.flops;
       graded = graded || s.correct.has_value();
+      scored = scored || s.score.has_value();
     }
     if (!graded || p.samples.empty()) continue;
     p.flopsPerSample /= static_cast<double>(p.samples.size());
@@ -54,7 +60,7 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
   }
   if (data.empty())
     return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " has no graded samples (its problems need reference answers)");
-  return Graded{std::move(data), std::move(keys), std::move(verifier)};
+  return Graded{std::move(data), std::move(keys), std::move(verifier), scored};
 }
 
 }  // namespace
@@ -83,6 +89,35 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
     if (d.level) levels.insert(*d.level);
   for (int l : levels) curve("level " + std::to_string(l), [&](size_t i) { return data[i].level == l; });
   return out;
+}
+
+Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId) {
+  auto run = st.run(runId);
+  if (!run) return run.error();
+  auto graded = gradedSamples(st, *run);
+  if (!graded) return graded.error();
+  if (!graded->scored)
+    return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + "'s samples carry no verifier scores (give the run a \"verifier\")");
+  const auto& data = graded->first;
+  stats::BootstrapParams bp;
+  bp.seed = run->seed;
+  VerifierQuality q;
+  q.runId = runId;
+  q.problems = static_cast<int>(data.size());
+  std::vector<std::vector<stats::ScoredSample>> scored(data.size());
+  std::vector<double> within;
+  std::map<int, std::vector<std::vector<stats::ScoredSample>>> levels;
+  for (size_t i = 0; i < data.size(); ++i) {
+    for (const auto& s : data[i].samples) scored[i].push_back({s.score, s.correct});
+    if (const double a = stats::auroc(scored[i]); !std::isnan(a)) within.push_back(a);
+    if (data[i].level) levels[*data[i].level].push_back(scored[i]);
+  }
+  q.pooled = stats::aurocOverProblems(scored, bp);
+  q.mixedProblems = static_cast<int>(within.size());
+  q.withinProblem = within.empty() ? std::numeric_limits<double>::quiet_NaN() : std::accumulate(within.begin(), within.end(), 0.0) / within.size();
+  q.withinProblemInterval = stats::bootstrapMean(within, bp);
+  for (const auto& [level, probs] : levels) q.byLevel.emplace_back(level, stats::aurocOverProblems(probs, bp));
+  return q;
 }
 
 }  // namespace lens::search
@@ -161,8 +196,11 @@ Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
       // A Duo model's small FFNs do no work when every token takes the big ones: the parameters
       // that cost 2 FLOPs per token (and 6 in training) are the plain model's.
       const auto& c = m.config;
-      const int64_t small = c.value("duo_small_intermediate_size", int64_t{0});
-      if (small > 0) return m.parameterCount - c.value("layers", int64_t{0}) * 3 * c.value("hidden_size", int64_t{0}) * small;
+      model::ModelConfig small;
+      small.hiddenSize = c.value("hidden_size", int64_t{0});
+      small.duoSmallIntermediateSize = c.value("duo_small_intermediate_size", int64_t{0});
+      small.duoSmallRank = c.value("duo_small_rank", int64_t{0});
+      if (small.duoSmallIntermediateSize > 0) return m.parameterCount - c.value("layers", int64_t{0}) * small.smallFfnMacs();
       return m.parameterCount;
     }
   return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " records no policy model with a parameter count");

@@ -10,6 +10,7 @@
 #include "core/search/aggregate.h"
 #include "core/search/compute_optimal.h"
 #include "core/search/exchange.h"
+#include "core/stats/auroc.h"
 
 namespace lens::store {
 class Store;
@@ -33,6 +34,23 @@ struct RunCurves {
 // no graded samples.
 Result<RunCurves> computeRunCurves(store::Store& store, int64_t runId, Aggregation how, const std::vector<int>& budgets,
                                    int trials = 200);
+
+// How well a sampling run's verifier scores (each sample's stored score: the last step's for a
+// PRM, unless the run aggregated otherwise) separate right from wrong answers. Pooled over all
+// samples, the AUROC also rewards a verifier that only knows which problems are hard; best-of-N
+// selection needs the within-problem AUROC: the mean over problems that have both right and wrong
+// samples of the AUROC among that problem's samples. Intervals resample problems.
+struct VerifierQuality {
+  int64_t runId = 0;
+  int problems = 0;
+  stats::AurocEstimate pooled;
+  double withinProblem = 0;
+  stats::Interval withinProblemInterval;
+  int mixedProblems = 0;  // problems with right and wrong samples
+  std::vector<std::pair<int, stats::AurocEstimate>> byLevel;  // pooled within each level
+};
+// Errors when the run has no graded samples or none carries a verifier score.
+Result<VerifierQuality> verifierQualityFromRun(store::Store& store, int64_t runId);
 
 // Compute-optimal scaling from stored runs (compute_optimal.h): the baseline is a sampling run
 // (generate) whose samples give best-of-N by `how` at each budget, per problem; each search run is

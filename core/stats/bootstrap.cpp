@@ -21,12 +21,6 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
-Interval percentileInterval(std::vector<double> means, double level) {
-  std::sort(means.begin(), means.end());
-  const double tail = (1.0 - level) / 2.0;
-  return {quantile(means, tail), quantile(means, 1.0 - tail)};
-}
-
 // Means of `resamples` resamples of the per-problem values value(i), i < n.
 template <typename Value>
 std::vector<double> resampledMeans(size_t n, const BootstrapParams& p, Value value) {
@@ -41,6 +35,13 @@ std::vector<double> resampledMeans(size_t n, const BootstrapParams& p, Value val
 }
 
 }  // namespace
+
+Interval percentileInterval(std::vector<double> values, double level) {
+  if (values.empty()) return {kNaN, kNaN};
+  std::sort(values.begin(), values.end());
+  const double tail = (1.0 - level) / 2.0;
+  return {quantile(values, tail), quantile(values, 1.0 - tail)};
+}
 
 Interval bootstrapMean(const std::vector<double>& values, const BootstrapParams& params) {
   if (values.empty()) return {kNaN, kNaN};

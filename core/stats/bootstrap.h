@@ -22,6 +22,10 @@ struct BootstrapParams {
   uint64_t seed = 0;
 };
 
+// The (1-level)/2 and (1+level)/2 quantiles of `values` (statistics of resamples), by linear
+// interpolation between order statistics; {NaN, NaN} when empty.
+Interval percentileInterval(std::vector<double> values, double level);
+
 // The percentile interval of the mean of `values` (one per problem): the (1-level)/2 and
 // (1+level)/2 quantiles of the means of `resamples` resamples of the same size, drawn with
 // replacement. Empty input gives {NaN, NaN}; one value gives a zero-width interval at it.

@@ -13,15 +13,17 @@ using json = nlohmann::json;
 
 namespace lens::train::internal {
 
-Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, int64_t steps, int batch, double lr, double weightDecay,
-                 uint64_t seed, const RunContext* ctx, const std::string& what,
+Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, const FineTuneParams& p, const RunContext* ctx, const std::string& what,
                  const std::function<torch::Tensor(const std::vector<size_t>& batch)>& loss,
                  const std::function<void(int64_t step, double loss)>& onStep) {
-  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(lr).weight_decay(weightDecay));
-  auto gen = at::detail::createCPUGenerator(seed);
-  const int64_t count = std::min<int64_t>(batch, static_cast<int64_t>(examples));
+  const int64_t steps = p.steps;
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(p.lr).weight_decay(p.weightDecay));
+  auto gen = at::detail::createCPUGenerator(p.seed);
+  const int64_t count = std::min<int64_t>(p.batch, static_cast<int64_t>(examples));
   for (int64_t s = 0; s < steps; ++s) {
     if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, what + " cancelled at step " + std::to_string(s));
+    const double lr = warmupCosineLr(p.lr, s, steps, p.warmup, p.minLrRatio);
+    for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     auto idx = torch::randint(static_cast<int64_t>(examples), {count}, gen, torch::kInt64);
     std::vector<size_t> part;
     for (int64_t i = 0; i < idx.size(0); ++i) part.push_back(static_cast<size_t>(idx[i].item<int64_t>()));

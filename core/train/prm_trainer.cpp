@@ -9,6 +9,7 @@
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
 #include "core/model/model.h"
+#include "core/stats/auroc.h"
 #include "core/text/tokenizer.h"
 #include "core/verify/prm.h"
 
@@ -28,6 +29,8 @@ json PrmTrainReport::toJson() const {
           {"validation_loss_after", validationLossAfter},
           {"validation_accuracy_before", validationAccuracyBefore},
           {"validation_accuracy_after", validationAccuracyAfter},
+          {"validation_final_auroc_before", std::isnan(validationFinalAurocBefore) ? json(nullptr) : json(validationFinalAurocBefore)},
+          {"validation_final_auroc_after", std::isnan(validationFinalAurocAfter) ? json(nullptr) : json(validationFinalAurocAfter)},
           {"validation_label_entropy", labelEntropy}};
 }
 
@@ -82,12 +85,14 @@ torch::Tensor tagLogits(Engine& eng, Batch& bt, int32_t good, int32_t bad) {
 
 struct Eval {
   double loss = 0, accuracy = 0;
+  double finalAuroc = 0;  // the last tag's score against its label (right when > 0.5): NaN with one class only
 };
 
 Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_t bad, int batch) {
   torch::NoGradGuard ng;
   double loss = 0;
   int64_t tags = 0, decided = 0, right = 0;
+  std::vector<stats::ScoredSample> finals;
   for (size_t i = 0; i < set.size(); i += static_cast<size_t>(batch)) {
     std::vector<const Encoded*> part;
     for (size_t j = i; j < std::min(set.size(), i + static_cast<size_t>(batch)); ++j) part.push_back(&set[j]);
@@ -99,8 +104,15 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
     auto clear = (bt.label - 0.5).abs() > 1e-6;
     decided += clear.sum().item<int64_t>();
     right += (((z > 0) == (bt.label > 0.5)).logical_and(clear)).sum().item<int64_t>();
+    auto zc = z.to(torch::kCPU).contiguous();
+    int64_t at = 0;
+    for (const auto* e : part) {
+      at += static_cast<int64_t>(e->tags.size());
+      finals.push_back({zc[at - 1].item<double>(), e->labels.back() > 0.5f});
+    }
   }
-  return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0};
+  return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0,
+          stats::auroc(finals)};
 }
 
 }  // namespace
@@ -176,7 +188,8 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     const Eval before = evaluate(eng, val, ids[1], ids[2], p.batch);
     rep.validationLossBefore = before.loss;
     rep.validationAccuracyBefore = before.accuracy;
-    LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p.steps, p.batch, p.lr, p.weightDecay, p.seed, ctx, "training the PRM",
+    rep.validationFinalAurocBefore = before.finalAuroc;
+    LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p, ctx, "training the PRM",
                                         [&](const std::vector<size_t>& idx) {
                                           std::vector<const Encoded*> part;
                                           for (size_t i : idx) part.push_back(&enc[i]);
@@ -189,6 +202,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     const Eval after = evaluate(eng, val, ids[1], ids[2], p.batch);
     rep.validationLossAfter = after.loss;
     rep.validationAccuracyAfter = after.accuracy;
+    rep.validationFinalAurocAfter = after.finalAuroc;
 
     // Save as a step-tag PRM: the base's files, the trained weights, and the tokens in config.json.
     LENS_TRY_STATUS(internal::saveFineTuned(cfg, eng.weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {

@@ -42,6 +42,8 @@ struct PrmTrainReport {
   // Steps whose label is decidedly right (> 0.5) or wrong (< 0.5), scored on the right side of 0.5.
   double validationAccuracyBefore = 0, validationAccuracyAfter = 0;
   double labelEntropy = 0;  // validation: the loss a perfect predictor of the labels would reach
+  // Validation: AUROC of the last step's score against its label (the solution's correctness).
+  double validationFinalAurocBefore = 0, validationFinalAurocAfter = 0;
   nlohmann::json toJson() const;
 };
 

@@ -165,7 +165,7 @@ Result<RevisionTrainReport> trainRevisionModel(const std::vector<RevisionExample
     std::tie(rep.validationLossBefore, rep.revisionLossBefore) = evaluate(eng, val, p.batch);
     const bool duo = cfg.duoSmallIntermediateSize > 0;
     int64_t step = 0;
-    LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p.steps, p.batch, p.lr, p.weightDecay, p.seed, ctx, "training the revision model",
+    LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p, ctx, "training the revision model",
                                         [&](const std::vector<size_t>& idx) {
                                           std::vector<const Encoded*> part;
                                           for (size_t i : idx) part.push_back(&enc[i]);

@@ -25,6 +25,13 @@ using json = nlohmann::json;
 
 namespace lens::train {
 
+double warmupCosineLr(double lr, int64_t s, int64_t steps, int64_t warmup, double minLrRatio) {
+  if (s < warmup) return lr * static_cast<double>(s + 1) / static_cast<double>(warmup);
+  const double progress = static_cast<double>(s - warmup) / std::max<double>(1.0, static_cast<double>(steps - warmup));
+  const double cosine = 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+  return lr * (minLrRatio + (1.0 - minLrRatio) * cosine);
+}
+
 namespace {
 
 // A training example: token ids (bytes, then EOS) and where the solution starts.
@@ -218,12 +225,7 @@ struct Trainer::Impl {
     return (nll * mask).sum() / mask.sum().clamp_min(1.0);
   }
 
-  double lrAt(int64_t s) const {
-    if (s < params.warmup) return params.lr * static_cast<double>(s + 1) / static_cast<double>(params.warmup);
-    const double progress = static_cast<double>(s - params.warmup) / std::max<double>(1.0, static_cast<double>(params.steps - params.warmup));
-    const double cosine = 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
-    return params.lr * (params.minLrRatio + (1.0 - params.minLrRatio) * cosine);
-  }
+  double lrAt(int64_t s) const { return warmupCosineLr(params.lr, s, params.steps, params.warmup, params.minLrRatio); }
 
   double validationLoss() {
     torch::NoGradGuard ng;

@@ -37,6 +37,10 @@ struct RouteMix {
 };
 
 // What every fine-tuning of an existing model folder takes (the PRM, the revision model).
+// The learning rate at step s (from 0) of `steps`: linear warm-up over `warmup` steps, then a
+// cosine decay to lr × minLrRatio at the last step (minLrRatio 1 and warmup 0: constant).
+double warmupCosineLr(double lr, int64_t step, int64_t steps, int64_t warmup, double minLrRatio);
+
 struct FineTuneParams {
   std::string base;  // the causal LM to start from (with its tokenizer)
   std::string outDir;
@@ -44,6 +48,8 @@ struct FineTuneParams {
   int batch = 16;
   double lr = 3e-4;
   double weightDecay = 0.0;
+  int64_t warmup = 0;               // learning-rate schedule (warmupCosineLr); the defaults keep it constant
+  double minLrRatio = 1.0;
   double validationFraction = 0.1;  // the last examples, held out
   int64_t maxTokens = 512;          // tokens of one example at most
   uint64_t seed = 1;

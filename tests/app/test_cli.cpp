@@ -141,6 +141,25 @@ class TestCli : public QObject {
     QCOMPARE(out["samples"][0]["token_ids"].get<std::vector<int32_t>>(), q3.greedy(prompt, 5));
   }
 
+  // duoify --method svd: the tiny Llama at rank 8, measured on builtin:arith text (tokenised by
+  // the fixture's tokenizer); inspect reports the factored small module, and its FLOPs-based
+  // parameter count is the factors' (3 layers x 3 x 8 x (64 + 176) more than the source's).
+  void duoifySvd() {
+    QTemporaryDir tmp;
+    const QString out = tmp.filePath("duo-svd");
+    auto r = cli({"duoify", "--model", fx("tiny-llama"), "--out", out, "--method", "svd", "--rank", "8", "--calibration-problems", "8"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("small FFNs of rank 8"), r.out.constData());
+    auto src = json::parse(cli({"inspect", fx("tiny-llama"), "--json"}).out.toStdString());
+    auto duo = json::parse(cli({"inspect", out, "--json"}).out.toStdString());
+    QCOMPARE(duo["duo_small_rank"], json(8));
+    QCOMPARE(duo["parameters"].get<int64_t>() - src["parameters"].get<int64_t>(), int64_t{3 * 3 * 8 * (64 + 176)});
+    QVERIFY(cli({"inspect", out}).out.contains("rank 8 factors"));
+    auto bad = cli({"duoify", "--model", fx("tiny-llama"), "--out", tmp.filePath("x"), "--method", "svd", "--rank", "65"});
+    QCOMPARE(bad.code, 1);
+    QVERIFY2(bad.err.contains("full rank"), bad.err.constData());
+  }
+
   void clearErrors() {
     auto missing = cli({"inspect", "/nonexistent/model"});
     QCOMPARE(missing.code, 1);

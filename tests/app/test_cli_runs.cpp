@@ -378,6 +378,59 @@ class TestCliRuns : public QObject {
     QCOMPARE(cli({"curves", "1", "--db", db, "--aggregation", "vote"}).code, 1);
   }
 
+  // `verifier` on a run scored by the shipped PRM: its pooled and within-problem AUROC equal a
+  // count over every (right, wrong) pair of the exported samples; a run without scores is refused.
+  void verifierAurocOfAScoredRun() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("v.db"), spec = dir.filePath("scored.json");
+    json j = {{"kind", "generate"},
+              {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+              {"verifier", {{"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm"}}},
+              {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"count", 20}}},
+              {"samples", 4},
+              {"batch", 16},
+              {"seed", 3},
+              {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}},
+              {"device", {{"device", "cpu"}}}};
+    test::writeText(spec.toStdString(), j.dump());
+    auto r = cli({"run", spec, "--db", db, "-q"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    auto v = cli({"verifier", "1", "--db", db, "--json"});
+    QVERIFY2(v.code == 0, v.err.constData());
+    auto q = json::parse(v.out.toStdString());
+    auto exported = json::parse(cli({"export", "1", "--db", db, "--format", "json"}).out.toStdString());
+    auto pairs = [](const std::vector<std::pair<double, bool>>& s) {
+      double u = 0, n = 0;
+      for (const auto& [a, ra] : s)
+        for (const auto& [b, rb] : s)
+          if (ra && !rb) u += a > b ? 1.0 : a == b ? 0.5 : 0.0, n += 1;
+      return n > 0 ? u / n : -1.0;
+    };
+    std::vector<std::pair<double, bool>> all;
+    double within = 0;
+    int mixed = 0;
+    for (const auto& u : exported["units"]) {
+      std::vector<std::pair<double, bool>> mine;
+      for (const auto& s : u["samples"]) mine.emplace_back(s["score"].get<double>(), s["correct"].get<bool>());
+      all.insert(all.end(), mine.begin(), mine.end());
+      if (const double a = pairs(mine); a >= 0) within += a, ++mixed;
+    }
+    QCOMPARE(q["pooled"]["right"].get<int>() + q["pooled"]["wrong"].get<int>(), 80);
+    LENS_COMPARE_NEAR(q["pooled"]["auroc"].get<double>(), pairs(all), 1e-12);
+    QCOMPARE(q["within_problem"]["problems"].get<int>(), mixed);
+    if (mixed > 0) LENS_COMPARE_NEAR(q["within_problem"]["auroc"].get<double>(), within / mixed, 1e-12);
+    QVERIFY(q["pooled"]["ci_low"].get<double>() <= q["pooled"]["auroc"].get<double>());
+    QVERIFY(q["pooled"]["ci_high"].get<double>() >= q["pooled"]["auroc"].get<double>());
+    QVERIFY(cli({"verifier", "1", "--db", db}).out.contains("within problem"));
+    // A run whose samples carry no scores.
+    j.erase("verifier");
+    test::writeText(spec.toStdString(), j.dump());
+    QCOMPARE(cli({"run", spec, "--db", db, "-q"}).code, 0);
+    auto none = cli({"verifier", "2", "--db", db});
+    QCOMPARE(none.code, 1);
+    QVERIFY2(none.err.contains("carry no verifier scores"), none.err.constData());
+  }
+
   void exportsAndBadInput() {
     QTemporaryDir dir;
     const QString spec = writeSpec(dir, 4), db = dir.filePath("a.db");

@@ -39,11 +39,16 @@ struct LayerWeights {
   torch::Tensor wDown, bDown;
   // Duo models: the small FFN of the layer (same SwiGLU form, narrower); undefined otherwise.
   torch::Tensor wSmallGateUp, bSmallGateUp, wSmallDown, bSmallDown;
+  // A low-rank small FFN (config duo_small_rank > 0): wSmallGateUp holds the gate's and the up's
+  // first factors [2·rank, hidden], wSmallDown the down's first factor [rank, small]; these hold the
+  // second factors: gate and up [small, rank] each, down [hidden, rank]. Undefined for a dense one.
+  torch::Tensor wSmallGateB, wSmallUpB, wSmallDownB;
   bool hasSmall() const { return wSmallGateUp.defined(); }
+  bool smallIsLowRank() const { return wSmallDownB.defined(); }
   // Every tensor slot of the layer, defined or not, in one fixed order (copies, counts, exports).
   std::vector<torch::Tensor*> slots() {
     return {&inputNorm, &postNorm, &wqkv, &bqkv, &qNorm, &kNorm, &wo, &bo, &wGateUp, &bGateUp, &wDown, &bDown,
-            &wSmallGateUp, &bSmallGateUp, &wSmallDown, &bSmallDown};
+            &wSmallGateUp, &bSmallGateUp, &wSmallDown, &bSmallDown, &wSmallGateB, &wSmallUpB, &wSmallDownB};
   }
   std::vector<const torch::Tensor*> slots() const {
     auto s = const_cast<LayerWeights*>(this)->slots();

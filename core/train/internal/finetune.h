@@ -18,11 +18,11 @@
 
 namespace lens::train::internal {
 
-// `steps` AdamW steps, each on `batch` examples drawn with replacement from [0, examples) by a CPU
-// generator seeded with `seed` (so a run is reproducible); gradients clipped to global norm 1.
-// Cancellation stops between steps with an error saying at which.
-Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, int64_t steps, int batch, double lr, double weightDecay,
-                 uint64_t seed, const RunContext* ctx, const std::string& what,
+// p.steps AdamW steps, each on p.batch examples drawn with replacement from [0, examples) by a CPU
+// generator seeded with p.seed (so a run is reproducible), at p.lr under warmupCosineLr(p.warmup,
+// p.minLrRatio) with p.weightDecay; gradients clipped to global norm 1. Cancellation stops between
+// steps with an error saying at which.
+Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, const FineTuneParams& p, const RunContext* ctx, const std::string& what,
                  const std::function<torch::Tensor(const std::vector<size_t>& batch)>& loss,
                  const std::function<void(int64_t step, double loss)>& onStep);
 

@@ -77,6 +77,9 @@ class TestPrmTrain : public QObject {
     QVERIFY2(rep->validationLossAfter < 0.5 * rep->validationLossBefore,
              qPrintable(QString("%1 -> %2").arg(rep->validationLossBefore).arg(rep->validationLossAfter)));
     QCOMPARE(rep->validationAccuracyAfter, 1.0);
+    // The last step's score ranks the right solutions (even i) above the wrong ones.
+    QCOMPARE(rep->validationFinalAurocAfter, 1.0);
+    QVERIFY(rep->validationFinalAurocBefore >= 0.0 && rep->validationFinalAurocBefore <= 1.0);
     // The saved PRM loads with default parameters (its config names the tag) and ranks the steps.
     auto prm = verify::ProcessRewardModel::load(p.outDir);
     QVERIFY2(prm.ok(), prm.ok() ? "" : prm.error().message.c_str());

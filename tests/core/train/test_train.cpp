@@ -51,6 +51,18 @@ std::vector<float> tensorValues(const std::string& file, const std::string& name
 class TestTrain : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // The schedule of pretraining and of the fine-tuning jobs: linear warm-up to lr, then a cosine
+  // decay whose value halfway is the mean of lr and its floor, reaching the floor at the end; the
+  // fine-tuning default (no warm-up, floor 1) is a constant rate.
+  void learningRateSchedule() {
+    QCOMPARE(train::warmupCosineLr(1e-3, 0, 1000, 100, 0.1), 1e-5);
+    QCOMPARE(train::warmupCosineLr(1e-3, 99, 1000, 100, 0.1), 1e-3);
+    QCOMPARE(train::warmupCosineLr(1e-3, 100, 1000, 100, 0.1), 1e-3);
+    QVERIFY(std::abs(train::warmupCosineLr(1e-3, 550, 1000, 100, 0.1) - 0.55e-3) < 1e-12);
+    QVERIFY(std::abs(train::warmupCosineLr(1e-3, 1000, 1000, 100, 0.1) - 1e-4) < 1e-12);
+    for (int64_t s : {0, 1, 500, 999}) QCOMPARE(train::warmupCosineLr(3e-4, s, 1000, 0, 1.0), 3e-4);
+  }
+
   void byteTokenizerIsOneTokenPerByte() {
     auto tok = text::Tokenizer::fromJson(train::byteTokenizerJson().dump(), "byte tokenizer");
     LENS_VERIFY_OK(tok);
