@@ -145,6 +145,6 @@ print(f"`computelens-cli bench oracle` (same machine, same run): exhaustive sear
 print("## Not in this report\n")
 print("- Real checkpoints: `computelens-cli duoify` turns a Llama / Qwen2 / Mistral checkpoint into a Duo model (pruned small FFNs, "
       "optional distillation) that the same commands analyse, but no real checkpoint is shipped or downloaded, so every number here "
-      "comes from ComputeLens's own 4-layer model. Truncated-SVD small modules are not implemented (pruning keeps the SwiGLU form).")
+      "comes from ComputeLens's own 4-layer model. Its truncated-SVD small modules (`--method svd`) are compared with pruning on `arith-large` in `resources/models/README.md`.")
 PY
 echo "wrote docs/findings-routing.md"

@@ -793,7 +793,9 @@ int cmdVerifier(const Options& o) {
   if (!st) return fail(st.error());
   auto run = (*st)->findRun(o.runRef);
   if (!run) return fail(run.error());
-  auto q = search::verifierQualityFromRun(**st, run->id);
+  auto budgets = parseBudgetList(o.budgets);
+  if (!budgets) return fail(budgets.error());
+  auto q = search::verifierQualityFromRun(**st, run->id, *budgets, o.trials);
   if (!q) return fail(q.error());
   auto estimate = [](const stats::AurocEstimate& e) {
     return json{{"auroc", search::jsonNumber(e.value)}, {"ci_low", search::jsonNumber(e.interval.low)}, {"ci_high", search::jsonNumber(e.interval.high)},
@@ -806,6 +808,12 @@ int cmdVerifier(const Options& o) {
               {"within_problem", {{"auroc", search::jsonNumber(q->withinProblem)}, {"ci_low", search::jsonNumber(q->withinProblemInterval.low)},
                                   {"ci_high", search::jsonNumber(q->withinProblemInterval.high)}, {"problems", q->mixedProblems}}},
               {"by_level", levels}};
+    json sel = json::array();
+    for (const auto& s : q->selection)
+      sel.push_back({{"n", s.n}, {"problems", s.problems}, {"majority", s.majority}, {"weighted", s.weighted},
+                     {"difference", s.weighted - s.majority}, {"ci_low", search::jsonNumber(s.difference.low)},
+                     {"ci_high", search::jsonNumber(s.difference.high)}});
+    j["weighted_vs_majority"] = sel;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -821,6 +829,10 @@ int cmdVerifier(const Options& o) {
   line("within problem", q->withinProblem, q->withinProblemInterval,
        "mean over the " + std::to_string(q->mixedProblems) + " problems with right and wrong samples");
   for (const auto& [level, e] : q->byLevel) line("level " + std::to_string(level), e.value, e.interval, counts(e));
+  if (!q->selection.empty()) std::printf("\nweighted best-of-N vs majority voting (same subsets; interval of the paired difference)\n%6s %10s %10s %24s\n", "N", "majority", "weighted", "weighted - majority");
+  for (const auto& s : q->selection)
+    std::printf("%6d %9.1f%% %9.1f%% %+8.1f %15s\n", s.n, 100 * s.majority, 100 * s.weighted, 100 * (s.weighted - s.majority),
+                intervalText(s.difference.low, s.difference.high).c_str());
   return 0;
 }
 
@@ -912,6 +924,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
 
   auto* verifier = app.add_subcommand("verifier", "How well a sampling run's verifier scores separate right from wrong samples (AUROC with intervals)");
   verifier->add_option("run", o->runRef, "run id or uid prefix (a generate run with a verifier)")->required();
+  verifier->add_option("--budgets", o->budgets, "N at which weighted best-of-N is compared with majority voting (comma-separated)")->capture_default_str();
+  verifier->add_option("--trials", o->trials, "random subsets per problem and N")->capture_default_str()->check(CLI::Range(1, 100000));
   verifier->add_flag("--json", o->asJson, "machine-readable output");
   addDb(verifier);
 

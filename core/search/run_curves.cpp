@@ -91,7 +91,7 @@ Result<RunCurves> computeRunCurves(store::Store& st, int64_t runId, Aggregation 
   return out;
 }
 
-Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId) {
+Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId, const std::vector<int>& budgets, int trials) {
   auto run = st.run(runId);
   if (!run) return run.error();
   auto graded = gradedSamples(st, *run);
@@ -117,6 +117,26 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId) 
   q.withinProblem = within.empty() ? std::numeric_limits<double>::quiet_NaN() : std::accumulate(within.begin(), within.end(), 0.0) / within.size();
   q.withinProblemInterval = stats::bootstrapMean(within, bp);
   for (const auto& [level, probs] : levels) q.byLevel.emplace_back(level, stats::aurocOverProblems(probs, bp));
+  for (int n : budgets) {
+    VerifierQuality::Selection s;
+    s.n = n;
+    std::vector<double> majority, weighted;
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (static_cast<int>(data[i].samples.size()) < n) continue;
+      // The same seed for both rules: the same subsets of the problem's samples.
+      auto m = accuracyCurve({data[i]}, Aggregation::Majority, {n}, trials, run->seed + i);
+      auto w = accuracyCurve({data[i]}, Aggregation::WeightedBestOfN, {n}, trials, run->seed + i);
+      if (m.empty() || w.empty()) continue;
+      majority.push_back(m.front().accuracy);
+      weighted.push_back(w.front().accuracy);
+    }
+    if (majority.empty()) continue;
+    s.problems = static_cast<int>(majority.size());
+    s.majority = std::accumulate(majority.begin(), majority.end(), 0.0) / s.problems;
+    s.weighted = std::accumulate(weighted.begin(), weighted.end(), 0.0) / s.problems;
+    s.difference = stats::bootstrapPairedDifference(weighted, majority, bp);
+    q.selection.push_back(s);
+  }
   return q;
 }
 

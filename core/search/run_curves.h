@@ -48,9 +48,18 @@ struct VerifierQuality {
   stats::Interval withinProblemInterval;
   int mixedProblems = 0;  // problems with right and wrong samples
   std::vector<std::pair<int, stats::AurocEstimate>> byLevel;  // pooled within each level
+  // Does selection by the verifier beat voting? Weighted best-of-N against majority voting at each
+  // budget, on the same random subsets of each problem's samples; the interval is the paired
+  // bootstrap of the per-problem difference.
+  struct Selection {
+    int n = 0, problems = 0;
+    double majority = 0, weighted = 0;
+    stats::Interval difference;  // of weighted − majority
+  };
+  std::vector<Selection> selection;
 };
 // Errors when the run has no graded samples or none carries a verifier score.
-Result<VerifierQuality> verifierQualityFromRun(store::Store& store, int64_t runId);
+Result<VerifierQuality> verifierQualityFromRun(store::Store& store, int64_t runId, const std::vector<int>& budgets = {}, int trials = 200);
 
 // Compute-optimal scaling from stored runs (compute_optimal.h): the baseline is a sampling run
 // (generate) whose samples give best-of-N by `how` at each budget, per problem; each search run is

@@ -395,7 +395,7 @@ class TestCliRuns : public QObject {
     test::writeText(spec.toStdString(), j.dump());
     auto r = cli({"run", spec, "--db", db, "-q"});
     QVERIFY2(r.code == 0, r.err.constData());
-    auto v = cli({"verifier", "1", "--db", db, "--json"});
+    auto v = cli({"verifier", "1", "--db", db, "--json", "--budgets", "1,4"});
     QVERIFY2(v.code == 0, v.err.constData());
     auto q = json::parse(v.out.toStdString());
     auto exported = json::parse(cli({"export", "1", "--db", db, "--format", "json"}).out.toStdString());
@@ -422,6 +422,17 @@ class TestCliRuns : public QObject {
     QVERIFY(q["pooled"]["ci_low"].get<double>() <= q["pooled"]["auroc"].get<double>());
     QVERIFY(q["pooled"]["ci_high"].get<double>() >= q["pooled"]["auroc"].get<double>());
     QVERIFY(cli({"verifier", "1", "--db", db}).out.contains("within problem"));
+    // Weighted best-of-N against majority voting on the same subsets: at N = 1 both take the one
+    // sample, and majority at N = 4 is what `curves` reports.
+    const auto& sel = q["weighted_vs_majority"];
+    QCOMPARE(sel.size(), size_t{2});
+    QCOMPARE(sel[0]["n"], json(1));
+    QCOMPARE(sel[0]["difference"].get<double>(), 0.0);
+    QCOMPARE(sel[1]["problems"], json(20));
+    QVERIFY(sel[1]["ci_low"].get<double>() <= sel[1]["difference"].get<double>() + 1e-12);
+    QVERIFY(sel[1]["ci_high"].get<double>() >= sel[1]["difference"].get<double>() - 1e-12);
+    auto curves = json::parse(cli({"curves", "1", "--db", db, "--json", "--budgets", "1", "--aggregation", "majority"}).out.toStdString());
+    LENS_COMPARE_NEAR(sel[0]["majority"].get<double>(), curves[0]["points"][0]["accuracy"].get<double>(), 1e-12);
     // A run whose samples carry no scores.
     j.erase("verifier");
     test::writeText(spec.toStdString(), j.dump());
