@@ -227,8 +227,9 @@ print(f"- On the hardest bin, weighted best-of-N falls as N grows ({pct(arm[('be
       "lookahead search keep some right ones. Bins are quintiles of the pool's pass@1, so bin 5 is by construction where sampling "
       "fails most.")
 print(f"- Majority voting and weighted best-of-N track each other; naive best-of-N (the single highest-scored sample) falls from "
-      f"{pct(cps['best-of-n'].get(1))} to {pct(cps['best-of-n'].get(16))} as N grows: the PRM is weak (held-out loss 0.653 against "
-      "0.682 for a constant), so picking by its score alone picks its errors.")
+      f"{pct(cps['best-of-n'].get(1))} to {pct(cps['best-of-n'].get(16))} as N grows: the PRM ranks problems by difficulty but not the "
+      "samples of one problem (its within-problem AUROC, `computelens-cli verifier`, is measured in resources/models/README.md), so "
+      "picking by its score alone picks its errors.")
 small = arm.get(("beam M=4 router", 16))
 if small and beam16:
     print(f"- Under a trained router (penalty λ = 0.1, from `scripts/findings-routing.sh`), beam search at N = 16 reaches "

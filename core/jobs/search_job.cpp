@@ -255,6 +255,19 @@ class SearchJob final : public PolicyJob {
       // The fraction of chains right at attempt t ("turn-correct-<t>"): do later attempts improve?
       for (int t = 0; t < L; ++t)
         r.metrics.push_back({"turn-correct-" + std::to_string(t + 1), "search", u, turnCorrect[static_cast<size_t>(t)] / static_cast<double>(res->chains.size())});
+      // Does a revision fix more answers than it breaks? Over every chain, the attempts that are
+      // right after a wrong one ("revision-fixed") and wrong after a right one ("revision-broken").
+      if (L > 1) {
+        double fixed = 0, broken = 0;
+        for (const auto& chain : res->chains)
+          for (size_t t = 1; t < chain.size(); ++t) {
+            const bool before = isCorrect(chain[t - 1]), after = isCorrect(chain[t]);
+            fixed += !before && after ? 1.0 : 0.0;
+            broken += before && !after ? 1.0 : 0.0;
+          }
+        r.metrics.push_back({"revision-fixed", "search", u, fixed});
+        r.metrics.push_back({"revision-broken", "search", u, broken});
+      }
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;

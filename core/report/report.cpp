@@ -93,6 +93,34 @@ void samplingSection(Writer& w, store::Store& st, const store::RunRecord& run, c
   }
 }
 
+// How well the run's verifier scores separate right from wrong samples (search::VerifierQuality).
+void verifierSection(Writer& w, store::Store& st, const store::RunRecord& run, const ReportParams& rp) {
+  auto q = search::verifierQualityFromRun(st, run.id, rp.budgets);
+  if (!q) {
+    w.p("No verifier quality: " + q.error().message);
+    return;
+  }
+  auto auc = [](double v, const stats::Interval& ci) {
+    return fmt(v, "%.3f") + (std::isfinite(ci.low) && std::isfinite(ci.high) ? " [" + fmt(ci.low, "%.3f") + ", " + fmt(ci.high, "%.3f") + "]" : "");
+  };
+  w.h(3, "Verifier: right against wrong samples");
+  std::vector<std::vector<std::string>> rows = {
+      {"pooled", auc(q->pooled.value, q->pooled.interval), std::to_string(q->pooled.problems) + " problems, " + std::to_string(q->pooled.positives) + " right and " +
+                                                               std::to_string(q->pooled.negatives) + " wrong samples"},
+      {"within problem", auc(q->withinProblem, q->withinProblemInterval), "mean over the " + std::to_string(q->mixedProblems) + " problems with both"}};
+  for (const auto& [level, e] : q->byLevel) rows.push_back({"level " + std::to_string(level), auc(e.value, e.interval), std::to_string(e.problems) + " problems"});
+  w.table({"AUROC of the sample's score", "value [95 % interval]", "over"}, rows);
+  std::vector<std::vector<std::string>> sel;
+  for (const auto& s : q->selection)
+    sel.push_back({std::to_string(s.n), pct(s.majority), pct(s.weighted),
+                   fmt(100 * (s.weighted - s.majority), "%+.1f") + (std::isfinite(s.difference.low) ? " [" + fmt(100 * s.difference.low, "%+.1f") + ", " +
+                                                                                                           fmt(100 * s.difference.high, "%+.1f") + "]" : "")});
+  if (!sel.empty()) w.table({"N", "majority voting", "weighted best-of-N", "weighted − majority (points)"}, sel);
+  w.p("A pooled AUROC also rewards a verifier that only knows which problems are hard; best-of-N selection depends on the "
+      "within-problem one. Weighted best-of-N and majority voting are compared on the same random subsets of each problem's "
+      "samples; intervals are 95 % percentile-bootstrap intervals over problems (the difference's is paired).");
+}
+
 void searchSection(Writer& w, store::Store& st, const store::RunRecord& run) {
   auto ms = st.metrics(run.id);
   if (!ms) {
@@ -221,6 +249,7 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
     w.table({"", ""}, facts);
     w.raw("<details><summary>Parameters (the spec as run)</summary><pre>" + escapeXml(run.spec.dump(2)) + "</pre></details>\n");
     if (run.kind == "generate") samplingSection(w, st, run, rp);
+    if (run.kind == "generate" && run.spec.contains("verifier")) verifierSection(w, st, run, rp);
     else if (run.kind == "search") searchSection(w, st, run);
     else if (run.kind == "oracle") oracleSection(w, st, run);
     else trainingSection(w, st, run);

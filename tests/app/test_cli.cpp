@@ -349,9 +349,17 @@ class TestCli : public QObject {
         else QVERIFY(n["parent"].is_null());
       }
       std::set<std::string> names;
-      for (const auto& m : a["units"][u]["metrics"]) names.insert(m["name"].get<std::string>());
-      for (const char* k : {"correct", "correct-majority", "correct-weighted", "correct-hierarchical", "turn-correct-1", "turn-correct-2", "generator-flops"})
+      std::map<std::string, double> value;
+      for (const auto& m : a["units"][u]["metrics"]) {
+        names.insert(m["name"].get<std::string>());
+        value[m["name"].get<std::string>()] = m["value"].get<double>();
+      }
+      for (const char* k : {"correct", "correct-majority", "correct-weighted", "correct-hierarchical", "turn-correct-1", "turn-correct-2", "generator-flops",
+                            "revision-fixed", "revision-broken"})
         QVERIFY2(names.count(k), k);
+      // Fixes minus breaks is the change in right chains from the first attempt to the last (2 chains).
+      LENS_COMPARE_NEAR(value["revision-fixed"] - value["revision-broken"], 2 * (value["turn-correct-2"] - value["turn-correct-1"]), 1e-12);
+      QVERIFY(value["revision-fixed"] + value["revision-broken"] <= 2);
       QCOMPARE(a["units"][u]["samples"][0]["steps"].back()["score"].is_number(), true);
     }
     // Majority needs no verifier; the others do, and say so.

@@ -104,6 +104,8 @@ class TestReport : public QObject {
     QVERIFY(b.find("&quot;samples&quot;: 4") != std::string::npos);  // the spec as run
     QVERIFY(b.find("majority voting") != std::string::npos && b.find("weighted best-of-N") != std::string::npos);
     QVERIFY(b.find("Compute-optimal scaling") != std::string::npos);
+    QVERIFY(b.find("Verifier: right against wrong samples") != std::string::npos);
+    QVERIFY(b.find("within problem") != std::string::npos && b.find("weighted − majority") != std::string::npos);
     QVERIFY(b.find("beam M=2") != std::string::npos);
     QCOMPARE(doc->charts.size(), size_t{3});  // two accuracy charts and the frontier
     for (size_t i = 0; i < doc->charts.size(); ++i) QVERIFY(b.find("src=\"chart:" + std::to_string(i) + "\"") != std::string::npos);
