@@ -57,7 +57,7 @@ c10::optional<torch::Tensor> opt(const torch::Tensor& t) { return t.defined() ? 
 
 // An FFN module in float32: dense SwiGLU (g, u, d as gate/up/down weights) or, when lowRank, each
 // matrix as two factors (g, u, d the first [rank, in], gb, ub, db the second [out, rank]).
-struct SmallFfn {
+struct FfnModule {
   bool lowRank = false;
   torch::Tensor g, u, d, gb, ub, db, bg, bu, bd;
   torch::Tensor forward(const torch::Tensor& x) const {
@@ -73,8 +73,8 @@ struct SmallFfn {
     return out;
   }
   // The module as it computes once stored in `type`.
-  SmallFfn roundedTo(torch::ScalarType type) const {
-    SmallFfn r = *this;
+  FfnModule roundedTo(torch::ScalarType type) const {
+    FfnModule r = *this;
     for (auto* t : r.tensors()) *t = t->detach().to(type).to(torch::kFloat32);
     return r;
   }
@@ -214,7 +214,7 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
         const auto* t = ck->find(pre + name);
         return t ? toTorch(*t).to(torch::kFloat32) : torch::Tensor();
       };
-      SmallFfn big;
+      FfnModule big;
       big.g = get("gate_proj.weight");
       big.u = get("up_proj.weight");
       big.d = get("down_proj.weight");
@@ -227,7 +227,7 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
       }
       const auto& x = inputs[static_cast<size_t>(l)];
       DuoifyLayer L;
-      SmallFfn small;
+      FfnModule small;
       if (lowRank) {
         small.lowRank = true;
         small.bg = big.bg.defined() ? big.bg.clone() : big.bg;
@@ -244,7 +244,6 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
         if (p.method == DuoifyParams::Method::WeightNorm) {
           score = big.g.norm(2, 1) * big.u.norm(2, 1) * big.d.norm(2, 0);
         } else {
-          auto opt = [](const torch::Tensor& t) { return t.defined() ? c10::optional<torch::Tensor>(t) : c10::nullopt; };
           auto act = torch::silu(torch::linear(x, big.g, opt(big.bg))) * torch::linear(x, big.u, opt(big.bu));  // [N, f]
           score = act.abs().mean(0) * big.d.norm(2, 0);
         }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 
 #include "core/model/config.h"
@@ -61,6 +62,16 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
   if (data.empty())
     return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " has no graded samples (its problems need reference answers)");
   return Graded{std::move(data), std::move(keys), std::move(verifier), scored};
+}
+
+// Best-of-N by `how` on one problem at budget n (nullopt when its pool is smaller): the mean over
+// `trials` random subsets drawn from `seed`. Callers pass the run's seed + the problem's row, so
+// every rule and every analysis of a run draws the same subsets of a problem (paired comparisons).
+std::optional<CurvePoint> problemPoint(const ProblemSamples& p, Aggregation how, int n, int trials, uint64_t seed) {
+  if (static_cast<int>(p.samples.size()) < n) return std::nullopt;
+  auto c = accuracyCurve({p}, how, {n}, trials, seed);
+  if (c.empty()) return std::nullopt;
+  return c.front();
 }
 
 }  // namespace
@@ -122,13 +133,11 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId, 
     s.n = n;
     std::vector<double> majority, weighted;
     for (size_t i = 0; i < data.size(); ++i) {
-      if (static_cast<int>(data[i].samples.size()) < n) continue;
-      // The same seed for both rules: the same subsets of the problem's samples.
-      auto m = accuracyCurve({data[i]}, Aggregation::Majority, {n}, trials, run->seed + i);
-      auto w = accuracyCurve({data[i]}, Aggregation::WeightedBestOfN, {n}, trials, run->seed + i);
-      if (m.empty() || w.empty()) continue;
-      majority.push_back(m.front().accuracy);
-      weighted.push_back(w.front().accuracy);
+      auto m = problemPoint(data[i], Aggregation::Majority, n, trials, run->seed + i);
+      auto w = problemPoint(data[i], Aggregation::WeightedBestOfN, n, trials, run->seed + i);
+      if (!m || !w) continue;
+      majority.push_back(m->accuracy);
+      weighted.push_back(w->accuracy);
     }
     if (majority.empty()) continue;
     s.problems = static_cast<int>(majority.size());
@@ -164,11 +173,10 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
   for (int n : budgets) {
     Arm a{baseName, n, std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
     for (size_t i = 0; i < data.size(); ++i) {
-      if (static_cast<int>(data[i].samples.size()) < n) continue;
-      auto c = accuracyCurve({data[i]}, how, {n}, trials, base->seed + i);
-      if (c.empty()) continue;
-      a.accuracy[i] = c.front().accuracy;
-      a.flops[i] = c.front().flopsPerProblem + (opt.withVerifier ? n * graded->verifierPerSample[i] : 0.0);
+      auto c = problemPoint(data[i], how, n, trials, base->seed + i);
+      if (!c) continue;
+      a.accuracy[i] = c->accuracy;
+      a.flops[i] = c->flopsPerProblem + (opt.withVerifier ? n * graded->verifierPerSample[i] : 0.0);
     }
     arms.push_back(std::move(a));
   }
