@@ -42,11 +42,24 @@ import json, sys, math
 out, problems, seconds, cores, router_seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 tok = json.load(open(f"{out}/token.json")); seq = json.load(open(f"{out}/sequence.json"))
 fl = json.load(open(f"{out}/flops.json")); bench = json.load(open(f"{out}/bench.json"))
+ci = lambda lo, hi: "" if lo is None else f" [{lo:.4f}, {hi:.4f}]"
 def table(rep):
-    rows = ["| policy | budget | FLOPs/token (of all-big) | loss (nats) | perplexity |", "|---|---|---:|---:|---:|"]
+    rows = ["| policy | budget | FLOPs/token (of all-big) | loss (nats) [95 % interval] | perplexity |", "|---|---|---:|---:|---:|"]
     for p in rep["points"]:
-        rows.append(f"| {p['policy']} | {p['budget'] or '—'} | {100*p['flops_fraction']:.1f} % | {p['mean_loss']:.4f} | {p['perplexity']:.4f} |")
+        rows.append(f"| {p['policy']} | {p['budget'] or '—'} | {100*p['flops_fraction']:.1f} % | {p['mean_loss']:.4f}{ci(p['mean_loss_ci_low'], p['mean_loss_ci_high'])} | {p['perplexity']:.4f} |")
     return "\n".join(rows)
+def diff(d):
+    return f"{d['difference']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}]"
+def verdict(d, lower_holds=True):
+    # holds when the interval of a − b lies below 0 (a lower), does not hold when above 0.
+    if d["ci_low"] is None: return "inconclusive"
+    return ("holds" if lower_holds else "does not hold") if d["ci_high"] < 0 else ("does not hold" if lower_holds else "holds") if d["ci_low"] > 0 else "inconclusive"
+def differences(rep, title):
+    print(f"{title}\n")
+    print("| a | b | loss a − b (nats/token) [95 % interval over problems] |"); print("|---|---|---:|")
+    for d in rep["differences"]:
+        print(f"| {d['a']} | {d['b']} | {diff(d)} |")
+    print()
 def pt(rep, policy, budget=""):
     return next(p for p in rep["points"] if p["policy"] == policy and p["budget"] == budget)
 big = pt(tok, "all-big"); o1 = pt(tok, "oracle", "k=1"); o2 = pt(tok, "oracle", "k=2"); o4 = pt(tok, "oracle", "k=4")
@@ -59,13 +72,16 @@ print(f"Produced by `scripts/findings-routing.sh {problems}` from real runs ({se
       f"({tok['positions']} token positions). Every number below is read from the runs' database by `computelens-cli routing`.\n")
 print("## Perplexity vs compute (token scope: the context keeps all-big routes)\n")
 print(table(tok) + "\n")
-verdict = "beats" if o1["mean_loss"] < big["mean_loss"] else "does not beat"
-print(f"- **One well-chosen big layer {verdict} big modules everywhere**: the oracle at k = 1 reaches loss "
-      f"{o1['mean_loss']:.4f} at {100*o1['flops_fraction']:.0f} % of the all-big FLOPs, against {big['mean_loss']:.4f} for all-big "
+d1 = next(d for d in tok["differences"] if d["a"] == "oracle k=1" and d["b"] == "all-big")
+print(f"- **Oracle with one big layer vs all-big: {verdict(d1)}** (the oracle's loss lower): the oracle at k = 1 reaches loss "
+      f"{o1['mean_loss']:.4f} at {100*o1['flops_fraction']:.0f} % of the all-big FLOPs, against {big['mean_loss']:.4f} for all-big, "
+      f"a paired difference of {diff(d1)} nats per token over the {tok['sequences']} problems "
       f"(the paper found the same with its 12-layer model). At k = 2: {o2['mean_loss']:.4f}; unconstrained (k = {L}): {o4['mean_loss']:.4f}, "
       f"and even then the oracle uses big modules in only {100*sum(tok['big_by_layer'][-1])/L:.0f} % of the (token, layer) slots.")
 print(f"- **Random routing is far from the oracle**: at k = 1 a random route has loss {r1['mean_loss']:.4f} and the best of "
       f"{tok['random_routings']} random routings {b1['mean_loss']:.4f}, against the oracle's {o1['mean_loss']:.4f}.")
+print()
+differences(tok, "Paired differences (token scope; the same tokens under both policies, problems resampled together):")
 print(f"- Budgets as FLOPs fractions (another run on the same problems):\n\n{table(fl)}\n")
 print("## Where the oracle puts compute\n")
 hdr = "| budget | " + " | ".join(f"layer {l} big / small / skip" for l in range(L)) + " | mean gain (difficulty) |"
@@ -95,15 +111,19 @@ def routers(rep, title):
     R = rep["routers"]
     rnd = f"best of {rep['random_routings']} random"
     print(f"{title}\n")
-    print("| router | FLOPs (of all-big) | loss | oracle at nearest budget | oracle loss | best-of-R random loss | agreement by layer | whole route | by difficulty (low / mid / high) |")
-    print("|---|---:|---:|---|---:|---:|---|---:|---|")
+    print("| router | FLOPs (of all-big) | loss | oracle at nearest budget | oracle loss | router − oracle [95 %] | trained router vs oracle | best-of-R random loss | agreement by layer | whole route | by difficulty (low / mid / high) |")
+    print("|---|---:|---:|---|---:|---:|---|---:|---|---:|---|")
     for r in R:
         b = r["compared_budget"]
         br = next((p["mean_loss"] for p in rep["points"] if p["policy"] == rnd and p["budget"] == b), float("nan"))
         agree = " / ".join(f"{100*a:.0f}" for a in r["agreement_by_layer"])
         byd = " / ".join(f"{100*a:.0f}" for a in r["agreement_by_difficulty"])
-        print(f"| {r['name']} | {100*r['flops_fraction']:.1f} % | {r['mean_loss']:.4f} | {b} ({100*r['oracle_flops_fraction']:.1f} %) | "
-              f"{r['oracle_mean_loss']:.4f} | {br:.4f} | {agree} % | {100*r['route_agreement']:.1f} % | {byd} % |")
+        m = r["minus_oracle"]
+        # The finding "trained routers differ from (fall short of) the oracle": holds when the router's loss is above the oracle's.
+        print(f"| {r['name']} | {100*r['flops_fraction']:.1f} % | {r['mean_loss']:.4f}{ci(r['mean_loss_ci_low'], r['mean_loss_ci_high'])} | "
+              f"{b} ({100*r['oracle_flops_fraction']:.1f} %) | {r['oracle_mean_loss']:.4f} | {diff(m)} | "
+              f"{'short of the oracle' if m['ci_low'] is not None and m['ci_low'] > 0 else 'below the oracle' if m['ci_high'] is not None and m['ci_high'] < 0 else 'inconclusive'} | "
+              f"{br:.4f} | {agree} % | {100*r['route_agreement']:.1f} % | {byd} % |")
     print()
     return R
 print("## Trained routers against the oracle\n")
@@ -122,6 +142,10 @@ if sr:
         o = r["oracle_mean_loss"]; br = next(p["mean_loss"] for p in seq["points"] if p["policy"] == rnd and p["budget"] == r["compared_budget"])
         return o, br
     near = sum(1 for r in sr if abs(r["mean_loss"] - gap(r)[1]) < abs(r["mean_loss"] - gap(r)[0]))
+    short = [r["name"] for r in sr if r["minus_oracle"]["ci_low"] is not None and r["minus_oracle"]["ci_low"] > 0]
+    print(f"- **Trained routers vs the oracle (sequence scope): {'holds' if len(short) == len(sr) else 'inconclusive' if short else 'does not hold'}** "
+          f"(the paper: routers differ from, and fall short of, the oracle at their cost): {len(short)} of {len(sr)} routers have a loss above the "
+          f"oracle's at the nearest budget with the whole 95 % interval of the paired difference above 0 (column 'router − oracle').")
     sbig = pt(seq, "all-big")
     cheaper_better = [r["name"] for r in sr if r["mean_loss"] <= sbig["mean_loss"] and r["flops_fraction"] < 1]
     print(f"- In sequence scope {near} of {len(sr)} routers land closer to the best of {seq['random_routings']} random routings than to the oracle "

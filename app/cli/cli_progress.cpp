@@ -32,9 +32,14 @@ void ProgressPrinter::update(const jobs::ProgressSnapshot& s, std::string_view w
                  static_cast<long long>(done), static_cast<long long>(total), rate, eta, static_cast<int>(what.size()), what.data());
     m_printed = true;
   } else {
-    // Plain lines for logs: one every 10 %.
-    if (pct / 10 == m_lastPlainPercent / 10 && done < total) return;
+    // Plain lines for logs: one every 10 %, and one at least every 30 s while what the job is doing
+    // changes (a training is one unit: its lines carry the step and the loss).
+    const bool newDecade = !m_printed || pct / 10 != m_lastPlainPercent / 10 || done >= total;
+    if (!newDecade && (now - m_lastPrint < std::chrono::seconds(30) || what == m_lastWhat)) return;
     m_lastPlainPercent = pct;
+    m_lastPrint = now;
+    m_lastWhat.assign(what.data(), what.size());
+    m_printed = true;
     std::fprintf(stderr, "%s: %lld/%lld (%d%%) %.1f/s ETA %.0fs %.*s\n", m_label.c_str(), static_cast<long long>(done),
                  static_cast<long long>(total), pct, rate, eta, static_cast<int>(what.size()), what.data());
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Terminal progress for long CLI jobs: a bar with rate and ETA on a TTY, plain lines otherwise.
+// Terminal progress for long CLI jobs: a bar with rate and ETA on a TTY, plain lines otherwise (every
+// 10 %, and every 30 s while what the job is doing changes).
 #pragma once
 
 #include <chrono>
@@ -26,7 +27,8 @@ class ProgressPrinter {
   jobs::ProgressMeter m_meter;
   std::chrono::steady_clock::time_point m_lastPrint;
   bool m_printed = false;
-  int64_t m_lastPlainPercent = -1;
+  int64_t m_lastPlainPercent = 0;
+  std::string m_lastWhat;
 };
 
 }  // namespace lens::cli

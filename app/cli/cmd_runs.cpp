@@ -110,7 +110,7 @@ struct Options {
   std::optional<int> searchN, searchWidth, lookahead, maxSteps, chainLength, maxPrevious;
   std::string select, searchRouter;
   // prm train, revision train
-  std::string base, labelsRun, labelsDb;
+  std::string base, labelsRun, labelsDb, revisionContext;
   // compute-optimal
   std::vector<std::string> searchRuns;
   std::string aggregation = "weighted";
@@ -196,6 +196,7 @@ Result<json> buildSpec(const Options& o) {
     if (o.lr) spec["lr"] = *o.lr;
     if (o.trainBatch) spec["batch"] = *o.trainBatch;
     if (o.maxPrevious) spec["max_previous"] = *o.maxPrevious;
+    if (!o.revisionContext.empty()) spec["context"] = o.revisionContext;
     if (o.maxTokens) spec["max_tokens"] = *o.maxTokens;
     spec.erase("model");
   } else if (spec["kind"] == "search") {
@@ -313,13 +314,32 @@ Result<jobs::RunOutcome> startFromOptions(const Options& o, const std::string& l
 
 int cmdRun(const Options& o) { return finishRun(startFromOptions(o, "run"), o); }
 
+std::string lossInterval(double lo, double hi) {
+  if (std::isnan(lo)) return "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[%.4f, %.4f]", lo, hi);
+  return buf;
+}
+
+// "oracle k=1 − all-big: -0.0040 [-0.0052, -0.0029] (a lower)"
+std::string differenceLine(const routing::LossDifference& d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%+.4f", d.difference);
+  std::string verdict = std::isnan(d.ciLow) ? "" : d.ciHigh < 0 ? " (" + d.a + " lower)" : d.ciLow > 0 ? " (" + d.b + " lower)" : " (no difference shown)";
+  return d.a + " - " + d.b + ": " + buf + (std::isnan(d.ciLow) ? "" : " " + lossInterval(d.ciLow, d.ciHigh)) + verdict;
+}
+
 void printRoutingReport(const routing::RoutingReport& r) {
   std::printf("%lld sequences, %lld token positions, %d layers; random baselines: %d routings per budget\n\n",
               static_cast<long long>(r.sequences), static_cast<long long>(r.positions), r.layers, r.randomRoutings);
-  std::printf("%-22s %-11s %14s %8s %10s %10s\n", "policy", "budget", "FLOPs/token", "of big", "loss", "perplexity");
+  std::printf("%-22s %-11s %14s %8s %10s %21s %10s\n", "policy", "budget", "FLOPs/token", "of big", "loss", "95% interval", "perplexity");
   for (const auto& p : r.points)
-    std::printf("%-22s %-11s %14.0f %7.1f%% %10.4f %10.4f\n", p.policy.c_str(), p.budget.c_str(), p.flopsPerToken,
-                100 * p.flopsFraction, p.meanLoss, p.perplexity);
+    std::printf("%-22s %-11s %14.0f %7.1f%% %10.4f %21s %10.4f\n", p.policy.c_str(), p.budget.c_str(), p.flopsPerToken,
+                100 * p.flopsFraction, p.meanLoss, lossInterval(p.lossCiLow, p.lossCiHigh).c_str(), p.perplexity);
+  if (!r.differences.empty()) {
+    std::printf("\npaired differences in loss (nats per token, same tokens; 95%% interval over sequences)\n");
+    for (const auto& d : r.differences) std::printf("  %s\n", differenceLine(d).c_str());
+  }
   std::printf("\noracle module use by layer (big / small / skip, %% of tokens)\n%-11s", "budget");
   for (int l = 0; l < r.layers; ++l) std::printf("   layer %-10d", l);
   std::printf("\n");
@@ -350,8 +370,9 @@ void printRoutingReport(const routing::RoutingReport& r) {
                   h.token, h.next, h.difficulty, h.lossSkip, h.lossOracle, h.route.c_str());
   }
   for (const auto& rc : r.routers) {
-    std::printf("\nrouter %s: %.1f%% of all-big FLOPs, loss %.4f; oracle at %s (%.1f%%): loss %.4f\n", rc.name.c_str(),
-                100 * rc.point.flopsFraction, rc.point.meanLoss, rc.comparedBudget.c_str(), 100 * rc.oracleFlopsFraction, rc.oracleMeanLoss);
+    std::printf("\nrouter %s: %.1f%% of all-big FLOPs, loss %.4f %s; oracle at %s (%.1f%%): loss %.4f\n  %s\n", rc.name.c_str(),
+                100 * rc.point.flopsFraction, rc.point.meanLoss, lossInterval(rc.point.lossCiLow, rc.point.lossCiHigh).c_str(),
+                rc.comparedBudget.c_str(), 100 * rc.oracleFlopsFraction, rc.oracleMeanLoss, differenceLine(rc.minusOracle).c_str());
     std::printf("  module use by layer (big / small / skip, %%):");
     for (size_t l = 0; l < rc.bigByLayer.size(); ++l)
       std::printf("  %.0f/%.0f/%.0f", 100 * rc.bigByLayer[l], 100 * rc.smallByLayer[l], 100 * rc.skipByLayer[l]);
@@ -1037,7 +1058,10 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   revtrain->add_option("--steps", o->steps, "optimiser steps (default 400)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   revtrain->add_option("--lr", o->lr, "AdamW learning rate (default 3e-4)")->check(CLI::Range(1e-9, 1.0));
   revtrain->add_option("--batch", o->trainBatch, "examples per step (default 16)")->check(CLI::Range(1, 4096));
-  revtrain->add_option("--max-previous", o->maxPrevious, "earlier wrong attempts per example at most (default 4)")->check(CLI::Range(0, 64));
+  revtrain->add_option("--max-previous", o->maxPrevious, "earlier attempts per example at most (default 4)")->check(CLI::Range(0, 64));
+  revtrain->add_option("--context", o->revisionContext,
+                       "earlier attempts: nearest-wrong (wrong ones nearest the target; default) or sampled (drawn from all samples, right ones too)")
+      ->check(CLI::IsMember({"nearest-wrong", "sampled"}));
   revtrain->add_option("--max-tokens", o->maxTokens, "prompt + target tokens at most (default 1024)")->check(CLI::Range(16, 1 << 20));
   revtrain->add_option("--name", o->name, "a label shown in list and show");
   revtrain->add_option("--seed", o->seed, "training seed");

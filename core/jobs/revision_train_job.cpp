@@ -2,7 +2,8 @@
 // "revision-train": trains a revision model (core/train/revision_trainer.h) on the graded samples of
 // a "generate" run (many samples per problem; Snell et al. 2024 §6.1 sample 64): each correct
 // sample becomes a target after up to max_previous incorrect samples of the same problem chosen by
-// edit distance (core/train/revision_data.h). One unit: the whole training; its loss curve and the
+// edit distance, or (context "sampled") after up to max_previous of its samples drawn at random
+// (core/train/revision_data.h). One unit: the whole training; its loss curve and the
 // held-out losses before and after commit with it, and the model is written to "out".
 #include "core/jobs/job.h"
 #include "core/jobs/spec_reader.h"
@@ -79,7 +80,10 @@ Result<std::unique_ptr<Job>> createRevisionTrainJob(const json& j) {
   SpecReader r(j, "spec");
   r.text("kind", kind).text("name", name);
   LENS_TRY_STATUS(readFineTuneSpec(r, p));
-  r.integer("max_previous", d.maxPrevious, 0, 64).integer("targets_per_problem", d.targetsPerProblem, 1, 1 << 16);
+  std::string context = train::revisionContextName(d.context);
+  r.integer("max_previous", d.maxPrevious, 0, 64).integer("targets_per_problem", d.targetsPerProblem, 1, 1 << 16).text("context", context);
+  if (auto c = train::parseRevisionContext(context)) d.context = *c;
+  else r.fail("context", c.error().message);
   if (auto s = r.object("samples")) {
     s->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(s->finish());

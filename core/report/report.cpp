@@ -139,6 +139,8 @@ void searchSection(Writer& w, store::Store& st, const store::RunRecord& run) {
   w.table({"metric", "mean over problems", "problems"}, rows);
 }
 
+std::string lossInterval(double lo, double hi) { return std::isnan(lo) ? "—" : "[" + fmt(lo, "%.4f") + ", " + fmt(hi, "%.4f") + "]"; }
+
 void oracleSection(Writer& w, store::Store& st, const store::RunRecord& run) {
   auto rep = routing::routingReport(st, run, 10);
   if (!rep) {
@@ -154,12 +156,23 @@ void oracleSection(Writer& w, store::Store& st, const store::RunRecord& run) {
     s.name = pnt.policy;
     s.x.push_back(pnt.flopsFraction);
     s.y.push_back(pnt.perplexity);
-    rows.push_back({pnt.policy, pnt.budget, fmt(pnt.flopsFraction, "%.3f"), fmt(pnt.meanLoss, "%.4f"), fmt(pnt.perplexity, "%.4f")});
+    rows.push_back({pnt.policy, pnt.budget, fmt(pnt.flopsFraction, "%.3f"), fmt(pnt.meanLoss, "%.4f"), lossInterval(pnt.lossCiLow, pnt.lossCiHigh),
+                    fmt(pnt.perplexity, "%.4f")});
   }
   std::vector<ChartSeries> series;
   for (auto& [k, s] : byPolicy) series.push_back(s);
   w.chart(series, {"Perplexity vs FLOPs per token", "FLOPs per token (fraction of all big)", "perplexity", false});
-  w.table({"policy", "budget", "FLOPs fraction", "loss (nats/token)", "perplexity"}, rows);
+  w.table({"policy", "budget", "FLOPs fraction", "loss (nats/token)", "95 % interval over sequences", "perplexity"}, rows);
+  if (!rep->differences.empty() || !rep->routers.empty()) {
+    std::vector<std::vector<std::string>> drows;
+    auto add = [&](const routing::LossDifference& d) {
+      drows.push_back({d.a, d.b, fmt(d.difference, "%+.4f"), lossInterval(d.ciLow, d.ciHigh)});
+    };
+    for (const auto& d : rep->differences) add(d);
+    for (const auto& r : rep->routers) add(r.minusOracle);
+    w.h(3, "Paired differences in loss (the same tokens under both policies)");
+    w.table({"a", "b", "loss a − b (nats/token)", "95 % interval over sequences"}, drows);
+  }
   w.p("Token difficulty (mean gain from compute) by budget: " + [&] {
     std::string s;
     for (size_t b = 0; b < rep->budgets.size() && b < rep->meanDifficulty.size(); ++b)

@@ -8,6 +8,7 @@
 #include "core/flops/flops.h"
 #include "core/routing/oracle.h"
 #include "core/routing/route.h"
+#include "core/stats/bootstrap.h"
 #include "core/store/store.h"
 
 namespace lens::routing {
@@ -33,11 +34,50 @@ Result<model::ModelConfig> configFromSummary(const json& s) {
   return c;
 }
 
+namespace {
+
+json orNull(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
+
+json differenceJson(const LossDifference& d) {
+  return {{"a", d.a}, {"b", d.b}, {"difference", d.difference}, {"ci_low", orNull(d.ciLow)}, {"ci_high", orNull(d.ciHigh)}};
+}
+
+// Per-sequence sums, for intervals over sequences: the global sums' values before a sequence,
+// subtracted after it.
+struct SequenceSums {
+  std::vector<double> positions, randomPositions, routerPositions;
+  std::vector<std::vector<double>> oracle, random, bestRandom, fixed, router;  // [policy][sequence]
+};
+
+void pushDeltas(std::vector<std::vector<double>>& perSequence, const std::vector<double>& before, const std::vector<double>& after) {
+  perSequence.resize(after.size());
+  for (size_t i = 0; i < after.size(); ++i) perSequence[i].push_back(after[i] - (i < before.size() ? before[i] : 0.0));
+}
+
+std::string pointName(const PolicyPoint& p) { return p.budget.empty() ? p.policy : p.policy + " " + p.budget; }
+
+// A policy's per-sequence sums, kept only for the sequences another policy was run on (positions > 0).
+std::vector<double> onlyWhere(const std::vector<double>& sums, const std::vector<double>& positions) {
+  std::vector<double> out(sums.size(), 0.0);
+  for (size_t i = 0; i < sums.size(); ++i)
+    if (positions[i] > 0) out[i] = sums[i];
+  return out;
+}
+
+std::vector<double> minus(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> d(a.size());
+  for (size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
+  return d;
+}
+
+}  // namespace
+
 json RoutingReport::toJson() const {
   json pts = json::array();
   for (const auto& p : points)
     pts.push_back({{"policy", p.policy}, {"budget", p.budget}, {"flops_per_token", p.flopsPerToken},
-                   {"flops_fraction", p.flopsFraction}, {"mean_loss", p.meanLoss}, {"perplexity", p.perplexity}});
+                   {"flops_fraction", p.flopsFraction}, {"mean_loss", p.meanLoss}, {"perplexity", p.perplexity},
+                   {"mean_loss_ci_low", orNull(p.lossCiLow)}, {"mean_loss_ci_high", orNull(p.lossCiHigh)}});
   json hard = json::array();
   for (const auto& h : hardest)
     hard.push_back({{"unit", h.unit}, {"position", h.position}, {"token", h.token}, {"next", h.next}, {"difficulty", h.difficulty},
@@ -54,8 +94,12 @@ json RoutingReport::toJson() const {
                           {"skip_by_layer", r.skipByLayer}, {"compared_budget", r.comparedBudget},
                           {"oracle_flops_fraction", r.oracleFlopsFraction}, {"oracle_mean_loss", r.oracleMeanLoss},
                           {"agreement_by_layer", r.agreementByLayer}, {"route_agreement", r.routeAgreement},
-                          {"agreement_by_difficulty", r.agreementByDifficulty}, {"worst", worstJson}});
+                          {"agreement_by_difficulty", r.agreementByDifficulty}, {"worst", worstJson},
+                          {"mean_loss_ci_low", orNull(r.point.lossCiLow)}, {"mean_loss_ci_high", orNull(r.point.lossCiHigh)},
+                          {"minus_oracle", differenceJson(r.minusOracle)}});
   }
+  json diffs = json::array();
+  for (const auto& d : differences) diffs.push_back(differenceJson(d));
   return {{"layers", layers},
           {"budgets", budgets},
           {"sequences", sequences},
@@ -73,7 +117,8 @@ json RoutingReport::toJson() const {
           {"high_loss_low_gain_tokens", highLossLowGain},
           {"skip_then_compute_fraction", skipThenComputeFraction},
           {"hardest", hard},
-          {"routers", routerJson}};
+          {"routers", routerJson},
+          {"differences", diffs}};
 }
 
 Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& run, int hardestCount) {
@@ -122,6 +167,7 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
   };
   std::vector<RouterAcc> racc(Rn);
   int64_t routerPositions = 0;
+  SequenceSums perSeq;
   for (int64_t u : *units) {
     auto seq = st.routingSequence(run.id, u, 0);
     if (!seq) return seq.error();
@@ -144,6 +190,9 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
       return makeError(ErrorCode::InvalidInput, "unit " + std::to_string(u) + ": budgets differ from the run's first unit");
     }
     const size_t P = s.positions();
+    const std::vector<double> oracleBefore = oracleLoss, randomBefore = randomLoss, bestRandomBefore = bestRandomLoss, fixedBefore = fixedLoss;
+    std::vector<double> routerBefore;
+    for (const auto& a : racc) routerBefore.push_back(a.loss);
     rep.sequences += 1;
     rep.positions += static_cast<int64_t>(P);
     const bool hasRandom = !s.randomLosses.empty();
@@ -235,15 +284,55 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
         }
       }
     }
+    perSeq.positions.push_back(static_cast<double>(P));
+    perSeq.randomPositions.push_back(hasRandom ? static_cast<double>(P) : 0.0);
+    perSeq.routerPositions.push_back(hasRouters ? static_cast<double>(P) : 0.0);
+    pushDeltas(perSeq.oracle, oracleBefore, oracleLoss);
+    pushDeltas(perSeq.random, randomBefore, randomLoss);
+    pushDeltas(perSeq.bestRandom, bestRandomBefore, bestRandomLoss);
+    pushDeltas(perSeq.fixed, fixedBefore, fixedLoss);
+    std::vector<double> routerAfter;
+    for (const auto& a : racc) routerAfter.push_back(a.loss);
+    pushDeltas(perSeq.router, routerBefore, routerAfter);
   }
   const double n = static_cast<double>(std::max<int64_t>(1, rep.positions));
+  const stats::BootstrapParams boot{2000, 0.95, run.seed};
+  // A point's interval, and a paired difference, over sequences (none with fewer than two).
+  auto withCi = [&](PolicyPoint p, const std::vector<double>& num, const std::vector<double>& den) {
+    if (num.size() >= 2) {
+      const auto ci = stats::bootstrapRatio(num, den, boot);
+      p.lossCiLow = ci.low;
+      p.lossCiHigh = ci.high;
+    }
+    return p;
+  };
+  auto difference = [&](const PolicyPoint& a, const PolicyPoint& b, const std::vector<double>& numA, const std::vector<double>& numB,
+                        const std::vector<double>& den) {
+    LossDifference d{pointName(a), pointName(b), a.meanLoss - b.meanLoss};
+    if (numA.size() >= 2) {
+      const auto ci = stats::bootstrapRatio(minus(numA, numB), den, boot);
+      d.ciLow = ci.low;
+      d.ciHigh = ci.high;
+    }
+    return d;
+  };
+  const std::string bestName = "best of " + std::to_string(rep.randomRoutings) + " random";
   for (size_t b = 0; b < B; ++b) {
-    rep.points.push_back({"oracle", rep.budgets[b], oracleFlops[b] / n, oracleFlops[b] / n / allBig, oracleLoss[b] / n, std::exp(oracleLoss[b] / n)});
+    const size_t oracleAt = rep.points.size();
+    rep.points.push_back(withCi({"oracle", rep.budgets[b], oracleFlops[b] / n, oracleFlops[b] / n / allBig, oracleLoss[b] / n, std::exp(oracleLoss[b] / n)},
+                                perSeq.oracle[b], perSeq.positions));
     if (randomPositions > 0) {
       const double rn = static_cast<double>(randomPositions);
-      rep.points.push_back({"random", rep.budgets[b], randomFlops[b] / rn, randomFlops[b] / rn / allBig, randomLoss[b] / rn, std::exp(randomLoss[b] / rn)});
-      rep.points.push_back({"best of " + std::to_string(rep.randomRoutings) + " random", rep.budgets[b], randomFlops[b] / rn,
-                            randomFlops[b] / rn / allBig, bestRandomLoss[b] / rn, std::exp(bestRandomLoss[b] / rn)});
+      rep.points.push_back(withCi({"random", rep.budgets[b], randomFlops[b] / rn, randomFlops[b] / rn / allBig, randomLoss[b] / rn, std::exp(randomLoss[b] / rn)},
+                                  perSeq.random[b], perSeq.randomPositions));
+      rep.points.push_back(withCi({bestName, rep.budgets[b], randomFlops[b] / rn, randomFlops[b] / rn / allBig, bestRandomLoss[b] / rn,
+                                   std::exp(bestRandomLoss[b] / rn)},
+                                  perSeq.bestRandom[b], perSeq.randomPositions));
+      // The oracle on the tokens that have random routings (all of them, in runs made by `oracle`).
+      const auto oracleThere = onlyWhere(perSeq.oracle[b], perSeq.randomPositions);
+      PolicyPoint o = rep.points[oracleAt];
+      o.meanLoss = std::accumulate(oracleThere.begin(), oracleThere.end(), 0.0) / rn;
+      rep.differences.push_back(difference(o, rep.points.back(), oracleThere, perSeq.bestRandom[b], perSeq.randomPositions));
     }
     for (int l = 0; l < L; ++l) {
       rep.bigByLayer[b][static_cast<size_t>(l)] /= n;
@@ -259,7 +348,14 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
     for (int i = 0; i < kFixedRoutes; ++i) {
       const Route r(static_cast<size_t>(L), codes[i]);
       const double f = flops::tokenMatmulFlops(c, r.data());
-      rep.points.push_back({fixedRouteName(i), "", f, f / allBig, fixedLoss[static_cast<size_t>(i)] / n, std::exp(fixedLoss[static_cast<size_t>(i)] / n)});
+      rep.points.push_back(withCi({fixedRouteName(i), "", f, f / allBig, fixedLoss[static_cast<size_t>(i)] / n, std::exp(fixedLoss[static_cast<size_t>(i)] / n)},
+                                  perSeq.fixed[static_cast<size_t>(i)], perSeq.positions));
+    }
+    // Each oracle budget against all-big (fixed route 2), on every token.
+    const PolicyPoint& big = rep.points.back();
+    for (size_t b = 0; b < B; ++b) {
+      const auto& o = *std::find_if(rep.points.begin(), rep.points.end(), [&](const PolicyPoint& p) { return p.policy == "oracle" && p.budget == rep.budgets[b]; });
+      rep.differences.push_back(difference(o, big, perSeq.oracle[b], perSeq.fixed[2], perSeq.positions));
     }
     // Pearson correlation of all-big loss and difficulty.
     const double m1 = std::accumulate(bigLoss.begin(), bigLoss.end(), 0.0) / static_cast<double>(bigLoss.size());
@@ -287,7 +383,8 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
     RouterAcc& a = racc[ri];
     RouterComparison cmp;
     cmp.name = routerNames[ri];
-    cmp.point = {"router " + cmp.name, "", a.flopsSum / rn, a.flopsSum / rn / allBig, a.loss / rn, std::exp(a.loss / rn)};
+    cmp.point = withCi({"router " + cmp.name, "", a.flopsSum / rn, a.flopsSum / rn / allBig, a.loss / rn, std::exp(a.loss / rn)}, perSeq.router[ri],
+                       perSeq.routerPositions);
     for (int l = 0; l < L; ++l) {
       cmp.bigByLayer.push_back(a.big[static_cast<size_t>(l)] / rn);
       cmp.smallByLayer.push_back(a.small[static_cast<size_t>(l)] / rn);
@@ -300,6 +397,12 @@ Result<RoutingReport> routingReport(store::Store& st, const store::RunRecord& ru
     cmp.comparedBudget = rep.budgets[best];
     cmp.oracleFlopsFraction = oracleFlops[best] / n / allBig;
     cmp.oracleMeanLoss = oracleLoss[best] / n;
+    {
+      // On the tokens the router was run on.
+      const auto oracleThere = onlyWhere(perSeq.oracle[best], perSeq.routerPositions);
+      PolicyPoint o{"oracle", rep.budgets[best], 0, 0, std::accumulate(oracleThere.begin(), oracleThere.end(), 0.0) / rn};
+      cmp.minusOracle = difference(cmp.point, o, perSeq.router[ri], oracleThere, perSeq.routerPositions);
+    }
     for (int l = 0; l < L; ++l) cmp.agreementByLayer.push_back(a.agreeLayer[best][static_cast<size_t>(l)] / rn);
     auto byD = a.byDifficulty[best];
     std::sort(byD.begin(), byD.end(), [](const auto& x, const auto& y) { return x.first < y.first; });

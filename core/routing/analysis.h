@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -28,6 +29,20 @@ struct PolicyPoint {
   double flopsFraction = 0;  // of the all-big route
   double meanLoss = 0;       // nats per token
   double perplexity = 0;     // exp(meanLoss)
+  // 95 % percentile-bootstrap interval of meanLoss over the run's sequences (problems): tokens are
+  // resampled with their sequence (stats::bootstrapRatio). NaN with fewer than two sequences.
+  double lossCiLow = std::numeric_limits<double>::quiet_NaN();
+  double lossCiHigh = std::numeric_limits<double>::quiet_NaN();
+};
+
+// A paired comparison of two policies on the same tokens: mean loss of `a` − mean loss of `b`, in
+// nats per token, with its 95 % bootstrap interval over sequences (both policies resampled
+// together, so what the sequences share cancels). Negative: `a` predicts better.
+struct LossDifference {
+  std::string a, b;  // "oracle k=1", "all-big", "best of 100 random k=1", "router NAME"
+  double difference = 0;
+  double ciLow = std::numeric_limits<double>::quiet_NaN();
+  double ciHigh = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct HardToken {
@@ -55,6 +70,7 @@ struct RouterComparison {
   std::vector<double> bigByLayer, smallByLayer, skipByLayer;
   std::string comparedBudget;
   double oracleFlopsFraction = 0, oracleMeanLoss = 0;
+  LossDifference minusOracle;  // router − oracle at comparedBudget, on the same tokens
   std::vector<double> agreementByLayer;  // fraction of positions with the oracle's module at a layer
   double routeAgreement = 0;             // fraction of positions with the oracle's whole route
   // Route agreement for the tokens of low, middle and high oracle difficulty (terciles).
@@ -84,6 +100,9 @@ struct RoutingReport {
   double skipThenComputeFraction = 0;
   std::vector<HardToken> hardest;
   std::vector<RouterComparison> routers;  // the trained routers of the run's spec ("routers")
+  // Paired differences with intervals: each oracle budget against all-big and against the best of
+  // R random routings at that budget (the routers' come with them).
+  std::vector<LossDifference> differences;
 
   nlohmann::json toJson() const;
 };

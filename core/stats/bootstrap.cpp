@@ -55,4 +55,22 @@ Interval bootstrapPairedDifference(const std::vector<double>& a, const std::vect
   return percentileInterval(resampledMeans(a.size(), params, [&](size_t i) { return a[i] - b[i]; }), params.level);
 }
 
+Interval bootstrapRatio(const std::vector<double>& num, const std::vector<double>& den, const BootstrapParams& params) {
+  if (num.empty() || num.size() != den.size()) return {kNaN, kNaN};
+  SplitMix64 rng(params.seed ^ 0x2a710b5ULL);
+  const size_t n = num.size();
+  std::vector<double> ratios;
+  ratios.reserve(static_cast<size_t>(std::max(params.resamples, 1)));
+  for (int r = 0; r < std::max(params.resamples, 1); ++r) {
+    double a = 0, b = 0;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = rng.below(n);
+      a += num[i];
+      b += den[i];
+    }
+    if (b != 0) ratios.push_back(a / b);
+  }
+  return percentileInterval(std::move(ratios), params.level);
+}
+
 }  // namespace lens::stats

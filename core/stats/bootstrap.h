@@ -35,4 +35,11 @@ Interval bootstrapMean(const std::vector<double>& values, const BootstrapParams&
 // problems are resampled together, so what they share cancels. Sizes must match (else {NaN, NaN}).
 Interval bootstrapPairedDifference(const std::vector<double>& a, const std::vector<double>& b, const BootstrapParams& params = {});
 
+// The percentile interval of a ratio of sums, sum(num) / sum(den), with problems resampled: a mean
+// per token over problems of different lengths (a loss in nats per token: num = the problem's
+// summed loss, den = its token count). For paired policies on the same tokens, pass the difference
+// of their sums as num. Sizes must match (else {NaN, NaN}); a resample whose den sums to 0 is left
+// out.
+Interval bootstrapRatio(const std::vector<double>& num, const std::vector<double>& den, const BootstrapParams& params = {});
+
 }  // namespace lens::stats

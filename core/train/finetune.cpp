@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "core/common/atomic_file.h"
@@ -12,6 +13,16 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace lens::train::internal {
+
+namespace {
+
+std::string formatLoss(double loss) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", loss);
+  return buf;
+}
+
+}  // namespace
 
 Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, const FineTuneParams& p, const RunContext* ctx, const std::string& what,
                  const std::function<torch::Tensor(const std::vector<size_t>& batch)>& loss,
@@ -32,8 +43,9 @@ Status adamWLoop(const std::vector<torch::Tensor>& params, size_t examples, cons
     l.backward();
     torch::nn::utils::clip_grad_norm_(params, 1.0);
     opt.step();
-    if (onStep) onStep(s + 1, l.item<double>());
-    if (ctx) ctx->report(s + 1, steps, what);
+    const double value = l.item<double>();
+    if (onStep) onStep(s + 1, value);
+    if (ctx) ctx->report(s + 1, steps, what + ": step " + std::to_string(s + 1) + "/" + std::to_string(steps) + ", loss " + formatLoss(value));
   }
   return Status::success();
 }

@@ -25,6 +25,7 @@ json RevisionTrainReport::toJson() const {
           {"skipped_examples", skippedExamples},
           {"dropped_attempts", droppedAttempts},
           {"mean_previous_attempts", meanPrevious},
+          {"max_previous_attempts", maxPreviousSeen},
           {"validation_loss_before", validationLossBefore},
           {"validation_loss_after", validationLossAfter},
           {"revision_loss_before", revisionLossBefore},
@@ -145,6 +146,7 @@ Result<RevisionTrainReport> trainRevisionModel(const std::vector<RevisionExample
       continue;
     }
     rep.meanPrevious += e.previous;
+    rep.maxPreviousSeen = std::max(rep.maxPreviousSeen, e.previous);
     enc.push_back(std::move(e));
   }
   if (enc.size() < 2)
@@ -183,7 +185,8 @@ Result<RevisionTrainReport> trainRevisionModel(const std::vector<RevisionExample
     std::tie(rep.validationLossAfter, rep.revisionLossAfter) = evaluate(eng, val, p.batch);
     LENS_TRY_STATUS(internal::saveFineTuned(trained, eng.weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
       cj["max_position_embeddings"] = trained.maxPositions;
-      cj["revision"] = {{"prompt", mathdata::promptFormatName(format)}};
+      // The most earlier attempts any training example showed: revisions default to it.
+      cj["revision"] = {{"prompt", mathdata::promptFormatName(format)}, {"max_previous", rep.maxPreviousSeen}};
     }));
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "revision training");

@@ -36,6 +36,7 @@ struct RevisionTrainReport {
   int64_t skippedExamples = 0;    // too long even with no earlier attempt
   int64_t droppedAttempts = 0;    // earlier attempts cut to fit maxTokens
   double meanPrevious = 0;        // earlier attempts per example, after cutting
+  int maxPreviousSeen = 0;        // the most earlier attempts an example kept (config.json's revision.max_previous)
   // Nats per target token on the held-out examples, all routes big.
   double validationLossBefore = 0, validationLossAfter = 0;
   // The same, on the held-out examples that have at least one earlier attempt (the revisions).

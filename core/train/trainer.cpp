@@ -460,7 +460,8 @@ Result<std::vector<store::MetricPoint>> Trainer::trainUntil(int64_t untilStep, c
         m->history.push_back({"loss", "validation", m->step, m->validationLoss()});
         LENS_TRY_STATUS(m->save());
       }
-      ctx.report(m->step, m->params.steps, "loss " + std::to_string(loss).substr(0, 6));
+      ctx.report(m->step, m->params.steps,
+                 "step " + std::to_string(m->step) + "/" + std::to_string(m->params.steps) + ", loss " + std::to_string(loss).substr(0, 6));
     }
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "training step " + std::to_string(m->step));

@@ -290,6 +290,28 @@ class TestCli : public QObject {
     QVERIFY(oracle["k=4"] <= oracle["k=1"] && oracle["k=1"] <= oracle["k=0"]);
     // Big-module use at k=0 is zero in every layer; at k=1 at most one layer per token.
     for (double f : j["big_by_layer"][0]) QCOMPARE(f, 0.0);
+    // Intervals over the 2 sequences hold each mean; the paired differences are each oracle budget
+    // against the best random routing at it and against all-big. The oracle searches every route of
+    // its budget per token, so it is at or below the random routes of that budget, and at k=4 (every
+    // route, all-big included) at or below all-big, on every sequence: the whole interval is too.
+    for (const auto& p : j["points"])
+      QVERIFY2(p["mean_loss_ci_low"].get<double>() <= p["mean_loss"].get<double>() + 1e-12 &&
+                   p["mean_loss"].get<double>() <= p["mean_loss_ci_high"].get<double>() + 1e-12,
+               p.dump().c_str());
+    QCOMPARE(j["differences"].size(), size_t(6));
+    for (const auto& d : j["differences"]) {
+      QVERIFY2(d["a"].get<std::string>().rfind("oracle k=", 0) == 0, d.dump().c_str());
+      QVERIFY2(d["ci_low"].get<double>() <= d["difference"].get<double>() + 1e-12 && d["difference"].get<double>() <= d["ci_high"].get<double>() + 1e-12,
+               d.dump().c_str());
+      if (d["b"] != "all-big" || d["a"] == "oracle k=4") QVERIFY2(d["ci_high"].get<double>() <= 1e-7, d.dump().c_str());
+    }
+    LENS_COMPARE_NEAR(j["differences"][5]["difference"].get<double>(), oracle["k=4"] - [&] {
+      for (const auto& p : j["points"]) if (p["policy"] == "all-big") return p["mean_loss"].get<double>();
+      return 0.0;
+    }(), 1e-12);
+    QCOMPARE(j["differences"][5]["b"].get<std::string>(), std::string("all-big"));
+    auto text = cli({"routing", "1", "--db", db});
+    QVERIFY2(text.out.contains("paired differences in loss") && text.out.contains("oracle k=4 - all-big: "), text.out.constData());
     double perToken = 0;
     for (double f : j["big_by_layer"][1]) perToken += f;
     QVERIFY(perToken <= 1.0 + 1e-9);
@@ -321,9 +343,30 @@ class TestCli : public QObject {
     auto g = cli({"run", gen, "--db", db, "-q"});
     QVERIFY2(g.code == 0, g.err.constData());
     const QString rev = tmp.filePath("rev");
-    auto t = cli({"revision", "train", "--base", model, "--samples", g.out.trimmed(), "--out", rev, "--steps", "2", "--batch", "2", "--db", db, "-q"});
+    auto t = cli({"revision", "train", "--base", model, "--samples", g.out.trimmed(), "--out", rev, "--steps", "2", "--batch", "2", "--context", "sampled",
+                  "--max-previous", "1", "--db", db, "-q"});
     QVERIFY2(t.code == 0, t.err.constData());
     QVERIFY(QFile::exists(rev + "/model.safetensors") && QFile::exists(rev + "/revision_train.json"));
+    // Trained with at most one earlier attempt in context, the model says so, and revisions default to it:
+    // a chain of 3 with no --max-previous is the chain with --max-previous 1 (the same attempts, the
+    // same FLOPs), while --max-previous 2 shows the third attempt both earlier ones (a longer prompt).
+    QCOMPARE(json::parse(*readFile((rev + "/config.json").toStdString()))["revision"]["max_previous"].get<int>(), 1);
+    {
+      const QStringList chain3 = {"search", "--model", rev, "--strategy", "revise", "--n", "3", "--chain-length", "3", "--select", "majority",
+                                  "--problems", "1", "--max-tokens", "200", "-q"};
+      auto flops = [&](const QStringList& extra, const QString& name) {
+        auto r = cli(chain3 + extra + QStringList{"--db", tmp.filePath(name)});
+        if (r.code != 0) qWarning("%s", r.err.constData());
+        auto e = json::parse(cli({"export", "1", "--db", tmp.filePath(name)}).out.toStdString());
+        for (const auto& m : e["units"][0]["metrics"])
+          if (m["name"] == "generator-flops") return m["value"].get<double>();
+        return -1.0;
+      };
+      const double byDefault = flops({}, "d.db"), one = flops({"--max-previous", "1"}, "d1.db"), two = flops({"--max-previous", "2"}, "d2.db");
+      QVERIFY2(byDefault > 0 && byDefault == one && two > one, qPrintable(QString("%1 %2 %3").arg(byDefault).arg(one).arg(two)));
+    }
+    auto badContext = cli({"revision", "train", "--base", model, "--samples", g.out.trimmed(), "--out", tmp.filePath("x"), "--context", "random", "--db", db});
+    QVERIFY2(badContext.code != 0 && badContext.err.contains("--context"), badContext.err.constData());
     auto badSamples = cli({"revision", "train", "--base", model, "--samples", "99", "--out", tmp.filePath("x"), "--db", db, "-q"});
     QCOMPARE(badSamples.code, 1);
     QVERIFY2(badSamples.err.contains("spec.samples.run"), badSamples.err.constData());
@@ -562,6 +605,10 @@ class TestCli : public QObject {
     QCOMPARE(b["flops_fraction"].get<double>(), 1.0);
     QCOMPARE(b["compared_budget"].get<std::string>(), std::string("k=4"));
     for (double f : b["big_by_layer"]) QCOMPARE(f, 1.0);
+    // The all-big router against the oracle at k=4 (which may keep all-big): never below it.
+    QCOMPARE(b["minus_oracle"]["b"].get<std::string>(), std::string("oracle k=4"));
+    QVERIFY2(b["minus_oracle"]["difference"].get<double>() >= 0 && b["minus_oracle"]["ci_low"].get<double>() >= -1e-7, b["minus_oracle"].dump().c_str());
+    LENS_COMPARE_NEAR(b["minus_oracle"]["difference"].get<double>(), b["mean_loss"].get<double>() - b["oracle_mean_loss"].get<double>(), 1e-9);
     // A router of another shape is refused before any unit runs, naming it.
     allBig.hidden = 8;
     allBig.weight.assign(static_cast<size_t>(4 * 3 * 8), 0.0f);

@@ -2,7 +2,8 @@
 // The percentile bootstrap against what is known in closed form: a fair coin's mean over 400
 // problems has standard error 0.025, so its 95 % interval is 0.5 ± 1.96 · 0.025; intervals from
 // repeated samples of a known distribution cover its mean about 95 % of the time; a paired
-// difference cancels what both sides share.
+// difference cancels what both sides share; a ratio of sums (a loss per token over problems of
+// different lengths) matches the delta method and covers the true ratio.
 #include <QtTest>
 
 #include <cmath>
@@ -83,6 +84,51 @@ class TestBootstrap : public QObject {
     const auto ia = stats::bootstrapMean(a);
     QVERIFY(ia.high - ia.low > 0.05);
     QVERIFY(std::isnan(stats::bootstrapPairedDifference(a, {1.0}).low));
+  }
+
+  // A mean per token over problems of different lengths (a loss): the ratio estimator's interval
+  // against the delta method's standard error, sqrt(sum (num_i - R den_i)^2) / sum den_i, and its
+  // coverage of the true ratio over repeated draws.
+  void ratioOfSumsMatchesTheDeltaMethodAndCovers() {
+    SplitMix64 rng(11);
+    auto draw = [&](size_t n, std::vector<double>& num, std::vector<double>& den) {
+      num.clear();
+      den.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const double tokens = 5 + static_cast<double>(rng.next() % 46);                  // 5..50 tokens
+        const double perToken = 0.5 + static_cast<double>(rng.next() % 1001) / 1000.0;  // a problem's mean loss, U(0.5, 1.5)
+        den.push_back(tokens);
+        num.push_back(tokens * perToken);
+      }
+    };
+    std::vector<double> num, den;
+    draw(400, num, den);
+    double sn = 0, sd = 0;
+    for (size_t i = 0; i < num.size(); ++i) sn += num[i], sd += den[i];
+    const double r = sn / sd;
+    double ss = 0;
+    for (size_t i = 0; i < num.size(); ++i) ss += (num[i] - r * den[i]) * (num[i] - r * den[i]);
+    const double half = 1.959964 * std::sqrt(ss) / sd;
+    const auto ci = stats::bootstrapRatio(num, den);
+    QVERIFY2(std::abs((ci.high - ci.low) / (2 * half) - 1.0) < 0.1, qPrintable(QString("%1 %2 %3").arg(ci.low).arg(ci.high).arg(half)));
+    QVERIFY(ci.low < r && r < ci.high);
+    // The true ratio is 1 (the per-token mean is independent of the length, with mean 1).
+    int covered = 0;
+    for (int d = 0; d < 200; ++d) {
+      draw(100, num, den);
+      stats::BootstrapParams p;
+      p.resamples = 800;
+      p.seed = static_cast<uint64_t>(d);
+      const auto c = stats::bootstrapRatio(num, den, p);
+      covered += c.low <= 1.0 && 1.0 <= c.high;
+    }
+    QVERIFY2(covered >= 180 && covered <= 198, qPrintable(QString::number(covered)));  // 190 +- 3 s.d. (3.1)
+    // Paired policies on the same tokens: the difference of sums as num; equal policies give [0, 0].
+    const auto zero = stats::bootstrapRatio(std::vector<double>(50, 0.0), std::vector<double>(50, 10.0));
+    QCOMPARE(zero.low, 0.0);
+    QCOMPARE(zero.high, 0.0);
+    QVERIFY(std::isnan(stats::bootstrapRatio({1.0, 2.0}, {1.0}).low));
+    QVERIFY(std::isnan(stats::bootstrapRatio({}, {}).low));
   }
 
   // Every point of an accuracy curve carries the interval of its problems' scores: 100 problems

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Revision-model data and training (Snell et al. 2024 §6.1): edit distance against known values;
-// examples pair a correct answer with the nearest incorrect ones, farthest first; a short training
+// examples pair a correct answer with the nearest incorrect ones, farthest first, or (sampled
+// context) follow earlier attempts drawn from all samples with the right answer nearest the last
+// one, which is the attempt itself when it is right; a short training
 // from the shipped model learns a target the prompt decides, and the saved model loads with the
 // longer context it was trained for; attempts that do not fit are dropped, oldest first.
 #include <QtTest>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -80,6 +84,56 @@ class TestRevisionTrain : public QObject {
     QCOMPARE(again[0].previous, prev);
   }
 
+  void sampledContextKeepsRightAnswersAndCorrectsWrongOnes() {
+    // Two distinct right answers; wrong ones near each of them.
+    ProblemAttempts p{"P", {{"a = 12\nb = 30", true},
+                            {"a = 12\nb = 31", false},  // nearest right: the first
+                            {"a = 77\nb = 99", true},
+                            {"a = 77\nb = 98", false},  // nearest right: the second
+                            {"a = 12\nb = 30", true},   // a duplicate, drawn as often as sampled
+                            {"q", false}}};
+    RevisionDataParams dp;
+    dp.context = RevisionContext::Sampled;
+    dp.maxPrevious = 3;
+    dp.targetsPerProblem = 400;
+    auto ex = buildRevisionExamples({p, ProblemAttempts{"never right", {{"x", false}}}}, dp);
+    QCOMPARE(ex.size(), size_t{400});  // none for a problem never solved
+    std::array<int, 4> byCount{};
+    int rightLast = 0, wrongLast = 0;
+    for (const auto& e : ex) {
+      QCOMPARE(e.problem, std::string("P"));
+      QVERIFY(e.previous.size() <= 3);
+      ++byCount[e.previous.size()];
+      QVERIFY(e.target == "a = 12\nb = 30" || e.target == "a = 77\nb = 99");
+      for (const auto& prev : e.previous)  // drawn from the samples
+        QVERIFY(std::any_of(p.attempts.begin(), p.attempts.end(), [&](const SampledAttempt& a) { return a.text == prev; }));
+      if (e.previous.empty()) continue;
+      const std::string& last = e.previous.back();
+      if (last == "a = 12\nb = 30" || last == "a = 77\nb = 99") {
+        QCOMPARE(e.target, last);  // a right attempt is kept as it is
+        ++rightLast;
+      } else {
+        ++wrongLast;
+        if (last == "a = 12\nb = 31") QCOMPARE(e.target, std::string("a = 12\nb = 30"));
+        if (last == "a = 77\nb = 98") QCOMPARE(e.target, std::string("a = 77\nb = 99"));
+      }
+    }
+    // 0..3 earlier attempts, about uniformly; right attempts in context about as often as sampled (3 of 6).
+    for (int c : byCount) QVERIFY2(c > 60 && c < 140, std::to_string(c).c_str());
+    QVERIFY(rightLast > 100 && wrongLast > 100);
+    // Deterministic given the seed; another seed draws other contexts.
+    auto again = buildRevisionExamples({p}, dp);
+    QCOMPARE(again.size(), ex.size());
+    for (size_t i = 0; i < ex.size(); ++i) QCOMPARE(again[i].previous, ex[i].previous);
+    dp.seed = 2;
+    auto other = buildRevisionExamples({p}, dp);
+    QVERIFY(std::any_of(other.begin(), other.end(), [&, i = size_t{0}](const RevisionExample& e) mutable { return e.previous != ex[i++].previous; }));
+    QCOMPARE(parseRevisionContext("sampled").value(), RevisionContext::Sampled);
+    QCOMPARE(parseRevisionContext("nearest-wrong").value(), RevisionContext::NearestWrong);
+    QVERIFY(!parseRevisionContext("random").ok());
+    QVERIFY(QString::fromStdString(parseRevisionContext("random").error().message).contains("nearest-wrong | sampled"));
+  }
+
   void revisionPromptFormats() {
     mathdata::PromptParams pp;
     const auto none = mathdata::formatRevisionPrompt("1+1?", {}, mathdata::PromptFormat::Raw, pp);
@@ -120,6 +174,9 @@ class TestRevisionTrain : public QObject {
     std::ifstream in(p.outDir + "/config.json");
     const auto cfg = nlohmann::json::parse(in);
     QCOMPARE(cfg.at("revision").at("prompt").get<std::string>(), std::string("raw"));
+    // The most earlier attempts an example showed (1 here): the default for revisions with it.
+    QCOMPARE(cfg.at("revision").at("max_previous").get<int>(), 1);
+    QCOMPARE(rep->maxPreviousSeen, 1);
     QVERIFY(std::filesystem::exists(p.outDir + "/revision_train.json"));
   }
 
