@@ -110,7 +110,7 @@ print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs ({
       "`arith-duo-small` (1.4 M parameters, all big modules). Verifier: `arith-prm`, a step-tag PRM fine-tuned from it by ComputeLens on "
       "Monte Carlo step labels (`resources/models/arith-prm.train.json`). Problems: the first "
       f"{problems} builtin:arith test problems (levels 1–5). Revision model: `arith-revise`, fine-tuned from the generator by ComputeLens "
-      "on its own wrong-then-right samples (`resources/models/arith-revise.train.json`). Every number is read from the runs' "
+      "on chains of its own samples, right ones included (`resources/models/arith-revise.train.json`). Every number is read from the runs' "
       "database by `computelens-cli`.\n")
 print("## Accuracy by strategy and budget\n")
 print("Budget N = generations per round (search) or samples (best-of-N). Best-of-N draws N of 16 samples per problem at random "
@@ -236,7 +236,8 @@ if small and beam16:
           f"{pct(small['accuracy'])} for {small['mean_flops']:.3g} generator FLOPs per problem (router included).")
 
 print("\n## Sequential revisions\n")
-print("`arith-revise` answers, then answers again seeing its chain's earlier attempts (up to 4). N attempts run as N/L chains of "
+print("`arith-revise` answers, then answers again seeing its chain's most recent earlier attempt (the model's config says how many it was "
+      "trained with: 1). N attempts run as N/L chains of "
       "L; L = 1 is parallel sampling from the revision model. The answer is chosen over all N attempts by majority, weighted "
       "best-of-N (PRM scores summed per answer) or hierarchically (the PRM's best attempt of each chain, then weighted across "
       "chains). Generator FLOPs include every attempt's prompt, which holds the earlier attempts.\n")
