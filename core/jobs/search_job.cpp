@@ -14,13 +14,12 @@
 // modules the tokens took.
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 
-#include "core/common/atomic_file.h"
 #include "core/flops/flops.h"
 #include "core/jobs/policy_job.h"
 #include "core/jobs/spec_reader.h"
 #include "core/mathdata/answer.h"
+#include "core/model/config.h"
 #include "core/routing/route.h"
 #include "core/routing/router.h"
 #include "core/search/revisions.h"
@@ -326,14 +325,10 @@ Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
   if (s.revise) {
     // A revision model trained with fewer earlier attempts in context says so in its config.json
     // ("revision": {"max_previous": K}); it is the default unless the spec says otherwise.
-    if (!j.contains("max_previous"))
-      if (auto text = readFile((std::filesystem::path(s.base.model) / "config.json").string()); text.ok()) {
-        const auto cfg = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-        if (cfg.is_object() && cfg.contains("revision") && cfg["revision"].is_object()) {
-          const auto& k = cfg["revision"].value("max_previous", nlohmann::json());
-          if (k.is_number_integer() && k.get<int64_t>() >= 0 && k.get<int64_t>() <= 64) s.revision.maxPrevious = k.get<int>();
-        }
-      }
+    if (const auto rev = model::configSection(s.base.model, "revision"); !j.contains("max_previous") && rev.is_object()) {
+      const auto k = rev.value("max_previous", nlohmann::json());
+      if (k.is_number_integer() && k.get<int64_t>() >= 0 && k.get<int64_t>() <= 64) s.revision.maxPrevious = k.get<int>();
+    }
     // An attempt is a whole solution: no stop at the step delimiter, room for every step.
     s.revision.n = s.params.n;
     s.revision.stepDelimiter = s.prompt.stepDelimiter;

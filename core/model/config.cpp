@@ -250,4 +250,12 @@ int64_t ModelConfig::parameterCount() const {
   return numLayers * layer + vocabSize * h * (tieEmbeddings ? 1 : 2) + h;
 }
 
+nlohmann::json configSection(const std::string& dir, const std::string& name) {
+  auto text = readFile(dir + "/config.json");
+  if (!text) return nullptr;
+  const auto cfg = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!cfg.is_object() || !cfg.contains(name) || !cfg[name].is_object()) return nullptr;
+  return cfg[name];
+}
+
 }  // namespace lens::model

@@ -70,4 +70,8 @@ struct ModelConfig {
   int64_t parameterCount() const;  // from the shapes the config implies
 };
 
+// The object `name` of the config.json in model folder `dir` ("prm", "revision": what ComputeLens's
+// own trainers record there), or null when the file, its JSON or the object is missing.
+nlohmann::json configSection(const std::string& dir, const std::string& name);
+
 }  // namespace lens::model

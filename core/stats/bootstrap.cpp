@@ -21,17 +21,29 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+// sum(num(i)) / sum(den(i)) over `resamples` resamples of the n problems (a mean when den is 1);
+// resamples whose den sums to 0 are left out. `salt` picks the random stream.
+template <typename Num, typename Den>
+std::vector<double> resampledRatios(size_t n, const BootstrapParams& p, uint64_t salt, Num num, Den den) {
+  SplitMix64 rng(p.seed ^ salt);
+  std::vector<double> out;
+  out.reserve(static_cast<size_t>(std::max(p.resamples, 1)));
+  for (int r = 0; r < std::max(p.resamples, 1); ++r) {
+    double a = 0, b = 0;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t i = rng.below(n);
+      a += num(i);
+      b += den(i);
+    }
+    if (b != 0) out.push_back(a / b);
+  }
+  return out;
+}
+
 // Means of `resamples` resamples of the per-problem values value(i), i < n.
 template <typename Value>
 std::vector<double> resampledMeans(size_t n, const BootstrapParams& p, Value value) {
-  SplitMix64 rng(p.seed ^ 0xb0075a3bULL);
-  std::vector<double> means(static_cast<size_t>(std::max(p.resamples, 1)));
-  for (double& m : means) {
-    double sum = 0;
-    for (size_t k = 0; k < n; ++k) sum += value(rng.below(n));
-    m = sum / static_cast<double>(n);
-  }
-  return means;
+  return resampledRatios(n, p, 0xb0075a3bULL, value, [](size_t) { return 1.0; });
 }
 
 }  // namespace
@@ -57,20 +69,8 @@ Interval bootstrapPairedDifference(const std::vector<double>& a, const std::vect
 
 Interval bootstrapRatio(const std::vector<double>& num, const std::vector<double>& den, const BootstrapParams& params) {
   if (num.empty() || num.size() != den.size()) return {kNaN, kNaN};
-  SplitMix64 rng(params.seed ^ 0x2a710b5ULL);
-  const size_t n = num.size();
-  std::vector<double> ratios;
-  ratios.reserve(static_cast<size_t>(std::max(params.resamples, 1)));
-  for (int r = 0; r < std::max(params.resamples, 1); ++r) {
-    double a = 0, b = 0;
-    for (size_t k = 0; k < n; ++k) {
-      const size_t i = rng.below(n);
-      a += num[i];
-      b += den[i];
-    }
-    if (b != 0) ratios.push_back(a / b);
-  }
-  return percentileInterval(std::move(ratios), params.level);
+  return percentileInterval(resampledRatios(num.size(), params, 0x2a710b5ULL, [&](size_t i) { return num[i]; }, [&](size_t i) { return den[i]; }),
+                            params.level);
 }
 
 }  // namespace lens::stats

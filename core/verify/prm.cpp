@@ -115,15 +115,11 @@ Result<std::unique_ptr<ProcessRewardModel>> ProcessRewardModel::load(const std::
   } else {
     m.kind = PrmKind::StepTag;
     // Tokens named by the checkpoint replace the defaults (not a caller's choice).
-    if (auto text = readFile((std::filesystem::path(dir) / "config.json").string())) {
-      const auto cfg = nlohmann::json::parse(*text, nullptr, false);
-      if (cfg.is_object() && cfg.contains("prm") && cfg["prm"].is_object()) {
-        const PrmParams defaults;
-        const auto& j = cfg["prm"];
-        if (m.params.stepTag == defaults.stepTag) m.params.stepTag = j.value("step_tag", m.params.stepTag);
-        if (m.params.goodToken == defaults.goodToken) m.params.goodToken = j.value("good_token", m.params.goodToken);
-        if (m.params.badToken == defaults.badToken) m.params.badToken = j.value("bad_token", m.params.badToken);
-      }
+    if (const auto j = model::configSection(dir, "prm"); j.is_object()) {
+      const PrmParams defaults;
+      if (m.params.stepTag == defaults.stepTag) m.params.stepTag = j.value("step_tag", m.params.stepTag);
+      if (m.params.goodToken == defaults.goodToken) m.params.goodToken = j.value("good_token", m.params.goodToken);
+      if (m.params.badToken == defaults.badToken) m.params.badToken = j.value("bad_token", m.params.badToken);
     }
     for (auto [text, role, out] : {std::tuple<const std::string&, const char*, int32_t*>{m.params.stepTag, "step tag", &m.marker},
                                    {m.params.goodToken, "good token", &m.good},
