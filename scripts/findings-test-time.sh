@@ -1,278 +1,384 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Writes docs/findings-test-time.md from real runs of the built-in models on builtin:arith test
-# problems: best-of-N (16 samples per problem scored by the shipped PRM, arith-prm) against
-# PRM-guided beam search, DVTS and lookahead search at N = 4 and 16, sequential revisions with the
-# shipped revision model (arith-revise) at several sequential/parallel ratios, beam search under a
-# fixed all-small route and under a trained router, by oracle difficulty bin; the compute-optimal
-# choice per bin (2-fold cross-validated) with its efficiency ratio over best-of-N; and the exchange
-# analysis against arith-large. Needs a built CLI and python3 (only to format the report).
-# The router is build/findings-routing/router-penalty-0.1 (scripts/findings-routing.sh), trained
-# here the same way when missing.
-# Usage: scripts/findings-test-time.sh [PROBLEMS]; REPORT_ONLY=1 rewrites the report from the last runs.
+# Writes docs/findings-test-time.md (and its chart, docs/findings-test-time.svg) from real runs of the
+# built-in models on builtin:arith test problems: best-of-N from a pool of POOL samples per problem
+# scored by the shipped PRM (arith-prm), PRM-guided beam search, DVTS and lookahead search, beam
+# search under a fixed all-small route and under a trained router, sequential revisions with the
+# shipped revision model (arith-revise) at several sequential/parallel ratios, and arith-large's
+# pass@1; by oracle difficulty bin with 95 % bootstrap intervals over problems; the compute-optimal
+# choice per bin (2-fold cross-validated) with its efficiency over best-of-N; the exchange analysis;
+# and one verdict line per finding of the papers. Needs a built CLI and python3 (to format).
+#
+# Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
+# beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L
+# ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"). Runs go cheapest first, so a run cut short still has the
+# low budgets; the report says which of the default arms it lacks.
+#
+# Every run is a job in $OUT_DIR/test-time.db labelled by what it is: a second call reuses the runs
+# that finished, resumes one a kill stopped (only its missing problems are computed) and starts the
+# missing ones, so a smaller budget now and a larger one later share their runs (FRESH=1 starts
+# over; a different PROBLEMS needs it). Progress: a line per run on stderr, and the CLI's own.
+# REPORT_ONLY=1 writes the report from the finished runs without running anything.
+#
+# --quick: 10 problems, a pool of 8, N = 4, revisions 4:1 and 4:4, no router, written under
+# build/findings-test-time-quick (docs/ untouched): the end-to-end check ctest runs.
+# Usage: scripts/findings-test-time.sh [--quick] [PROBLEMS]   (default 500: 100 per level)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROBLEMS="${1:-100}"
 BUILD_DIR="${LENS_BUILD_DIR:-build}"
-CLI="$BUILD_DIR/app/cli/computelens-cli"
+CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 MODEL=resources/models/arith-duo-small
 PRM=resources/models/arith-prm
 REVISE=resources/models/arith-revise
 LARGE=resources/models/arith-large
+if [ "${1:-}" = "--quick" ]; then
+  shift
+  PROBLEMS="${1:-10}"; POOL=8; SEARCH_NS=4; LOOKAHEAD_NS=4; REVISE_ARMS="4:1 4:4"; EXTRAS=""
+  DEFAULT_ARMS="$SEARCH_NS|$LOOKAHEAD_NS|$REVISE_ARMS"
+  OUT_DIR="$BUILD_DIR/findings-test-time-quick"; DOC="$OUT_DIR/findings-test-time.md"; SVG="$OUT_DIR/findings-test-time.svg"
+else
+  PROBLEMS="${1:-500}"
+  DEFAULT_ARMS="4 16 64|4 16 64|4:1 4:4 16:1 16:4 64:1 64:4 64:16"
+  POOL="${POOL:-256}"; SEARCH_NS="${SEARCH_NS:-4 16 64}"; LOOKAHEAD_NS="${LOOKAHEAD_NS:-4 16 64}"
+  REVISE_ARMS="${REVISE_ARMS:-4:1 4:4 16:1 16:4 64:1 64:4 64:16}"; EXTRAS="${EXTRAS-all-small router}"
+  OUT_DIR="$BUILD_DIR/findings-test-time"; DOC=docs/findings-test-time.md; SVG=docs/findings-test-time.svg
+fi
 ROUTER="${ROUTER:-$BUILD_DIR/findings-routing/router-penalty-0.1}"
-OUT_DIR="$BUILD_DIR/findings-test-time"
 mkdir -p "$OUT_DIR"
 DB="$OUT_DIR/test-time.db"
-if [ -z "${REPORT_ONLY:-}" ]; then
-rm -f "$DB" "$DB-wal" "$DB-shm"
-start=$(date +%s)
-cat > "$OUT_DIR/best-of-n.json" <<JSON
-{"kind": "generate", "name": "best-of-N pool", "model": "$MODEL", "verifier": {"model": "$PRM"},
- "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
- "samples": 16, "batch": 16, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
-JSON
-BASE=$("$CLI" run "$OUT_DIR/best-of-n.json" --db "$DB" -q)
-RUNS=()
-search() {  # name, then the search flags
-  local name="$1"; shift
-  RUNS+=("$("$CLI" search --prm "$PRM" "$@" --problems "$PROBLEMS" --max-tokens 200 --seed 1 --db "$DB" -q --name "$name")")
-}
-search "beam N=4 M=4" --model "$MODEL" --strategy beam --n 4 --width 4
-search "beam N=16 M=4" --model "$MODEL" --strategy beam --n 16 --width 4
-search "dvts N=4 M=2" --model "$MODEL" --strategy dvts --n 4 --width 2
-search "dvts N=16 M=4" --model "$MODEL" --strategy dvts --n 16 --width 4
-search "lookahead N=4 M=4 k=2" --model "$MODEL" --strategy lookahead --n 4 --width 4 --lookahead 2
-search "lookahead N=16 M=4 k=2" --model "$MODEL" --strategy lookahead --n 16 --width 4 --lookahead 2
-search "beam N=16 M=4 all-small" --model "$MODEL" --strategy beam --n 16 --width 4 --route all-small
-if [ ! -f "$ROUTER/router.json" ]; then
-  "$CLI" router train --model "$MODEL" --out "$ROUTER" --mode penalty --lambda 0.1 --problems 400 --steps 300 --train-batch 8 \
-    --db "$OUT_DIR/router.db" -q --name "router penalty 0.1" > /dev/null
+if [ -n "${FRESH:-}" ]; then rm -f "$DB" "$DB-wal" "$DB-shm" "$OUT_DIR/times.tsv" "$OUT_DIR/problems"; fi
+# The runs are on the first PROBLEMS problems: a database of runs on another number is not reused.
+if [ -f "$DB" ] && [ -f "$OUT_DIR/problems" ] && [ "$(cat "$OUT_DIR/problems")" != "$PROBLEMS" ]; then
+  echo "findings-test-time: $DB holds runs on $(cat "$OUT_DIR/problems") problems, not $PROBLEMS (FRESH=1 starts over)" >&2
+  exit 2
 fi
-search "beam N=16 M=4 router" --model "$MODEL" --strategy beam --n 16 --width 4 --router "$ROUTER"
-# Sequential revisions (N attempts as N/L chains of L; attempts are whole solutions of up to 400 tokens).
-for nl in 4:1 4:4 16:1 16:4 16:16; do
-  n=${nl%:*}; l=${nl#*:}
-  RUNS+=("$("$CLI" search --prm "$PRM" --model "$REVISE" --strategy revise --n "$n" --chain-length "$l" --problems "$PROBLEMS" \
-    --seed 1 --db "$DB" -q --name "revise N=$n L=$l")")
-done
-cat > "$OUT_DIR/large.json" <<JSON
-{"kind": "generate", "name": "arith-large pass@1", "model": "$LARGE",
+echo "$PROBLEMS" > "$OUT_DIR/problems"
+# Best-of-N budgets: powers of 4 up to the pool (N = 1, 4, 16, 64, 256).
+# Which machine made the figures: recorded per run in $OUT_DIR/times.tsv (label, seconds, machine).
+MACHINE="$(nproc) CPU cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo))"
+if command -v nvidia-smi > /dev/null && nvidia-smi -L > /dev/null 2>&1; then
+  MACHINE="$(nvidia-smi -L | awk -F' [(]' 'NR == 1 {print $1}') + $MACHINE"
+fi
+BUDGETS=1; b=4; while [ "$b" -le "$POOL" ]; do BUDGETS="$BUDGETS,$b"; b=$((b * 4)); done
+
+# job LABEL COMMAND...: runs COMMAND (a CLI command that makes one run and prints its id first) as the
+# run labelled LABEL, unless the database has it: finished (reused) or stopped (resumed).
+STEP=0
+job() {
+  local label="$1" found id t0
+  shift
+  STEP=$((STEP + 1)); t0=$(date +%s); found=""
+  [ -f "$DB" ] && found=$("$CLI" list --db "$DB" --json | python3 -c '
+import json, sys
+runs = [r for r in json.load(sys.stdin) if r["name"] == sys.argv[1]]
+if runs:
+    r = max(runs, key=lambda r: r["id"]); print(r["id"], r["status"])' "$label")
+  if [ -n "$found" ] && [ "${found#* }" = done ]; then
+    echo "findings-test-time: [$STEP] $label: run ${found% *}, finished before" >&2; return
+  elif [ -n "$found" ]; then
+    id="${found% *}"
+    echo "findings-test-time: [$STEP] $label: resuming run $id" >&2
+    "$CLI" resume "$id" --db "$DB" > /dev/null
+  else
+    echo "findings-test-time: [$STEP] $label: starting" >&2
+    id=$("$@" --name "$label" --db "$DB" | sed -n 1p)
+  fi
+  echo "findings-test-time: [$STEP] $label: run $id done in $(( $(date +%s) - t0 )) s" >&2
+  printf '%s\t%s\t%s\n' "$label" "$(( $(date +%s) - t0 ))" "$MACHINE" >> "$OUT_DIR/times.tsv"
+}
+search() {  # label, then the search flags
+  local label="$1"; shift
+  job "$label" "$CLI" search --prm "$PRM" "$@" --problems "$PROBLEMS" --seed 1
+}
+beam() { search "beam N=$1 M=4" --model "$MODEL" --strategy beam --n "$1" --width 4 --max-tokens 200; }
+dvts() { local m=4; [ "$1" -le 4 ] && m=2; search "dvts N=$1 M=$m" --model "$MODEL" --strategy dvts --n "$1" --width "$m" --max-tokens 200; }
+lookahead() { search "lookahead N=$1 M=4 k=2" --model "$MODEL" --strategy lookahead --n "$1" --width 4 --lookahead 2 --max-tokens 200; }
+revise() { search "revise N=${1%:*} L=${1#*:}" --model "$REVISE" --strategy revise --n "${1%:*}" --chain-length "${1#*:}"; }
+in_list() { [[ " $2 " == *" $1 "* ]]; }
+
+if [ -z "${REPORT_ONLY:-}" ]; then
+  start=$(date +%s)
+  cat > "$OUT_DIR/pool.json" <<JSON
+{"kind": "generate", "model": "$MODEL", "verifier": {"model": "$PRM"},
+ "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
+ "samples": $POOL, "batch": 8, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
+JSON
+  cat > "$OUT_DIR/large.json" <<JSON
+{"kind": "generate", "model": "$LARGE",
  "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
  "samples": 4, "batch": 16, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
 JSON
-LARGE_RUN=$("$CLI" run "$OUT_DIR/large.json" --db "$DB" -q)
-"$CLI" compute-optimal "$BASE" "${RUNS[@]}" --budgets 1,2,4,8,16 --large "$LARGE_RUN" --ratios 0.1,1,10 --db "$DB" --json \
-  --out "$OUT_DIR/compute-optimal.json"
-for agg in majority best-of-n weighted; do
-  "$CLI" curves "$BASE" --aggregation "$agg" --budgets 1,2,4,8,16 --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
-done
-for r in "${RUNS[@]}"; do "$CLI" export "$r" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-$r.csv"; done
-"$CLI" show "$BASE" --db "$DB" --json > "$OUT_DIR/base.json"
-echo "$PROBLEMS $(( $(date +%s) - start )) $(nproc) $LARGE_RUN ${RUNS[*]}" > "$OUT_DIR/runs.txt"
+  job "best-of-N pool of $POOL" "$CLI" run "$OUT_DIR/pool.json"
+  job "arith-large pass@1" "$CLI" run "$OUT_DIR/large.json"
+  # Cheapest first: every kind at N <= 16, then the extras at N = 16, then the larger budgets.
+  ALL_NS=$(for x in $SEARCH_NS $LOOKAHEAD_NS $REVISE_ARMS; do echo "${x%:*}"; done | sort -nu)
+  arms_at() {  # every arm at budget N: beam and DVTS, revisions with chains of at most 4, lookahead
+    if in_list "$1" "$SEARCH_NS"; then beam "$1"; dvts "$1"; fi
+    for arm in $REVISE_ARMS; do if [ "${arm%:*}" = "$1" ] && [ "${arm#*:}" -le 4 ]; then revise "$arm"; fi; done
+    if in_list "$1" "$LOOKAHEAD_NS"; then lookahead "$1"; fi
+  }
+  for n in $ALL_NS; do if [ "$n" -le 16 ]; then arms_at "$n"; fi; done
+  if in_list all-small "$EXTRAS"; then
+    search "beam N=16 M=4 all-small" --model "$MODEL" --strategy beam --n 16 --width 4 --max-tokens 200 --route all-small
+  fi
+  if in_list router "$EXTRAS"; then
+    if [ ! -f "$ROUTER/router.json" ]; then
+      "$CLI" router train --model "$MODEL" --out "$ROUTER" --mode penalty --lambda 0.1 --problems 400 --steps 300 --train-batch 8 \
+        --db "$OUT_DIR/router.db" -q --name "router penalty 0.1" > /dev/null
+    fi
+    search "beam N=16 M=4 router" --model "$MODEL" --strategy beam --n 16 --width 4 --max-tokens 200 --router "$ROUTER"
+  fi
+  for n in $ALL_NS; do if [ "$n" -gt 16 ]; then arms_at "$n"; fi; done
+  # Long chains last (an attempt of a chain waits for the one before it).
+  for arm in $REVISE_ARMS; do if [ "${arm#*:}" -gt 4 ]; then revise "$arm"; fi; done
+  echo "findings-test-time: all runs done in $(( $(date +%s) - start )) s" >&2
 fi
-read -r -a FIELDS < "$OUT_DIR/runs.txt"
-"$CLI" compute-optimal 1 "${FIELDS[@]:4}" --budgets 1,2,4,8,16 --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
-# The HTML report of every run (parameters, tables, charts), and its accuracy-vs-FLOPs chart of every
-# strategy for the markdown below.
-"$CLI" report 1 "${FIELDS[@]:4}" "${FIELDS[3]}" --budgets 1,2,4,8,16 --title "Findings: test-time compute" --db "$DB" -o "$OUT_DIR/report.html"
-python3 - "$OUT_DIR/report.html" docs/findings-test-time.svg <<'PY'
+
+# The report, from every finished run in the database.
+"$CLI" list --db "$DB" --json | python3 -c '
+import json, sys
+for r in sorted(json.load(sys.stdin), key=lambda r: r["id"]):
+    if r["status"] == "done": print(r["name"] + "\t" + str(r["id"]))' > "$OUT_DIR/labels.tsv"
+run_of() { awk -F'\t' -v l="$1" '$1 == l {id = $2} END {print id}' "$OUT_DIR/labels.tsv"; }
+POOL_RUN=$(run_of "best-of-N pool of $POOL")
+LARGE_RUN=$(run_of "arith-large pass@1")
+if [ -z "$POOL_RUN" ]; then echo "findings-test-time: no finished best-of-N pool of $POOL in $DB: run the script first" >&2; exit 1; fi
+SEARCH_RUNS=()
+while IFS=$'\t' read -r label id; do
+  case "$label" in beam*|dvts*|lookahead*|revise*) SEARCH_RUNS+=("$id"); "$CLI" export "$id" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-$id.csv";; esac
+done < "$OUT_DIR/labels.tsv"
+LARGE_ARGS=()
+[ -n "$LARGE_RUN" ] && LARGE_ARGS=(--large "$LARGE_RUN" --ratios 0.1,1,10)
+"$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" "${LARGE_ARGS[@]}" --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
+"$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
+for agg in majority best-of-n weighted; do
+  "$CLI" curves "$POOL_RUN" --aggregation "$agg" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
+done
+[ -n "$LARGE_RUN" ] && "$CLI" export "$LARGE_RUN" --format csv --table samples --db "$DB" > "$OUT_DIR/large-samples.csv"
+# The HTML report of every run (parameters, tables, charts), and its accuracy-vs-FLOPs chart for the markdown.
+"$CLI" report "$POOL_RUN" "${SEARCH_RUNS[@]}" ${LARGE_RUN:+"$LARGE_RUN"} --budgets "$BUDGETS" --title "Findings: test-time compute" --db "$DB" \
+  -o "$OUT_DIR/report.html"
+python3 - "$OUT_DIR/report.html" "$SVG" <<'PY'
 import base64, re, sys
 charts = re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', open(sys.argv[1]).read())
 open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
-python3 - "$OUT_DIR" > docs/findings-test-time.md <<'PY'
-import csv, json, math, sys
-out = sys.argv[1]
-fields = open(f"{out}/runs.txt").read().split()
-problems, seconds, cores, large_run, runs = int(fields[0]), int(fields[1]), fields[2], fields[3], fields[4:]
-labels = ["beam N=4 M=4", "beam N=16 M=4", "dvts N=4 M=2", "dvts N=16 M=4", "lookahead N=4 M=4 k=2", "lookahead N=16 M=4 k=2",
-          "beam N=16 M=4, all-small route", "beam N=16 M=4, trained router (penalty λ=0.1)",
-          "revise N=4 L=1", "revise N=4 L=4", "revise N=16 L=1", "revise N=16 L=4", "revise N=16 L=16"]
+python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
+import csv, json, math, os, random, sys
+out, problems, pool, default_arms, svg, build = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+runs = {}  # label -> run id (the newest finished run of that label)
+for line in open(f"{out}/labels.tsv"):
+    label, rid = line.rstrip("\n").split("\t"); runs[label] = rid
+times, machines = {}, {}
+if os.path.exists(f"{out}/times.tsv"):
+    for line in open(f"{out}/times.tsv"):
+        label, sec, machine = line.rstrip("\n").split("\t")
+        times[label] = times.get(label, 0) + int(sec); machines.setdefault(machine, []).append(label)
 co = json.load(open(f"{out}/compute-optimal.json"))
+pred = json.load(open(f"{out}/compute-optimal-predicted.json"))
 curves = {a: json.load(open(f"{out}/curves-{a}.json")) for a in ("majority", "best-of-n", "weighted")}
-pct = lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f} %"
-def ci(lo, hi):  # a 95 % interval in percent, "" when there is none
-    return "" if lo is None or hi is None else f" [{100*lo:.1f}, {100*hi:.1f}]"
-def pci(v, lo, hi): return pct(v) + ci(lo, hi)
-def compare(a_lo, a_hi, b_lo, b_hi):
-    """'holds' when a's interval lies above b's, 'does not hold' when below, else 'inconclusive' (they overlap)."""
-    if None in (a_lo, a_hi, b_lo, b_hi): return "inconclusive"
-    if a_lo > b_hi: return "holds"
-    if a_hi < b_lo: return "does not hold"
+bins = co["bins"]
+arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
+search_labels = [l for l in runs if l.split()[0] in ("beam", "dvts", "lookahead", "revise")]
+
+def isnum(v): return v is not None and not (isinstance(v, float) and math.isnan(v))
+def pct(v): return f"{100*v:.1f} %" if isnum(v) else "—"
+def pci(v, lo=None, hi=None): return pct(v) + (f" [{100*lo:.1f}, {100*hi:.1f}]" if isnum(lo) and isnum(hi) else "")
+def pts(d, lo, hi): return f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
+def paired(a, b, keep=lambda p: True, reps=2000, seed=1):
+    """Mean of a − b over the problems both ran (and keep(p)), with its 95 % percentile-bootstrap interval."""
+    d = [x - y for p, (x, y) in enumerate(zip(a["per_problem"], b["per_problem"])) if isnum(x) and isnum(y) and keep(p)]
+    if not d: return None
+    rng = random.Random(seed); means = sorted(sum(d[rng.randrange(len(d))] for _ in d) / len(d) for _ in range(reps))
+    return sum(d) / len(d), means[int(0.025 * reps)], means[int(0.975 * reps) - 1], len(d)
+def verdict(r, higher_holds=True):
+    """holds / does not hold when the paired interval lies on one side of 0, else inconclusive."""
+    if r is None: return "not measured"
+    _, lo, hi, _ = r
+    if lo > 0: return "holds" if higher_holds else "does not hold"
+    if hi < 0: return "does not hold" if higher_holds else "holds"
     return "inconclusive"
-def totals(run):
+easy = lambda p: bins[p] in (1, 2)
+def totals(label):
     s = {}
-    for row in csv.DictReader(open(f"{out}/metrics-{run}.csv")):
-        s.setdefault(row["name"], []).append(float(row["value"]))
-    return {k: sum(v) / len(v) for k, v in s.items()}
+    for row in csv.DictReader(open(f"{out}/metrics-{runs[label]}.csv")):
+        s.setdefault(row["name"], {})[int(row["step"])] = float(row["value"])
+    return s
+mean = lambda d: sum(d.values()) / len(d) if d else None
+
+# --- provenance
+total = sum(times.values())
 print("# Findings: test-time compute on the built-in models\n")
-print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs ({seconds} s on {cores} CPU cores). Generator: "
-      "`arith-duo-small` (1.4 M parameters, all big modules). Verifier: `arith-prm`, a step-tag PRM fine-tuned from it by ComputeLens on "
-      "Monte Carlo step labels (`resources/models/arith-prm.train.json`). Problems: the first "
-      f"{problems} builtin:arith test problems (levels 1–5). Revision model: `arith-revise`, fine-tuned from the generator by ComputeLens "
-      "on chains of its own samples, right ones included (`resources/models/arith-revise.train.json`). Every number is read from the runs' "
+print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs: the first {problems} builtin:arith test problems "
+      f"({problems // 5} per level), a best-of-N pool of {pool} samples per problem. Generator: `arith-duo-small` (1.4 M parameters, "
+      "all big modules). Verifier: `arith-prm` (a step-tag PRM fine-tuned from it on Monte Carlo step labels). Revision model: "
+      "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Larger model: `arith-large` (4.4× the "
+      "parameters). resources/models/README.md says how each was trained and how good it is. Every number is read from the runs' "
       "database by `computelens-cli`.\n")
-print("## Accuracy by strategy and budget\n")
-print("Budget N = generations per round (search) or samples (best-of-N). Best-of-N draws N of 16 samples per problem at random "
-      "(200 draws); search runs once per problem. FLOPs are the generator's per problem: 2 × its all-big parameters per token "
-      "(scaled by the matmul cost of the modules a Duo route or router takes) plus the attention over each token's context; a prompt "
-      "shared by several samples counts once.\n")
-print("In brackets: the 95 % percentile-bootstrap interval over problems (2000 resamples), overall and per bin.\n")
+for m, labels in machines.items():
+    sec = sum(times[l] for l in set(labels))
+    print(f"Machine: {m}, {sec / 60:.0f} min of runs ({len(set(labels))} runs).")
+print("\nIn brackets: 95 % percentile-bootstrap intervals over problems (2000 resamples). Bins are oracle difficulty quintiles: "
+      "the problems sorted by the pool's pass@1, bin 1 easiest.\n")
+
+# --- verdicts
+print("## The papers' findings, one line each\n")
+print("*Holds* / *does not hold*: the 95 % interval of the paired difference (the same problems under both arms, resampled "
+      "together) lies above / below zero; *inconclusive*: it contains zero.\n")
+def line(claim, v, evidence): print(f"- {claim}: **{v}** ({evidence}).")
+bw = lambda n: arm.get(("best-of-N weighted", n))
+beam = lambda n: arm.get(("beam M=4", n))
+if beam(4) and bw(4):
+    r = paired(beam(4), bw(4))
+    line("Beam search beats best-of-N at a low budget (N = 4)", verdict(r),
+         f"beam {pci(beam(4)['accuracy'], beam(4)['ci_low'], beam(4)['ci_high'])} against weighted best-of-N "
+         f"{pci(bw(4)['accuracy'], bw(4)['ci_low'], bw(4)['ci_high'])}; beam − best-of-N {pts(*r[:3])}")
+high = max((n for (s, n) in arm if s == "beam M=4" and bw(n)), default=None)
+if high and high > 4:
+    r = paired(bw(high), beam(high), easy)
+    line(f"Beam search is worse than best-of-N on easy problems at a high budget (N = {high}, bins 1–2)", verdict(r),
+         f"best-of-N {pct(mean({p: v for p, v in enumerate(bw(high)['per_problem']) if isnum(v) and easy(p)}))} against beam "
+         f"{pct(mean({p: v for p, v in enumerate(beam(high)['per_problem']) if isnum(v) and easy(p)}))}; best-of-N − beam "
+         f"{pts(*r[:3])} over {r[3]} problems; on all problems best-of-N − beam {pts(*paired(bw(high), beam(high))[:3])}")
+rev_pairs = []
+for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    if s.startswith("revise L=") and s.endswith("weighted") and not s.startswith("revise L=1 "):
+        par = arm.get(("revise L=1 weighted", n))
+        if par: rev_pairs.append((n, s.split()[1], paired(a, par, easy)))
+if rev_pairs:
+    vs = [verdict(r) for _, _, r in rev_pairs]
+    v = vs[0] if len(set(vs)) == 1 else "inconclusive"
+    line("Sequential revisions beat parallel sampling on easy problems (chains against as many parallel attempts of the revision "
+         "model, bins 1–2)", v, "; ".join(f"N = {n}, {l}: chains − parallel {pts(*r[:3])}" for n, l, r in rev_pairs))
+better = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_low"]) and f["minus_baseline_ci_low"] > 0]
+worse = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_high"]) and f["minus_baseline_ci_high"] < 0]
+line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for the same accuracy (the paper: about 4×)",
+     "holds" if better and not worse else "does not hold" if worse and not better else "inconclusive",
+     "efficiency " + ", ".join(f"N = {f['budget']}: {format(f['efficiency'], '.2f') + '×' if isnum(f['efficiency']) else '—'}"
+                               for f in co["frontier"]) +
+     "; compute-optimal − best-of-N " + ", ".join(f"N = {f['budget']}: [{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}]"
+                                                for f in co["frontier"] if isnum(f["minus_baseline_ci_low"])) +
+     " points; the efficiency ratio itself has no interval")
+large = {}
+if os.path.exists(f"{out}/large-samples.csv"):
+    for row in csv.DictReader(open(f"{out}/large-samples.csv")):
+        large.setdefault(int(row["problem_index"]), []).append(row["correct"] == "1")
+if large and bw(1):
+    lp = {p: sum(v) / len(v) for p, v in large.items()}
+    small1 = bw(1)
+    d = paired({"per_problem": [lp.get(p) for p in range(len(bins))]}, small1)
+    lacc = sum(lp.values()) / len(lp)
+    if d[2] < 0:
+        line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "cannot be read",
+             f"the larger model is worse per sample: `arith-large` pass@1 {pct(lacc)} against {pct(small1['accuracy'])} for the small "
+             f"generator, paired difference {pts(*d[:3])}; the paper's comparison needs a larger model that is better per sample, "
+             "which needs the generator family trained on a GPU (resources/models/README.md)")
+    else:
+        line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "inconclusive",
+             f"`arith-large` pass@1 {pct(lacc)} against {pct(small1['accuracy'])}; the exchange table below has no intervals")
+rt = os.path.join(build, "findings-routing")
+if os.path.exists(f"{rt}/token.json") and os.path.exists(f"{rt}/sequence.json"):
+    tok, seq = json.load(open(f"{rt}/token.json")), json.load(open(f"{rt}/sequence.json"))
+    d = next((d for d in tok["differences"] if d["a"].startswith("oracle") and "k=1" in d["a"] and d["b"] == "all-big"), None)
+    if d:
+        v = "holds" if d["ci_high"] < 0 else "does not hold" if d["ci_low"] > 0 else "inconclusive"
+        line("Oracle with one big layer against all-big (arith-duo-small)", v,
+             f"loss oracle − all-big {d['difference']:+.4f} [{d['ci_low']:+.4f}, {d['ci_high']:+.4f}] nats per token "
+             "([findings-routing.md](findings-routing.md))")
+    rs = [r for r in seq.get("routers", []) if r.get("minus_oracle")]
+    if rs:
+        above = sum(1 for r in rs if r["minus_oracle"]["ci_low"] > 0)
+        line("Trained routers fall short of the oracle at their cost (sequence scope)",
+             "holds" if above == len(rs) else "does not hold" if all(r["minus_oracle"]["ci_high"] < 0 for r in rs) else "inconclusive",
+             f"{above} of {len(rs)} routers above the oracle at the nearest budget, every paired interval of router − oracle above 0"
+             if above == len(rs) else f"{above} of {len(rs)} routers have router − oracle above 0")
+else:
+    print("- The routing findings are in [findings-routing.md](findings-routing.md).")
+
+# --- accuracy tables
+print("\n## Accuracy by strategy and budget\n")
+print("Budget N: generations per round (search), attempts (revisions) or samples (best-of-N). Best-of-N draws N of the pool's "
+      f"{pool} samples per problem at random (200 draws per problem); each search runs once per problem. FLOPs are the generator's per "
+      "problem: 2 × its all-big parameters per token (scaled by the matmul cost of the modules a Duo route or router takes) plus the "
+      "attention over each token's context; a prompt shared by several samples counts once.\n")
 print("| strategy | N | accuracy | generator FLOPs / problem | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-for a in sorted(co["arms"], key=lambda a: (a["strategy"], a["budget"])):
-    bins = " | ".join(pci(b, lo, hi) for b, lo, hi in zip(a["by_bin"], a["by_bin_ci_low"], a["by_bin_ci_high"]))
-    print(f"| {a['strategy']} | {a['budget']} | {pci(a['accuracy'], a['ci_low'], a['ci_high'])} | {a['mean_flops']:.3g} | {bins} |")
-print("\n![Accuracy against generator FLOPs per problem for every strategy, with the compute-optimal frontier]"
-      "(findings-test-time.svg)\n")
-print("The same runs as a full report (parameters, every table and chart): `computelens-cli report` over them; the script writes it "
-      "to `build/findings-test-time/report.html`.\n")
+for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
+    cells = " | ".join(pci(b, lo, hi) for b, lo, hi in zip(a["by_bin"], a["by_bin_ci_low"], a["by_bin_ci_high"]))
+    print(f"| {a['strategy']} | {a['budget']} | {pci(a['accuracy'], a['ci_low'], a['ci_high'])} | {a['mean_flops']:.3g} | {cells} |")
+print(f"\n![Accuracy against generator FLOPs per problem for every strategy, with the compute-optimal frontier]({svg})\n")
+print("The same runs as one HTML report (parameters, every table and chart): the script writes it to "
+      "`build/findings-test-time/report.html` (`computelens-cli report`).\n")
+print("Paired differences against weighted best-of-N at the same N, all problems and the easiest two bins:\n")
+print("| strategy | N | − best-of-N, all | − best-of-N, bins 1–2 | − best-of-N, bins 4–5 |"); print("|---|---:|---:|---:|---:|")
+hard = lambda p: bins[p] in (4, 5)
+for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
+    if a["strategy"] == co["baseline"] or not bw(a["budget"]): continue
+    cells = [paired(a, bw(a["budget"]), k) for k in (lambda p: True, easy, hard)]
+    print(f"| {a['strategy']} | {a['budget']} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
+
 print("\nBest-of-N by aggregation (all problems):\n")
-print("| N | " + " | ".join(curves) + " |"); print("|---:|" + "---:|" * len(curves))
-def curve_points(c):  # the "all" series of `curves --json`
+def curve_points(c):
     s = next(x for x in c if x["series"] == "all")
     return {p["n"]: p for p in s["points"]}
 cpts = {a: curve_points(c) for a, c in curves.items()}
-cps = {a: {n: p["accuracy"] for n, p in pts.items()} for a, pts in cpts.items()}
-def cell(p): return "—" if p is None else pci(p["accuracy"], p.get("ci_low"), p.get("ci_high"))
-for n in sorted(cps["weighted"]):
-    print(f"| {n} | " + " | ".join(cell(cpts[a].get(n)) for a in curves) + " |")
+print("| N | " + " | ".join(curves) + " |"); print("|---:|" + "---:|" * len(curves))
+for n in sorted(cpts["weighted"]):
+    print(f"| {n} | " + " | ".join(pci(p["accuracy"], p.get("ci_low"), p.get("ci_high")) if p else "—"
+                                    for p in (cpts[a].get(n) for a in curves)) + " |")
+
 print("\n## Compute-optimal scaling\n")
-print("For each oracle difficulty bin (quintiles of the best-of-N pool's pass@1; bin 1 easiest) and budget, the strategy with the "
-      "best accuracy on one half of the problems is scored on the other half (two-fold cross-validation, as in the paper). "
-      "The ratio is the best-of-N (weighted) budget that reaches the same accuracy, over N (log-linear between measured budgets).\n")
+print("For each oracle difficulty bin and budget, the strategy with the best accuracy on one half of the problems is scored on the "
+      "other half (two-fold cross-validation, as in the paper). Efficiency: the weighted best-of-N budget that reaches the same "
+      "accuracy (log-linear between measured budgets), over N.\n")
 print("| N | compute-optimal | best-of-N weighted | compute-optimal − best-of-N (paired) | best-of-N budget matching it | efficiency | choice per bin (fold 0 / fold 1) |")
 print("|---:|---:|---:|---:|---:|---:|---|")
-def diff(lo, hi): return "—" if lo is None or hi is None else f"[{100*lo:+.1f}, {100*hi:+.1f}] points"
 for f in co["frontier"]:
-    m = f["matching_baseline_budget"]; e = f["efficiency"]
+    m, e = f["matching_baseline_budget"], f["efficiency"]
     choice = "; ".join(f"{i+1}: {c[0] or '—'} / {c[1] or '—'}" for i, c in enumerate(f["chosen"]))
-    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | "
-          f"{diff(f['minus_baseline_ci_low'], f['minus_baseline_ci_high'])} | {'—' if m is None else f'{m:.1f}'} | "
-          f"{'—' if e is None else f'{e:.2f}×'} | {choice} |")
-pred = json.load(open(f"{out}/compute-optimal-predicted.json"))
+    d = f"[{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}] points" if isnum(f["minus_baseline_ci_low"]) else "—"
+    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {d} | "
+          f"{f'{m:.1f}' if isnum(m) else '—'} | {f'{e:.2f}×' if isnum(e) else '—'} | {choice} |")
 print("\nWith predicted difficulty instead (bins from the PRM's mean score over the pool's samples, no ground truth; the choice "
       "still uses the other half's correctness, as in the paper):\n")
 print("| N | compute-optimal (predicted bins) | best-of-N weighted | efficiency |"); print("|---:|---:|---:|---:|")
 for f in pred["frontier"]:
     e = f["efficiency"]
-    print(f"| {f['budget']} | {pct(f['compute_optimal'])} | {pct(f['baseline'])} | {'—' if e is None else f'{e:.2f}×'} |")
-arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
-bw = arm.get(("best-of-N weighted", 4)); beam4 = arm.get(("beam M=4", 4)); beam16 = arm.get(("beam M=4", 16)); bw16 = arm.get(("best-of-N weighted", 16))
-print("\n## The papers' findings, one line each\n")
-print("*Holds* / *does not hold*: the two 95 % intervals (over problems) do not overlap, one way or the other; *inconclusive*: they "
-      "overlap, so these problems cannot tell (a conservative test: unpaired intervals). The compute-optimal line uses the paired "
-      "interval of its difference from best-of-N.\n")
-def line(claim, verdict, evidence): print(f"- {claim}: **{verdict}** ({evidence}).")
-def arm_ci(a, b=None):
-    if b is None: return a["ci_low"], a["ci_high"]
-    return a["by_bin_ci_low"][b], a["by_bin_ci_high"][b]
-if bw and beam4:
-    line("Beam search beats best-of-N at a low budget (N = 4)", compare(*arm_ci(beam4), *arm_ci(bw)),
-         f"beam {pci(beam4['accuracy'], *arm_ci(beam4))} against weighted best-of-N {pci(bw['accuracy'], *arm_ci(bw))}")
-if bw16 and beam16:
-    vs = [compare(*arm_ci(bw16, b), *arm_ci(beam16, b)) for b in (0, 1)]
-    v = "holds" if all(x == "holds" for x in vs) else "does not hold" if "does not hold" in vs else "inconclusive"
-    line("Beam search is worse than best-of-N on easy problems at a high budget (N = 16, bins 1–2)", v,
-         "; ".join(f"bin {b+1}: beam {pci(beam16['by_bin'][b], *arm_ci(beam16, b))}, best-of-N {pci(bw16['by_bin'][b], *arm_ci(bw16, b))}" for b in (0, 1)))
-seq, par = arm.get(("revise L=4 weighted", 16)), arm.get(("revise L=1 weighted", 16))
-if seq and par:
-    vs = [compare(*arm_ci(seq, b), *arm_ci(par, b)) for b in (0, 1)]
-    v = "holds" if all(x == "holds" for x in vs) else "does not hold" if "does not hold" in vs else "inconclusive"
-    line("Sequential revisions beat parallel sampling on easy problems (N = 16: 4 chains of 4 against 16 of 1, bins 1–2)", v,
-         "; ".join(f"bin {b+1}: sequential {pci(seq['by_bin'][b], *arm_ci(seq, b))}, parallel {pci(par['by_bin'][b], *arm_ci(par, b))}" for b in (0, 1)))
-better = [f for f in co["frontier"] if f["minus_baseline_ci_low"] is not None and f["minus_baseline_ci_low"] > 0]
-worse = [f for f in co["frontier"] if f["minus_baseline_ci_high"] is not None and f["minus_baseline_ci_high"] < 0]
-line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for the same accuracy (the paper: about 4×)",
-     "holds" if better and not worse else "does not hold" if worse and not better else "inconclusive",
-     "efficiency " + ", ".join(f"N={f['budget']}: {'—' if f['efficiency'] is None else format(f['efficiency'], '.2f') + '×'}" for f in co["frontier"]) +
-     "; compute-optimal − best-of-N " + ", ".join(f"N={f['budget']}: {diff(f['minus_baseline_ci_low'], f['minus_baseline_ci_high'])}" for f in co["frontier"]) +
-     "; the efficiency ratio itself has no interval")
-if co.get("exchange"):
-    line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "inconclusive",
-         "no interval is computed for the exchange yet, and `arith-large` is worse per sample than the small model, so the comparison "
-         "the paper makes cannot be made with these models")
-print("\nThe routing findings (oracle with one big layer against all-big; trained routers against the oracle) are in "
-      "[findings-routing.md](findings-routing.md), without intervals so far.")
-print("\n## What the runs show\n")
-if bw and beam4:
-    verdict = "beats" if beam4["accuracy"] > bw["accuracy"] else "does not beat"
-    print(f"- At N = 4, PRM-guided beam search {verdict} weighted best-of-N: {pct(beam4['accuracy'])} against {pct(bw['accuracy'])} "
-          "(the paper found beam search ahead at small budgets).")
-if bw16 and beam16:
-    verdict = "ahead of" if beam16["accuracy"] > bw16["accuracy"] else "behind"
-    print(f"- At N = 16, beam search is {verdict} best-of-N: {pct(beam16['accuracy'])} against {pct(bw16['accuracy'])}.")
-base_max = max((a["accuracy"], a["budget"]) for a in co["arms"] if a["strategy"] == co["baseline"])
-def eff(f):
-    if f["efficiency"] is not None: return f"{f['efficiency']:.2f}×"
-    if f["compute_optimal"] is not None and f["compute_optimal"] > base_max[0]:
-        return f"more than {max(a['budget'] for a in co['arms'] if a['strategy'] == co['baseline']) / f['budget']:.0f}× (best-of-N never reaches it)"
-    return "—"
-print("- Efficiency of the compute-optimal choice over weighted best-of-N (the paper reports about 4× on MATH with PaLM 2): " +
-      ", ".join(f"N={f['budget']}: {eff(f)}" for f in co["frontier"]) + ". The choice differs from best-of-N only where a search "
-      "strategy won on the other half of the problems; with one search run per strategy and budget and about "
-      f"{problems // 5} problems per bin, a few problems decide each choice, so these ratios are noisy.")
-beats = [f["budget"] for f in pred["frontier"] if f["baseline"] is not None and f["compute_optimal"] > f["baseline"] + 1e-9]
-print(f"- With predicted bins (the PRM's mean score) the cross-validated choice beats best-of-N at "
-      f"{'N = ' + ', '.join(map(str, beats)) if beats else 'no budget'}: a weak verifier is also a weak difficulty predictor.")
-small = arm.get(("beam M=4 all-small", 16))
-if small and beam16:
-    print(f"- Per-token vs per-problem compute: beam search at N = 16 with every token on the small FFNs (all-small route) reaches "
-          f"{pct(small['accuracy'])} for {small['mean_flops']:.3g} generator FLOPs per problem, against {pct(beam16['accuracy'])} "
-          f"for {beam16['mean_flops']:.3g} with big FFNs, and {pct(beam4['accuracy'])} for {beam4['mean_flops']:.3g} at N = 4 with "
-          "big FFNs.")
-b5 = {a["strategy"] + f" N={a['budget']}": a["by_bin"][4] for a in co["arms"]}
-print(f"- On the hardest bin, weighted best-of-N falls as N grows ({pct(arm[('best-of-N weighted', 1)]['by_bin'][4])} at N=1, "
-      f"{pct(arm[('best-of-N weighted', 16)]['by_bin'][4])} at N=16): the PRM's votes favour a wrong answer there, while beam and "
-      "lookahead search keep some right ones. Bins are quintiles of the pool's pass@1, so bin 5 is by construction where sampling "
-      "fails most.")
-print(f"- Majority voting and weighted best-of-N track each other; naive best-of-N (the single highest-scored sample) falls from "
-      f"{pct(cps['best-of-n'].get(1))} to {pct(cps['best-of-n'].get(16))} as N grows: the PRM ranks problems by difficulty but not the "
-      "samples of one problem (its within-problem AUROC, `computelens-cli verifier`, is measured in resources/models/README.md), so "
-      "picking by its score alone picks its errors.")
-small = arm.get(("beam M=4 router", 16))
-if small and beam16:
-    print(f"- Under a trained router (penalty λ = 0.1, from `scripts/findings-routing.sh`), beam search at N = 16 reaches "
-          f"{pct(small['accuracy'])} for {small['mean_flops']:.3g} generator FLOPs per problem (router included).")
+    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {f'{e:.2f}×' if isnum(e) else '—'} |")
 
-print("\n## Sequential revisions\n")
-print("`arith-revise` answers, then answers again seeing its chain's most recent earlier attempt (the model's config says how many it was "
-      "trained with: 1). N attempts run as N/L chains of "
-      "L; L = 1 is parallel sampling from the revision model. The answer is chosen over all N attempts by majority, weighted "
-      "best-of-N (PRM scores summed per answer) or hierarchically (the PRM's best attempt of each chain, then weighted across "
-      "chains). Generator FLOPs include every attempt's prompt, which holds the earlier attempts.\n")
-print("| run | majority | weighted | hierarchical | chains right at attempt 1, 2, … L | generator FLOPs / problem |")
-print("|---|---:|---:|---:|---|---:|")
-rev = []
-for r, label in zip(runs, labels):
-    if not label.startswith("revise"): continue
-    t = totals(r)
-    L = int(label.split("L=")[1])
-    turns = [t.get(f"turn-correct-{k}") for k in range(1, L + 1)]
-    shown = ", ".join(pct(x) for x in turns) if L <= 4 else ", ".join(pct(turns[k]) for k in (0, 1, 3, 7, L - 1)) + " (attempts 1, 2, 4, 8, 16)"
-    rev.append((label, t, turns))
-    print(f"| {label} | {pct(t.get('correct-majority'))} | {pct(t.get('correct-weighted'))} | {pct(t.get('correct-hierarchical'))} | "
-          f"{shown} | {t.get('generator-flops', 0):.3g} |")
-print("\nBy difficulty bin (weighted selection), against weighted best-of-N from the generator at the same N:\n")
-print("| strategy | N | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 | all |"); print("|---|---:|---:|---:|---:|---:|---:|---:|")
-for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
-    if a["budget"] in (4, 16) and (a["strategy"].startswith("revise") or a["strategy"] == "best-of-N weighted"):
-        print(f"| {a['strategy']} | {a['budget']} | " + " | ".join(pct(b) for b in a["by_bin"]) + f" | {pct(a['accuracy'])} |")
-def first_last(turns):
-    return turns[0], turns[-1]
-for label, t, turns in rev:
-    if len(turns) > 1:
-        f, l = first_last(turns)
-        print(f"\n- {label}: {pct(f)} of chains are right at the first attempt and {pct(l)} at the last"
-              f" ({'revisions help' if l > f + 1e-9 else 'revisions do not help'} on average).", end="")
-print("\n\nThe revision model was trained only on wrong attempts followed by a right one (as in the paper), so it has never seen "
-      "a right answer among the earlier attempts; a plausible reading of the falling accuracy by attempt (not measured apart here) "
-      "is that it changes right answers as readily as wrong ones. Its first attempts are also worse than the generator's own "
-      "samples (see L = 1 against best-of-N at N = 1): 300 fine-tuning steps left it less fluent than its base.\n")
+# --- revisions
+rev = sorted((l for l in search_labels if l.startswith("revise")), key=lambda l: (int(l.split("N=")[1].split()[0]), int(l.split("L=")[1])))
+if rev:
+    print("\n## Sequential revisions\n")
+    print("`arith-revise` answers, then answers again seeing its chain's most recent earlier attempt (its config says it was trained "
+          "with one). N attempts run as N/L chains of L; L = 1 is parallel sampling from the revision model. The answer is chosen "
+          "over all N attempts by majority, weighted best-of-N (PRM scores summed per answer) or hierarchically (the PRM's best "
+          "attempt of each chain, then weighted across chains). A revision *fixes* an answer when the attempt before it was wrong "
+          "and it is right, and *breaks* one the other way round.\n")
+    print("| run | majority | weighted | hierarchical | revisions | fixed | broke | chains right at attempt 1, 2, … L | generator FLOPs / problem |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
+    for label in rev:
+        t = totals(label); L = int(label.split("L=")[1])
+        turns = [mean(t.get(f"turn-correct-{k}", {})) for k in range(1, L + 1)]
+        shown = ", ".join(pct(x) for x in turns) if L <= 4 else ", ".join(pct(turns[k - 1]) for k in sorted({1, 2, 4, 8, L}) if k <= L) + \
+            " (attempts " + ", ".join(str(k) for k in sorted({1, 2, 4, 8, L}) if k <= L) + ")"
+        n = int(label.split("N=")[1].split()[0]); units = len(t.get("correct", {}))
+        revs = units * (n // L) * (L - 1)
+        fixed = sum(t.get("revision-fixed", {}).values()); broke = sum(t.get("revision-broken", {}).values())
+        print(f"| {label} | {pct(mean(t.get('correct-majority', {})))} | {pct(mean(t.get('correct-weighted', {})))} | "
+              f"{pct(mean(t.get('correct-hierarchical', {})))} | {revs if L > 1 else '—'} | {f'{fixed:.0f}' if L > 1 else '—'} | "
+              f"{f'{broke:.0f}' if L > 1 else '—'} | {shown} | {mean(t.get('generator-flops', {})):.3g} |")
+    print("\nChains against parallel attempts of the same model at the same N (weighted selection), paired over problems:\n")
+    print("| N | chains of L | − parallel, all | − parallel, bins 1–2 | − parallel, bins 4–5 |"); print("|---:|---|---:|---:|---:|")
+    for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        par = arm.get(("revise L=1 weighted", n))
+        if s.startswith("revise L=") and s.endswith("weighted") and not s.startswith("revise L=1 ") and par:
+            cells = [paired(a, par, k) for k in (lambda p: True, easy, hard)]
+            print(f"| {n} | {s.split()[1]} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
 
 ex = co.get("exchange")
 if ex:
-    print("## Exchanging pretraining for test-time compute\n")
+    print("\n## Exchanging pretraining for test-time compute\n")
     print(f"`arith-large` has {ex['size_ratio']:.2f}× the generator's parameters. At equal total FLOPs (pretraining 6·N·D_pretrain "
           "on equal tokens plus inference 2·N·D_inference), the generator may spend per problem what one `arith-large` sample costs "
           "plus the extra pretraining spread over the queries: M + 3(M − 1)/R samples' worth for R = D_inference / D_pretrain. Its "
@@ -281,29 +387,35 @@ if ex:
     print("| R | FLOPs allowed / problem | × one sample | frontier N used | generator + test-time | arith-large | bins 1–5 (test-time / large) |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     for r in ex["rows"]:
-        bins = ", ".join(f"{pct(a)} / {pct(b)}" for a, b in zip(r["small_by_bin"], r["large_by_bin"]))
+        cells = ", ".join(f"{pct(a)} / {pct(b)}" for a, b in zip(r["small_by_bin"], r["large_by_bin"]))
         print(f"| {r['ratio']:g} | {r['allowed_flops']:.3g} | {r['multiplier']:.1f} | {r['small_budget'] or '—'} | "
-              f"{pct(r['small_accuracy'])} | {pct(r['large_accuracy'])} | {bins} |")
-    wins = [r["ratio"] for r in ex["rows"] if r["small_accuracy"] is not None and r["small_accuracy"] > r["large_accuracy"]]
-    loses = [r["ratio"] for r in ex["rows"] if r["small_accuracy"] is None or r["small_accuracy"] <= r["large_accuracy"]]
-    print(f"\nTest-time compute on the small model wins at R = {', '.join(f'{x:g}' for x in wins) or 'none'}; the larger model at "
-          f"R = {', '.join(f'{x:g}' for x in loses) or 'none'}. `arith-large` is undertrained (`resources/models/README.md`: its "
-          "pass@1 is below the small model's), so this is not yet the paper's comparison, which needs a larger model that is better "
-          "per sample.\n")
+              f"{pct(r['small_accuracy'])} | {pct(r['large_accuracy'])} | {cells} |")
+    print("\n`arith-large` is undertrained (its pass@1 is below the small model's), so this is not the paper's comparison, which "
+          "needs a larger model that is better per sample.")
 
-print("\nCompute of the search runs, per problem:\n")
-print("| run | generator tokens (prefill + decode) | rollout tokens | verifier tokens | rounds |")
-print("|---|---:|---:|---:|---:|")
-for r, label in zip(runs, labels):
-    t = totals(r)
-    print(f"| {label} | {t.get('generator-prefill-tokens', 0):.0f} + {t.get('generator-decode-tokens', 0):.0f} | {t.get('rollout-tokens', 0):.0f} | "
-          f"{t.get('verifier-tokens', 0):.0f} | {t.get('rounds', 0):.1f} |")
+print("\n## Compute and time of each run\n")
+print("| run | generator tokens / problem (prefill + decode) | rollout tokens | verifier tokens | rounds | wall time |")
+print("|---|---:|---:|---:|---:|---:|")
+for label in search_labels:
+    t = totals(label)
+    g = lambda k: mean(t.get(k, {})) or 0
+    print(f"| {label} | {g('generator-prefill-tokens'):.0f} + {g('generator-decode-tokens'):.0f} | {g('rollout-tokens'):.0f} | "
+          f"{g('verifier-tokens'):.0f} | {g('rounds'):.1f} | {f'{times[label]} s' if label in times else '—'} |")
+for label in (f"best-of-N pool of {pool}", "arith-large pass@1"):
+    if label in times: print(f"| {label} | | | | | {times[label]} s |")
 print("\nThe verifier re-reads every candidate's whole path each round (no cache is kept for the PRM), so its token count grows "
       "with depth; the generator computes the prompt once and forks the KV cache for every child.\n")
+
 print("## Not in this report\n")
+search_ns, look_ns, rev_arms = (x.split() for x in default_arms.split("|"))
+missing = [f"beam and DVTS at N = {n}" for n in search_ns if not any(l.startswith(f"beam N={n} ") for l in search_labels)]
+missing += [f"lookahead at N = {n}" for n in look_ns if not any(l.startswith(f"lookahead N={n} ") for l in search_labels)]
+missing += [f"revisions N = {a.split(':')[0]} in chains of {a.split(':')[1]}" for a in rev_arms
+            if f"revise N={a.split(':')[0]} L={a.split(':')[1]}" not in runs]
+if missing:
+    print("- Arms of the script's default budgets that did not run (CPU time; the script resumes and adds them): " + "; ".join(missing) + ".")
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
       "separately, `verifier-flops`).\n"
-      "- Budgets above 16, lookahead beyond k = 2 and revision chains longer than 16: CPU time.\n"
-      "- The exchange against a larger model that is actually better per sample: `arith-large` needs retraining on a GPU.")
+      "- The exchange against a larger model that is better per sample: the generator family needs a GPU (resources/models/README.md).")
 PY
-echo "wrote docs/findings-test-time.md"
+echo "findings-test-time: wrote $DOC" >&2

@@ -267,8 +267,8 @@ void RoutingView::setData(const RoutingViewData& data) {
     m_sequence->setMaximum(std::max(0, data.sequences - 1));
     m_sequence->setValue(data.sequence);
   }
-  // Perplexity vs compute: one series per policy, points in budget order.
-  m_curves->clearGraphs();
+  // Perplexity vs compute: one series per policy, points in budget order, each with its error bars.
+  m_curves->clearPlottables();
   QStringList policies;
   for (const auto& p : data.points)
     if (!policies.contains(p.policy)) policies << p.policy;
@@ -282,15 +282,33 @@ void RoutingView::setData(const RoutingViewData& data) {
     const bool fixed = !std::any_of(data.points.begin(), data.points.end(), [&](const auto& p) { return p.policy == policies[i] && !p.budget.isEmpty(); });
     g->setLineStyle(fixed ? QCPGraph::lsNone : QCPGraph::lsLine);
     g->setScatterStyle(QCPScatterStyle(fixed ? QCPScatterStyle::ssDiamond : QCPScatterStyle::ssCircle, fixed ? 9 : 5));
-    QVector<double> x, y;
+    // The policy's points by FLOPs (the graph keeps its data sorted, and error bar k belongs to point k).
+    QVector<const RoutingViewData::Point*> mine;
     for (const auto& p : data.points)
-      if (p.policy == policies[i]) {
-        x << p.flopsFraction;
-        y << p.perplexity;
-        ymin = std::min(ymin, p.perplexity);
-        ymax = std::max(ymax, p.perplexity);
-      }
-    g->setData(x, y, false);
+      if (p.policy == policies[i]) mine << &p;
+    std::stable_sort(mine.begin(), mine.end(), [](const auto* a, const auto* b) { return a->flopsFraction < b->flopsFraction; });
+    QVector<double> x, y, below, above;
+    bool intervals = false;
+    for (const auto* p : mine) {
+      x << p->flopsFraction;
+      y << p->perplexity;
+      const bool has = !std::isnan(p->perplexityLow) && !std::isnan(p->perplexityHigh);
+      intervals = intervals || has;
+      below << (has ? p->perplexity - p->perplexityLow : qQNaN());
+      above << (has ? p->perplexityHigh - p->perplexity : qQNaN());
+      ymin = std::min(ymin, has ? p->perplexityLow : p->perplexity);
+      ymax = std::max(ymax, has ? p->perplexityHigh : p->perplexity);
+    }
+    g->setData(x, y, /*alreadySorted=*/true);
+    if (intervals) {  // the 95 % interval over sequences of each point
+      auto* bars = new QCPErrorBars(m_curves->xAxis, m_curves->yAxis);
+      bars->setName(policies[i] + QStringLiteral(" 95%"));
+      bars->removeFromLegend();
+      bars->setSelectable(QCP::stNone);
+      bars->setPen(QPen(colours[i % 7], 1.0));
+      bars->setDataPlottable(g);
+      bars->setData(below, above);
+    }
   }
   m_curves->xAxis->setRange(0, 1.05);
   if (ymax > 0) m_curves->yAxis->setRange(ymin - 0.05 * (ymax - ymin) - 1e-4, ymax + 0.05 * (ymax - ymin) + 1e-4);
@@ -448,9 +466,11 @@ bool RoutingView::exportHeatmap(const QString& path) const {
 
 bool RoutingView::exportCurves(const QString& path) const {
   if (!path.toLower().endsWith(".csv")) return exportPlotImage(m_curves, path, m_data.title);
-  return writeCsv(path, QStringLiteral("policy,budget,flops_fraction,perplexity"), [this](QTextStream& out) {
+  return writeCsv(path, QStringLiteral("policy,budget,flops_fraction,perplexity,perplexity_ci_low,perplexity_ci_high"), [this](QTextStream& out) {
+    const auto num = [](double v) { return std::isnan(v) ? QString() : QString::number(v, 'g', 9); };
     for (const auto& p : m_data.points)
-      out << p.policy << ',' << p.budget << ',' << QString::number(p.flopsFraction, 'g', 9) << ',' << QString::number(p.perplexity, 'g', 9) << '\n';
+      out << p.policy << ',' << p.budget << ',' << num(p.flopsFraction) << ',' << num(p.perplexity) << ',' << num(p.perplexityLow) << ','
+          << num(p.perplexityHigh) << '\n';
   });
 }
 

@@ -14,6 +14,7 @@
 #include <QWidget>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct RoutingViewData {
   struct Point {
     QString policy, budget;
     double flopsFraction = 0, perplexity = 0;
+    // The 95 % interval of the perplexity over sequences (exp of the mean loss's bootstrap
+    // interval; NaN when the run has none): drawn as an error bar.
+    double perplexityLow = std::numeric_limits<double>::quiet_NaN(), perplexityHigh = std::numeric_limits<double>::quiet_NaN();
   };
   QVector<Point> points;  // over the whole run
   // Layer usage over the whole run, per route set (budgets, then routers): fractions of tokens

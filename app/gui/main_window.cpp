@@ -542,8 +542,9 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
     d->loss.resize(static_cast<int>(B));
     d->budgets = d->budgets.mid(0, static_cast<int>(B));
   }
-  for (const auto& p : rep->points)
-    d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity});
+  for (const auto& p : rep->points)  // perplexity = exp(mean loss), so its interval is exp of the loss's
+    d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity,
+                         std::exp(p.lossCiLow), std::exp(p.lossCiHigh)});
   const auto toQ = [](const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); };
   for (size_t b = 0; b < rep->budgets.size(); ++b) {
     d->bigByLayer << toQ(rep->bigByLayer[b]);

@@ -156,6 +156,8 @@ void oracleSection(Writer& w, store::Store& st, const store::RunRecord& run) {
     s.name = pnt.policy;
     s.x.push_back(pnt.flopsFraction);
     s.y.push_back(pnt.perplexity);
+    s.low.push_back(std::exp(pnt.lossCiLow));  // perplexity = exp(mean loss): its interval is exp of the loss's (NaN: none)
+    s.high.push_back(std::exp(pnt.lossCiHigh));
     rows.push_back({pnt.policy, pnt.budget, fmt(pnt.flopsFraction, "%.3f"), fmt(pnt.meanLoss, "%.4f"), lossInterval(pnt.lossCiLow, pnt.lossCiHigh),
                     fmt(pnt.perplexity, "%.4f")});
   }

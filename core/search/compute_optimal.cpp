@@ -56,8 +56,9 @@ json ComputeOptimalReport::toJson() const {
   for (const auto& s : arms)
     a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", binsJson(s.byBin)},
                  {"problems", s.problems}, {"ci_low", num(s.ciLow)}, {"ci_high", num(s.ciHigh)},
-                 {"by_bin_ci_low", binsJson(s.byBinLow)}, {"by_bin_ci_high", binsJson(s.byBinHigh)}});
-  return {{"baseline", baseline}, {"budgets", budgets}, {"frontier", f}, {"arms", a}};
+                 {"by_bin_ci_low", binsJson(s.byBinLow)}, {"by_bin_ci_high", binsJson(s.byBinHigh)},
+                 {"per_problem", jsonNumbers(s.perProblem)}});
+  return {{"baseline", baseline}, {"budgets", budgets}, {"bins", bins}, {"frontier", f}, {"arms", a}};
 }
 
 Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const std::vector<int>& bins, const std::string& baseline) {
@@ -75,6 +76,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
 
   ComputeOptimalReport rep;
   rep.baseline = baseline;
+  rep.bins = bins;
   std::set<int> budgetSet;
   for (const auto& a : arms) budgetSet.insert(a.budget);
   rep.budgets.assign(budgetSet.begin(), budgetSet.end());
@@ -86,8 +88,10 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
     double fl = 0;
     std::vector<double> perProblem;
     std::vector<std::vector<double>> perBin(5);
+    s.perProblem.assign(P, kNaN);
     for (size_t p = 0; p < P; ++p) {
       if (bins[p] == 0 || !has(a, p)) continue;
+      s.perProblem[p] = a.accuracy[p];
       perProblem.push_back(a.accuracy[p]);
       perBin[static_cast<size_t>(bins[p] - 1)].push_back(a.accuracy[p]);
       fl += flopsOf(a, p);

@@ -59,8 +59,12 @@ struct ComputeOptimalReport {
     int problems = 0;
     double ciLow = std::numeric_limits<double>::quiet_NaN(), ciHigh = std::numeric_limits<double>::quiet_NaN();  // of accuracy
     std::vector<double> byBinLow, byBinHigh;  // the intervals of byBin (NaN for an empty bin)
+    // Accuracy on every problem (indexed like `bins`; NaN where the arm did not run or the problem
+    // is left out), for paired comparisons of two arms on the same problems.
+    std::vector<double> perProblem;
   };
   std::vector<ArmSummary> arms;
+  std::vector<int> bins;  // the difficulty bin of every problem (1..5; 0: left out), as given
   nlohmann::json toJson() const;
 };
 

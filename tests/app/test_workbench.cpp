@@ -632,6 +632,29 @@ class TestWorkbench : public QObject {
 
     // Perplexity vs compute: oracle, random, best-of-10 random, the three fixed routes and the router.
     QCOMPARE(v->curves()->graphCount(), 7);
+    // Each point carries the 95 % interval of its perplexity over sequences (exp of the loss's
+    // interval, from the routing report), drawn as an error bar that spans exactly that interval.
+    int bars = 0, wide = 0;
+    for (int i = 0; i < v->curves()->plottableCount(); ++i) {
+      auto* eb = qobject_cast<QCPErrorBars*>(v->curves()->plottable(i));
+      if (!eb) continue;
+      ++bars;
+      auto* g = qobject_cast<QCPGraph*>(eb->dataPlottable());
+      QVERIFY(g);
+      QCOMPARE(eb->dataCount(), g->dataCount());
+      for (int k = 0; k < g->dataCount(); ++k) {
+        const double x = g->data()->at(k)->key, y = g->data()->at(k)->value;
+        const auto p = std::find_if(v->data().points.begin(), v->data().points.end(),
+                                    [&](const auto& p) { return p.policy == g->name() && p.flopsFraction == x && p.perplexity == y; });
+        QVERIFY2(p != v->data().points.end(), qPrintable(g->name()));
+        QVERIFY(p->perplexityLow <= p->perplexity && p->perplexity <= p->perplexityHigh);
+        QVERIFY(std::abs(y - eb->data()->at(k).errorMinus - p->perplexityLow) < 1e-9);
+        QVERIFY(std::abs(y + eb->data()->at(k).errorPlus - p->perplexityHigh) < 1e-9);
+        wide += p->perplexityHigh > p->perplexityLow;
+      }
+    }
+    QCOMPARE(bars, 7);
+    QVERIFY(wide > 0);
 
     QTemporaryDir out;
     QVERIFY(v->exportHeatmap(out.filePath("h.png")));
@@ -651,7 +674,11 @@ class TestWorkbench : public QObject {
     QVERIFY(curvesCsv.open(QIODevice::ReadOnly) && usageCsv.open(QIODevice::ReadOnly));
     const QStringList curveLines = QString::fromUtf8(curvesCsv.readAll()).split('\n', Qt::SkipEmptyParts);
     QCOMPARE(curveLines.size(), 1 + v->data().points.size());
-    QCOMPARE(curveLines.first(), QString("policy,budget,flops_fraction,perplexity"));
+    QCOMPARE(curveLines.first(), QString("policy,budget,flops_fraction,perplexity,perplexity_ci_low,perplexity_ci_high"));
+    for (int i = 1; i < curveLines.size(); ++i) {  // every row: low <= perplexity <= high
+      const QStringList f = curveLines[i].split(',');
+      QVERIFY2(f.size() == 6 && f[4].toDouble() <= f[3].toDouble() && f[3].toDouble() <= f[5].toDouble(), qPrintable(curveLines[i]));
+    }
     const QStringList usageLines = QString::fromUtf8(usageCsv.readAll()).split('\n', Qt::SkipEmptyParts);
     QCOMPARE(usageLines.size(), 1 + 4 * L);  // three budgets and the router, four layers each
     // Each row's shares sum to one.

@@ -2,15 +2,20 @@
 // Experiment reports: the SVG chart maps data to the plot area and escapes text; base64 against
 // RFC 4648's examples; a report of real runs (sampling and search with the shipped models) has
 // each run's parameters, its tables and charts, the compute-optimal section, and no dangling chart
-// references once standalone.
+// references once standalone; an oracle run's section has every policy's loss interval, the paired
+// differences and a chart with bands.
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "common/test_helpers.h"
 #include "core/common/file_names.h"
 #include "core/jobs/runner.h"
 #include "core/report/report.h"
 #include "core/report/svg_chart.h"
+#include "core/routing/analysis.h"
 #include "core/store/store.h"
 
 using namespace lens;
@@ -115,6 +120,52 @@ class TestReport : public QObject {
     p.runs = {99};
     auto bad = report::buildReport(**st, p);
     QVERIFY(!bad.ok() && bad.error().message.find("run 99") != std::string::npos);
+  }
+
+  // An oracle run's section: every policy's loss with its 95 % interval over sequences (holding the
+  // loss), the paired differences (the oracle at k = 4 is below all-big on every token, so its whole
+  // interval is <= 0), and the perplexity chart with the intervals as bands.
+  void reportOfAnOracleRun() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("o.db").toStdString();
+    const std::string model = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    jobs::RunParams rp;
+    rp.dbPath = db;
+    nlohmann::json spec = {{"kind", "oracle"}, {"name", "oracle"}, {"model", model}, {"budgets", "k=1,4"}, {"random_routings", 5},
+                           {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 3}}}, {"device", {{"device", "cpu"}}}};
+    auto o = jobs::startRun(spec, rp);
+    LENS_VERIFY_OK(o);
+    auto st = store::Store::open(db);
+    LENS_VERIFY_OK(st);
+    auto rep = routing::routingReport(**st, o->run, 10);
+    LENS_VERIFY_OK(rep);
+    report::ReportParams p;
+    p.runs = {o->run.id};
+    auto doc = report::buildReport(**st, p);
+    LENS_VERIFY_OK(doc);
+    const std::string& b = doc->body;
+    QVERIFY(b.find("Perplexity vs compute by routing policy (3 sequences") != std::string::npos);
+    QVERIFY(b.find("95 % interval over sequences") != std::string::npos);
+    // Each policy's row: its loss, then its interval, which holds it.
+    int rows = 0;
+    for (const auto& pnt : rep->points) {
+      QVERIFY(!std::isnan(pnt.lossCiLow) && pnt.lossCiLow <= pnt.meanLoss && pnt.meanLoss <= pnt.lossCiHigh);
+      char cell[160];
+      std::snprintf(cell, sizeof cell, "<td>%.4f</td><td>[%.4f, %.4f]</td>", pnt.meanLoss, pnt.lossCiLow, pnt.lossCiHigh);
+      QVERIFY2(b.find(cell) != std::string::npos, cell);
+      ++rows;
+    }
+    QVERIFY(rows >= 6);  // oracle at 2 budgets, random, best of random, 3 fixed routes
+    QVERIFY(b.find("Paired differences in loss") != std::string::npos);
+    const auto d = std::find_if(rep->differences.begin(), rep->differences.end(),
+                                [](const auto& d) { return d.a == "oracle k=4" && d.b == "all-big"; });
+    QVERIFY(d != rep->differences.end());
+    QVERIFY(d->difference < 0 && d->ciHigh <= 0);
+    char diff[200];
+    std::snprintf(diff, sizeof diff, "<td>oracle k=4</td><td>all-big</td><td>%+.4f</td><td>[%.4f, %.4f]</td>", d->difference, d->ciLow, d->ciHigh);
+    QVERIFY2(b.find(diff) != std::string::npos, diff);
+    QCOMPARE(doc->charts.size(), size_t{1});
+    QVERIFY(doc->charts[0].find("class=\"band\"") != std::string::npos);
   }
 
   // Names from runs and models become file names that cannot leave the chosen folder.

@@ -87,6 +87,30 @@ class TestComputeOptimal : public QObject {
     const auto j = r->toJson();
     QCOMPARE(j["frontier"][1]["minus_baseline_ci_low"].get<double>(), 0.0);
     QVERIFY(j["arms"][0]["by_bin_ci_low"][2].is_null());
+    // Per-problem accuracy and the bins travel in the JSON, for paired comparisons downstream:
+    // beam's value on problem 21 (hard, 21 % 4 = 1) is 1, on problem 3 (easy) 0.
+    QCOMPARE(j["bins"].size(), size_t{40});
+    QCOMPARE(j["bins"][39].get<int>(), 5);
+    QCOMPARE(j["arms"][1]["per_problem"].size(), size_t{40});
+    QCOMPARE(j["arms"][1]["per_problem"][21].get<double>(), 1.0);
+    QCOMPARE(j["arms"][1]["per_problem"][3].get<double>(), 0.0);
+  }
+
+  // A problem left out (bin 0) or not run by an arm (accuracy < 0) has no per-problem value.
+  void perProblemMarksWhatAnArmDidNotRun() {
+    const std::vector<int> bins = {1, 0, 5, 5};
+    std::vector<Arm> arms = {{"bon", 1, {1, 1, 0, 0.5}, {}}, {"beam", 1, {1, 0, -1, 1}, {}}};
+    auto r = computeOptimal(arms, bins, "bon");
+    LENS_VERIFY_OK(r);
+    const auto& beam = r->arms[1].perProblem;
+    QCOMPARE(beam.size(), size_t{4});
+    QCOMPARE(beam[0], 1.0);
+    QVERIFY(std::isnan(beam[1]) && std::isnan(beam[2]));
+    QCOMPARE(beam[3], 1.0);
+    QCOMPARE(r->arms[1].problems, 2);
+    const auto j = r->toJson();
+    QVERIFY(j["arms"][1]["per_problem"][1].is_null());
+    QCOMPARE(j["arms"][0]["per_problem"][3].get<double>(), 0.5);
   }
 
   void efficiencyInterpolatesOnLogBudget() {

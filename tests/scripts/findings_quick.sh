@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# scripts/findings-test-time.sh --quick end to end (ctest: findings_test_time_quick): every run is
+# made, the report has a verdict line per finding with paired intervals and the accuracy table
+# with intervals; a second call reuses every finished run (no new run, nothing computed again);
+# a run stopped half-way is resumed, not restarted.
+# Usage: tests/scripts/findings_quick.sh BUILD_DIR
+set -euo pipefail
+BUILD_DIR="$(cd "$1" && pwd)"
+cd "$(dirname "$0")/../.."
+export LENS_BUILD_DIR="$BUILD_DIR"
+CLI="$BUILD_DIR/app/cli/computelens-cli"
+OUT="$BUILD_DIR/findings-test-time-quick"
+DB="$OUT/test-time.db"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+rm -rf "$OUT"
+# A pool stopped after 3 of the 10 problems, as a kill would leave it: the script must resume it.
+mkdir -p "$OUT"
+cat > "$OUT/stopped.json" <<JSON
+{"kind": "generate", "model": "resources/models/arith-duo-small", "verifier": {"model": "resources/models/arith-prm"},
+ "dataset": {"path": "builtin:arith", "split": "test", "limit": 10},
+ "samples": 8, "batch": 8, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
+JSON
+"$CLI" run "$OUT/stopped.json" --name "best-of-N pool of 8" --max-units 3 --db "$DB" -q > /dev/null || true
+[ "$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), r[0]["done_units"])')" = "1 3" ] \
+  || fail "the stopped pool was not set up"
+scripts/findings-test-time.sh --quick 2> "$OUT/first.log" || { cat "$OUT/first.log" >&2; fail "first call"; }
+grep -q "best-of-N pool of 8: resuming run 1" "$OUT/first.log" || fail "the stopped pool was not resumed"
+python3 - "$OUT" "$CLI" "$DB" <<'PY'
+import json, re, subprocess, sys
+out, cli, db = sys.argv[1:]
+runs = json.loads(subprocess.check_output([cli, "list", "--db", db, "--json"]))
+names = sorted(r["name"] for r in runs)
+want = sorted(["best-of-N pool of 8", "arith-large pass@1", "beam N=4 M=4", "dvts N=4 M=2", "lookahead N=4 M=4 k=2",
+               "revise N=4 L=1", "revise N=4 L=4"])
+assert names == want, names
+assert all(r["status"] == "done" and r["done_units"] == 10 for r in runs), runs
+pool = next(r for r in runs if r["name"] == "best-of-N pool of 8")
+assert pool["id"] == 1, pool  # resumed, not made again
+md = open(f"{out}/findings-test-time.md").read()
+verdicts = re.findall(r"^- (.+?): \*\*(holds|does not hold|inconclusive|cannot be read)\*\*", md, re.M)
+claims = [c for c, _ in verdicts]
+for c in ("Beam search beats best-of-N at a low budget", "Sequential revisions beat parallel sampling",
+          "The compute-optimal choice", "The small model with test-time compute"):
+    assert any(x.startswith(c) for x in claims), (c, claims)
+# Every accuracy cell of the main table has a 95 % interval.
+table = md.split("## Accuracy by strategy and budget")[1].split("![")[0]
+rows = [l for l in table.splitlines() if l.startswith("| ") and not l.startswith("| strategy")]
+assert len(rows) >= 6, rows
+for l in rows:
+    assert re.search(r"\| \d+\.\d % \[\d+\.\d, \d+\.\d\] \|", l), l
+assert "Machine: " in md and "CPU cores" in md
+# The beam line's paired difference is the mean of beam − best-of-N over the problems.
+co = json.load(open(f"{out}/compute-optimal.json"))
+arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
+d = sum(x - y for x, y in zip(arm[("beam M=4", 4)]["per_problem"], arm[("best-of-N weighted", 4)]["per_problem"])) / 10
+m = re.search(r"beam − best-of-N ([+-]\d+\.\d) \[", md)
+assert m and abs(float(m.group(1)) - 100 * d) < 0.051, (m and m.group(1), d)
+print("report ok:", len(verdicts), "verdicts,", len(rows), "rows")
+PY
+n_before=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+scripts/findings-test-time.sh --quick 2> "$OUT/second.log" || { cat "$OUT/second.log" >&2; fail "second call"; }
+n_after=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n_before" = "$n_after" ] || fail "the second call made new runs ($n_before -> $n_after)"
+[ "$(grep -c 'finished before' "$OUT/second.log")" = 7 ] || { cat "$OUT/second.log" >&2; fail "the second call did not reuse all 7 runs"; }
+# Another problem count on the same database is refused, nothing lost.
+if scripts/findings-test-time.sh --quick 12 2> "$OUT/third.log"; then fail "12 problems over a 10-problem database was accepted"; fi
+grep -q "holds runs on 10 problems, not 12" "$OUT/third.log" || fail "no clear message for a mismatched problem count"
+[ "$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "$n_after" ] || fail "runs lost"
+echo "findings_quick: ok"
