@@ -4,42 +4,61 @@
 # 4 layers, 81 routes): token-scope and sequence-scope oracles over builtin:arith test solutions,
 # with the fixed routes and 100 random routings per budget as baselines, and trained routers
 # (compute penalty at three λ, imitation of k=1 and k=2 oracles; trained on the train split) evaluated
-# on the same texts. Needs a built CLI and
-# python3 (only to format the report). Usage: scripts/findings-routing.sh [PROBLEMS]
+# on the same texts; losses with 95 % intervals over problems and paired differences. Needs a built
+# CLI and python3 (only to format the report).
+# Every run (the routers' training too) is a job in $OUT_DIR/routing.db labelled by what it is
+# (scripts/lib/jobs.sh): a second call reuses finished runs and resumes a killed one (FRESH=1
+# starts over). --quick: 3 problems (their first 80 tokens), 5 random routings, routers trained for a
+# few steps, written
+# under build/findings-routing-quick (docs/ untouched): the end-to-end check ctest runs.
+# Usage: scripts/findings-routing.sh [--quick] [PROBLEMS]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PROBLEMS="${1:-200}"
 BUILD_DIR="${LENS_BUILD_DIR:-build}"
-CLI="$BUILD_DIR/app/cli/computelens-cli"
+CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 MODEL=resources/models/arith-duo-small
-OUT_DIR="$BUILD_DIR/findings-routing"
-mkdir -p "$OUT_DIR"
+if [ "${1:-}" = "--quick" ]; then
+  shift
+  PROBLEMS="${1:-3}"; SEQ_PROBLEMS=2; RANDOM_ROUTINGS=5; PENALTY_PROBLEMS=40; PENALTY_STEPS=10; IMITATE_PROBLEMS=2; IMITATE_STEPS=20
+  BENCH=(--tokens 16 --repeats 1); ORACLE=(--max-tokens 80)
+  OUT_DIR="$BUILD_DIR/findings-routing-quick"; DOC="$OUT_DIR/findings-routing.md"
+else
+  PROBLEMS="${1:-200}"; SEQ_PROBLEMS=$((PROBLEMS / 4)); RANDOM_ROUTINGS=100; PENALTY_PROBLEMS=400; PENALTY_STEPS=300
+  IMITATE_PROBLEMS=60; IMITATE_STEPS=500; BENCH=(); ORACLE=()
+  OUT_DIR="$BUILD_DIR/findings-routing"; DOC=docs/findings-routing.md
+fi
 DB="$OUT_DIR/routing.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-start=$(date +%s)
+# shellcheck source=scripts/lib/jobs.sh
+source scripts/lib/jobs.sh
+jobs_init findings-routing
 ROUTERS=()
 for lambda in 0.1 0.5 2; do
-  "$CLI" router train --model "$MODEL" --out "$OUT_DIR/router-penalty-$lambda" --mode penalty --lambda "$lambda" --problems 400 \
-    --steps 300 --train-batch 8 --db "$DB" -q --name "router penalty $lambda" > /dev/null
+  job "router penalty $lambda" "$CLI" router train --model "$MODEL" --out "$OUT_DIR/router-penalty-$lambda" --mode penalty --lambda "$lambda" \
+    --problems "$PENALTY_PROBLEMS" --steps "$PENALTY_STEPS" --train-batch 8
   ROUTERS+=(--router "$OUT_DIR/router-penalty-$lambda")
 done
 for k in 1 2; do
-  "$CLI" router train --model "$MODEL" --out "$OUT_DIR/router-imitate-k$k" --mode imitate --budget "k=$k" --scope sequence \
-    --problems 60 --steps 500 --lr 0.01 --db "$DB" -q --name "router imitate k=$k" > /dev/null
+  job "router imitate k=$k" "$CLI" router train --model "$MODEL" --out "$OUT_DIR/router-imitate-k$k" --mode imitate --budget "k=$k" \
+    --scope sequence --problems "$IMITATE_PROBLEMS" --steps "$IMITATE_STEPS" --lr 0.01
   ROUTERS+=(--router "$OUT_DIR/router-imitate-k$k")
 done
-router_seconds=$(( $(date +%s) - start ))
-TOKEN=$("$CLI" oracle --model "$MODEL" --problems "$PROBLEMS" --budget k=0,1,2,3,4 --random 100 --scope token "${ROUTERS[@]}" --db "$DB" -q --name "token scope")
-SEQ=$("$CLI" oracle --model "$MODEL" --problems "$((PROBLEMS / 4))" --budget k=0,1,2,3,4 --random 100 --scope sequence "${ROUTERS[@]}" --db "$DB" -q --name "sequence scope")
-FLOPS=$("$CLI" oracle --model "$MODEL" --problems "$PROBLEMS" --budget flops=0.3,0.4,0.5,0.6,0.8 --random 100 --db "$DB" -q --name "FLOPs budgets")
-"$CLI" routing "$TOKEN" --db "$DB" --json --out "$OUT_DIR/token.json" --hardest 15
-"$CLI" routing "$SEQ" --db "$DB" --json --out "$OUT_DIR/sequence.json"
-"$CLI" routing "$FLOPS" --db "$DB" --json --out "$OUT_DIR/flops.json"
-"$CLI" bench oracle --out "$OUT_DIR/bench.json" > /dev/null
-seconds=$(( $(date +%s) - start ))
-python3 - "$OUT_DIR" "$PROBLEMS" "$seconds" "$(nproc)" "$router_seconds" > docs/findings-routing.md <<'PY'
+job "token scope" "$CLI" oracle --model "$MODEL" --problems "$PROBLEMS" --budget k=0,1,2,3,4 --random "$RANDOM_ROUTINGS" --scope token "${ROUTERS[@]}" "${ORACLE[@]}"
+job "sequence scope" "$CLI" oracle --model "$MODEL" --problems "$SEQ_PROBLEMS" --budget k=0,1,2,3,4 --random "$RANDOM_ROUTINGS" \
+  --scope sequence "${ROUTERS[@]}" "${ORACLE[@]}"
+job "FLOPs budgets" "$CLI" oracle --model "$MODEL" --problems "$PROBLEMS" --budget flops=0.3,0.4,0.5,0.6,0.8 --random "$RANDOM_ROUTINGS" "${ORACLE[@]}"
+"$CLI" routing "$(run_of "token scope")" --db "$DB" --json --out "$OUT_DIR/token.json" --hardest 15
+"$CLI" routing "$(run_of "sequence scope")" --db "$DB" --json --out "$OUT_DIR/sequence.json"
+"$CLI" routing "$(run_of "FLOPs budgets")" --db "$DB" --json --out "$OUT_DIR/flops.json"
+# The oracle's cost, measured once per database (FRESH=1 measures it again).
+[ -n "${FRESH:-}" ] && rm -f "$OUT_DIR/bench.json"
+[ -f "$OUT_DIR/bench.json" ] || "$CLI" bench oracle "${BENCH[@]}" --out "$OUT_DIR/bench.json" > /dev/null
+# Seconds of computing: every run's wall time (a resumed run's parts add up), the routers' apart.
+seconds=$(awk -F'\t' '{s += $2} END {print s + 0}' "$OUT_DIR/times.tsv")
+router_seconds=$(awk -F'\t' '$1 ~ /^router / {s += $2} END {print s + 0}' "$OUT_DIR/times.tsv")
+python3 - "$OUT_DIR" "$PROBLEMS" "$seconds" "$MACHINE" "$router_seconds" "$PENALTY_PROBLEMS" "$PENALTY_STEPS" "$IMITATE_PROBLEMS" "$IMITATE_STEPS" > "$DOC" <<'PY'
 import json, sys, math
-out, problems, seconds, cores, router_seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+out, problems, seconds, machine, router_seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+penalty_problems, penalty_steps, imitate_problems, imitate_steps = sys.argv[6:10]
 tok = json.load(open(f"{out}/token.json")); seq = json.load(open(f"{out}/sequence.json"))
 fl = json.load(open(f"{out}/flops.json")); bench = json.load(open(f"{out}/bench.json"))
 ci = lambda lo, hi: "" if lo is None else f" [{lo:.4f}, {hi:.4f}]"
@@ -66,7 +85,7 @@ big = pt(tok, "all-big"); o1 = pt(tok, "oracle", "k=1"); o2 = pt(tok, "oracle", 
 r1 = pt(tok, "random", "k=1"); b1 = pt(tok, f"best of {tok['random_routings']} random", "k=1")
 L = tok["layers"]
 print("# Findings: routing oracles on the built-in Duo model\n")
-print(f"Produced by `scripts/findings-routing.sh {problems}` from real runs ({seconds} s on {cores} CPU cores). "
+print(f"Produced by `scripts/findings-routing.sh {problems}` from real runs ({seconds} s on {machine}). "
       f"Model: `arith-duo-small` ({L} layers; big FFN 480, small FFN 96, skip; 3^{L} = {3**L} routes per token). "
       f"Text: {tok['sequences']} builtin:arith test problems, the prompt as context and the reference solution scored "
       f"({tok['positions']} token positions). Every number below is read from the runs' database by `computelens-cli routing`.\n")
@@ -129,8 +148,8 @@ def routers(rep, title):
 print("## Trained routers against the oracle\n")
 print(f"Five routers trained on builtin:arith *train* problems ({router_seconds} s for all five): one linear router per layer on the FFN "
       "input, picking skip / small / big. `router-penalty-λ` trained end to end (LM loss + λ × big-FFN FLOPs fraction, straight-through "
-      "Gumbel-softmax, 300 steps of 8 texts from 400 problems); `router-imitate-k` trained to reproduce sequence-scope oracle routes at "
-      "budget k (60 problems, 500 full-batch steps). At inference a router routes every token, the prompt's too; each is compared with "
+      f"Gumbel-softmax, {penalty_steps} steps of 8 texts from {penalty_problems} problems); `router-imitate-k` trained to reproduce sequence-scope oracle "
+      f"routes at budget k ({imitate_problems} problems, {imitate_steps} full-batch steps). At inference a router routes every token, the prompt's too; each is compared with "
       "the oracle budget closest to it in FLOPs. Agreement is the fraction of scored tokens where router and oracle pick the same module "
       "(per layer) or the same whole route; 'by difficulty' splits tokens into terciles of the oracle's gain from compute.\n")
 routers(seq, "Sequence scope (the fair comparison: the oracle's context follows its own choices, as a router's does):")
@@ -171,4 +190,4 @@ print("- Real checkpoints: `computelens-cli duoify` turns a Llama / Qwen2 / Mist
       "optional distillation) that the same commands analyse, but no real checkpoint is shipped or downloaded, so every number here "
       "comes from ComputeLens's own 4-layer model. Its truncated-SVD small modules (`--method svd`) are compared with pruning on `arith-large` in `resources/models/README.md`.")
 PY
-echo "wrote docs/findings-routing.md"
+echo "findings-routing: wrote $DOC" >&2

@@ -14,10 +14,11 @@
 # ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"). Runs go cheapest first, so a run cut short still has the
 # low budgets; the report says which of the default arms it lacks.
 #
-# Every run is a job in $OUT_DIR/test-time.db labelled by what it is: a second call reuses the runs
-# that finished, resumes one a kill stopped (only its missing problems are computed) and starts the
-# missing ones, so a smaller budget now and a larger one later share their runs (FRESH=1 starts
-# over; a different PROBLEMS needs it). Progress: a line per run on stderr, and the CLI's own.
+# Every run is a job in $OUT_DIR/test-time.db labelled by what it is (scripts/lib/jobs.sh): a second
+# call reuses the runs that finished, resumes one a kill stopped (only its missing problems are
+# computed) and starts the missing ones, so a smaller budget now and a larger one later share their
+# runs (FRESH=1 starts over; a different PROBLEMS needs it). Progress: a line per run on stderr, and
+# the CLI's own.
 # REPORT_ONLY=1 writes the report from the finished runs without running anything.
 #
 # --quick: 10 problems, a pool of 8, N = 4, revisions 4:1 and 4:4, no router, written under
@@ -44,48 +45,12 @@ else
   OUT_DIR="$BUILD_DIR/findings-test-time"; DOC=docs/findings-test-time.md; SVG=docs/findings-test-time.svg
 fi
 ROUTER="${ROUTER:-$BUILD_DIR/findings-routing/router-penalty-0.1}"
-mkdir -p "$OUT_DIR"
 DB="$OUT_DIR/test-time.db"
-if [ -n "${FRESH:-}" ]; then rm -f "$DB" "$DB-wal" "$DB-shm" "$OUT_DIR/times.tsv" "$OUT_DIR/problems"; fi
-# The runs are on the first PROBLEMS problems: a database of runs on another number is not reused.
-if [ -f "$DB" ] && [ -f "$OUT_DIR/problems" ] && [ "$(cat "$OUT_DIR/problems")" != "$PROBLEMS" ]; then
-  echo "findings-test-time: $DB holds runs on $(cat "$OUT_DIR/problems") problems, not $PROBLEMS (FRESH=1 starts over)" >&2
-  exit 2
-fi
-echo "$PROBLEMS" > "$OUT_DIR/problems"
+# shellcheck source=scripts/lib/jobs.sh
+source scripts/lib/jobs.sh
+jobs_init findings-test-time
 # Best-of-N budgets: powers of 4 up to the pool (N = 1, 4, 16, 64, 256).
-# Which machine made the figures: recorded per run in $OUT_DIR/times.tsv (label, seconds, machine).
-MACHINE="$(nproc) CPU cores ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo))"
-if command -v nvidia-smi > /dev/null && nvidia-smi -L > /dev/null 2>&1; then
-  MACHINE="$(nvidia-smi -L | awk -F' [(]' 'NR == 1 {print $1}') + $MACHINE"
-fi
 BUDGETS=1; b=4; while [ "$b" -le "$POOL" ]; do BUDGETS="$BUDGETS,$b"; b=$((b * 4)); done
-
-# job LABEL COMMAND...: runs COMMAND (a CLI command that makes one run and prints its id first) as the
-# run labelled LABEL, unless the database has it: finished (reused) or stopped (resumed).
-STEP=0
-job() {
-  local label="$1" found id t0
-  shift
-  STEP=$((STEP + 1)); t0=$(date +%s); found=""
-  [ -f "$DB" ] && found=$("$CLI" list --db "$DB" --json | python3 -c '
-import json, sys
-runs = [r for r in json.load(sys.stdin) if r["name"] == sys.argv[1]]
-if runs:
-    r = max(runs, key=lambda r: r["id"]); print(r["id"], r["status"])' "$label")
-  if [ -n "$found" ] && [ "${found#* }" = done ]; then
-    echo "findings-test-time: [$STEP] $label: run ${found% *}, finished before" >&2; return
-  elif [ -n "$found" ]; then
-    id="${found% *}"
-    echo "findings-test-time: [$STEP] $label: resuming run $id" >&2
-    "$CLI" resume "$id" --db "$DB" > /dev/null
-  else
-    echo "findings-test-time: [$STEP] $label: starting" >&2
-    id=$("$@" --name "$label" --db "$DB" | sed -n 1p)
-  fi
-  echo "findings-test-time: [$STEP] $label: run $id done in $(( $(date +%s) - t0 )) s" >&2
-  printf '%s\t%s\t%s\n' "$label" "$(( $(date +%s) - t0 ))" "$MACHINE" >> "$OUT_DIR/times.tsv"
-}
 search() {  # label, then the search flags
   local label="$1"; shift
   job "$label" "$CLI" search --prm "$PRM" "$@" --problems "$PROBLEMS" --seed 1
@@ -135,11 +100,7 @@ JSON
 fi
 
 # The report, from every finished run in the database.
-"$CLI" list --db "$DB" --json | python3 -c '
-import json, sys
-for r in sorted(json.load(sys.stdin), key=lambda r: r["id"]):
-    if r["status"] == "done": print(r["name"] + "\t" + str(r["id"]))' > "$OUT_DIR/labels.tsv"
-run_of() { awk -F'\t' -v l="$1" '$1 == l {id = $2} END {print id}' "$OUT_DIR/labels.tsv"; }
+finished_runs > "$OUT_DIR/labels.tsv"
 POOL_RUN=$(run_of "best-of-N pool of $POOL")
 LARGE_RUN=$(run_of "arith-large pass@1")
 if [ -z "$POOL_RUN" ]; then echo "findings-test-time: no finished best-of-N pool of $POOL in $DB: run the script first" >&2; exit 1; fi
