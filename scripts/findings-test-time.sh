@@ -112,6 +112,7 @@ LARGE_ARGS=()
 [ -n "$LARGE_RUN" ] && LARGE_ARGS=(--large "$LARGE_RUN" --ratios 0.1,1,10)
 "$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" "${LARGE_ARGS[@]}" --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
 "$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
+"$CLI" verifier "$POOL_RUN" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/verifier.json"
 for agg in majority best-of-n weighted; do
   "$CLI" curves "$POOL_RUN" --aggregation "$agg" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
 done
@@ -188,6 +189,18 @@ print("*Holds* / *does not hold*: the 95 % interval of the paired difference (th
       "together) lies above / below zero; *inconclusive*: it contains zero.\n")
 def line(claim, v, evidence): print(f"- {claim}: **{v}** ({evidence}).")
 bw = lambda n: arm.get(("best-of-N weighted", n))
+ver = json.load(open(f"{out}/verifier.json"))
+wm = [w for w in ver["weighted_vs_majority"] if w["n"] >= 16]
+if wm:
+    def wv(w): return "holds" if w["ci_low"] > 0 else "does not hold" if w["ci_high"] < 0 else "inconclusive"
+    vs = {wv(w) for w in wm}
+    line("A PRM's weighted best-of-N beats majority voting (N = " + ", ".join(str(w["n"]) for w in wm) + ")",
+         vs.pop() if len(vs) == 1 else "inconclusive",
+         "; ".join(f"N = {w['n']}: weighted {pct(w['weighted'])}, majority {pct(w['majority'])}, weighted − majority "
+                   f"{pts(w['difference'], w['ci_low'], w['ci_high'])}" for w in wm) +
+         f"; the PRM's last-step score separates right from wrong samples with AUROC {ver['pooled']['auroc']:.3f} "
+         f"[{ver['pooled']['ci_low']:.3f}, {ver['pooled']['ci_high']:.3f}] pooled over problems but "
+         f"{ver['within_problem']['auroc']:.3f} [{ver['within_problem']['ci_low']:.3f}, {ver['within_problem']['ci_high']:.3f}] within a problem")
 beam = lambda n: arm.get(("beam M=4", n))
 if beam(4) and bw(4):
     r = paired(beam(4), bw(4))

@@ -22,6 +22,7 @@ cat > "$OUT/stopped.json" <<JSON
  "samples": 8, "batch": 8, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
 JSON
 "$CLI" run "$OUT/stopped.json" --name "best-of-N pool of 8" --max-units 3 --db "$DB" -q > /dev/null || true
+echo 10 > "$OUT/problems"  # what the script records before its first run
 [ "$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), r[0]["done_units"])')" = "1 3" ] \
   || fail "the stopped pool was not set up"
 scripts/findings-test-time.sh --quick 2> "$OUT/first.log" || { cat "$OUT/first.log" >&2; fail "first call"; }
