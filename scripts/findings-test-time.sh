@@ -174,7 +174,7 @@ print("# Findings: test-time compute on the built-in models\n")
 print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs: the first {problems} builtin:arith test problems "
       f"({problems // 5} per level), a best-of-N pool of {pool} samples per problem. Generator: `arith-duo-small` (1.4 M parameters, "
       "all big modules). Verifier: `arith-prm` (a step-tag PRM fine-tuned from it on Monte Carlo step labels). Revision model: "
-      "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Larger model: `arith-large` (4.4× the "
+      "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Larger model: `arith-large` (6.1 M "
       "parameters). resources/models/README.md says how each was trained and how good it is. Every number is read from the runs' "
       "database by `computelens-cli`.\n")
 for m, labels in machines.items():
@@ -382,7 +382,7 @@ print("\nThe verifier re-reads every candidate's whole path each round (no cache
 
 print("## Not in this report\n")
 search_ns, look_ns, rev_arms = (x.split() for x in default_arms.split("|"))
-missing = [f"beam and DVTS at N = {n}" for n in search_ns if not any(l.startswith(f"beam N={n} ") for l in search_labels)]
+missing = [f"{k} at N = {n}" for n in search_ns for k in ("beam", "DVTS") if not any(l.startswith(f"{k.lower()} N={n} ") for l in search_labels)]
 missing += [f"lookahead at N = {n}" for n in look_ns if not any(l.startswith(f"lookahead N={n} ") for l in search_labels)]
 missing += [f"revisions N = {a.split(':')[0]} in chains of {a.split(':')[1]}" for a in rev_arms
             if f"revise N={a.split(':')[0]} L={a.split(':')[1]}" not in runs]
