@@ -10,7 +10,7 @@ PACKAGES=(
   qt6-base-dev qt6-svg-dev qt6-l10n-tools libqcustomplot-dev
   libtorch-dev libopenblas0-openmp libsqlite3-dev nlohmann-json3-dev libpcre2-dev libcli11-dev
   xvfb xauth
-  python3  # scripts/translations.py (CI checks the translations)
+  python3  # scripts/translations.py (CI checks the translations); the findings scripts (CTest runs their --quick variants)
 )
 
 # --sanitizers: also clang, its sanitizer and libFuzzer runtimes and llvm-symbolizer
