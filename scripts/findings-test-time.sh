@@ -4,15 +4,18 @@
 # built-in models on builtin:arith test problems: best-of-N from a pool of POOL samples per problem
 # scored by the shipped PRM (arith-prm), PRM-guided beam search, DVTS and lookahead search, beam
 # search under a fixed all-small route and under a trained router, sequential revisions with the
-# shipped revision model (arith-revise) at several sequential/parallel ratios, and arith-large's
-# pass@1; by oracle difficulty bin with 95 % bootstrap intervals over problems; the compute-optimal
-# choice per bin (2-fold cross-validated) with its efficiency over best-of-N; the exchange analysis;
-# and one verdict line per finding of the papers. Needs a built CLI and python3 (to format).
+# shipped revision model (arith-revise) at several sequential/parallel ratios, and pools of the
+# smaller generators of the family (arith-tiny, arith-mini) for the exchange analysis against
+# arith-duo-small; by oracle difficulty bin with 95 % bootstrap intervals over problems; the
+# compute-optimal choice per bin (2-fold cross-validated) with its efficiency over best-of-N; the
+# exchange with paired intervals; and one verdict line per finding of the papers. Needs a built
+# CLI and python3 (to format).
 #
 # Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
 # beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L
-# ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"). Runs go cheapest first, so a run cut short still has the
-# low budgets; the report says which of the default arms it lacks.
+# ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"), FAMILY (the smaller generators, "arith-tiny arith-mini")
+# and FAMILY_POOL samples per problem from each (64). Runs go cheapest first, so a run cut short
+# still has the low budgets; the report says which of the default arms it lacks.
 #
 # Every run is a job in $OUT_DIR/test-time.db labelled by what it is (scripts/lib/jobs.sh): a second
 # call reuses the runs that finished, resumes one a kill stopped (only its missing problems are
@@ -21,7 +24,7 @@
 # the CLI's own.
 # REPORT_ONLY=1 writes the report from the finished runs without running anything.
 #
-# --quick: 10 problems, a pool of 8, N = 4, revisions 4:1 and 4:4, no router, written under
+# --quick: 10 problems, pools of 8, N = 4, revisions 4:1 and 4:4, no router, written under
 # build/findings-test-time-quick (docs/ untouched): the end-to-end check ctest runs.
 # Usage: scripts/findings-test-time.sh [--quick] [PROBLEMS]   (default 500: 100 per level)
 set -euo pipefail
@@ -31,10 +34,9 @@ CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 MODEL=resources/models/arith-duo-small
 PRM=resources/models/arith-prm
 REVISE=resources/models/arith-revise
-LARGE=resources/models/arith-large
 if [ "${1:-}" = "--quick" ]; then
   shift
-  PROBLEMS="${1:-10}"; POOL=8; SEARCH_NS=4; LOOKAHEAD_NS=4; REVISE_ARMS="4:1 4:4"; EXTRAS=""
+  PROBLEMS="${1:-10}"; POOL=8; SEARCH_NS=4; LOOKAHEAD_NS=4; REVISE_ARMS="4:1 4:4"; EXTRAS=""; FAMILY_POOL=8
   DEFAULT_ARMS="$SEARCH_NS|$LOOKAHEAD_NS|$REVISE_ARMS"
   OUT_DIR="$BUILD_DIR/findings-test-time-quick"; DOC="$OUT_DIR/findings-test-time.md"; SVG="$OUT_DIR/findings-test-time.svg"
 else
@@ -42,15 +44,18 @@ else
   DEFAULT_ARMS="4 16 64|4 16 64|4:1 4:4 16:1 16:4 64:1 64:4 64:16"
   POOL="${POOL:-256}"; SEARCH_NS="${SEARCH_NS:-4 16 64}"; LOOKAHEAD_NS="${LOOKAHEAD_NS:-4 16 64}"
   REVISE_ARMS="${REVISE_ARMS:-4:1 4:4 16:1 16:4 64:1 64:4 64:16}"; EXTRAS="${EXTRAS-all-small router}"
+  FAMILY_POOL="${FAMILY_POOL:-64}"
   OUT_DIR="$BUILD_DIR/findings-test-time"; DOC=docs/findings-test-time.md; SVG=docs/findings-test-time.svg
 fi
+FAMILY="${FAMILY-arith-tiny arith-mini}"
 ROUTER="${ROUTER:-$BUILD_DIR/findings-routing/router-penalty-0.1}"
 DB="$OUT_DIR/test-time.db"
 # shellcheck source=scripts/lib/jobs.sh
 source scripts/lib/jobs.sh
 jobs_init findings-test-time
-# Best-of-N budgets: powers of 4 up to the pool (N = 1, 4, 16, 64, 256).
-BUDGETS=1; b=4; while [ "$b" -le "$POOL" ]; do BUDGETS="$BUDGETS,$b"; b=$((b * 4)); done
+# Best-of-N budgets: powers of 4 up to a pool (N = 1, 4, 16, 64, 256).
+budgets_to() { local out=1 b=4; while [ "$b" -le "$1" ]; do out="$out,$b"; b=$((b * 4)); done; echo "$out"; }
+BUDGETS=$(budgets_to "$POOL")
 search() {  # label, then the search flags
   local label="$1"; shift
   job "$label" "$CLI" search --prm "$PRM" "$@" --problems "$PROBLEMS" --seed 1
@@ -68,13 +73,13 @@ if [ -z "${REPORT_ONLY:-}" ]; then
  "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
  "samples": $POOL, "batch": 8, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
 JSON
-  cat > "$OUT_DIR/large.json" <<JSON
-{"kind": "generate", "model": "$LARGE",
- "dataset": {"path": "builtin:arith", "split": "test", "limit": $PROBLEMS},
- "samples": 4, "batch": 16, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
-JSON
   job "best-of-N pool of $POOL" "$CLI" run "$OUT_DIR/pool.json"
-  job "arith-large pass@1" "$CLI" run "$OUT_DIR/large.json"
+  # The smaller generators' pools, for the exchange against arith-duo-small (the same PRM scores them).
+  for m in $FAMILY; do
+    sed -e "s#\"model\": \"$MODEL\"#\"model\": \"resources/models/$m\"#" -e "s#\"samples\": $POOL,#\"samples\": $FAMILY_POOL,#" \
+      "$OUT_DIR/pool.json" > "$OUT_DIR/pool-$m.json"
+    job "$m pool of $FAMILY_POOL" "$CLI" run "$OUT_DIR/pool-$m.json"
+  done
   # Cheapest first: every kind at N <= 16, then the extras at N = 16, then the larger budgets.
   ALL_NS=$(for x in $SEARCH_NS $LOOKAHEAD_NS $REVISE_ARMS; do echo "${x%:*}"; done | sort -nu)
   arms_at() {  # every arm at budget N: beam and DVTS, revisions with chains of at most 4, lookahead
@@ -102,23 +107,29 @@ fi
 # The report, from every finished run in the database.
 finished_runs > "$OUT_DIR/labels.tsv"
 POOL_RUN=$(run_of "best-of-N pool of $POOL")
-LARGE_RUN=$(run_of "arith-large pass@1")
 if [ -z "$POOL_RUN" ]; then echo "findings-test-time: no finished best-of-N pool of $POOL in $DB: run the script first" >&2; exit 1; fi
 SEARCH_RUNS=()
 while IFS=$'\t' read -r label id; do
   case "$label" in beam*|dvts*|lookahead*|revise*) SEARCH_RUNS+=("$id"); "$CLI" export "$id" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-$id.csv";; esac
 done < "$OUT_DIR/labels.tsv"
-LARGE_ARGS=()
-[ -n "$LARGE_RUN" ] && LARGE_ARGS=(--large "$LARGE_RUN" --ratios 0.1,1,10)
-"$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" "${LARGE_ARGS[@]}" --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
+"$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --db "$DB" --json --out "$OUT_DIR/compute-optimal.json"
+# The exchange: each smaller generator's compute-optimal frontier (best-of-N from its pool) against
+# arith-duo-small's pass@1 (its pool's mean over 256 samples), paired over the problems.
+: > "$OUT_DIR/family.tsv"
+for m in $FAMILY; do
+  run=$(run_of "$m pool of $FAMILY_POOL")
+  [ -n "$run" ] || continue
+  "$CLI" compute-optimal "$run" --budgets "$(budgets_to "$FAMILY_POOL")" --large "$POOL_RUN" --ratios 0.1,1,10 --db "$DB" --json \
+    --out "$OUT_DIR/exchange-$m.json"
+  printf '%s\t%s\n' "$m" "$run" >> "$OUT_DIR/family.tsv"
+done
 "$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
 "$CLI" verifier "$POOL_RUN" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/verifier.json"
 for agg in majority best-of-n weighted; do
   "$CLI" curves "$POOL_RUN" --aggregation "$agg" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/curves-$agg.json"
 done
-[ -n "$LARGE_RUN" ] && "$CLI" export "$LARGE_RUN" --format csv --table samples --db "$DB" > "$OUT_DIR/large-samples.csv"
 # The HTML report of every run (parameters, tables, charts), and its accuracy-vs-FLOPs chart for the markdown.
-"$CLI" report "$POOL_RUN" "${SEARCH_RUNS[@]}" ${LARGE_RUN:+"$LARGE_RUN"} --budgets "$BUDGETS" --title "Findings: test-time compute" --db "$DB" \
+"$CLI" report "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --title "Findings: test-time compute" --db "$DB" \
   -o "$OUT_DIR/report.html"
 python3 - "$OUT_DIR/report.html" "$SVG" <<'PY'
 import base64, re, sys
@@ -174,8 +185,9 @@ print("# Findings: test-time compute on the built-in models\n")
 print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs: the first {problems} builtin:arith test problems "
       f"({problems // 5} per level), a best-of-N pool of {pool} samples per problem. Generator: `arith-duo-small` (1.4 M parameters, "
       "all big modules). Verifier: `arith-prm` (a step-tag PRM fine-tuned from it on Monte Carlo step labels). Revision model: "
-      "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Larger model: `arith-large` (6.1 M "
-      "parameters). resources/models/README.md says how each was trained and how good it is. Every number is read from the runs' "
+      "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Smaller generators for the "
+      "exchange: `arith-tiny` and `arith-mini`, trained by the same code on the same task (the generator family). "
+      "resources/models/README.md says how each was trained and how good it is. Every number is read from the runs' "
       "database by `computelens-cli`.\n")
 for m, labels in machines.items():
     sec = sum(times[l] for l in set(labels))
@@ -233,23 +245,22 @@ line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for th
      "; compute-optimal − best-of-N " + ", ".join(f"N = {f['budget']}: [{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}]"
                                                 for f in co["frontier"] if isnum(f["minus_baseline_ci_low"])) +
      " points; the efficiency ratio itself has no interval")
-large = {}
-if os.path.exists(f"{out}/large-samples.csv"):
-    for row in csv.DictReader(open(f"{out}/large-samples.csv")):
-        large.setdefault(int(row["problem_index"]), []).append(row["correct"] == "1")
-if large and bw(1):
-    lp = {p: sum(v) / len(v) for p, v in large.items()}
-    small1 = bw(1)
-    d = paired({"per_problem": [lp.get(p) for p in range(len(bins))]}, small1)
-    lacc = sum(lp.values()) / len(lp)
-    if d[2] < 0:
-        line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "cannot be read",
-             f"the larger model is worse per sample: `arith-large` pass@1 {pct(lacc)} against {pct(small1['accuracy'])} for the small "
-             f"generator, paired difference {pts(*d[:3])}; the paper's comparison needs a larger model that is better per sample, "
-             "which needs the generator family trained on a GPU (resources/models/README.md)")
-    else:
-        line("The small model with test-time compute beats a larger one at equal FLOPs, per bin", "inconclusive",
-             f"`arith-large` pass@1 {pct(lacc)} against {pct(small1['accuracy'])}; the exchange table below has no intervals")
+family = [l.rstrip("\n").split("\t") for l in open(f"{out}/family.tsv")] if os.path.exists(f"{out}/family.tsv") else []
+exchanges = {m: json.load(open(f"{out}/exchange-{m}.json")) for m, _ in family}
+def dpts(d): return "—" if not isnum(d["difference"]) else pts(d["difference"], d["ci_low"], d["ci_high"])
+def dverdict(d):
+    if not isnum(d["difference"]) or not isnum(d["ci_low"]): return "not measured"
+    return "holds" if d["ci_low"] > 0 else "does not hold" if d["ci_high"] < 0 else "inconclusive"
+for m, ex in exchanges.items():
+    e = ex["exchange"]; row = next((r for r in e["rows"] if r["ratio"] == 1), e["rows"][0])
+    d = row.get("small_minus_large")
+    if not d or not row["small_budget"]: continue
+    by = [dverdict(b) for b in row["small_minus_large_by_bin"]]
+    line(f"The small model with test-time compute beats a larger one at equal FLOPs (`{m}`, {e['size_ratio']:.1f}× smaller than "
+         f"`arith-duo-small`, R = {row['ratio']:g})", dverdict(d),
+         f"N = {row['small_budget']} ({row['multiplier']:.1f} samples' worth): `{m}` {pct(row['small_accuracy'])} against pass@1 "
+         f"{pct(row['large_accuracy'])}, small − large {dpts(d)}; per bin (1 easiest, the small model's own bins): " +
+         ", ".join(f"{i + 1}: {v}" for i, v in enumerate(by)))
 rt = os.path.join(build, "findings-routing")
 if os.path.exists(f"{rt}/token.json") and os.path.exists(f"{rt}/sequence.json"):
     tok, seq = json.load(open(f"{rt}/token.json")), json.load(open(f"{rt}/sequence.json"))
@@ -350,22 +361,31 @@ if rev:
             cells = [paired(a, par, k) for k in (lambda p: True, easy, hard)]
             print(f"| {n} | {s.split()[1]} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
 
-ex = co.get("exchange")
-if ex:
+if exchanges:
     print("\n## Exchanging pretraining for test-time compute\n")
-    print(f"`arith-large` has {ex['size_ratio']:.2f}× the generator's parameters. At equal total FLOPs (pretraining 6·N·D_pretrain "
-          "on equal tokens plus inference 2·N·D_inference), the generator may spend per problem what one `arith-large` sample costs "
-          "plus the extra pretraining spread over the queries: M + 3(M − 1)/R samples' worth for R = D_inference / D_pretrain. Its "
-          "accuracy there is the compute-optimal frontier's best point that fits (cross-validated per bin, as above). "
-          "arith-large's accuracy is pass@1 from 4 samples per problem.\n")
-    print("| R | FLOPs allowed / problem | × one sample | frontier N used | generator + test-time | arith-large | bins 1–5 (test-time / large) |")
-    print("|---:|---:|---:|---:|---:|---:|---|")
-    for r in ex["rows"]:
-        cells = ", ".join(f"{pct(a)} / {pct(b)}" for a, b in zip(r["small_by_bin"], r["large_by_bin"]))
-        print(f"| {r['ratio']:g} | {r['allowed_flops']:.3g} | {r['multiplier']:.1f} | {r['small_budget'] or '—'} | "
-              f"{pct(r['small_accuracy'])} | {pct(r['large_accuracy'])} | {cells} |")
-    print("\n`arith-large` is undertrained (its pass@1 is below the small model's), so this is not the paper's comparison, which "
-          "needs a larger model that is better per sample.")
+    print("A smaller generator of the family against `arith-duo-small` at equal total FLOPs. With M = the parameter ratio, both "
+          "pretrained on equal tokens (pretraining 6·N·D_pretrain, inference 2·N·D_inference), the smaller model may spend per "
+          "problem what one `arith-duo-small` sample costs plus the extra pretraining spread over the queries: M + 3(M − 1)/R samples' "
+          "worth, R = D_inference / D_pretrain. Its accuracy there is the best point of its compute-optimal frontier that fits "
+          "(`arith-prm`-weighted best-of-N from its pool, at budgets 1, 4, 16, … up to its pool). `arith-duo-small`'s pass@1 is "
+          f"the mean over its {pool}-sample pool. Bins are the smaller model's own oracle difficulty quintiles. Differences are "
+          "paired over problems, in points, with 95 % bootstrap intervals.\n")
+    print("| smaller model | M | R | FLOPs allowed / problem | × one sample | N used | smaller + test-time | arith-duo-small pass@1 | "
+          "smaller − larger | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for m, ex in exchanges.items():
+        e = ex["exchange"]; fr = {f["budget"]: f for f in ex["frontier"]}
+        for r in e["rows"]:
+            f = fr.get(r["small_budget"])
+            small = pci(r["small_accuracy"], f["ci_low"], f["ci_high"]) if f else "—"
+            cells = " | ".join(dpts(b) for b in r.get("small_minus_large_by_bin", [])) or " | ".join("—" for _ in range(5))
+            print(f"| `{m}` | {e['size_ratio']:.1f} | {r['ratio']:g} | {r['allowed_flops']:.3g} | {r['multiplier']:.1f} | "
+                  f"{r['small_budget'] or '—'} | {small} | {pct(r['large_accuracy'])} | {dpts(r['small_minus_large']) if 'small_minus_large' in r else '—'} | {cells} |")
+    print("\nThe smaller models' weighted best-of-N (all problems; N = 1 is pass@1), against `arith-duo-small`'s at the same N:\n")
+    print("| N | " + " | ".join(f"`{m}`" for m in exchanges) + " | `arith-duo-small` |"); print("|---:|" + "---:|" * (len(exchanges) + 1))
+    for n in sorted({a["budget"] for ex in exchanges.values() for a in ex["arms"]}):
+        cells = [next((pci(a["accuracy"], a["ci_low"], a["ci_high"]) for a in ex["arms"] if a["budget"] == n), "—") for ex in exchanges.values()]
+        print(f"| {n} | " + " | ".join(cells) + f" | {(lambda a: pci(a['accuracy'], a['ci_low'], a['ci_high']) if a else '—')(bw(n))} |")
 
 print("\n## Compute and time of each run\n")
 print("| run | generator tokens / problem (prefill + decode) | rollout tokens | verifier tokens | rounds | wall time |")
@@ -375,7 +395,7 @@ for label in search_labels:
     g = lambda k: mean(t.get(k, {})) or 0
     print(f"| {label} | {g('generator-prefill-tokens'):.0f} + {g('generator-decode-tokens'):.0f} | {g('rollout-tokens'):.0f} | "
           f"{g('verifier-tokens'):.0f} | {g('rounds'):.1f} | {f'{times[label]} s' if label in times else '—'} |")
-for label in (f"best-of-N pool of {pool}", "arith-large pass@1"):
+for label in [f"best-of-N pool of {pool}"] + [l for l in runs if " pool of " in l and not l.startswith("best-of-N")]:
     if label in times: print(f"| {label} | | | | | {times[label]} s |")
 print("\nThe verifier re-reads every candidate's whole path each round (no cache is kept for the PRM), so its token count grows "
       "with depth; the generator computes the prompt once and forks the KV cache for every child.\n")
@@ -390,6 +410,7 @@ if missing:
     print("- Arms of the script's default budgets that did not run (CPU time; the script resumes and adds them): " + "; ".join(missing) + ".")
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
       "separately, `verifier-flops`).\n"
-      "- The exchange against a larger model that is better per sample: the generator family needs a GPU (resources/models/README.md).")
+      "- The exchange uses the smaller models' best-of-N only (no beam search or revisions with them), and its largest model is "
+      "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).")
 PY
 echo "findings-test-time: wrote $DOC" >&2

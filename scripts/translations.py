@@ -280,6 +280,7 @@ T = {
     "small: best N that fits": ("小: 収まる最良の N", "nhỏ: N tốt nhất vừa ngân sách"),
     "small: accuracy": ("小: 正答率", "nhỏ: độ chính xác"),
     "large: pass@1": ("大: pass@1", "lớn: pass@1"),
+    "small − large, paired 95 % interval": ("小 − 大（対応のある 95 % 区間）", "nhỏ − lớn, khoảng 95 % ghép cặp"),
     # Routing: whole run, usage, hardest tokens
     "Reading every route of run %1…": ("実行 %1 の全ルートを読み込んでいます…", "Đang đọc mọi tuyến của lượt chạy %1…"),
     "Run %1: %2 tokens": ("実行 %1: %2 トークン", "Lượt chạy %1: %2 token"),

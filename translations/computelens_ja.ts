@@ -495,6 +495,10 @@
       <translation>大: pass@1</translation>
     </message>
     <message>
+      <source>small − large, paired 95 % interval</source>
+      <translation>小 − 大（対応のある 95 % 区間）</translation>
+    </message>
+    <message>
       <source>Reading every route of run %1…</source>
       <translation>実行 %1 の全ルートを読み込んでいます…</translation>
     </message>

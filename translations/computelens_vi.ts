@@ -495,6 +495,10 @@
       <translation>lớn: pass@1</translation>
     </message>
     <message>
+      <source>small − large, paired 95 % interval</source>
+      <translation>nhỏ − lớn, khoảng 95 % ghép cặp</translation>
+    </message>
+    <message>
       <source>Reading every route of run %1…</source>
       <translation>Đang đọc mọi tuyến của lượt chạy %1…</translation>
     </message>

@@ -515,11 +515,14 @@ int cmdComputeOptimal(const Options& o) {
   }
   if (exchange) {
     std::printf("\nexchange: a %.2fx larger model vs the small one's test-time compute at equal total FLOPs (R = D_inference / D_pretrain)\n"
-                "%8s %14s %10s %6s %10s %10s   %s\n",
-                exchange->sizeRatio, "R", "small FLOPs", "x sample", "N", "small", "large", "by bin 1..5 (small/large)");
+                "%8s %14s %10s %6s %10s %10s %24s   %s\n",
+                exchange->sizeRatio, "R", "small FLOPs", "x sample", "N", "small", "large", "small-large (paired)", "by bin 1..5 (small/large)");
     for (const auto& r : exchange->rows) {
-      std::printf("%8.3g %14.3g %9.1fx %6d %9.1f%% %9.1f%%  ", r.ratio, r.allowedFlops, r.multiplier, r.smallBudget, 100 * r.smallAccuracy,
-                  100 * r.largeAccuracy);
+      const auto& d = r.smallMinusLarge;
+      char diff[64] = "-";
+      if (!std::isnan(d.difference)) std::snprintf(diff, sizeof diff, "%+.1f %s", 100 * d.difference, intervalText(d.low, d.high).c_str());
+      std::printf("%8.3g %14.3g %9.1fx %6d %9.1f%% %9.1f%% %24s  ", r.ratio, r.allowedFlops, r.multiplier, r.smallBudget, 100 * r.smallAccuracy,
+                  100 * r.largeAccuracy, diff);
       for (size_t b = 0; b < 5; ++b) {
         if (std::isnan(r.smallByBin[b]) || std::isnan(r.largeByBin[b])) std::printf("      -     ");
         else std::printf(" %5.1f/%-5.1f", 100 * r.smallByBin[b], 100 * r.largeByBin[b]);

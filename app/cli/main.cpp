@@ -294,6 +294,22 @@ int main(int argc, char** argv) {
   bprm->add_option("--out", benchOut, "also write the JSON here");
   addDeviceOptions(bprm, dev);
 
+  lens::bench::TrainBenchParams tbp;
+  std::string trainMicro = "128,32,8";
+  auto* btrain = bench->add_subcommand("train", "Training steps in micro-batches sorted by length vs one padded pass (same losses)");
+  btrain->add_option("--layers", tbp.shape.layers)->capture_default_str()->check(CLI::Range(1, 256));
+  btrain->add_option("--hidden", tbp.shape.hidden)->capture_default_str()->check(CLI::Range(8, 65536));
+  btrain->add_option("--heads", tbp.shape.heads)->capture_default_str()->check(CLI::Range(1, 1024));
+  btrain->add_option("--kv-heads", tbp.shape.kvHeads)->capture_default_str()->check(CLI::Range(1, 1024));
+  btrain->add_option("--intermediate", tbp.shape.intermediate)->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  btrain->add_option("--small-intermediate", tbp.shape.smallIntermediate, "0: a plain model")->capture_default_str()->check(CLI::Range(0, 1 << 20));
+  btrain->add_option("--batch", tbp.batch)->capture_default_str()->check(CLI::Range(1, 4096));
+  btrain->add_option("--steps", tbp.steps, "timed steps per micro-batch size")->capture_default_str()->check(CLI::Range(1, 100000));
+  btrain->add_option("--micro", trainMicro, "comma-separated micro-batch sizes; the first is the reference")->capture_default_str();
+  btrain->add_option("--dir", tbp.dir, "scratch folder (default: system temp)");
+  btrain->add_option("--out", benchOut, "also write the JSON here");
+  addDeviceOptions(btrain, dev);
+
   lens::bench::MemoryBenchParams mbp;
   auto* bmem = bench->add_subcommand("memory", "Peak resident memory of best-of-64, an oracle, and sampling 10 vs 1,000 problems (child processes)");
   constexpr int oneBatch = lens::bench::MemoryBenchParams::kSamplingBatch;
@@ -395,7 +411,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (bprm->parsed() || bmem->parsed() || ball->parsed() || bcancel->parsed()) {
+  if (bprm->parsed() || bmem->parsed() || ball->parsed() || bcancel->parsed() || btrain->parsed()) {
     const std::string resources = lens::jobs::findResources(lens::jobs::programDir(), LENS_SOURCE_DIR);
     if (pbp.model.empty()) pbp.model = resources + "/models/arith-prm";
     pbp.device = dev;
@@ -418,6 +434,22 @@ int main(int argc, char** argv) {
     ctx.progress = [&](int64_t d, int64_t t, std::string_view w) { progress.update(d, t, w); };
     if (bprm->parsed()) {
       auto r = lens::bench::benchPrm(pbp, &ctx);
+      return r ? print(*r) : fail(r.error());
+    }
+    if (btrain->parsed()) {
+      tbp.microBatches.clear();
+      for (size_t at = 0; at <= trainMicro.size();) {
+        const size_t comma = std::min(trainMicro.find(',', at), trainMicro.size());
+        const std::string item = trainMicro.substr(at, comma - at);
+        char* end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || v < 1 || v > 4096)
+          return fail(lens::makeError(lens::ErrorCode::InvalidInput, "--micro: '" + item + "' is not a micro-batch size from 1 to 4096"));
+        tbp.microBatches.push_back(static_cast<int>(v));
+        at = comma + 1;
+      }
+      tbp.device = dev;
+      auto r = lens::bench::benchTrain(tbp, &ctx);
       return r ? print(*r) : fail(r.error());
     }
     if (bmem->parsed()) {

@@ -287,16 +287,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       m_curves->setSeries(tr("Compute-optimal: %1 strategies").arg(series.size() - 1 - (cmp.exchange ? 1 : 0)), series);
       if (cmp.exchange) {
         const auto pct = [](double a) { return std::isnan(a) ? QStringLiteral("—") : QString::number(100.0 * a, 'f', 1) + " %"; };
+        const auto paired = [](const search::PairedDifference& d) {
+          if (std::isnan(d.difference)) return QStringLiteral("—");
+          return QStringLiteral("%1 [%2, %3] points").arg(100.0 * d.difference, 0, 'f', 1).arg(100.0 * d.low, 0, 'f', 1).arg(100.0 * d.high, 0, 'f', 1);
+        };
         QVector<QStringList> rows;
         for (const auto& row : cmp.exchange->rows)
           rows << QStringList{QString::number(row.ratio, 'g', 3), QString::number(row.allowedFlops, 'e', 2), QString::number(row.multiplier, 'f', 1) + "×",
-                              row.smallBudget > 0 ? QString::number(row.smallBudget) : QStringLiteral("—"), pct(row.smallAccuracy), pct(row.largeAccuracy)};
+                              row.smallBudget > 0 ? QString::number(row.smallBudget) : QStringLiteral("—"), pct(row.smallAccuracy), pct(row.largeAccuracy),
+                              paired(row.smallMinusLarge)};
         m_curves->setTable(tr("Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), "
                               "the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.")
                                .arg(cmp.largeRun)
                                .arg(cmp.exchange->sizeRatio, 0, 'f', 2),
                            {tr("R"), tr("matched FLOPs per problem"), tr("× one small sample"), tr("small: best N that fits"), tr("small: accuracy"),
-                            tr("large: pass@1")},
+                            tr("large: pass@1"), tr("small − large, paired 95 % interval")},
                            rows);
       }
       m_tabs->setCurrentWidget(m_curves);

@@ -10,6 +10,7 @@
 #include "core/common/run_context.h"
 #include "core/model/config.h"
 #include "core/model/device.h"
+#include "core/train/trainer.h"
 
 namespace lens::bench {
 
@@ -170,6 +171,19 @@ namespace lens::bench {
 // about half a minute. Tiny: the smallest sizes at which every part still measures what it says
 // (the tests, and the sanitizer build where everything runs 5-10x slower).
 enum class BenchSize { Full, Quick, Tiny };
+
+// Training steps of one model shape at several micro-batch sizes (train::TrainParams::microBatch),
+// timed in one run after a warm-up step each, with the training losses compared with the first
+// size's (the same steps up to rounding). Random initial weights, builtin:arith problems.
+struct TrainBenchParams {
+  train::DuoShape shape{2, 64, 4, 1, 192, 0, 512, 10000.0};  // arith-tiny's shape
+  int batch = 128;
+  int steps = 4;                                   // timed steps per size
+  std::vector<int> microBatches{128, 32, 8};       // the first is the reference
+  std::string dir;                                  // scratch folder; empty: the system temp folder
+  model::DeviceParams device;
+};
+Result<nlohmann::json> benchTrain(const TrainBenchParams& p, const RunContext* ctx = nullptr);
 
 struct AllBenchParams {
   BenchSize size = BenchSize::Full;

@@ -39,7 +39,7 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
               {"size", tiny ? "tiny" : quick ? "quick" : "full"},
               {"quick", quick},
               {"machine", machineDescription(p.device)}};
-  const int steps = 9;
+  const int steps = 10;
   int step = 0;
   auto report = [&](const char* what) {
     if (ctx) ctx->report(step++, steps, what);
@@ -90,6 +90,16 @@ Result<json> benchAll(const AllBenchParams& p, const RunContext* ctx) {
   auto pr = benchPrm(prm);
   if (!pr) return pr.error();
   out["prm"] = *pr;
+
+  report("train");
+  TrainBenchParams tr;
+  tr.batch = pick(128, 16, 4);
+  tr.steps = pick(4, 1, 1);
+  tr.microBatches = {tr.batch, pick(32, 8, 2), pick(8, 4, 1)};
+  tr.device = p.device;
+  auto trained = benchTrain(tr);
+  if (!trained) return trained.error();
+  out["train"] = *trained;
 
   report("oracle");
   OracleBenchParams o;

@@ -70,6 +70,7 @@ Result<std::unique_ptr<Job>> createTrainJob(const json& j) {
   r.text("kind", kind).text("name", name).unsignedInteger("seed", p.seed).text("out", p.outDir, /*required=*/true);
   r.integer("steps", p.steps, 1, int64_t{1} << 32)
       .integer("batch", p.batch, 1, 4096)
+      .integer("micro_batch", p.microBatch, 0, 4096)
       .number("lr", p.lr, 0.0, 1.0, /*loExclusive=*/true)
       .number("min_lr_ratio", p.minLrRatio, 0.0, 1.0)
       .integer("warmup", p.warmup, 0, int64_t{1} << 32)

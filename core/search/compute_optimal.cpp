@@ -51,7 +51,7 @@ json ComputeOptimalReport::toJson() const {
     f.push_back({{"budget", p.budget}, {"compute_optimal", p.computeOptimal}, {"baseline", num(p.baseline)}, {"mean_flops", p.meanFlops},
                  {"by_bin", binsJson(p.byBin)}, {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)},
                  {"ci_low", num(p.ciLow)}, {"ci_high", num(p.ciHigh)}, {"minus_baseline_ci_low", num(p.minusBaselineLow)},
-                 {"minus_baseline_ci_high", num(p.minusBaselineHigh)}});
+                 {"minus_baseline_ci_high", num(p.minusBaselineHigh)}, {"per_problem", jsonNumbers(p.perProblem)}});
   json a = json::array();
   for (const auto& s : arms)
     a.push_back({{"strategy", s.strategy}, {"budget", s.budget}, {"accuracy", s.accuracy}, {"mean_flops", s.meanFlops}, {"by_bin", binsJson(s.byBin)},
@@ -194,6 +194,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
       break;
     }
     fp.efficiency = std::isnan(fp.matchingBaselineBudget) ? kNaN : fp.matchingBaselineBudget / B;
+    fp.perProblem = chosenAcc;
     rep.frontier.push_back(std::move(fp));
   }
   return rep;

@@ -44,6 +44,9 @@ struct FrontierPoint {
   // baseline). The efficiency has none: it would need the selection redone on every resample.
   double ciLow = std::numeric_limits<double>::quiet_NaN(), ciHigh = std::numeric_limits<double>::quiet_NaN();
   double minusBaselineLow = std::numeric_limits<double>::quiet_NaN(), minusBaselineHigh = std::numeric_limits<double>::quiet_NaN();
+  // Per problem (the report's problem order): the cross-validated choice's accuracy, NaN where
+  // the problem has no bin or the chosen arm did not run it.
+  std::vector<double> perProblem;
 };
 
 struct ComputeOptimalReport {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/stats/bootstrap.h"
+
 namespace lens::search {
 
 using json = nlohmann::json;
@@ -12,14 +14,47 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 json num(double v) { return jsonNumber(v); }
 json nums(const std::vector<double>& v) { return jsonNumbers(v); }
+json pairedJson(const PairedDifference& d) {
+  return {{"difference", num(d.difference)}, {"ci_low", num(d.low)}, {"ci_high", num(d.high)}, {"problems", d.problems}};
+}
+
+// small − large over the problems (of bin `bin`, or every binned one when 0) where both are known.
+PairedDifference pairedOver(const std::vector<double>& small, const ExchangeInput& in, int bin, uint64_t seed) {
+  std::vector<double> a, b;
+  for (size_t p = 0; p < small.size() && p < in.largePerProblem.size(); ++p) {
+    const int pb = p < in.problemBins.size() ? in.problemBins[p] : 0;
+    if (pb == 0 || (bin != 0 && pb != bin) || std::isnan(small[p]) || std::isnan(in.largePerProblem[p])) continue;
+    a.push_back(small[p]);
+    b.push_back(in.largePerProblem[p]);
+  }
+  PairedDifference d;
+  d.problems = static_cast<int>(a.size());
+  if (a.empty()) return d;
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += a[i] - b[i];
+  d.difference = sum / static_cast<double>(a.size());
+  stats::BootstrapParams bp;
+  bp.seed = seed;
+  const auto ci = stats::bootstrapPairedDifference(a, b, bp);
+  d.low = ci.low;
+  d.high = ci.high;
+  return d;
+}
 }  // namespace
 
 json ExchangeReport::toJson() const {
   json rows_ = json::array();
-  for (const auto& r : rows)
+  for (const auto& r : rows) {
     rows_.push_back({{"ratio", r.ratio}, {"allowed_flops", r.allowedFlops}, {"multiplier", r.multiplier}, {"small_budget", r.smallBudget},
                      {"small_flops", num(r.smallFlops)}, {"small_accuracy", num(r.smallAccuracy)}, {"large_accuracy", r.largeAccuracy},
                      {"small_by_bin", nums(r.smallByBin)}, {"large_by_bin", nums(r.largeByBin)}});
+    if (!r.smallMinusLargeByBin.empty()) {
+      json byBin = json::array();
+      for (const auto& d : r.smallMinusLargeByBin) byBin.push_back(pairedJson(d));
+      rows_.back()["small_minus_large"] = pairedJson(r.smallMinusLarge);
+      rows_.back()["small_minus_large_by_bin"] = byBin;
+    }
+  }
   return {{"size_ratio", sizeRatio}, {"rows", rows_}};
 }
 
@@ -45,9 +80,11 @@ Result<ExchangeReport> exchangeAnalysis(const ExchangeInput& in, const std::vect
     row.smallByBin.assign(5, kNaN);
     // The largest frontier budget whose mean FLOPs fit (frontier accuracy grows with compute in
     // expectation, but it is measured: take the best accuracy among the points that fit).
+    const FrontierPoint* used = nullptr;
     for (const auto& p : in.smallFrontier) {
       if (std::isnan(p.meanFlops) || p.meanFlops > row.allowedFlops || std::isnan(p.computeOptimal)) continue;
       if (std::isnan(row.smallAccuracy) || p.computeOptimal > row.smallAccuracy) {
+        used = &p;
         row.smallAccuracy = p.computeOptimal;
         row.smallBudget = p.budget;
         row.smallFlops = p.meanFlops;
@@ -58,6 +95,11 @@ Result<ExchangeReport> exchangeAnalysis(const ExchangeInput& in, const std::vect
     row.largeAccuracy = in.largeAccuracy;
     row.largeByBin = in.largeByBin;
     row.largeByBin.resize(5, kNaN);
+    if (used && !in.largePerProblem.empty()) {
+      const auto seed = static_cast<uint64_t>(used->budget);
+      row.smallMinusLarge = pairedOver(used->perProblem, in, 0, seed);
+      for (int b = 1; b <= 5; ++b) row.smallMinusLargeByBin.push_back(pairedOver(used->perProblem, in, b, seed));
+    }
     rep.rows.push_back(std::move(row));
   }
   return rep;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -29,6 +30,17 @@ struct ExchangeInput {
   double largeAccuracy = 0;       // its pass@1
   std::vector<double> largeByBin;  // per bin 1..5 (NaN when empty)
   std::vector<FrontierPoint> smallFrontier;  // budget, accuracy, mean FLOPs and by bin
+  // Optional, for paired intervals: per problem (the frontier's perProblem order) the large
+  // model's pass@1 (NaN where it did not run the problem) and the problem's bin (1..5, 0: none).
+  std::vector<double> largePerProblem;
+  std::vector<int> problemBins;
+};
+
+// small − large on the problems both ran, with the 95 % paired-bootstrap interval over problems.
+struct PairedDifference {
+  double difference = std::numeric_limits<double>::quiet_NaN();
+  double low = std::numeric_limits<double>::quiet_NaN(), high = std::numeric_limits<double>::quiet_NaN();
+  int problems = 0;
 };
 
 struct ExchangeRow {
@@ -40,6 +52,10 @@ struct ExchangeRow {
   double smallAccuracy = 0;   // NaN when none fits
   double largeAccuracy = 0;
   std::vector<double> smallByBin, largeByBin;
+  // The small model's frontier point minus the large model, paired over problems, overall and per
+  // bin 1..5 (empty without largePerProblem).
+  PairedDifference smallMinusLarge;
+  std::vector<PairedDifference> smallMinusLargeByBin;
 };
 
 struct ExchangeReport {

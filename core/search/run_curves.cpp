@@ -266,6 +266,8 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
   for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
   double acc = 0, fl = 0, n = 0;
   std::vector<double> sum(5, 0.0), cnt(5, 0.0);
+  in.largePerProblem.assign(keys.size(), std::numeric_limits<double>::quiet_NaN());
+  in.problemBins = bins;
   for (size_t i = 0; i < ldata->first.size(); ++i) {
     auto it = index.find(ldata->second[i]);
     if (it == index.end() || bins[it->second] == 0) continue;
@@ -273,6 +275,7 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
     double right = 0;
     for (const auto& c : p.samples) right += c.correct ? 1.0 : 0.0;
     const double pass1 = right / static_cast<double>(p.samples.size());
+    in.largePerProblem[it->second] = pass1;
     acc += pass1;
     fl += p.flopsPerSample;
     n += 1;

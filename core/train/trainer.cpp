@@ -219,10 +219,20 @@ struct Trainer::Impl {
     return internal::sampleRouteCodes(B, T, config.numLayers, params.routes, stepSeed, device);
   }
 
-  static torch::Tensor maskedLoss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& mask) {
+  // Summed negative log-likelihood of the targets where mask is 1.
+  static torch::Tensor maskedNll(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& mask) {
     auto lp = torch::log_softmax(logits.to(torch::kFloat32), -1);
-    auto nll = -lp.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
-    return (nll * mask).sum() / mask.sum().clamp_min(1.0);
+    return (-lp.gather(-1, targets.unsqueeze(-1)).squeeze(-1) * mask).sum();
+  }
+  static torch::Tensor maskedLoss(const torch::Tensor& logits, const torch::Tensor& targets, const torch::Tensor& mask) {
+    return maskedNll(logits, targets, mask) / mask.sum().clamp_min(1.0);
+  }
+
+  // Examples per forward pass: the spec's, else 8 on a CPU (small passes stay in cache: several
+  // times faster than one padded pass of 128) and the whole batch on a GPU.
+  int64_t microBatch() const {
+    if (params.microBatch > 0) return params.microBatch;
+    return device.is_cuda() ? params.batch : 8;
   }
 
   double lrAt(int64_t s) const { return warmupCosineLr(params.lr, s, params.steps, params.warmup, params.minLrRatio); }
@@ -230,9 +240,11 @@ struct Trainer::Impl {
   double validationLoss() {
     torch::NoGradGuard ng;
     double sum = 0, n = 0;
-    for (size_t i = 0; i < validation.size(); i += 64) {
+    // The examples are sorted by length at open, so a chunk pads little.
+    const size_t chunk = static_cast<size_t>(microBatch());
+    for (size_t i = 0; i < validation.size(); i += chunk) {
       std::vector<const Example*> batch;
-      for (size_t k = i; k < std::min(validation.size(), i + 64); ++k) batch.push_back(&validation[k]);
+      for (size_t k = i; k < std::min(validation.size(), i + chunk); ++k) batch.push_back(&validation[k]);
       auto [x, y, m] = collate(batch);
       auto loss = maskedLoss(forward(x, torch::Tensor()), y, m);
       const double count = m.sum().item<double>();
@@ -243,6 +255,10 @@ struct Trainer::Impl {
   }
 
   // One optimiser step: AdamW (decoupled weight decay), bias-corrected, after global-norm clipping.
+  // The batch's examples are sorted by length and run in micro-batches (microBatch()), each
+  // padded only to its own longest example; their gradients add up to the whole batch's (the loss
+  // is normalised by the whole batch's solution tokens, and each example keeps the routes it has in
+  // one pass), so the step is the same up to rounding, with less padding computed.
   double trainStep() {
     const uint64_t stepSeed = splitmix64(params.seed * 0x100000001b3ULL + static_cast<uint64_t>(step));
     std::vector<const Example*> batch;
@@ -251,12 +267,42 @@ struct Trainer::Impl {
       s = splitmix64(s);
       batch.push_back(&train[s % train.size()]);
     }
-    auto [x, y, m] = collate(batch);
-    auto routes = config.duoSmallIntermediateSize > 0 ? sampleRoutes(x.size(0), x.size(1), splitmix64(stepSeed)) : torch::Tensor();
-    auto loss = maskedLoss(forward(x, routes), y, m);
+    const int64_t B = static_cast<int64_t>(batch.size());
+    const int64_t micro = std::min<int64_t>(microBatch(), B);
+    std::vector<int64_t> order(static_cast<size_t>(B));
+    for (int64_t i = 0; i < B; ++i) order[static_cast<size_t>(i)] = i;
+    auto length = [&](int64_t i) { return batch[static_cast<size_t>(i)]->prompt.size() + batch[static_cast<size_t>(i)]->solution.size(); };
+    if (micro < B) std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return length(a) < length(b); });
+    struct Micro {
+      torch::Tensor x, y, m, rows;
+    };
+    std::vector<Micro> micros;
+    int64_t fullT = 0;
+    double solutionTokens = 0;
+    for (int64_t i = 0; i < B; i += micro) {
+      std::vector<const Example*> part;
+      std::vector<int64_t> rows;
+      for (int64_t k = i; k < std::min(B, i + micro); ++k) {
+        part.push_back(batch[static_cast<size_t>(order[static_cast<size_t>(k)])]);
+        rows.push_back(order[static_cast<size_t>(k)]);
+      }
+      auto [x, y, m] = collate(part);
+      fullT = std::max<int64_t>(fullT, x.size(1));
+      solutionTokens += m.sum().item<double>();
+      micros.push_back({x, y, m, torch::tensor(rows, torch::kInt64).to(device)});
+    }
+    // Routes are drawn for the whole batch (row = the example's place in it), as in one pass.
+    auto routes = config.duoSmallIntermediateSize > 0 ? sampleRoutes(B, fullT, splitmix64(stepSeed)) : torch::Tensor();
     for (auto& [n, t] : weights)
       if (t.grad().defined()) t.mutable_grad().zero_();
-    loss.backward();
+    double lossSum = 0;
+    for (const auto& mb : micros) {
+      auto r = routes.defined() ? routes.index_select(0, mb.rows).narrow(1, 0, mb.x.size(1)) : torch::Tensor();
+      auto part = maskedNll(forward(mb.x, r), mb.y, mb.m) / std::max(1.0, solutionTokens);
+      part.backward();
+      lossSum += part.item<double>();
+      tokens += static_cast<double>(mb.x.size(0) * mb.x.size(1));  // positions computed (padding included)
+    }
     std::vector<torch::Tensor> params_;
     for (auto& [n, t] : weights) params_.push_back(t);
     torch::nn::utils::clip_grad_norm_(params_, params.clip);
@@ -276,9 +322,8 @@ struct Trainer::Impl {
         p.addcdiv_(adamM[i], denom, -lr / c1);
       }
     }
-    tokens += x.size(0) * x.size(1);  // positions processed (padding included: it is computed)
     ++step;
-    const double l = loss.item<double>();
+    const double l = lossSum;
     history.push_back({"loss", "train", step, l});
     history.push_back({"lr", "train", step, lr});
     return l;
@@ -343,6 +388,7 @@ struct Trainer::Impl {
                      {"steps_done", step},
                      {"steps_total", params.steps},
                      {"batch", params.batch},
+                     {"micro_batch", microBatch()},
                      {"tokens", tokens},
                      {"training_flops", flops::trainingFlops(params_, tokens)},
                      {"optimizer", {{"name", "AdamW"}, {"lr", params.lr}, {"betas", {0.9, 0.95}}, {"weight_decay", params.weightDecay},
@@ -426,6 +472,9 @@ Result<std::unique_ptr<Trainer>> Trainer::open(const TrainParams& p) {
     auto val = mathdata::arithProblemSet(mathdata::ArithSplit::Validation, p.validationProblems);
     if (!val) return val.error();
     for (const auto& q : val->problems) m.validation.push_back(makeExample(q.problem, q.solution));
+    std::stable_sort(m.validation.begin(), m.validation.end(), [](const Example& a, const Example& b) {
+      return a.prompt.size() + a.solution.size() < b.prompt.size() + b.solution.size();
+    });
     m.initWeights();
     m.toDeviceAndOptimizer();
     const fs::path state = fs::path(p.outDir) / "training_state.safetensors";

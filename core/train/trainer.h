@@ -64,6 +64,7 @@ struct TrainParams {
   int64_t trainProblems = 200000;      // builtin:arith train split size
   int64_t steps = 2000;
   int batch = 64;
+  int microBatch = 0;                  // examples per forward pass, sorted by length (0: 8 on a CPU, the whole batch on a GPU)
   double lr = 3e-3;
   double minLrRatio = 0.1;             // cosine decays to lr × this
   int64_t warmup = 100;

@@ -249,6 +249,12 @@ class TestCli : public QObject {
     QVERIFY(j["prm"]["max_abs_difference_of_scores"].get<double>() < 1e-4);  // batched = one at a time
     QVERIFY(j["oracle"]["max_abs_difference_of_best_losses"].get<double>() < 1e-4);
     QVERIFY(j["store"]["read_sequence_ms_median"].get<double>() > 0);
+    // Training in micro-batches (4 examples in passes of 4, 2 and 1): the same losses as one pass.
+    QCOMPARE(j["train"]["rows"].size(), size_t(3));
+    for (const auto& r : j["train"]["rows"]) {
+      QVERIFY2(r["seconds_per_step"].get<double>() > 0, r.dump().c_str());
+      QVERIFY2(r["max_abs_loss_difference_from_first"].get<double>() < 1e-4, r.dump().c_str());
+    }
     for (const char* run : {"best_of_64", "oracle", "sampling_8_problems", "sampling_24_problems"})
       QVERIFY2(j["memory"][run]["peak_rss_mb"].get<double>() > 10, run);
     // One batch of problems against three: the same batch shape, so growth would be held memory.

@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
 
 #include "common/test_helpers.h"
 #include "core/search/compute_optimal.h"
@@ -45,6 +46,8 @@ class TestComputeOptimal : public QObject {
     // best-of-N needs 64 for 0.875: 16 times the budget.
     QCOMPARE(at4.matchingBaselineBudget, 64.0);
     QCOMPARE(at4.efficiency, 16.0);
+    // Per problem, the choice its fold made: bon on 0-3, beam on 4-7.
+    QCOMPARE(at4.perProblem, (std::vector<double>{1, 1, 1, 1, 1, 1, 0, 1}));
     // Where only the baseline ran, the frontier is the baseline.
     QCOMPARE(r->frontier[1].computeOptimal, 0.625);
     QCOMPARE(r->frontier[1].efficiency, 1.0);
@@ -195,6 +198,57 @@ class TestComputeOptimal : public QObject {
     QVERIFY(!exchangeAnalysis(in, {0}).ok());
     in.largeParameters = in.smallParameters;
     QVERIFY(!exchangeAnalysis(in, {1}).ok());
+  }
+
+  // The exchange's paired difference: the frontier point used minus the large model's pass@1 on
+  // the problems both ran that have a bin, overall and per bin, with its bootstrap interval.
+  void exchangePairsTheProblems() {
+    ExchangeInput in;
+    in.smallParameters = 1000000;
+    in.largeParameters = 4000000;
+    in.smallSampleFlops = 2e8;
+    in.largeFlops = 8e8;
+    in.largeAccuracy = 0.5;
+    in.largeByBin = {0.5, 0.5, 0.5, 0.5, 0.5};
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    FrontierPoint p;
+    p.budget = 4;
+    p.meanFlops = 8e8;
+    p.computeOptimal = 0.6;
+    p.byBin = {1, 1, 1, 1, 1};
+    // 10 problems: bins 1,1,2,2,3,3,4,4,5,0; problem 9 has no bin, problem 7 no large result.
+    p.perProblem = {1, 1, 1, 0, 1, 0, 0, 1, 0, 1};
+    in.largePerProblem = {0.5, 0.5, 0.25, 0.25, 1, 0, 0.75, nan, 0.5, 0};
+    in.problemBins = {1, 1, 2, 2, 3, 3, 4, 4, 5, 0};
+    in.smallFrontier = {p};
+    auto r = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(r);
+    const auto& row = r->rows[0];
+    QCOMPARE(row.smallBudget, 4);
+    // Problems 0-6 and 8: differences .5 .5 .75 -.25 0 0 -.75 -.5 → mean 0.03125.
+    QCOMPARE(row.smallMinusLarge.problems, 8);
+    LENS_COMPARE_NEAR(row.smallMinusLarge.difference, 0.25 / 8, 1e-12);
+    QVERIFY(row.smallMinusLarge.low < row.smallMinusLarge.difference && row.smallMinusLarge.difference < row.smallMinusLarge.high);
+    QVERIFY(row.smallMinusLarge.low >= -0.75 && row.smallMinusLarge.high <= 0.75);
+    QCOMPARE(row.smallMinusLargeByBin.size(), size_t{5});
+    // Bin 1: both differences 0.5: a zero-width interval at 0.5.
+    QCOMPARE(row.smallMinusLargeByBin[0].problems, 2);
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[0].difference, 0.5, 1e-12);
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[0].low, 0.5, 1e-12);
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[0].high, 0.5, 1e-12);
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[1].difference, 0.25, 1e-12);
+    QCOMPARE(row.smallMinusLargeByBin[3].problems, 1);  // problem 7's large result is missing
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[3].difference, -0.75, 1e-12);
+    LENS_COMPARE_NEAR(row.smallMinusLargeByBin[4].difference, -0.5, 1e-12);
+    auto j = r->toJson()["rows"][0];
+    QCOMPARE(j["small_minus_large"]["problems"], nlohmann::json(8));
+    QCOMPARE(j["small_minus_large_by_bin"].size(), size_t{5});
+    // Without the large model's per-problem results there is no paired difference.
+    in.largePerProblem.clear();
+    auto plain = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(plain);
+    QVERIFY(std::isnan(plain->rows[0].smallMinusLarge.difference));
+    QVERIFY(!plain->toJson()["rows"][0].contains("small_minus_large"));
   }
 };
 

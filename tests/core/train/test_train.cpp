@@ -38,6 +38,39 @@ train::TrainParams tinyParams(const QString& out) {
   return p;
 }
 
+Result<std::unique_ptr<model::Model>> loadCpu(const std::string& dir) {
+  model::DeviceParams dev;
+  dev.device = "cpu";
+  return model::Model::load(dir, dev);
+}
+
+// Teacher-forced loss (nats per solution token and EOS) of the first n builtin:arith validation
+// problems, computed from the engine's logits: the trainer's validation loss, measured independently.
+Result<double> engineValidationLoss(model::Model& m, int64_t n) {
+  auto problems = mathdata::arithProblemSet(mathdata::ArithSplit::Validation, n);
+  if (!problems) return problems.error();
+  double sum = 0, count = 0;
+  for (const auto& p : problems->problems) {
+    const std::string prompt = mathdata::formatPrompt(p.problem, mathdata::PromptFormat::Raw, {});
+    std::vector<int32_t> ids;
+    for (unsigned char c : prompt + p.solution) ids.push_back(c);
+    ids.push_back(train::kEosId);
+    auto logits = m.logits(ids);
+    if (!logits) return logits.error();
+    const int64_t V = m.config().vocabSize;
+    for (size_t t = prompt.size() - 1; t + 1 < ids.size(); ++t) {
+      const float* row = logits->data() + t * V;
+      double mx = row[0];
+      for (int64_t v = 1; v < V; ++v) mx = std::max<double>(mx, row[v]);
+      double z = 0;
+      for (int64_t v = 0; v < V; ++v) z += std::exp(row[v] - mx);
+      sum += -(row[ids[t + 1]] - mx - std::log(z));
+      count += 1;
+    }
+  }
+  return sum / count;
+}
+
 std::vector<float> tensorValues(const std::string& file, const std::string& name) {
   auto f = tensor_io::SafetensorsFile::open(file);
   if (!f) return {};
@@ -114,32 +147,70 @@ class TestTrain : public QObject {
 
     // The checkpoint is a normal model folder: the engine's teacher-forced loss on the same
     // validation problems equals the trainer's (float32 checkpoint: up to rounding).
-    model::DeviceParams dev;
-    dev.device = "cpu";
-    auto m = model::Model::load(a.path().toStdString(), dev);
+    auto m = loadCpu(a.path().toStdString());
     LENS_VERIFY_OK(m);
     QCOMPARE((*m)->config().duoSmallIntermediateSize, int64_t{32});
-    auto problems = mathdata::arithProblemSet(mathdata::ArithSplit::Validation, 40);
-    double sum = 0, count = 0;
-    for (const auto& p : problems->problems) {
-      const std::string prompt = mathdata::formatPrompt(p.problem, mathdata::PromptFormat::Raw, {});
-      std::vector<int32_t> ids;
-      for (unsigned char c : prompt + p.solution) ids.push_back(c);
-      ids.push_back(train::kEosId);
-      auto logits = (*m)->logits(ids);
-      LENS_VERIFY_OK(logits);
-      const int64_t V = (*m)->config().vocabSize;
-      for (size_t t = prompt.size() - 1; t + 1 < ids.size(); ++t) {
-        const float* row = logits->data() + t * V;
-        double mx = row[0];
-        for (int64_t v = 1; v < V; ++v) mx = std::max<double>(mx, row[v]);
-        double z = 0;
-        for (int64_t v = 0; v < V; ++v) z += std::exp(row[v] - mx);
-        sum += -(row[ids[t + 1]] - mx - std::log(z));
-        count += 1;
-      }
+    auto loss = engineValidationLoss(**m, 40);
+    LENS_VERIFY_OK(loss);
+    LENS_COMPARE_NEAR(*loss, val.back(), 2e-3);
+  }
+
+  // The shipped generator family (resources/models/README.md): parameters span more than 10×, and
+  // the held-out loss the engine measures falls with size at every step of the family.
+  void generatorFamilyImprovesWithSize() {
+    double previousLoss = 1e9;
+    int64_t smallest = 0, largest = 0;
+    for (const char* name : {"arith-tiny", "arith-mini", "arith-duo-small"}) {
+      const std::string dir = std::string(LENS_SOURCE_DIR) + "/resources/models/" + name;
+      auto m = loadCpu(dir);
+      LENS_VERIFY_OK(m);
+      auto loss = engineValidationLoss(**m, 60);
+      LENS_VERIFY_OK(loss);
+      const auto manifest = json::parse(*readFile(dir + "/manifest.json"));
+      const int64_t params = manifest["parameters"].get<int64_t>();
+      qInfo("%s: %lld parameters, %.4f nats per solution token on 60 validation problems", name, static_cast<long long>(params), *loss);
+      QVERIFY2(*loss < previousLoss, qPrintable(QString("%1: %2 after %3").arg(name).arg(*loss).arg(previousLoss)));
+      previousLoss = *loss;
+      if (!smallest) smallest = params;
+      largest = params;
     }
-    LENS_COMPARE_NEAR(sum / count, val.back(), 2e-3);
+    QVERIFY2(largest >= 10 * smallest, qPrintable(QString("%1 against %2 parameters").arg(largest).arg(smallest)));
+  }
+
+  // Micro-batches sorted by length give the whole batch's step: the same training loss at every
+  // step (the loss is normalised by the whole batch's solution tokens and each example keeps its
+  // routes) and, after Adam's updates, the same weights up to rounding; with less padding computed.
+  void microBatchesGiveTheWholeBatchStep() {
+    QTemporaryDir a, b;
+    auto pa = tinyParams(a.path()), pb = tinyParams(b.path());
+    pa.microBatch = 8;  // the whole batch in one pass
+    pb.microBatch = 3;
+    pa.steps = pb.steps = 10;
+    auto ta = train::Trainer::open(pa), tb = train::Trainer::open(pb);
+    LENS_VERIFY_OK(ta);
+    LENS_VERIFY_OK(tb);
+    RunContext ctx;
+    auto ha = (*ta)->trainUntil(10, ctx), hb = (*tb)->trainUntil(10, ctx);
+    LENS_VERIFY_OK(ha);
+    LENS_VERIFY_OK(hb);
+    QCOMPARE(ha->size(), hb->size());
+    int losses = 0;
+    for (size_t i = 0; i < ha->size(); ++i) {
+      QCOMPARE((*ha)[i].name, (*hb)[i].name);
+      if ((*ha)[i].name != "loss") continue;
+      LENS_COMPARE_NEAR((*hb)[i].value, (*ha)[i].value, 1e-4);
+      ++losses;
+    }
+    QCOMPARE(losses, 11);  // 10 training steps and the validation at step 10
+    auto va = tensorValues(a.filePath("model.safetensors").toStdString(), "model.layers.0.mlp.up_proj.weight");
+    auto vb = tensorValues(b.filePath("model.safetensors").toStdString(), "model.layers.0.mlp.up_proj.weight");
+    QVERIFY(!va.empty());
+    LENS_COMPARE_NEAR(test::maxAbsDiff(va, vb), 0.0, 1e-4);
+    auto ma = json::parse(*readFile(a.filePath("manifest.json").toStdString()));
+    auto mb = json::parse(*readFile(b.filePath("manifest.json").toStdString()));
+    QCOMPARE(mb["micro_batch"], json(3));
+    QVERIFY2(mb["tokens"].get<double>() < ma["tokens"].get<double>(),
+             qPrintable(QString("%1 positions computed in micro-batches, %2 in one").arg(mb["tokens"].get<double>()).arg(ma["tokens"].get<double>())));
   }
 
   // The models in resources/models load and solve easy problems (guards the shipped weights).
