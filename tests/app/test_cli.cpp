@@ -449,9 +449,18 @@ class TestCli : public QObject {
     // With equal tokens per query the multiplier is M + 3(M - 1)/R; tokens differ here, so check the
     // allowed FLOPs against the definition instead: F_large + 6 (N_large - N_small) t / R.
     for (const auto& r : ex["rows"]) QVERIFY(r["allowed_flops"].get<double>() > 0 && r["multiplier"].get<double>() > M);
+    // Each row pairs the small model's frontier point with the large model's pass@1 over the 3
+    // problems: their difference of means, inside its interval, overall and for bins 1..5.
+    for (const auto& r : ex["rows"]) {
+      const auto& d = r["small_minus_large"];
+      QCOMPARE(d["problems"].get<int>(), 3);
+      LENS_COMPARE_NEAR(d["difference"].get<double>(), r["small_accuracy"].get<double>() - r["large_accuracy"].get<double>(), 1e-9);
+      QVERIFY(d["ci_low"].get<double>() <= d["difference"].get<double>() && d["difference"].get<double>() <= d["ci_high"].get<double>());
+      QCOMPARE(r["small_minus_large_by_bin"].size(), size_t(5));
+    }
     QVERIFY(ex["rows"][0]["allowed_flops"].get<double>() > ex["rows"][1]["allowed_flops"].get<double>());
     auto text = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--db", tmp.filePath("b.db")});
-    QVERIFY2(text.code == 0 && text.out.contains("exchange: a 5.04x larger model"), text.out.constData());
+    QVERIFY2(text.code == 0 && text.out.contains("exchange: a 5.04x larger model") && text.out.contains("small-large (paired)"), text.out.constData());
     auto badRatio = cli({"compute-optimal", bon.out.trimmed(), "--large", large.out.trimmed(), "--ratios", "1,-2", "--db", tmp.filePath("b.db")});
     QVERIFY(badRatio.code == 1 && badRatio.err.contains("'-2' is not a positive number"));
   }

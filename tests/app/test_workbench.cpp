@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The workbench end to end: a real run of the shipped model goes into a database, the main window
 // lists it (read on the worker pool), and selecting it draws its accuracy-vs-FLOPs curves.
+#include <cmath>
 #include <QSignalSpy>
 #include <QtTest>
 #include <QMessageBox>
@@ -308,6 +309,10 @@ class TestWorkbench : public QObject {
     for (int i = 0; i < 3; ++i) {
       QCOMPARE(v->table()->item(i, 0)->text(), QString::number(ex->rows[i].ratio, 'g', 3));
       QCOMPARE(v->table()->item(i, 2)->text(), QString::number(ex->rows[i].multiplier, 'f', 1) + "×");
+      // The paired difference small − large with its interval, in points.
+      const auto& d = ex->rows[i].smallMinusLarge;
+      QVERIFY(!std::isnan(d.difference));
+      QCOMPARE(v->table()->item(i, 6)->text(), QString("%1 [%2, %3] points").arg(100.0 * d.difference, 0, 'f', 1).arg(100.0 * d.low, 0, 'f', 1).arg(100.0 * d.high, 0, 'f', 1));
     }
     // The paper's multiplier, M + 3(M − 1)/R, for R = 1 (the small model's FLOPs per sample are
     // its all-big parameters', so this holds up to the attention's share).

@@ -32,7 +32,7 @@ import json, re, subprocess, sys
 out, cli, db = sys.argv[1:]
 runs = json.loads(subprocess.check_output([cli, "list", "--db", db, "--json"]))
 names = sorted(r["name"] for r in runs)
-want = sorted(["best-of-N pool of 8", "arith-large pass@1", "beam N=4 M=4", "dvts N=4 M=2", "lookahead N=4 M=4 k=2",
+want = sorted(["best-of-N pool of 8", "arith-tiny pool of 8", "arith-mini pool of 8", "beam N=4 M=4", "dvts N=4 M=2", "lookahead N=4 M=4 k=2",
                "revise N=4 L=1", "revise N=4 L=4"])
 assert names == want, names
 assert all(r["status"] == "done" and r["done_units"] == 10 for r in runs), runs
@@ -57,13 +57,25 @@ arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 d = sum(x - y for x, y in zip(arm[("beam M=4", 4)]["per_problem"], arm[("best-of-N weighted", 4)]["per_problem"])) / 10
 m = re.search(r"beam − best-of-N ([+-]\d+\.\d) \[", md)
 assert m and abs(float(m.group(1)) - 100 * d) < 0.051, (m and m.group(1), d)
+# The exchange: each smaller generator against arith-duo-small, the paired difference over the 10
+# problems equal to the difference of the two accuracies (every problem is in both), in the report.
+for m in ("arith-tiny", "arith-mini"):
+    ex = json.load(open(f"{out}/exchange-{m}.json"))["exchange"]
+    assert ex["size_ratio"] > 2, ex["size_ratio"]
+    row = next(r for r in ex["rows"] if r["ratio"] == 1)
+    d = row["small_minus_large"]
+    assert d["problems"] == 10 and abs(d["difference"] - (row["small_accuracy"] - row["large_accuracy"])) < 1e-9, row
+    assert d["ci_low"] <= d["difference"] <= d["ci_high"], d
+    assert len(row["small_minus_large_by_bin"]) == 5
+    assert f"(`{m}`, " in md, m
+assert "## Exchanging pretraining for test-time compute" in md
 print("report ok:", len(verdicts), "verdicts,", len(rows), "rows")
 PY
 n_before=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 scripts/findings-test-time.sh --quick 2> "$OUT/second.log" || { cat "$OUT/second.log" >&2; fail "second call"; }
 n_after=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n_before" = "$n_after" ] || fail "the second call made new runs ($n_before -> $n_after)"
-[ "$(grep -c 'finished before' "$OUT/second.log")" = 7 ] || { cat "$OUT/second.log" >&2; fail "the second call did not reuse all 7 runs"; }
+[ "$(grep -c 'finished before' "$OUT/second.log")" = 8 ] || { cat "$OUT/second.log" >&2; fail "the second call did not reuse all 8 runs"; }
 # Another problem count on the same database is refused, nothing lost.
 if scripts/findings-test-time.sh --quick 12 2> "$OUT/third.log"; then fail "12 problems over a 10-problem database was accepted"; fi
 grep -q "holds runs on 10 problems, not 12" "$OUT/third.log" || fail "no clear message for a mismatched problem count"
