@@ -119,22 +119,7 @@ struct Options {
   bool withVerifier = false;
 };
 
-// "1,2,4" -> {1, 2, 4}; errors name the bad item.
-Result<std::vector<int>> parseBudgetList(const std::string& s) {
-  std::vector<int> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) {
-    try {
-      size_t used = 0;
-      const int v = std::stoi(item, &used);
-      if (used != item.size() || v < 1) throw std::invalid_argument(item);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      return makeError(ErrorCode::InvalidInput, "--budgets: '" + item + "' is not a positive integer");
-    }
-  }
-  return out;
-}
+
 
 // "0.1,1,10" -> {0.1, 1, 10}; errors name the bad item.
 Result<std::vector<double>> parseRatioList(const std::string& s) {
@@ -471,7 +456,7 @@ int cmdComputeOptimal(const Options& o) {
   }
   auto how = search::parseAggregation(o.aggregation);
   if (!how) return fail(how.error());
-  auto budgets = parseBudgetList(o.budgets);
+  auto budgets = parsePositiveIntList(o.budgets, "--budgets");
   if (!budgets) return fail(budgets.error());
   search::ComputeOptimalOptions opt;
   opt.how = *how;
@@ -542,7 +527,7 @@ int cmdReport(const Options& o) {
     if (!r) return fail(r.error());
     rp.runs.push_back(r->id);
   }
-  auto budgets = parseBudgetList(o.budgets);
+  auto budgets = parsePositiveIntList(o.budgets, "--budgets");
   if (!budgets) return fail(budgets.error());
   rp.budgets = *budgets;
   if (!o.name.empty()) rp.title = o.name;
@@ -758,7 +743,7 @@ int cmdCurves(const Options& o) {
     if (!h) return fail(h.error());
     how.push_back(*h);
   }
-  auto budgets = parseBudgetList(o.budgets);
+  auto budgets = parsePositiveIntList(o.budgets, "--budgets");
   if (!budgets) return fail(budgets.error());
   store::StoreParams sp;
   sp.readOnly = !o.save;
@@ -817,7 +802,7 @@ int cmdVerifier(const Options& o) {
   if (!st) return fail(st.error());
   auto run = (*st)->findRun(o.runRef);
   if (!run) return fail(run.error());
-  auto budgets = parseBudgetList(o.budgets);
+  auto budgets = parsePositiveIntList(o.budgets, "--budgets");
   if (!budgets) return fail(budgets.error());
   auto q = search::verifierQualityFromRun(**st, run->id, *budgets, o.trials);
   if (!q) return fail(q.error());
@@ -873,6 +858,22 @@ void printStoreBench(const json& r) {
 }
 
 }  // namespace
+
+Result<std::vector<int>> parsePositiveIntList(const std::string& s, const std::string& option) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      size_t used = 0;
+      const int v = std::stoi(item, &used);
+      if (used != item.size() || v < 1) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      return makeError(ErrorCode::InvalidInput, option + ": '" + item + "' is not a positive integer");
+    }
+  }
+  return out;
+}
 
 std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& bench) {
   auto o = std::make_shared<Options>();

@@ -437,17 +437,11 @@ int main(int argc, char** argv) {
       return r ? print(*r) : fail(r.error());
     }
     if (btrain->parsed()) {
-      tbp.microBatches.clear();
-      for (size_t at = 0; at <= trainMicro.size();) {
-        const size_t comma = std::min(trainMicro.find(',', at), trainMicro.size());
-        const std::string item = trainMicro.substr(at, comma - at);
-        char* end = nullptr;
-        const long v = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || v < 1 || v > 4096)
-          return fail(lens::makeError(lens::ErrorCode::InvalidInput, "--micro: '" + item + "' is not a micro-batch size from 1 to 4096"));
-        tbp.microBatches.push_back(static_cast<int>(v));
-        at = comma + 1;
-      }
+      auto micro = lens::cli::parsePositiveIntList(trainMicro, "--micro");
+      if (!micro) return fail(micro.error());
+      for (int v : *micro)
+        if (v > 4096) return fail(lens::makeError(lens::ErrorCode::InvalidInput, "--micro: '" + std::to_string(v) + "' is not a micro-batch size from 1 to 4096"));
+      tbp.microBatches = *micro;
       tbp.device = dev;
       auto r = lens::bench::benchTrain(tbp, &ctx);
       return r ? print(*r) : fail(r.error());
