@@ -121,6 +121,8 @@ for m in $FAMILY; do
   [ -n "$run" ] || continue
   "$CLI" compute-optimal "$run" --budgets "$(budgets_to "$FAMILY_POOL")" --large "$POOL_RUN" --ratios 0.1,1,10 --db "$DB" --json \
     --out "$OUT_DIR/exchange-$m.json"
+  "$CLI" report "$run" "$POOL_RUN" --budgets "$(budgets_to "$FAMILY_POOL")" --title "Exchange: $m with test-time compute against $MODEL" \
+    --db "$DB" -o "$OUT_DIR/exchange-$m.html"
   printf '%s\t%s\n' "$m" "$run" >> "$OUT_DIR/family.tsv"
 done
 "$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
@@ -369,7 +371,8 @@ if exchanges:
           "worth, R = D_inference / D_pretrain. Its accuracy there is the best point of its compute-optimal frontier that fits "
           "(`arith-prm`-weighted best-of-N from its pool, at budgets 1, 4, 16, … up to its pool). `arith-duo-small`'s pass@1 is "
           f"the mean over its {pool}-sample pool. Bins are the smaller model's own oracle difficulty quintiles. Differences are "
-          "paired over problems, in points, with 95 % bootstrap intervals.\n")
+          "paired over problems, in points, with 95 % bootstrap intervals. The same analysis with each pool's curves, as HTML: "
+          "`build/findings-test-time/exchange-MODEL.html` (`computelens-cli report SMALL_POOL LARGE_POOL`).\n")
     print("| smaller model | M | R | FLOPs allowed / problem | × one sample | N used | smaller + test-time | arith-duo-small pass@1 | "
           "smaller − larger | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

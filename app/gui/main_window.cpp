@@ -60,39 +60,24 @@ struct Comparison {
 namespace {
 Result<std::shared_ptr<const views::RunHeatmapData>> loadRunRoutes(const std::string& db, int64_t runId, int routeSet, QString label);
 
-// The smallest policy among the sampling runs is the baseline; the largest, when larger, is the
-// model the exchange analysis compares with. Runs on a worker.
+// The compute-optimal report of the runs and, with a larger model's sampling run among them, the
+// exchange analysis (which run is which: search::comparisonRuns). Runs on a worker.
 Result<std::shared_ptr<const Comparison>> compareRuns(const std::string& db, const QList<qint64>& runIds) {
   store::StoreParams sp;
   sp.readOnly = true;
   auto st = store::Store::open(db, sp);
   if (!st) return st.error();
-  std::vector<std::pair<int64_t, int64_t>> sampling;  // parameters, run
-  std::vector<int64_t> searches;
-  for (qint64 id : runIds) {
-    auto run = (*st)->run(id);
-    if (!run) return run.error();
-    if (run->kind == "generate") {
-      auto models = (*st)->runModels(id);
-      if (!models) return models.error();
-      int64_t params = 0;
-      for (const auto& [role, m] : *models)
-        if (role == "policy") params = m.parameterCount;
-      sampling.emplace_back(params, id);
-    } else if (run->kind == "search") {
-      searches.push_back(id);
-    }
-  }
-  if (sampling.empty()) return makeError(ErrorCode::InvalidInput, "compare: select a sampling (generate) run as the best-of-N baseline, with search runs");
-  std::stable_sort(sampling.begin(), sampling.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto roles = search::comparisonRuns(**st, std::vector<int64_t>(runIds.begin(), runIds.end()));
+  if (!roles) return roles.error();
+  if (!roles->baseline) return makeError(ErrorCode::InvalidInput, "compare: select a sampling (generate) run as the best-of-N baseline, with search runs");
   search::ComputeOptimalOptions opt;
-  auto co = search::computeOptimalFromRuns(**st, sampling.front().second, searches, opt);
+  auto co = search::computeOptimalFromRuns(**st, roles->baseline, roles->searches, opt);
   if (!co) return co.error();
   auto out = std::make_shared<Comparison>();
   out->optimal = std::move(*co);
-  if (sampling.size() > 1 && sampling.back().first > sampling.front().first) {
-    const int64_t large = sampling.back().second;
-    auto ex = search::exchangeFromRuns(**st, sampling.front().second, searches, large, opt, {0.1, 1.0, 10.0});
+  if (roles->larger) {
+    const int64_t large = roles->larger;
+    auto ex = search::exchangeFromRuns(**st, roles->baseline, roles->searches, large, opt, {0.1, 1.0, 10.0});
     if (!ex) return ex.error();
     auto curve = search::computeRunCurves(**st, large, search::Aggregation::WeightedBestOfN, {1});
     if (!curve) return curve.error();
@@ -547,9 +532,9 @@ Result<std::shared_ptr<views::RoutingViewData>> loadRouting(const std::string& d
     d->loss.resize(static_cast<int>(B));
     d->budgets = d->budgets.mid(0, static_cast<int>(B));
   }
-  for (const auto& p : rep->points)  // perplexity = exp(mean loss), so its interval is exp of the loss's
-    d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity,
-                         std::exp(p.lossCiLow), std::exp(p.lossCiHigh)});
+  for (const auto& p : rep->points)
+    d->points.push_back({QString::fromStdString(p.policy), QString::fromStdString(p.budget), p.flopsFraction, p.perplexity, p.perplexityCiLow(),
+                         p.perplexityCiHigh()});
   const auto toQ = [](const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); };
   for (size_t b = 0; b < rep->budgets.size(); ++b) {
     d->bigByLayer << toQ(rep->bigByLayer[b]);

@@ -46,10 +46,12 @@ Result<json> benchTrain(const TrainBenchParams& p, const RunContext* ctx) {
     std::vector<double> losses;
     for (const auto& m : *metrics)
       if (m.name == "loss" && m.split == "train") losses.push_back(m.value);
+    if (done == 0) {  // the first setting is the reference of the others
+      referenceLosses = losses;
+      oneRowSeconds = seconds;
+    }
     double maxDiff = 0;
-    if (done == 0) referenceLosses = losses;
     for (size_t i = 0; i < losses.size() && i < referenceLosses.size(); ++i) maxDiff = std::max(maxDiff, std::abs(losses[i] - referenceLosses[i]));
-    if (done == 0) oneRowSeconds = seconds;
     rows.push_back({{"micro_batch", micro},
                     {"seconds_per_step", seconds / p.steps},
                     {"speedup_over_first", oneRowSeconds / seconds},

@@ -128,7 +128,9 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
   auto cfg = ModelConfig::fromJson(cfgJson, p.source + "/config.json");
   if (!cfg) return cfg.error();
   const ModelConfig& c = *cfg;
-  if (c.duoSmallIntermediateSize > 0) return makeError(ErrorCode::InvalidInput, p.source + ": already a Duo model (duo_small_intermediate_size is set)");
+  // A Duo source gets new small modules in place of its own (those trained with it), derived from
+  // the same big ones: the comparison of derived against jointly trained small FFNs at equal size.
+  const int64_t replacedSmall = c.duoSmallIntermediateSize;
   if (c.isRewardModel()) return makeError(ErrorCode::InvalidInput, p.source + ": a reward model has no LM to route");
   const int64_t f = c.intermediateSize;
   const bool lowRank = p.method == DuoifyParams::Method::Svd;
@@ -154,7 +156,8 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
   rep.rank = rank;
   std::vector<torch::Tensor> keepAlive;
   std::vector<tensor_io::TensorToWrite> out;
-  for (const auto* t : ck->tensors()) out.push_back({t->name, t->dtype, t->shape, t->data});
+  for (const auto* t : ck->tensors())
+    if (!replacedSmall || t->name.find(".small_mlp.") == std::string::npos) out.push_back({t->name, t->dtype, t->shape, t->data});
   // The small modules are stored in the dtype holding most of the source's weights.
   const auto sourceType = tensor_io::parseDType(ck->dominantDtype());
   torch::ScalarType outType = sourceType == tensor_io::DType::BF16 ? torch::kBFloat16 : sourceType == tensor_io::DType::F16 ? torch::kFloat16 : torch::kFloat32;
@@ -324,6 +327,7 @@ Result<DuoifyReport> duoify(const DuoifyParams& p, const RunContext* ctx) {
   report["distill_steps"] = p.distillSteps;
   report["distill_lr"] = p.distillLr;
   report["seed"] = p.seed;
+  if (replacedSmall) report["replaced_small_intermediate_size"] = replacedSmall;  // the source's own small FFNs, dropped
   LENS_TRY_STATUS(writeJsonFile((fs::path(p.out) / "duoify.json").string(), report));
   return rep;
 }

@@ -19,6 +19,9 @@
 // The output folder holds every tensor of the source unchanged (so all-big is the source model
 // exactly), the small_mlp.* tensors, config.json with duo_small_intermediate_size, the tokenizer
 // files, and duoify.json (method, kept neurons, relative error per layer before/after distillation).
+// A source that is already a Duo model keeps its big modules and gets the new small modules in
+// place of its own (duoify.json: replaced_small_intermediate_size), so small FFNs derived from the
+// big ones compare with the ones trained jointly with them, at equal size.
 #pragma once
 
 #include <cstdint>

@@ -156,8 +156,8 @@ void oracleSection(Writer& w, store::Store& st, const store::RunRecord& run) {
     s.name = pnt.policy;
     s.x.push_back(pnt.flopsFraction);
     s.y.push_back(pnt.perplexity);
-    s.low.push_back(std::exp(pnt.lossCiLow));  // perplexity = exp(mean loss): its interval is exp of the loss's (NaN: none)
-    s.high.push_back(std::exp(pnt.lossCiHigh));
+    s.low.push_back(pnt.perplexityCiLow());
+    s.high.push_back(pnt.perplexityCiHigh());
     rows.push_back({pnt.policy, pnt.budget, fmt(pnt.flopsFraction, "%.3f"), fmt(pnt.meanLoss, "%.4f"), lossInterval(pnt.lossCiLow, pnt.lossCiHigh),
                     fmt(pnt.perplexity, "%.4f")});
   }
@@ -212,6 +212,76 @@ void trainingSection(Writer& w, store::Store& st, const store::RunRecord& run) {
   w.table({"metric", "last step", "value"}, rows);
 }
 
+// The compute-optimal frontier of the baseline's best-of-N with the search runs.
+void compareSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const search::ComputeOptimalOptions& opt) {
+  auto co = search::computeOptimalFromRuns(st, roles.baseline, roles.searches, opt);
+  w.h(2, "Compute-optimal scaling");
+  if (!co) {
+    w.p("Not computed: " + co.error().message);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : co->arms)
+    rows.push_back({a.strategy, std::to_string(a.budget), pctWithInterval(a.accuracy, a.ciLow, a.ciHigh), fmt(a.meanFlops, "%.3g")});
+  w.table({"strategy", "N", "accuracy [95 % interval]", "generator FLOPs / problem"}, rows);
+  rows.clear();
+  ChartSeries frontier{"compute-optimal", {}, {}, {}, {}};
+  for (const auto& f : co->frontier) {
+    rows.push_back({std::to_string(f.budget), pctWithInterval(f.computeOptimal, f.ciLow, f.ciHigh), pct(f.baseline), fmt(f.efficiency, "%.2f")});
+    frontier.x.push_back(f.meanFlops);
+    frontier.y.push_back(100.0 * f.computeOptimal);
+    frontier.low.push_back(100.0 * f.ciLow);
+    frontier.high.push_back(100.0 * f.ciHigh);
+  }
+  // Every strategy at its budgets, so per-token compute (Duo routes, routers) and per-problem
+  // compute (N, search, revisions) compare on one FLOPs axis.
+  std::vector<ChartSeries> all = {frontier};
+  std::map<std::string, size_t> at;
+  for (const auto& a : co->arms) {
+    auto [it, fresh] = at.try_emplace(a.strategy, all.size());
+    if (fresh) all.push_back({a.strategy, {}, {}, {}, {}});
+    all[it->second].x.push_back(a.meanFlops);
+    all[it->second].y.push_back(100.0 * a.accuracy);
+  }
+  ChartParams cp{"Accuracy vs generator FLOPs: every strategy and the compute-optimal frontier", "generator FLOPs per problem",
+                 "accuracy (%)", true};
+  cp.width = 820;
+  cp.height = 420;
+  w.chart(all, cp);
+  w.table({"N", "compute-optimal", co->baseline, "efficiency (×)"}, rows);
+  w.p("Per difficulty bin and budget, the strategy that did best on the other half of the problems (two-fold cross-validation).");
+}
+
+// Snell et al. §7: the baseline's model with test-time compute against the larger model's pass@1 at
+// equal total FLOPs, for a few R = inference tokens / pretraining tokens; paired over problems.
+void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const search::ComputeOptimalOptions& opt) {
+  auto ex = search::exchangeFromRuns(st, roles.baseline, roles.searches, roles.larger, opt, {0.1, 1.0, 10.0});
+  w.h(2, "Exchange: test-time compute against a larger model");
+  if (!ex) {
+    w.p("Not computed: " + ex.error().message);
+    return;
+  }
+  w.p("Run " + std::to_string(roles.larger) + "'s model is " + fmt(ex->sizeRatio, "%.2f") + "× larger than run " + std::to_string(roles.baseline) +
+      "'s. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem the FLOPs below, for R = "
+      "inference tokens ÷ pretraining tokens; its accuracy is its compute-optimal frontier's best point that fits. Differences are "
+      "small − large in points, paired over the problems both ran, with 95 % bootstrap intervals; bins are the smaller model's difficulty.");
+  const auto paired = [](const search::PairedDifference& d) {
+    if (!std::isfinite(d.difference)) return std::string("—");
+    return fmt(100.0 * d.difference, "%+.1f") + " [" + fmt(100.0 * d.low, "%+.1f") + ", " + fmt(100.0 * d.high, "%+.1f") + "]";
+  };
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : ex->rows) {
+    std::vector<std::string> row = {fmt(r.ratio, "%.3g"),   fmt(r.allowedFlops, "%.3g"), fmt(r.multiplier, "%.1f") + "×",
+                                    r.smallBudget > 0 ? std::to_string(r.smallBudget) : "—", pct(r.smallAccuracy), pct(r.largeAccuracy),
+                                    paired(r.smallMinusLarge)};
+    for (size_t b = 0; b < 5; ++b) row.push_back(b < r.smallMinusLargeByBin.size() ? paired(r.smallMinusLargeByBin[b]) : "—");
+    rows.push_back(std::move(row));
+  }
+  w.table({"R", "matched FLOPs / problem", "× one small sample", "small: N", "small: accuracy", "large: pass@1", "small − large", "bin 1",
+           "bin 2", "bin 3", "bin 4", "bin 5"},
+          rows);
+}
+
 }  // namespace
 
 std::string ReportDocument::standaloneHtml() const {
@@ -263,62 +333,29 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
     if (!run.error.empty()) facts.push_back({"error", run.error});
     w.table({"", ""}, facts);
     w.raw("<details><summary>Parameters (the spec as run)</summary><pre>" + escapeXml(run.spec.dump(2)) + "</pre></details>\n");
-    if (run.kind == "generate") samplingSection(w, st, run, rp);
-    if (run.kind == "generate" && run.spec.contains("verifier")) verifierSection(w, st, run, rp);
-    else if (run.kind == "search") searchSection(w, st, run);
-    else if (run.kind == "oracle") oracleSection(w, st, run);
-    else trainingSection(w, st, run);
-  }
-  // Across runs: the compute-optimal frontier of the first sampling run with the search runs.
-  const store::RunRecord* base = nullptr;
-  std::vector<int64_t> searches;
-  for (const auto& r : runs) {
-    if (r.kind == "generate" && !base) base = &r;
-    if (r.kind == "search") searches.push_back(r.id);
-  }
-  if (base && !searches.empty()) {
-    search::ComputeOptimalOptions opt;
-    std::vector<int> budgets;
-    for (int b : rp.budgets)
-      if (b <= 16) budgets.push_back(b);
-    opt.budgets = budgets.empty() ? rp.budgets : budgets;
-    auto co = search::computeOptimalFromRuns(st, base->id, searches, opt);
-    w.h(2, "Compute-optimal scaling");
-    if (!co) {
-      w.p("Not computed: " + co.error().message);
+    if (run.kind == "generate") {
+      samplingSection(w, st, run, rp);
+      if (run.spec.contains("verifier")) verifierSection(w, st, run, rp);
+    } else if (run.kind == "search") {
+      searchSection(w, st, run);
+    } else if (run.kind == "oracle") {
+      oracleSection(w, st, run);
     } else {
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& a : co->arms)
-        rows.push_back({a.strategy, std::to_string(a.budget), pctWithInterval(a.accuracy, a.ciLow, a.ciHigh), fmt(a.meanFlops, "%.3g")});
-      w.table({"strategy", "N", "accuracy [95 % interval]", "generator FLOPs / problem"}, rows);
-      rows.clear();
-      ChartSeries frontier{"compute-optimal", {}, {}, {}, {}};
-      for (const auto& f : co->frontier) {
-        rows.push_back({std::to_string(f.budget), pctWithInterval(f.computeOptimal, f.ciLow, f.ciHigh), pct(f.baseline), fmt(f.efficiency, "%.2f")});
-        frontier.x.push_back(f.meanFlops);
-        frontier.y.push_back(100.0 * f.computeOptimal);
-        frontier.low.push_back(100.0 * f.ciLow);
-        frontier.high.push_back(100.0 * f.ciHigh);
-      }
-      // Every strategy at its budgets, so per-token compute (Duo routes, routers) and per-problem
-      // compute (N, search, revisions) compare on one FLOPs axis.
-      std::vector<ChartSeries> all = {frontier};
-      std::map<std::string, size_t> at;
-      for (const auto& a : co->arms) {
-        auto [it, fresh] = at.try_emplace(a.strategy, all.size());
-        if (fresh) all.push_back({a.strategy, {}, {}, {}, {}});
-        all[it->second].x.push_back(a.meanFlops);
-        all[it->second].y.push_back(100.0 * a.accuracy);
-      }
-      ChartParams cp{"Accuracy vs generator FLOPs: every strategy and the compute-optimal frontier", "generator FLOPs per problem",
-                     "accuracy (%)", true};
-      cp.width = 820;
-      cp.height = 420;
-      w.chart(all, cp);
-      w.table({"N", "compute-optimal", co->baseline, "efficiency (×)"}, rows);
-      w.p("Per difficulty bin and budget, the strategy that did best on the other half of the problems (two-fold cross-validation).");
+      trainingSection(w, st, run);
     }
   }
+  // Across runs: the compute-optimal frontier of the smallest model's sampling run with the search
+  // runs, and the exchange against a larger model's sampling run (search::comparisonRuns).
+  auto roles = search::comparisonRuns(st, rp.runs);
+  if (!roles) return makeError(roles.error().code, "report: " + roles.error().message);
+  search::ComputeOptimalOptions frontierOpt, exchangeOpt;
+  frontierOpt.budgets.clear();
+  for (int b : rp.budgets)
+    if (b <= 16) frontierOpt.budgets.push_back(b);
+  if (frontierOpt.budgets.empty()) frontierOpt.budgets = rp.budgets;
+  exchangeOpt.budgets = rp.budgets;  // the smaller model's best-of-N at every budget its pool has
+  if (roles->baseline && !roles->searches.empty()) compareSection(w, st, *roles, frontierOpt);
+  if (roles->baseline && roles->larger) exchangeSection(w, st, *roles, exchangeOpt);
   return doc;
 }
 

@@ -2,8 +2,9 @@
 // Experiment reports: for each run, its parameters (the spec as run, models, data, device, code
 // version), its results as tables and charts by kind (accuracy-vs-FLOPs curves of sampling runs,
 // accuracy and compute of search runs, perplexity vs FLOPs of routing oracles, loss curves of
-// trainings), and across runs the compute-optimal frontier when a sampling run and search runs are
-// given together. The CLI writes it as one HTML file; the workbench also prints it to PDF. Read
+// trainings), and across runs (search::comparisonRuns says which is which) the compute-optimal
+// frontier when a sampling run and search runs are given together, and the exchange analysis when
+// sampling runs of two model sizes are. The CLI writes it as one HTML file; the workbench also prints it to PDF. Read
 // only; torch-free and Qt-free.
 #pragma once
 

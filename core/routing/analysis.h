@@ -5,6 +5,7 @@
 // to loss; the hardest tokens. Shared by the CLI (`routing`), the workbench and the findings script.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,9 @@ struct PolicyPoint {
   // resampled with their sequence (stats::bootstrapRatio). NaN with fewer than two sequences.
   double lossCiLow = std::numeric_limits<double>::quiet_NaN();
   double lossCiHigh = std::numeric_limits<double>::quiet_NaN();
+  // Perplexity is exp(mean loss), so its interval is exp of the loss's (NaN when there is none).
+  double perplexityCiLow() const { return std::exp(lossCiLow); }
+  double perplexityCiHigh() const { return std::exp(lossCiHigh); }
 };
 
 // A paired comparison of two policies on the same tokens: mean loss of `a` − mean loss of `b`, in

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/search/run_curves.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -287,6 +288,24 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
   in.largeFlops = fl / n;
   for (size_t b = 0; b < 5; ++b) in.largeByBin.push_back(cnt[b] ? sum[b] / cnt[b] : std::numeric_limits<double>::quiet_NaN());
   return exchangeAnalysis(in, ratios);
+}
+
+Result<ComparisonRuns> comparisonRuns(store::Store& st, const std::vector<int64_t>& runs) {
+  ComparisonRuns out;
+  std::vector<std::pair<int64_t, int64_t>> sampling;  // parameters, run
+  for (int64_t id : runs) {
+    auto run = st.run(id);
+    if (!run) return run.error();
+    if (run->kind == "search") out.searches.push_back(id);
+    if (run->kind != "generate") continue;
+    auto params = policyParameters(st, id);
+    sampling.emplace_back(params ? *params : 0, id);
+  }
+  if (sampling.empty()) return out;
+  std::stable_sort(sampling.begin(), sampling.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.baseline = sampling.front().second;
+  if (sampling.back().first > sampling.front().first) out.larger = sampling.back().second;
+  return out;
 }
 
 }  // namespace lens::search

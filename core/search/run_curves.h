@@ -87,4 +87,16 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t
 Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
                                         const ComputeOptimalOptions& options, const std::vector<double>& ratios);
 
+// How a set of runs is compared (the workbench's comparison and the report): among the sampling
+// (generate) runs, the one whose policy has the fewest parameters (a Duo model's all-big route) is
+// the best-of-N baseline and the one with the most, when it has more, the larger model of the
+// exchange analysis; the search runs are the strategies. Sampling runs of one size keep the given
+// order (the first is the baseline); one that records no parameter count counts as smallest.
+struct ComparisonRuns {
+  int64_t baseline = 0;  // 0: no sampling run among them
+  int64_t larger = 0;    // 0: none larger than the baseline
+  std::vector<int64_t> searches;
+};
+Result<ComparisonRuns> comparisonRuns(store::Store& store, const std::vector<int64_t>& runs);
+
 }  // namespace lens::search

@@ -68,6 +68,9 @@ for m in ("arith-tiny", "arith-mini"):
     assert d["ci_low"] <= d["difference"] <= d["ci_high"], d
     assert len(row["small_minus_large_by_bin"]) == 5
     assert f"(`{m}`, " in md, m
+    html = open(f"{out}/exchange-{m}.html").read()  # the same analysis in the HTML report, the same paired difference
+    cell = "<td>%+.1f [%+.1f, %+.1f]</td>" % (100 * d["difference"], 100 * d["ci_low"], 100 * d["ci_high"])
+    assert "Exchange: test-time compute against a larger model" in html and cell in html, (m, cell)
 assert "## Exchanging pretraining for test-time compute" in md
 print("report ok:", len(verdicts), "verdicts,", len(rows), "rows")
 PY

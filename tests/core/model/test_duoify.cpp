@@ -4,7 +4,8 @@
 // the big one (every route without skips gives the same logits), the kept neurons are the top ones
 // by the score and their weights are the source's, distillation lowers the error it reports, and
 // bad requests are refused without writing anything. The truncated-SVD small module: its error falls
-// with the rank and full rank is the big module.
+// with the rank and full rank is the big module. A Duo model Duo-ified gets new small modules in
+// place of its own and keeps everything else.
 #include <QtTest>
 #include <c10/core/InferenceMode.h>
 
@@ -270,6 +271,64 @@ class TestDuoify : public QObject {
     QCOMPARE((*m)->config().duoSmallRank, int64_t{8});
   }
 
+  // arith-duo-small (trained as a Duo model, small FFN 96 of 480 neurons) Duo-ified again: its own
+  // small modules are dropped and the new ones (pruned by weight norm, or factored) take their
+  // names; every other tensor is the source's byte for byte, so the all-big logits are the source's.
+  void duoifyingADuoModelReplacesItsSmallModules() {
+    QTemporaryDir tmp;
+    DuoifyParams p;
+    p.source = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    p.ratio = 0.2;
+    auto src = tensor_io::Checkpoint::open(p.source);
+    LENS_VERIFY_OK(src);
+    const std::vector<int32_t> ids = {80, 114, 111, 98, 108, 101, 109, 58, 32, 51, 42, 55, 10};
+    auto srcModel = Model::load(p.source, cpu());
+    LENS_VERIFY_OK(srcModel);
+    auto srcLogits = (*srcModel)->logits(ids);
+    LENS_VERIFY_OK(srcLogits);
+    for (auto method : {DuoifyParams::Method::WeightNorm, DuoifyParams::Method::Svd}) {
+      const bool svd = method == DuoifyParams::Method::Svd;
+      p.method = method;
+      p.out = tmp.filePath(svd ? "svd" : "pruned").toStdString();
+      auto rep = duoify(p);
+      LENS_VERIFY_OK(rep);
+      QCOMPARE(rep->small, svd ? int64_t{480} : int64_t{96});
+      auto dst = tensor_io::Checkpoint::open(p.out);
+      LENS_VERIFY_OK(dst);
+      size_t small = 0, others = 0;
+      for (const auto* t : dst->tensors()) {
+        if (t->name.find(".small_mlp.") != std::string::npos) {
+          ++small;
+          QVERIFY2((t->name.find("weight_a") != std::string::npos || t->name.find("weight_b") != std::string::npos) == svd, t->name.c_str());
+          continue;
+        }
+        const auto* s = src->find(t->name);
+        QVERIFY2(s && s->nbytes == t->nbytes && std::equal(t->data, t->data + t->nbytes, s->data), t->name.c_str());
+        ++others;
+      }
+      QCOMPARE(small, size_t{4 * (svd ? 6 : 3)});  // 4 layers: gate, up, down (each two factors when factored)
+      size_t srcOthers = 0;
+      for (const auto* t : src->tensors()) srcOthers += t->name.find(".small_mlp.") == std::string::npos ? 1 : 0;
+      QCOMPARE(others, srcOthers);
+      if (!svd) {  // the kept rows of the big gate, not the source's own small gate
+        auto w = [](const tensor_io::Checkpoint& ck, const std::string& n) { return internal::toTorch(*ck.find(n)).to(torch::kFloat32); };
+        auto idx = torch::tensor(rep->layers[0].kept, torch::kInt64);
+        auto gate = w(*dst, "model.layers.0.small_mlp.gate_proj.weight");
+        QVERIFY(torch::equal(gate, w(*src, "model.layers.0.mlp.gate_proj.weight").index_select(0, idx)));
+        QVERIFY(!torch::equal(gate, w(*src, "model.layers.0.small_mlp.gate_proj.weight")));
+      }
+      auto m = Model::load(p.out, cpu());
+      LENS_VERIFY_OK(m);
+      QCOMPARE((*m)->config().duoSmallIntermediateSize, svd ? int64_t{480} : int64_t{96});
+      QCOMPARE((*m)->config().duoSmallRank, svd ? int64_t{24} : int64_t{0});  // 3·r·(160 + 480) = 0.2 · 3·160·480
+      auto got = (*m)->logits(ids);
+      LENS_VERIFY_OK(got);
+      QVERIFY(test::maxAbsDiff(got->data(), srcLogits->data(), got->size()) < 1e-5);
+      auto report = json::parse(*readFile(p.out + "/duoify.json"));
+      QCOMPARE(report["replaced_small_intermediate_size"].get<int64_t>(), int64_t{96});
+    }
+  }
+
   void refusesBadRequests() {
     QTemporaryDir tmp;
     DuoifyParams p;
@@ -283,11 +342,7 @@ class TestDuoify : public QObject {
     p.method = DuoifyParams::Method::Activation;
     auto noText = duoify(p);
     QVERIFY(!noText.ok() && noText.error().message.find("calibration") != std::string::npos);
-    p.source = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
     p.method = DuoifyParams::Method::WeightNorm;
-    auto already = duoify(p);
-    QVERIFY(!already.ok() && already.error().message.find("already a Duo model") != std::string::npos);
-    p.source = test::fixture("tiny-llama");
     p.out = p.source;
     auto same = duoify(p);
     QVERIFY(!same.ok() && same.error().message.find("source folder") != std::string::npos);

@@ -3,7 +3,8 @@
 // RFC 4648's examples; a report of real runs (sampling and search with the shipped models) has
 // each run's parameters, its tables and charts, the compute-optimal section, and no dangling chart
 // references once standalone; an oracle run's section has every policy's loss interval, the paired
-// differences and a chart with bands.
+// differences and a chart with bands; with a larger model's sampling run, the exchange section
+// (which run is the baseline goes by model size, not by the order given).
 #include <QtTest>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include "core/report/report.h"
 #include "core/report/svg_chart.h"
 #include "core/routing/analysis.h"
+#include "core/search/run_curves.h"
 #include "core/store/store.h"
 
 using namespace lens;
@@ -120,6 +122,63 @@ class TestReport : public QObject {
     p.runs = {99};
     auto bad = report::buildReport(**st, p);
     QVERIFY(!bad.ok() && bad.error().message.find("run 99") != std::string::npos);
+  }
+
+  // Two sampling runs of models of different sizes: the smaller one is the baseline whatever the
+  // order given, the larger one's pass@1 is compared with it in an exchange section whose table
+  // shows the analysis's paired differences; a sampling run without a verifier gets its curves and
+  // no training section.
+  void reportWithALargerModel() {
+    QTemporaryDir dir;
+    const std::string db = dir.filePath("x.db").toStdString();
+    const std::string models = std::string(LENS_SOURCE_DIR) + "/resources/models/";
+    jobs::RunParams rp;
+    rp.dbPath = db;
+    const nlohmann::json data = {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 8}};
+    nlohmann::json small = {{"kind", "generate"}, {"name", "tiny pool"}, {"model", models + "arith-tiny"}, {"verifier", {{"model", models + "arith-prm"}}},
+                            {"samples", 4}, {"seed", 1}, {"dataset", data}, {"device", {{"device", "cpu"}}}};
+    nlohmann::json large = {{"kind", "generate"}, {"name", "large pass@1"}, {"model", models + "arith-duo-small"}, {"samples", 2}, {"seed", 1},
+                            {"dataset", data}, {"device", {{"device", "cpu"}}}};
+    auto l = jobs::startRun(large, rp);
+    LENS_VERIFY_OK(l);
+    auto s = jobs::startRun(small, rp);
+    LENS_VERIFY_OK(s);
+    auto st = store::Store::open(db);
+    LENS_VERIFY_OK(st);
+    auto roles = search::comparisonRuns(**st, {l->run.id, s->run.id});
+    LENS_VERIFY_OK(roles);
+    QCOMPARE(roles->baseline, s->run.id);
+    QCOMPARE(roles->larger, l->run.id);
+    QVERIFY(roles->searches.empty());
+    report::ReportParams p;
+    p.runs = {l->run.id, s->run.id};
+    p.budgets = {1, 2, 4};
+    auto doc = report::buildReport(**st, p);
+    LENS_VERIFY_OK(doc);
+    const std::string& b = doc->body;
+    QVERIFY(b.find("Exchange: test-time compute against a larger model") != std::string::npos);
+    // arith-duo-small's all-big route has 1,209,920 parameters, arith-tiny 110,976.
+    QVERIFY(b.find("Run " + std::to_string(l->run.id) + "'s model is 10.90× larger than run " + std::to_string(s->run.id)) != std::string::npos);
+    QVERIFY(b.find("Compute-optimal scaling") == std::string::npos);  // no search run
+    QVERIFY(b.find("No training metrics recorded.") == std::string::npos);
+    search::ComputeOptimalOptions opt;
+    opt.budgets = {1, 2, 4};
+    auto ex = search::exchangeFromRuns(**st, s->run.id, {}, l->run.id, opt, {0.1, 1.0, 10.0});
+    LENS_VERIFY_OK(ex);
+    QCOMPARE(ex->rows.size(), size_t{3});
+    for (const auto& r : ex->rows) {
+      const auto& d = r.smallMinusLarge;
+      QCOMPARE(d.problems, 8);
+      QVERIFY(std::abs(d.difference - (r.smallAccuracy - r.largeAccuracy)) < 1e-9);
+      char cell[96];
+      std::snprintf(cell, sizeof cell, "<td>%+.1f [%+.1f, %+.1f]</td>", 100 * d.difference, 100 * d.low, 100 * d.high);
+      QVERIFY2(b.find(cell) != std::string::npos, cell);
+    }
+    // One model only: no exchange.
+    p.runs = {s->run.id};
+    auto one = report::buildReport(**st, p);
+    LENS_VERIFY_OK(one);
+    QVERIFY(one->body.find("Exchange:") == std::string::npos);
   }
 
   // An oracle run's section: every policy's loss with its 95 % interval over sequences (holding the
