@@ -65,12 +65,14 @@ else:
     print("# Findings: Duo-ifying the largest shipped generator\n")
     what = (f"`{name}` ({layers} layers, hidden {hidden}, FFN {ffn}, trained as a plain model). `computelens-cli duoify` adds a "
             f"small FFN to every layer costing {ratio:g} of the big one's multiply-adds")
+intervals = all(p.get("mean_loss_ci_low") is not None for v in variants for p in json.load(open(f"{out}/{v}.json"))["points"])
 print(f"Produced by `scripts/findings-duoify.sh {args}` from real runs ({seconds} s on {cores} CPU cores). Source: {what}: pruning "
       f"keeps the {round(ratio * ffn)} neurons with the highest activation score; truncated SVD keeps every neuron and factors each "
       "matrix at the rank of equal cost. Calibration, error and distillation use 128 builtin:arith train problems (prompt + reference "
       f"solution). The oracle scores the reference solutions of the first {problems} builtin:arith test problems with the prompt as "
-      "context (token scope: the context keeps all-big routes); loss is nats per solution token, in brackets its 95 % bootstrap "
-      "interval over problems. Every number is read back from the runs by `computelens-cli routing`.\n")
+      "context (token scope: the context keeps all-big routes); loss is nats per solution token" +
+      (", in brackets its 95 % bootstrap interval over problems" if intervals else "") +
+      ". Every number is read back from the runs by `computelens-cli routing`.\n")
 print("| small FFN | rel. error per layer (min–max) | all-small | all-big | oracle k=1 | oracle k=2 | oracle k=4 | oracle k=1 FLOPs |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 def pt(rep, policy, budget=""):
@@ -78,7 +80,7 @@ def pt(rep, policy, budget=""):
 def loss(p):
     if p is None: return "—"
     ci = f" [{p['mean_loss_ci_low']:.4f}, {p['mean_loss_ci_high']:.4f}]" if p.get("mean_loss_ci_low") is not None else ""
-    return f"{p['mean_loss']:.4f}{ci}"
+    return f"{p['mean_loss']:.4f}{ci} (ppl {p['perplexity']:.4f})"
 for v in variants:
     rep = json.load(open(f"{out}/{v}.json"))
     meta = json.load(open(f"{out}/{v}/duoify.json")) if v != "jointly" else None
