@@ -235,9 +235,12 @@ for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if par: rev_pairs.append((n, s.split()[1], paired(a, par, easy)))
 if rev_pairs:
     vs = [verdict(r) for _, _, r in rev_pairs]
+    # Budgets that disagree: inconclusive overall, with the verdict at each budget said first.
     v = vs[0] if len(set(vs)) == 1 else "inconclusive"
+    by = "" if len(set(vs)) == 1 else "; ".join(
+        f"{w} at N = {', '.join(str(n) for (n, _, _), x in zip(rev_pairs, vs) if x == w)}" for w in dict.fromkeys(vs)) + ": "
     line("Sequential revisions beat parallel sampling on easy problems (chains against as many parallel attempts of the revision "
-         "model, bins 1–2)", v, "; ".join(f"N = {n}, {l}: chains − parallel {pts(*r[:3])}" for n, l, r in rev_pairs))
+         "model, bins 1–2)", v, by + "; ".join(f"N = {n}, {l}: chains − parallel {pts(*r[:3])}" for n, l, r in rev_pairs))
 better = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_low"]) and f["minus_baseline_ci_low"] > 0]
 worse = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_high"]) and f["minus_baseline_ci_high"] < 0]
 line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for the same accuracy (the paper: about 4×)",
