@@ -65,7 +65,8 @@ else:
     print("# Findings: Duo-ifying the largest shipped generator\n")
     what = (f"`{name}` ({layers} layers, hidden {hidden}, FFN {ffn}, trained as a plain model). `computelens-cli duoify` adds a "
             f"small FFN to every layer costing {ratio:g} of the big one's multiply-adds")
-intervals = all(p.get("mean_loss_ci_low") is not None for v in variants for p in json.load(open(f"{out}/{v}.json"))["points"])
+rows = {v: json.load(open(f"{out}/{v}.json")) for v in variants}  # each variant's `routing --json`
+intervals = all(p.get("mean_loss_ci_low") is not None for r in rows.values() for p in r["points"])
 print(f"Produced by `scripts/findings-duoify.sh {args}` from real runs ({seconds} s on {cores} CPU cores). Source: {what}: pruning "
       f"keeps the {round(ratio * ffn)} neurons with the highest activation score; truncated SVD keeps every neuron and factors each "
       "matrix at the rank of equal cost. Calibration, error and distillation use 128 builtin:arith train problems (prompt + reference "
@@ -82,7 +83,7 @@ def loss(p):
     ci = f" [{p['mean_loss_ci_low']:.4f}, {p['mean_loss_ci_high']:.4f}]" if p.get("mean_loss_ci_low") is not None else ""
     return f"{p['mean_loss']:.4f}{ci} (ppl {p['perplexity']:.4f})"
 for v in variants:
-    rep = json.load(open(f"{out}/{v}.json"))
+    rep = rows[v]
     meta = json.load(open(f"{out}/{v}/duoify.json")) if v != "jointly" else None
     errs = [l["relative_error_after"] for l in meta["layers"]] if meta else []
     cells = [loss(pt(rep, policy, budget)) for policy, budget in
@@ -92,7 +93,6 @@ for v in variants:
     print(f"| {label.get(v, v)}{rank} | {f'{min(errs):.3f}–{max(errs):.3f}' if errs else '—'} | " + " | ".join(cells) +
           f" | {'—' if o1 is None else format(100*o1['flops_fraction'], '.1f') + ' %'} |")
 if duo:
-    rows = {v: json.load(open(f"{out}/{v}.json")) for v in variants}
     small = {v: pt(r, "all-small") for v, r in rows.items()}
     best = min((v for v in variants if v != "jointly"), key=lambda v: small[v]["mean_loss"])
     j, b = small["jointly"], small[best]
