@@ -40,8 +40,9 @@ for model in "$@"; do
   "$CLI" compute-optimal "$POOL" "${RUNS[@]}" --budgets "$(echo "$ARMS" | tr ' ' '\n' | cut -d: -f1 | sort -nu | paste -sd,)" \
     --db "$DB" --json --out "$OUT_DIR/compute-optimal-revise-$tag.json" > /dev/null
 done
-python3 - "$OUT_DIR" "$POOL" "$(nproc)" "${SUMMARY[@]}" <<'PY'
-import csv, json, random, sys
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$POOL" "$(nproc)" "${SUMMARY[@]}" <<'PY'
+import csv, json, sys
+from bootstrap import paired_mean
 out, pool, cores, arms = sys.argv[1], sys.argv[2], sys.argv[3], [a.split("|") for a in sys.argv[4:]]
 # Oracle difficulty bins of the pool, as core/search/aggregate.cpp cuts them: pass rate, stable sort, 5 equal bins.
 right, count = {}, {}
@@ -56,11 +57,8 @@ def metrics(run):
         m.setdefault(r["name"], {})[int(r["step"])] = float(r["value"])
     return m
 pci = lambda v, lo, hi: "—" if v is None else f"{100*v:.1f} %" + ("" if lo is None else f" [{100*lo:.1f}, {100*hi:.1f}]")
-def paired(a, b, keys, seed=1, reps=2000):
-    d = [a[k] - b[k] for k in keys]; rng = random.Random(seed); means = []
-    for _ in range(reps):
-        means.append(sum(d[rng.randrange(len(d))] for _ in d) / len(d))
-    means.sort(); return sum(d) / len(d), means[int(0.025 * reps)], means[int(0.975 * reps) - 1]
+def paired(a, b, keys):
+    return paired_mean([a[k] - b[k] for k in keys])
 print(f"Revision models on the pool's problems ({cores} CPU cores); bins are the pool's oracle difficulty quintiles (bin 1 easiest); "
       "weighted selection by arith-prm; 95 % bootstrap intervals over problems.\n")
 print("| model | N | L | all | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |"); print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")

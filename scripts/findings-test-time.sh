@@ -138,8 +138,9 @@ import base64, re, sys
 charts = re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', open(sys.argv[1]).read())
 open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
-python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
-import csv, json, math, os, random, sys
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
+import csv, json, math, os, sys
+from bootstrap import paired_mean
 out, problems, pool, default_arms, svg, build = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 runs = {}  # label -> run id (the newest finished run of that label)
 for line in open(f"{out}/labels.tsv"):
@@ -163,9 +164,7 @@ def pts(d, lo, hi): return f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
 def paired(a, b, keep=lambda p: True, reps=2000, seed=1):
     """Mean of a − b over the problems both ran (and keep(p)), with its 95 % percentile-bootstrap interval."""
     d = [x - y for p, (x, y) in enumerate(zip(a["per_problem"], b["per_problem"])) if isnum(x) and isnum(y) and keep(p)]
-    if not d: return None
-    rng = random.Random(seed); means = sorted(sum(d[rng.randrange(len(d))] for _ in d) / len(d) for _ in range(reps))
-    return sum(d) / len(d), means[int(0.025 * reps)], means[int(0.975 * reps) - 1], len(d)
+    return paired_mean(d, reps, seed) + (len(d),) if d else None
 def verdict(r, higher_holds=True):
     """holds / does not hold when the paired interval lies on one side of 0, else inconclusive."""
     if r is None: return "not measured"

@@ -115,27 +115,34 @@ struct Options {
   std::vector<std::string> searchRuns;
   std::string aggregation = "weighted";
   std::string bins = "oracle";
-  std::string largeRun, ratios = "0.1,1,10";
+  std::string largeRun, ratios;  // ratios: empty for search::kDefaultExchangeRatios
   bool withVerifier = false;
 };
 
 
-
-// "0.1,1,10" -> {0.1, 1, 10}; errors name the bad item.
-Result<std::vector<double>> parseRatioList(const std::string& s) {
-  std::vector<double> out;
+// "a,b,c" -> {a, b, c}, each item read whole by `read` (std::stoi, std::stod) and above 0; errors
+// name the option and the bad item.
+template <typename T, typename Read>
+Result<std::vector<T>> parsePositiveList(const std::string& s, const std::string& option, const char* what, Read read) {
+  std::vector<T> out;
   std::stringstream ss(s);
   for (std::string item; std::getline(ss, item, ',');) {
     try {
       size_t used = 0;
-      const double v = std::stod(item, &used);
+      const T v = read(item, &used);
       if (used != item.size() || !(v > 0)) throw std::invalid_argument(item);
       out.push_back(v);
     } catch (const std::exception&) {
-      return makeError(ErrorCode::InvalidInput, "--ratios: '" + item + "' is not a positive number");
+      return makeError(ErrorCode::InvalidInput, option + ": '" + item + "' is not " + what);
     }
   }
   return out;
+}
+
+// --ratios; empty: search::kDefaultExchangeRatios.
+Result<std::vector<double>> parseRatioList(const std::string& s) {
+  if (s.empty()) return search::kDefaultExchangeRatios;
+  return parsePositiveList<double>(s, "--ratios", "a positive number", [](const std::string& x, size_t* used) { return std::stod(x, used); });
 }
 
 std::string dbPath(const Options& o) { return o.db.empty() ? store::defaultDatabasePath() : o.db; }
@@ -503,11 +510,9 @@ int cmdComputeOptimal(const Options& o) {
                 "%8s %14s %10s %6s %10s %10s %24s   %s\n",
                 exchange->sizeRatio, "R", "small FLOPs", "x sample", "N", "small", "large", "small-large (paired)", "by bin 1..5 (small/large)");
     for (const auto& r : exchange->rows) {
-      const auto& d = r.smallMinusLarge;
-      char diff[64] = "-";
-      if (!std::isnan(d.difference)) std::snprintf(diff, sizeof diff, "%+.1f %s", 100 * d.difference, intervalText(d.low, d.high).c_str());
+      const auto diff = r.smallMinusLarge.pointsText();
       std::printf("%8.3g %14.3g %9.1fx %6d %9.1f%% %9.1f%% %24s  ", r.ratio, r.allowedFlops, r.multiplier, r.smallBudget, 100 * r.smallAccuracy,
-                  100 * r.largeAccuracy, diff);
+                  100 * r.largeAccuracy, diff.empty() ? "-" : diff.c_str());
       for (size_t b = 0; b < 5; ++b) {
         if (std::isnan(r.smallByBin[b]) || std::isnan(r.largeByBin[b])) std::printf("      -     ");
         else std::printf(" %5.1f/%-5.1f", 100 * r.smallByBin[b], 100 * r.largeByBin[b]);
@@ -860,19 +865,7 @@ void printStoreBench(const json& r) {
 }  // namespace
 
 Result<std::vector<int>> parsePositiveIntList(const std::string& s, const std::string& option) {
-  std::vector<int> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');) {
-    try {
-      size_t used = 0;
-      const int v = std::stoi(item, &used);
-      if (used != item.size() || v < 1) throw std::invalid_argument(item);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      return makeError(ErrorCode::InvalidInput, option + ": '" + item + "' is not a positive integer");
-    }
-  }
-  return out;
+  return parsePositiveList<int>(s, option, "a positive integer", [](const std::string& x, size_t* used) { return std::stoi(x, used); });
 }
 
 std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& bench) {
@@ -1019,7 +1012,9 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
       ->capture_default_str()->check(CLI::IsMember({"oracle", "predicted"}));
   coCmd->add_flag("--with-verifier", o->withVerifier, "FLOPs include the verifier's (scoring the pool, or guiding the search)");
   coCmd->add_option("--large", o->largeRun, "a larger model's sampling run: add the exchange analysis (test-time compute vs pretraining)");
-  coCmd->add_option("--ratios", o->ratios, "exchange: comma-separated R = D_inference / D_pretrain")->capture_default_str();
+  std::ostringstream defaultRatios;
+  for (double r : search::kDefaultExchangeRatios) defaultRatios << (defaultRatios.tellp() > 0 ? "," : "") << r;
+  coCmd->add_option("--ratios", o->ratios, "exchange: comma-separated R = D_inference / D_pretrain (default " + defaultRatios.str() + ")");
   coCmd->add_flag("--json", o->asJson, "machine-readable output");
   coCmd->add_option("--out,-o", o->out, "write the JSON here (with --json)");
   addDb(coCmd);
@@ -1027,7 +1022,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   auto* reportCmd = app.add_subcommand("report", "An experiment report (one HTML file): each run's parameters, tables and charts");
   reportCmd->add_option("runs", o->searchRuns, "runs to report (ids or uid prefixes); a sampling run with search runs adds the compute-optimal frontier")
       ->required();
-  reportCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N curves")->capture_default_str();
+  reportCmd->add_option("--budgets", o->budgets, "comma-separated N for best-of-N curves, the compute-optimal frontier and the exchange (those above a pool's samples are left out)")->capture_default_str();
   reportCmd->add_option("--title", o->name, "the report's title");
   reportCmd->add_option("--out,-o", o->out, "write the HTML here (default: standard output)");
   reportCmd->add_option("--out-dir", o->outDir, "one report per run in this folder, named <id>-<run name>.html (paths printed)")

@@ -77,7 +77,7 @@ Result<std::shared_ptr<const Comparison>> compareRuns(const std::string& db, con
   out->optimal = std::move(*co);
   if (roles->larger) {
     const int64_t large = roles->larger;
-    auto ex = search::exchangeFromRuns(**st, roles->baseline, roles->searches, large, opt, {0.1, 1.0, 10.0});
+    auto ex = search::exchangeFromRuns(**st, roles->baseline, roles->searches, large, opt, search::kDefaultExchangeRatios);
     if (!ex) return ex.error();
     auto curve = search::computeRunCurves(**st, large, search::Aggregation::WeightedBestOfN, {1});
     if (!curve) return curve.error();
@@ -273,8 +273,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       if (cmp.exchange) {
         const auto pct = [](double a) { return std::isnan(a) ? QStringLiteral("—") : QString::number(100.0 * a, 'f', 1) + " %"; };
         const auto paired = [](const search::PairedDifference& d) {
-          if (std::isnan(d.difference)) return QStringLiteral("—");
-          return QStringLiteral("%1 [%2, %3] points").arg(100.0 * d.difference, 0, 'f', 1).arg(100.0 * d.low, 0, 'f', 1).arg(100.0 * d.high, 0, 'f', 1);
+          const auto text = d.pointsText();
+          return text.empty() ? QStringLiteral("—") : QStringLiteral("%1 points").arg(QString::fromStdString(text));
         };
         QVector<QStringList> rows;
         for (const auto& row : cmp.exchange->rows)

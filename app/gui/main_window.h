@@ -51,7 +51,7 @@ class MainWindow : public QMainWindow {
   // accuracy-vs-FLOPs plot of every strategy with the compute-optimal frontier highlighted
   // (computed on the worker pool). With a second sampling run of a larger model, also the exchange
   // analysis (Snell et al. §7): the larger model's pass@1 on the plot, and a table of what the
-  // smaller model reaches at matched total FLOPs for inference-to-pretraining ratios 0.1, 1, 10.
+  // smaller model reaches at matched total FLOPs for inference-to-pretraining ratios of search::kDefaultExchangeRatios.
   void showComparison(const QList<qint64>& runIds);
   // Computes the selected run's accuracy-vs-FLOPs curves on the worker pool and shows them.
   void showRunCurves(qint64 runId);

@@ -255,7 +255,7 @@ void compareSection(Writer& w, store::Store& st, const search::ComparisonRuns& r
 // Snell et al. §7: the baseline's model with test-time compute against the larger model's pass@1 at
 // equal total FLOPs, for a few R = inference tokens / pretraining tokens; paired over problems.
 void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const search::ComputeOptimalOptions& opt) {
-  auto ex = search::exchangeFromRuns(st, roles.baseline, roles.searches, roles.larger, opt, {0.1, 1.0, 10.0});
+  auto ex = search::exchangeFromRuns(st, roles.baseline, roles.searches, roles.larger, opt, search::kDefaultExchangeRatios);
   w.h(2, "Exchange: test-time compute against a larger model");
   if (!ex) {
     w.p("Not computed: " + ex.error().message);
@@ -266,8 +266,8 @@ void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& 
       "inference tokens ÷ pretraining tokens; its accuracy is its compute-optimal frontier's best point that fits. Differences are "
       "small − large in points, paired over the problems both ran, with 95 % bootstrap intervals; bins are the smaller model's difficulty.");
   const auto paired = [](const search::PairedDifference& d) {
-    if (!std::isfinite(d.difference)) return std::string("—");
-    return fmt(100.0 * d.difference, "%+.1f") + " [" + fmt(100.0 * d.low, "%+.1f") + ", " + fmt(100.0 * d.high, "%+.1f") + "]";
+    const auto text = d.pointsText();
+    return text.empty() ? std::string("—") : text;
   };
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : ex->rows) {
@@ -348,14 +348,17 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
   // runs, and the exchange against a larger model's sampling run (search::comparisonRuns).
   auto roles = search::comparisonRuns(st, rp.runs);
   if (!roles) return makeError(roles.error().code, "report: " + roles.error().message);
-  search::ComputeOptimalOptions frontierOpt, exchangeOpt;
-  frontierOpt.budgets.clear();
+  if (!roles->baseline) return doc;
+  // Best-of-N of the baseline at every budget asked for that its pool holds.
+  auto baseline = st.run(roles->baseline);
+  if (!baseline) return makeError(baseline.error().code, "report: " + baseline.error().message);
+  const int pool = baseline->spec.value("samples", 1);
+  search::ComputeOptimalOptions opt;
+  opt.budgets.clear();
   for (int b : rp.budgets)
-    if (b <= 16) frontierOpt.budgets.push_back(b);
-  if (frontierOpt.budgets.empty()) frontierOpt.budgets = rp.budgets;
-  exchangeOpt.budgets = rp.budgets;  // the smaller model's best-of-N at every budget its pool has
-  if (roles->baseline && !roles->searches.empty()) compareSection(w, st, *roles, frontierOpt);
-  if (roles->baseline && roles->larger) exchangeSection(w, st, *roles, exchangeOpt);
+    if (b <= pool) opt.budgets.push_back(b);
+  if (!roles->searches.empty()) compareSection(w, st, *roles, opt);
+  if (roles->larger) exchangeSection(w, st, *roles, opt);
   return doc;
 }
 

@@ -2,6 +2,7 @@
 #include "core/search/exchange.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "core/stats/bootstrap.h"
@@ -41,6 +42,13 @@ PairedDifference pairedOver(const std::vector<double>& small, const ExchangeInpu
   return d;
 }
 }  // namespace
+
+std::string PairedDifference::pointsText() const {
+  if (!std::isfinite(difference)) return {};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%+.1f [%+.1f, %+.1f]", 100 * difference, 100 * low, 100 * high);
+  return buf;
+}
 
 json ExchangeReport::toJson() const {
   json rows_ = json::array();

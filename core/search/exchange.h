@@ -41,6 +41,8 @@ struct PairedDifference {
   double difference = std::numeric_limits<double>::quiet_NaN();
   double low = std::numeric_limits<double>::quiet_NaN(), high = std::numeric_limits<double>::quiet_NaN();
   int problems = 0;
+  // In percentage points, "+1.2 [-0.4, +2.9]"; empty when there is no difference.
+  std::string pointsText() const;
 };
 
 struct ExchangeRow {
@@ -63,6 +65,10 @@ struct ExchangeReport {
   std::vector<ExchangeRow> rows;
   nlohmann::json toJson() const;
 };
+
+// The ratios R shown unless others are asked for: few queries, as many inference tokens as
+// pretraining tokens, heavy use (the paper's three regimes).
+inline const std::vector<double> kDefaultExchangeRatios{0.1, 1, 10};
 
 Result<ExchangeReport> exchangeAnalysis(const ExchangeInput& in, const std::vector<double>& ratios);
 

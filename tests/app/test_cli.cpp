@@ -461,6 +461,12 @@ class TestCli : public QObject {
     QVERIFY(ex["rows"][0]["allowed_flops"].get<double>() > ex["rows"][1]["allowed_flops"].get<double>());
     auto text = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--db", tmp.filePath("b.db")});
     QVERIFY2(text.code == 0 && text.out.contains("exchange: a 5.04x larger model") && text.out.contains("small-large (paired)"), text.out.constData());
+    auto byDefault = cli({"compute-optimal", bon.out.trimmed(), "1", "--budgets", "1,2,4", "--large", large.out.trimmed(), "--json", "--db", tmp.filePath("b.db")});
+    QVERIFY2(byDefault.code == 0, byDefault.err.constData());
+    const auto dj = json::parse(byDefault.out.toStdString());
+    std::vector<double> defaultRatios;  // without --ratios: the paper's three regimes
+    for (const auto& r : dj["exchange"]["rows"]) defaultRatios.push_back(r["ratio"].get<double>());
+    QCOMPARE(defaultRatios, (std::vector<double>{0.1, 1, 10}));
     auto badRatio = cli({"compute-optimal", bon.out.trimmed(), "--large", large.out.trimmed(), "--ratios", "1,-2", "--db", tmp.filePath("b.db")});
     QVERIFY(badRatio.code == 1 && badRatio.err.contains("'-2' is not a positive number"));
   }

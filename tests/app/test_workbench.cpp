@@ -312,7 +312,7 @@ class TestWorkbench : public QObject {
       // The paired difference small − large with its interval, in points.
       const auto& d = ex->rows[i].smallMinusLarge;
       QVERIFY(!std::isnan(d.difference));
-      QCOMPARE(v->table()->item(i, 6)->text(), QString("%1 [%2, %3] points").arg(100.0 * d.difference, 0, 'f', 1).arg(100.0 * d.low, 0, 'f', 1).arg(100.0 * d.high, 0, 'f', 1));
+      QCOMPARE(v->table()->item(i, 6)->text(), QString::asprintf("%+.1f [%+.1f, %+.1f] points", 100.0 * d.difference, 100.0 * d.low, 100.0 * d.high));
     }
     // The paper's multiplier, M + 3(M − 1)/R, for R = 1 (the small model's FLOPs per sample are
     // its all-big parameters', so this holds up to the attention's share).
