@@ -42,7 +42,7 @@ for model in "$@"; do
 done
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$POOL" "$(nproc)" "${SUMMARY[@]}" <<'PY'
 import csv, json, sys
-from bootstrap import paired_mean
+from findings import paired_mean
 out, pool, cores, arms = sys.argv[1], sys.argv[2], sys.argv[3], [a.split("|") for a in sys.argv[4:]]
 # Oracle difficulty bins of the pool, as core/search/aggregate.cpp cuts them: pass rate, stable sort, 5 equal bins.
 right, count = {}, {}

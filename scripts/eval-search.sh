@@ -26,8 +26,9 @@ SEQ=$("$CLI" search --model resources/models/arith-revise --prm "$PRM" --strateg
 seconds=$(( $(date +%s) - start ))
 "$CLI" compute-optimal "$POOL" "$BEAM" "$BEAM16" "$PAR" "$SEQ" --budgets 1,4,16,64 --db "$DB" --json --out "$OUT_DIR/compute-optimal-search.json"
 "$CLI" export "$SEQ" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-revise-chain.csv"
-python3 - "$OUT_DIR" "$PROBLEMS" "$seconds" "$(nproc)" <<'PY'
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$seconds" "$(nproc)" <<'PY'
 import csv, json, sys
+from findings import efficiency_text
 out, problems, seconds, cores = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 co = json.load(open(f"{out}/compute-optimal-search.json"))
 pci = lambda v, lo, hi: "—" if v is None else f"{100*v:.1f} %" + ("" if lo is None else f" [{100*lo:.1f}, {100*hi:.1f}]")
@@ -40,8 +41,7 @@ for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
 print("\n| N | compute-optimal | best-of-N weighted | compute-optimal − best-of-N (paired) | efficiency |"); print("|---:|---:|---:|---:|---:|")
 for f in co["frontier"]:
     d = "—" if f["minus_baseline_ci_low"] is None else f"[{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}]"
-    e = "—" if f["efficiency"] is None else f"{f['efficiency']:.2f}×"
-    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pci(f['baseline'], None, None)} | {d} | {e} |")
+    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pci(f['baseline'], None, None)} | {d} | {efficiency_text(f)} |")
 tot = {}
 for row in csv.DictReader(open(f"{out}/metrics-revise-chain.csv")):
     tot[row["name"]] = tot.get(row["name"], 0.0) + float(row["value"])

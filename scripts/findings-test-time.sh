@@ -140,7 +140,7 @@ open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
 import csv, json, math, os, sys
-from bootstrap import paired_mean
+from findings import efficiency_text, paired_mean
 out, problems, pool, default_arms, svg, build = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 runs = {}  # label -> run id (the newest finished run of that label)
 for line in open(f"{out}/labels.tsv"):
@@ -227,25 +227,24 @@ if high and high > 4:
          f"best-of-N {pct(mean({p: v for p, v in enumerate(bw(high)['per_problem']) if isnum(v) and easy(p)}))} against beam "
          f"{pct(mean({p: v for p, v in enumerate(beam(high)['per_problem']) if isnum(v) and easy(p)}))}; best-of-N − beam "
          f"{pts(*r[:3])} over {r[3]} problems; on all problems best-of-N − beam {pts(*paired(bw(high), beam(high))[:3])}")
-rev_pairs = []
-for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-    if s.startswith("revise L=") and s.endswith("weighted") and not s.startswith("revise L=1 "):
-        par = arm.get(("revise L=1 weighted", n))
-        if par: rev_pairs.append((n, s.split()[1], paired(a, par, easy)))
+# Chains (weighted selection) and the parallel attempts of the same model at the same N, by N and chain length.
+chain_length = lambda s: int(s.split()[1][2:]) if s.startswith("revise L=") else 0
+rev_arms = [(n, s, a, arm[("revise L=1 weighted", n)]) for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], chain_length(kv[0][0])))
+            if s.startswith("revise L=") and s.endswith("weighted") and chain_length(s) > 1 and ("revise L=1 weighted", n) in arm]
+rev_pairs = [(f"N = {n}, {s.split()[1]}", paired(a, par, easy)) for n, s, a, par in rev_arms]
 if rev_pairs:
-    vs = [verdict(r) for _, _, r in rev_pairs]
-    # Budgets that disagree: inconclusive overall, with the verdict at each budget said first.
+    vs = [verdict(r) for _, r in rev_pairs]
+    # Arms that disagree: inconclusive overall, with the verdict of each arm said first.
     v = vs[0] if len(set(vs)) == 1 else "inconclusive"
     by = "" if len(set(vs)) == 1 else "; ".join(
-        f"{w} at N = {', '.join(str(n) for (n, _, _), x in zip(rev_pairs, vs) if x == w)}" for w in dict.fromkeys(vs)) + ": "
+        f"{w} at {' and '.join(k for (k, _), x in zip(rev_pairs, vs) if x == w)}" for w in dict.fromkeys(vs)) + ": "
     line("Sequential revisions beat parallel sampling on easy problems (chains against as many parallel attempts of the revision "
-         "model, bins 1–2)", v, by + "; ".join(f"N = {n}, {l}: chains − parallel {pts(*r[:3])}" for n, l, r in rev_pairs))
+         "model, bins 1–2)", v, by + "; ".join(f"{k}: chains − parallel {pts(*r[:3])}" for k, r in rev_pairs))
 better = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_low"]) and f["minus_baseline_ci_low"] > 0]
 worse = [f for f in co["frontier"] if isnum(f["minus_baseline_ci_high"]) and f["minus_baseline_ci_high"] < 0]
 line("The compute-optimal choice per bin needs fewer FLOPs than best-of-N for the same accuracy (the paper: about 4×)",
      "holds" if better and not worse else "does not hold" if worse and not better else "inconclusive",
-     "efficiency " + ", ".join(f"N = {f['budget']}: {format(f['efficiency'], '.2f') + '×' if isnum(f['efficiency']) else '—'}"
-                               for f in co["frontier"]) +
+     "efficiency " + ", ".join(f"N = {f['budget']}: {efficiency_text(f)}" for f in co["frontier"]) +
      "; compute-optimal − best-of-N " + ", ".join(f"N = {f['budget']}: [{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}]"
                                                 for f in co["frontier"] if isnum(f["minus_baseline_ci_low"])) +
      " points; the efficiency ratio itself has no interval")
@@ -319,21 +318,21 @@ for n in sorted(cpts["weighted"]):
 print("\n## Compute-optimal scaling\n")
 print("For each oracle difficulty bin and budget, the strategy with the best accuracy on one half of the problems is scored on the "
       "other half (two-fold cross-validation, as in the paper). Efficiency: the weighted best-of-N budget that reaches the same "
-      "accuracy (log-linear between measured budgets), over N.\n")
+      "accuracy (log-linear between measured budgets), over N; \"> x\" where best-of-N stays below the compute-optimal accuracy at "
+      "every budget the pool has (x: the largest over N, a lower bound).\n")
 print("| N | compute-optimal | best-of-N weighted | compute-optimal − best-of-N (paired) | best-of-N budget matching it | efficiency | choice per bin (fold 0 / fold 1) |")
 print("|---:|---:|---:|---:|---:|---:|---|")
 for f in co["frontier"]:
-    m, e = f["matching_baseline_budget"], f["efficiency"]
+    m = f["matching_baseline_budget"]
     choice = "; ".join(f"{i+1}: {c[0] or '—'} / {c[1] or '—'}" for i, c in enumerate(f["chosen"]))
     d = f"[{100*f['minus_baseline_ci_low']:+.1f}, {100*f['minus_baseline_ci_high']:+.1f}] points" if isnum(f["minus_baseline_ci_low"]) else "—"
     print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {d} | "
-          f"{f'{m:.1f}' if isnum(m) else '—'} | {f'{e:.2f}×' if isnum(e) else '—'} | {choice} |")
+          f"{f'{m:.1f}' if isnum(m) else '—'} | {efficiency_text(f)} | {choice} |")
 print("\nWith predicted difficulty instead (bins from the PRM's mean score over the pool's samples, no ground truth; the choice "
       "still uses the other half's correctness, as in the paper):\n")
 print("| N | compute-optimal (predicted bins) | best-of-N weighted | efficiency |"); print("|---:|---:|---:|---:|")
 for f in pred["frontier"]:
-    e = f["efficiency"]
-    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {f'{e:.2f}×' if isnum(e) else '—'} |")
+    print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {efficiency_text(f)} |")
 
 # --- revisions
 rev = sorted((l for l in search_labels if l.startswith("revise")), key=lambda l: (int(l.split("N=")[1].split()[0]), int(l.split("L=")[1])))
@@ -359,11 +358,9 @@ if rev:
               f"{f'{broke:.0f}' if L > 1 else '—'} | {shown} | {mean(t.get('generator-flops', {})):.3g} |")
     print("\nChains against parallel attempts of the same model at the same N (weighted selection), paired over problems:\n")
     print("| N | chains of L | − parallel, all | − parallel, bins 1–2 | − parallel, bins 4–5 |"); print("|---:|---|---:|---:|---:|")
-    for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        par = arm.get(("revise L=1 weighted", n))
-        if s.startswith("revise L=") and s.endswith("weighted") and not s.startswith("revise L=1 ") and par:
-            cells = [paired(a, par, k) for k in (lambda p: True, easy, hard)]
-            print(f"| {n} | {s.split()[1]} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
+    for n, s, a, par in rev_arms:
+        cells = [paired(a, par, k) for k in (lambda p: True, easy, hard)]
+        print(f"| {n} | {s.split()[1]} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
 
 if exchanges:
     print("\n## Exchanging pretraining for test-time compute\n")

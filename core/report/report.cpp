@@ -227,7 +227,7 @@ void compareSection(Writer& w, store::Store& st, const search::ComparisonRuns& r
   rows.clear();
   ChartSeries frontier{"compute-optimal", {}, {}, {}, {}};
   for (const auto& f : co->frontier) {
-    rows.push_back({std::to_string(f.budget), pctWithInterval(f.computeOptimal, f.ciLow, f.ciHigh), pct(f.baseline), fmt(f.efficiency, "%.2f")});
+    rows.push_back({std::to_string(f.budget), pctWithInterval(f.computeOptimal, f.ciLow, f.ciHigh), pct(f.baseline), f.efficiencyText("")});
     frontier.x.push_back(f.meanFlops);
     frontier.y.push_back(100.0 * f.computeOptimal);
     frontier.low.push_back(100.0 * f.ciLow);

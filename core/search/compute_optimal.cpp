@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <set>
 
@@ -45,11 +46,20 @@ json jsonNumbers(const std::vector<double>& v) {
   return out;
 }
 
+std::string FrontierPoint::efficiencyText(const char* times) const {
+  char buf[64];
+  if (!std::isnan(efficiency)) std::snprintf(buf, sizeof buf, "%.2f%s", efficiency, times);
+  else if (!std::isnan(efficiencyAtLeast)) std::snprintf(buf, sizeof buf, "> %.2f%s", efficiencyAtLeast, times);
+  else return "—";
+  return buf;
+}
+
 json ComputeOptimalReport::toJson() const {
   json f = json::array();
   for (const auto& p : frontier)
     f.push_back({{"budget", p.budget}, {"compute_optimal", p.computeOptimal}, {"baseline", num(p.baseline)}, {"mean_flops", p.meanFlops},
                  {"by_bin", binsJson(p.byBin)}, {"chosen", p.chosen}, {"matching_baseline_budget", num(p.matchingBaselineBudget)}, {"efficiency", num(p.efficiency)},
+                 {"efficiency_at_least", num(p.efficiencyAtLeast)},
                  {"ci_low", num(p.ciLow)}, {"ci_high", num(p.ciHigh)}, {"minus_baseline_ci_low", num(p.minusBaselineLow)},
                  {"minus_baseline_ci_high", num(p.minusBaselineHigh)}, {"per_problem", jsonNumbers(p.perProblem)}});
   json a = json::array();
@@ -194,6 +204,7 @@ Result<ComputeOptimalReport> computeOptimal(const std::vector<Arm>& arms, const 
       break;
     }
     fp.efficiency = std::isnan(fp.matchingBaselineBudget) ? kNaN : fp.matchingBaselineBudget / B;
+    if (std::isnan(fp.efficiency) && !std::isnan(fp.computeOptimal) && !base.empty()) fp.efficiencyAtLeast = static_cast<double>(base.back().first) / B;
     fp.perProblem = chosenAcc;
     rep.frontier.push_back(std::move(fp));
   }

@@ -39,6 +39,11 @@ struct FrontierPoint {
   // its ratio to `budget` is the efficiency gain. NaN when no measured baseline budget matches.
   double matchingBaselineBudget = 0;
   double efficiency = 0;
+  // When the baseline stays below computeOptimal at every budget it measured: the largest of those
+  // budgets over `budget`, a lower bound of the efficiency gain (NaN otherwise).
+  double efficiencyAtLeast = std::numeric_limits<double>::quiet_NaN();
+  // "1.38×", "> 4.00×" (the lower bound) or "—", with `times` after the number.
+  std::string efficiencyText(const char* times = "×") const;
   // 95 % bootstrap intervals over problems (stats/bootstrap.h): of computeOptimal, and of its
   // difference from the baseline at this budget on the problems both ran (paired; NaN without a
   // baseline). The efficiency has none: it would need the selection redone on every resample.

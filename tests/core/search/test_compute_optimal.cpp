@@ -128,10 +128,17 @@ class TestComputeOptimal : public QObject {
     LENS_COMPARE_NEAR(r->frontier[0].computeOptimal, 0.4, 1e-12);
     LENS_COMPARE_NEAR(r->frontier[0].matchingBaselineBudget, 2.0, 1e-9);  // halfway between 1 and 4 in log2
     LENS_COMPARE_NEAR(r->frontier[0].efficiency, 2.0, 1e-9);
-    // Nothing the baseline measured reaches 0.9: no ratio.
+    QVERIFY(std::isnan(r->frontier[0].efficiencyAtLeast));
+    QCOMPARE(r->frontier[0].efficiencyText("x"), std::string("2.00x"));
+    // Nothing the baseline measured reaches 0.9: no ratio, but at least 4 (its largest budget, 4,
+    // over N = 1); at N = 4 the choice is the baseline itself (0.9 is in N = 1's arm only).
     arms[2].accuracy = {0.9, 0.9, 0.9, 0.9};
     auto r2 = computeOptimal(arms, bins, "bon");
     QVERIFY(std::isnan(r2->frontier[0].efficiency));
+    QCOMPARE(r2->frontier[0].efficiencyAtLeast, 4.0);
+    QCOMPARE(r2->frontier[0].efficiencyText(), std::string("> 4.00×"));
+    QCOMPARE(r2->toJson()["frontier"][0]["efficiency_at_least"].get<double>(), 4.0);
+    QVERIFY(r2->toJson()["frontier"][0]["efficiency"].is_null());
   }
 
   // A bin present in one fold only takes the choice made on the whole other fold.

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Imported by the findings scripts' report code (PYTHONPATH=scripts/lib): what they all compute or
+# print the same way.
+import random
+
+
+def paired_mean(d, reps=2000, seed=1):
+    """Mean of the per-problem differences d with its 95 % percentile-bootstrap interval (resampling problems),
+    the same resampling as core/stats/bootstrap's percentile interval."""
+    rng = random.Random(seed)
+    means = sorted(sum(d[rng.randrange(len(d))] for _ in d) / len(d) for _ in range(reps))
+    return sum(d) / len(d), means[int(0.025 * reps)], means[int(0.975 * reps) - 1]
+
+
+def efficiency_text(f):
+    """A compute-optimal frontier point's efficiency over best-of-N (compute-optimal --json), as FrontierPoint::efficiencyText
+    writes it: "1.38×", "> 4.00×" when best-of-N stays below it at every budget measured (a lower bound), or "—"."""
+    if f.get("efficiency") is not None: return f"{f['efficiency']:.2f}×"
+    if f.get("efficiency_at_least") is not None: return f"> {f['efficiency_at_least']:.2f}×"
+    return "—"
