@@ -119,7 +119,7 @@ done < "$OUT_DIR/labels.tsv"
 for m in $FAMILY; do
   run=$(run_of "$m pool of $FAMILY_POOL")
   [ -n "$run" ] || continue
-  "$CLI" compute-optimal "$run" --budgets "$(budgets_to "$FAMILY_POOL")" --large "$POOL_RUN" --ratios 0.1,1,10 --db "$DB" --json \
+  "$CLI" compute-optimal "$run" --budgets "$(budgets_to "$FAMILY_POOL")" --large "$POOL_RUN" --db "$DB" --json \
     --out "$OUT_DIR/exchange-$m.json"
   "$CLI" report "$run" "$POOL_RUN" --budgets "$(budgets_to "$FAMILY_POOL")" --title "Exchange: $m with test-time compute against $MODEL" \
     --db "$DB" -o "$OUT_DIR/exchange-$m.html"
