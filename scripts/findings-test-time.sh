@@ -140,7 +140,7 @@ open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
 import csv, json, math, os, sys
-from findings import efficiency_text, paired_mean
+from findings import efficiency_text, natural_key, paired_mean
 out, problems, pool, default_arms, svg, build = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 runs = {}  # label -> run id (the newest finished run of that label)
 for line in open(f"{out}/labels.tsv"):
@@ -291,7 +291,7 @@ print("Budget N: generations per round (search), attempts (revisions) or samples
       "attention over each token's context; a prompt shared by several samples counts once.\n")
 print("| strategy | N | accuracy | generator FLOPs / problem | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
+for a in sorted(co["arms"], key=lambda a: (a["budget"], natural_key(a["strategy"]))):
     cells = " | ".join(pci(b, lo, hi) for b, lo, hi in zip(a["by_bin"], a["by_bin_ci_low"], a["by_bin_ci_high"]))
     print(f"| {a['strategy']} | {a['budget']} | {pci(a['accuracy'], a['ci_low'], a['ci_high'])} | {a['mean_flops']:.3g} | {cells} |")
 print(f"\n![Accuracy against generator FLOPs per problem for every strategy, with the compute-optimal frontier]({svg})\n")
@@ -300,7 +300,7 @@ print("The same runs as one HTML report (parameters, every table and chart): the
 print("Paired differences against weighted best-of-N at the same N, all problems and the easiest two bins:\n")
 print("| strategy | N | − best-of-N, all | − best-of-N, bins 1–2 | − best-of-N, bins 4–5 |"); print("|---|---:|---:|---:|---:|")
 hard = lambda p: bins[p] in (4, 5)
-for a in sorted(co["arms"], key=lambda a: (a["budget"], a["strategy"])):
+for a in sorted(co["arms"], key=lambda a: (a["budget"], natural_key(a["strategy"]))):
     if a["strategy"] == co["baseline"] or not bw(a["budget"]): continue
     cells = [paired(a, bw(a["budget"]), k) for k in (lambda p: True, easy, hard)]
     print(f"| {a['strategy']} | {a['budget']} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")

@@ -20,7 +20,7 @@ void ProgressPrinter::update(const jobs::ProgressSnapshot& s, std::string_view w
   const auto now = std::chrono::steady_clock::now();
   const int64_t done = s.done, total = s.total;
   const double rate = s.ratePerSecond;
-  const double eta = s.etaSeconds < 0 ? 0.0 : s.etaSeconds;
+  const std::string eta = jobs::durationText(s.etaSeconds, "?");
   const int pct = total > 0 ? static_cast<int>(100 * done / total) : 0;
   if (m_tty) {
     if (m_printed && done < total && now - m_lastPrint < std::chrono::milliseconds(100)) return;
@@ -28,8 +28,8 @@ void ProgressPrinter::update(const jobs::ProgressSnapshot& s, std::string_view w
     const int width = 30, fill = total > 0 ? static_cast<int>(width * done / total) : 0;
     std::string bar(fill, '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld  %.1f/s  ETA %.0fs  %.*s\033[K", m_label.c_str(), bar.c_str(), pct,
-                 static_cast<long long>(done), static_cast<long long>(total), rate, eta, static_cast<int>(what.size()), what.data());
+    std::fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld  %.1f/s  ETA %s  %.*s\033[K", m_label.c_str(), bar.c_str(), pct,
+                 static_cast<long long>(done), static_cast<long long>(total), rate, eta.c_str(), static_cast<int>(what.size()), what.data());
     m_printed = true;
   } else {
     // Plain lines for logs: one every 10 %, and one at least every 30 s while what the job is doing
@@ -40,8 +40,8 @@ void ProgressPrinter::update(const jobs::ProgressSnapshot& s, std::string_view w
     m_lastPrint = now;
     m_lastWhat.assign(what.data(), what.size());
     m_printed = true;
-    std::fprintf(stderr, "%s: %lld/%lld (%d%%) %.1f/s ETA %.0fs %.*s\n", m_label.c_str(), static_cast<long long>(done),
-                 static_cast<long long>(total), pct, rate, eta, static_cast<int>(what.size()), what.data());
+    std::fprintf(stderr, "%s: %lld/%lld (%d%%) %.1f/s ETA %s %.*s\n", m_label.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total), pct, rate, eta.c_str(), static_cast<int>(what.size()), what.data());
   }
   std::fflush(stderr);
 }

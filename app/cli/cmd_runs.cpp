@@ -479,7 +479,7 @@ int cmdComputeOptimal(const Options& o) {
     if (!large) return fail(large.error());
     auto ratios = parseRatioList(o.ratios);
     if (!ratios) return fail(ratios.error());
-    auto ex = search::exchangeFromRuns(**st, base->id, runs, large->id, opt, *ratios);
+    auto ex = search::exchangeFromRuns(**st, base->id, *rep, large->id, *ratios);
     if (!ex) return fail(ex.error());
     exchange = std::move(*ex);
   }
@@ -500,10 +500,10 @@ int cmdComputeOptimal(const Options& o) {
               "%6s %10s %13s %10s %15s %12s %10s  %s\n",
               "N", "optimal", "interval", rep->baseline.c_str(), "optimal-base", "baseline N=", "ratio", "chosen per bin (fold 0 / fold 1)");
   for (const auto& f : rep->frontier) {
-    const std::string ratio = f.efficiencyText("x");
+    const std::string ratio = f.efficiencyText("x", "-");
     std::printf("%6d %9.1f%% %13s %9.1f%% %15s %12.1f %10s ", f.budget, 100 * f.computeOptimal, intervalText(f.ciLow, f.ciHigh).c_str(),
                 100 * f.baseline, intervalText(f.minusBaselineLow, f.minusBaselineHigh).c_str(), f.matchingBaselineBudget,
-                ratio == "—" ? "-" : ratio.c_str());
+                ratio.c_str());
     for (size_t b = 0; b < f.chosen.size(); ++b) std::printf(" %zu:%s/%s", b + 1, f.chosen[b][0].c_str(), f.chosen[b][1].c_str());
     std::printf("\n");
   }

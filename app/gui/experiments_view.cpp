@@ -13,18 +13,13 @@
 
 #include "app/gui/job_queue.h"
 #include "core/jobs/job.h"
+#include "core/jobs/progress.h"
 
 namespace lens::app {
 
 namespace {
 
-QString duration(double seconds) {
-  if (seconds < 0) return QStringLiteral("—");
-  const qint64 s = static_cast<qint64>(seconds + 0.5);
-  if (s < 60) return QStringLiteral("%1 s").arg(s);
-  if (s < 3600) return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-  return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
+QString duration(double seconds) { return QString::fromStdString(jobs::durationText(seconds, "—")); }
 
 }  // namespace
 

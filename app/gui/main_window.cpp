@@ -77,7 +77,7 @@ Result<std::shared_ptr<const Comparison>> compareRuns(const std::string& db, con
   out->optimal = std::move(*co);
   if (roles->larger) {
     const int64_t large = roles->larger;
-    auto ex = search::exchangeFromRuns(**st, roles->baseline, roles->searches, large, opt, search::kDefaultExchangeRatios);
+    auto ex = search::exchangeFromRuns(**st, roles->baseline, out->optimal, large, search::kDefaultExchangeRatios);
     if (!ex) return ex.error();
     auto curve = search::computeRunCurves(**st, large, search::Aggregation::WeightedBestOfN, {1});
     if (!curve) return curve.error();

@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 namespace lens::jobs {
 
@@ -38,5 +40,17 @@ class ProgressMeter {
   std::chrono::steady_clock::time_point m_start;
   int64_t m_first = -1;
 };
+
+// A duration for people: "42 s", "12:05", "1:02:03"; `unknown` for a negative one (an ETA not
+// known yet: no new unit done).
+inline std::string durationText(double seconds, const char* unknown) {
+  if (seconds < 0) return unknown;
+  const long long s = static_cast<long long>(seconds + 0.5);
+  char buf[48];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%lld s", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, (s / 60) % 60, s % 60);
+  return buf;
+}
 
 }  // namespace lens::jobs

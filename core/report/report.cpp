@@ -213,8 +213,7 @@ void trainingSection(Writer& w, store::Store& st, const store::RunRecord& run) {
 }
 
 // The compute-optimal frontier of the baseline's best-of-N with the search runs.
-void compareSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const search::ComputeOptimalOptions& opt) {
-  auto co = search::computeOptimalFromRuns(st, roles.baseline, roles.searches, opt);
+void compareSection(Writer& w, const Result<search::ComputeOptimalReport>& co) {
   w.h(2, "Compute-optimal scaling");
   if (!co) {
     w.p("Not computed: " + co.error().message);
@@ -254,9 +253,13 @@ void compareSection(Writer& w, store::Store& st, const search::ComparisonRuns& r
 
 // Snell et al. §7: the baseline's model with test-time compute against the larger model's pass@1 at
 // equal total FLOPs, for a few R = inference tokens / pretraining tokens; paired over problems.
-void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const search::ComputeOptimalOptions& opt) {
-  auto ex = search::exchangeFromRuns(st, roles.baseline, roles.searches, roles.larger, opt, search::kDefaultExchangeRatios);
+void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& roles, const Result<search::ComputeOptimalReport>& co) {
   w.h(2, "Exchange: test-time compute against a larger model");
+  if (!co) {
+    w.p("Not computed: " + co.error().message);
+    return;
+  }
+  auto ex = search::exchangeFromRuns(st, roles.baseline, co.value(), roles.larger, search::kDefaultExchangeRatios);
   if (!ex) {
     w.p("Not computed: " + ex.error().message);
     return;
@@ -349,16 +352,13 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
   auto roles = search::comparisonRuns(st, rp.runs);
   if (!roles) return makeError(roles.error().code, "report: " + roles.error().message);
   if (!roles->baseline) return doc;
-  // Best-of-N of the baseline at every budget asked for that its pool holds.
-  auto baseline = st.run(roles->baseline);
-  if (!baseline) return makeError(baseline.error().code, "report: " + baseline.error().message);
-  const int pool = baseline->spec.value("samples", 1);
+  // Best-of-N of the baseline at every budget asked for that its pool holds (larger ones give no
+  // arm); one frontier for both sections.
   search::ComputeOptimalOptions opt;
-  opt.budgets.clear();
-  for (int b : rp.budgets)
-    if (b <= pool) opt.budgets.push_back(b);
-  if (!roles->searches.empty()) compareSection(w, st, *roles, opt);
-  if (roles->larger) exchangeSection(w, st, *roles, opt);
+  opt.budgets = rp.budgets;
+  const auto co = search::computeOptimalFromRuns(st, roles->baseline, roles->searches, opt);
+  if (!roles->searches.empty()) compareSection(w, co);
+  if (roles->larger) exchangeSection(w, st, *roles, co);
   return doc;
 }
 

@@ -46,11 +46,11 @@ json jsonNumbers(const std::vector<double>& v) {
   return out;
 }
 
-std::string FrontierPoint::efficiencyText(const char* times) const {
+std::string FrontierPoint::efficiencyText(const char* times, const char* missing) const {
   char buf[64];
   if (!std::isnan(efficiency)) std::snprintf(buf, sizeof buf, "%.2f%s", efficiency, times);
   else if (!std::isnan(efficiencyAtLeast)) std::snprintf(buf, sizeof buf, "> %.2f%s", efficiencyAtLeast, times);
-  else return "—";
+  else return missing;
   return buf;
 }
 

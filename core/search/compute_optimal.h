@@ -42,8 +42,8 @@ struct FrontierPoint {
   // When the baseline stays below computeOptimal at every budget it measured: the largest of those
   // budgets over `budget`, a lower bound of the efficiency gain (NaN otherwise).
   double efficiencyAtLeast = std::numeric_limits<double>::quiet_NaN();
-  // "1.38×", "> 4.00×" (the lower bound) or "—", with `times` after the number.
-  std::string efficiencyText(const char* times = "×") const;
+  // "1.38×", "> 4.00×" (the lower bound) or `missing`, with `times` after the number.
+  std::string efficiencyText(const char* times = "×", const char* missing = "—") const;
   // 95 % bootstrap intervals over problems (stats/bootstrap.h): of computeOptimal, and of its
   // difference from the baseline at this budget on the problems both ran (paired; NaN without a
   // baseline). The efficiency has none: it would need the selection redone on every resample.
@@ -73,6 +73,8 @@ struct ComputeOptimalReport {
   };
   std::vector<ArmSummary> arms;
   std::vector<int> bins;  // the difficulty bin of every problem (1..5; 0: left out), as given
+  // From stored runs (computeOptimalFromRuns): each problem's key, indexed like `bins`.
+  std::vector<std::string> problemKeys;
   nlohmann::json toJson() const;
 };
 

@@ -155,7 +155,7 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId, 
 namespace lens::search {
 
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    const ComputeOptimalOptions& opt, std::vector<std::string>* keysOut, std::vector<int>* binsOut) {
+                                                    const ComputeOptimalOptions& opt) {
   const Aggregation how = opt.how;
   const auto& budgets = opt.budgets;
   const int trials = opt.trials;
@@ -173,14 +173,19 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
   std::vector<Arm> arms;
   for (int n : budgets) {
     Arm a{baseName, n, std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};
+    bool any = false;
     for (size_t i = 0; i < data.size(); ++i) {
       auto c = problemPoint(data[i], how, n, trials, base->seed + i);
       if (!c) continue;
+      any = true;
       a.accuracy[i] = c->accuracy;
       a.flops[i] = c->flopsPerProblem + (opt.withVerifier ? n * graded->verifierPerSample[i] : 0.0);
     }
-    arms.push_back(std::move(a));
+    if (any) arms.push_back(std::move(a));  // none: every pool is smaller than n
   }
+  if (arms.empty() && !budgets.empty() && searchRuns.empty())
+    return makeError(ErrorCode::InvalidInput, "compute-optimal: run " + std::to_string(baselineRun) + " has fewer samples per problem than every budget asked for (smallest: " +
+                                                  std::to_string(*std::min_element(budgets.begin(), budgets.end())) + ")");
   for (int64_t id : searchRuns) {
     auto run = st.run(id);
     if (!run) return run.error();
@@ -210,9 +215,9 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
       return makeError(ErrorCode::InvalidInput, "run " + std::to_string(id) + " shares no problem with the baseline run " + std::to_string(baselineRun));
     arms.push_back(std::move(a));
   }
-  if (keysOut) *keysOut = keys;
-  if (binsOut) *binsOut = bins;
-  return computeOptimal(arms, bins, baseName);
+  auto rep = computeOptimal(arms, bins, baseName);
+  if (rep) rep->problemKeys = keys;
+  return rep;
 }
 
 namespace {
@@ -237,14 +242,14 @@ Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
 
 }  // namespace
 
-Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
-                                        const ComputeOptimalOptions& opt, const std::vector<double>& ratios) {
-  std::vector<std::string> keys;
-  std::vector<int> bins;
-  auto co = computeOptimalFromRuns(st, baselineRun, searchRuns, opt, &keys, &bins);
-  if (!co) return co.error();
+Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, const ComputeOptimalReport& smallOptimal, int64_t largeRun,
+                                        const std::vector<double>& ratios) {
+  const auto& keys = smallOptimal.problemKeys;
+  const auto& bins = smallOptimal.bins;
+  if (keys.size() != bins.size())
+    return makeError(ErrorCode::InvalidInput, "exchange: the compute-optimal report does not come from stored runs (no problem keys)");
   ExchangeInput in;
-  in.smallFrontier = co->frontier;
+  in.smallFrontier = smallOptimal.frontier;
   auto small = policyParameters(st, baselineRun);
   if (!small) return small.error();
   auto large = policyParameters(st, largeRun);

@@ -63,12 +63,13 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& store, int64_t runI
 
 // Compute-optimal scaling from stored runs (compute_optimal.h): the baseline is a sampling run
 // (generate) whose samples give best-of-N by `how` at each budget, per problem; each search run is
-// one strategy at its N (its units' "correct" metric). Problems are matched by key; difficulty bins
-// are the baseline's oracle bins (pass@1 of its samples) or, with predictedBins, its predicted bins
-// (mean verifier score). FLOPs are the generator's.
+// one strategy at its N (its units' "correct" metric). Problems are matched by key (the report's
+// problemKeys); difficulty bins are the baseline's oracle bins (pass@1 of its samples) or, with
+// predictedBins, its predicted bins (mean verifier score). FLOPs are the generator's.
 // With withVerifier, FLOPs are generator + verifier: the verifier's per problem ("verifier-flops"
 // of a search unit; for best-of-N, the pool's verifier FLOPs per sample times N).
-// keysOut/binsOut, when given, receive the baseline's problem keys and their bins.
+// A budget larger than every problem's pool gives no best-of-N arm (it is left out unless a search
+// run has it), so the budgets asked for need not know the pool's size.
 struct ComputeOptimalOptions {
   Aggregation how = Aggregation::WeightedBestOfN;
   std::vector<int> budgets = {1, 2, 4, 8, 16};
@@ -77,15 +78,14 @@ struct ComputeOptimalOptions {
   bool withVerifier = false;
 };
 Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns,
-                                                    const ComputeOptimalOptions& options, std::vector<std::string>* keysOut = nullptr,
-                                                    std::vector<int>* binsOut = nullptr);
+                                                    const ComputeOptimalOptions& options);
 
 // The exchange analysis (exchange.h) from stored runs: the small model's compute-optimal frontier
-// (as computeOptimalFromRuns) against a larger model's sampling run (pass@1 of its samples, FLOPs
-// per sample), on the problems both have, by the baseline's difficulty bins. Parameter counts are
-// the runs' recorded policy models.
-Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const std::vector<int64_t>& searchRuns, int64_t largeRun,
-                                        const ComputeOptimalOptions& options, const std::vector<double>& ratios);
+// (`smallOptimal`, computeOptimalFromRuns of baselineRun: its bins and problem keys) against a
+// larger model's sampling run (pass@1 of its samples, FLOPs per sample), on the problems both have.
+// Parameter counts are the runs' recorded policy models.
+Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const ComputeOptimalReport& smallOptimal, int64_t largeRun,
+                                        const std::vector<double>& ratios);
 
 // How a set of runs is compared (the workbench's comparison and the report): among the sampling
 // (generate) runs, the one whose policy has the fewest parameters (a Duo model's all-big route) is

@@ -2,6 +2,7 @@
 # Imported by the findings scripts' report code (PYTHONPATH=scripts/lib): what they all compute or
 # print the same way.
 import random
+import re
 
 
 def paired_mean(d, reps=2000, seed=1):
@@ -18,3 +19,8 @@ def efficiency_text(f):
     if f.get("efficiency") is not None: return f"{f['efficiency']:.2f}×"
     if f.get("efficiency_at_least") is not None: return f"> {f['efficiency_at_least']:.2f}×"
     return "—"
+
+
+def natural_key(s):
+    """Sorts strategy names with their numbers as numbers: "revise L=4" before "revise L=16"."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]

@@ -303,7 +303,9 @@ class TestWorkbench : public QObject {
     auto st = store::Store::open(db.toStdString());
     LENS_VERIFY_OK(st);
     search::ComputeOptimalOptions opt;
-    auto ex = search::exchangeFromRuns(**st, 1, {2}, lr->run.id, opt, {0.1, 1.0, 10.0});
+    auto co = search::computeOptimalFromRuns(**st, 1, {2}, opt);
+    LENS_VERIFY_OK(co);
+    auto ex = search::exchangeFromRuns(**st, 1, *co, lr->run.id, {0.1, 1.0, 10.0});
     LENS_VERIFY_OK(ex);
     QVERIFY(v->tableCaption().contains(QString::number(ex->sizeRatio, 'f', 2) + "× larger"));
     for (int i = 0; i < 3; ++i) {

@@ -100,6 +100,11 @@ class TestJobs : public QObject {
     auto s = m.update(60, 100);
     QVERIFY(s.ratePerSecond > 0 && s.ratePerSecond < 10 / 0.04);  // 10 units in >= 50 ms
     LENS_COMPARE_NEAR(s.etaSeconds, 40 / s.ratePerSecond, 1e-9);
+    // How the CLI and the workbench print it; unknown is not "0 s".
+    QCOMPARE(jobs::durationText(first.etaSeconds, "?"), std::string("?"));
+    QCOMPARE(jobs::durationText(41.6, "?"), std::string("42 s"));
+    QCOMPARE(jobs::durationText(725, "?"), std::string("12:05"));
+    QCOMPARE(jobs::durationText(3723, "—"), std::string("1:02:03"));
   }
 
   // Stop after 3 units, resume, and get exactly what one uninterrupted run gets.

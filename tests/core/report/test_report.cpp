@@ -152,7 +152,7 @@ class TestReport : public QObject {
     QVERIFY(roles->searches.empty());
     report::ReportParams p;
     p.runs = {l->run.id, s->run.id};
-    p.budgets = {1, 2, 4};
+    p.budgets = {1, 2, 4, 8};
     auto doc = report::buildReport(**st, p);
     LENS_VERIFY_OK(doc);
     const std::string& b = doc->body;
@@ -161,9 +161,23 @@ class TestReport : public QObject {
     QVERIFY(b.find("Run " + std::to_string(l->run.id) + "'s model is 10.90× larger than run " + std::to_string(s->run.id)) != std::string::npos);
     QVERIFY(b.find("Compute-optimal scaling") == std::string::npos);  // no search run
     QVERIFY(b.find("No training metrics recorded.") == std::string::npos);
+    // A budget beyond the pool of 4 gives no best-of-N arm (the report asks for 8 below).
     search::ComputeOptimalOptions opt;
-    opt.budgets = {1, 2, 4};
-    auto ex = search::exchangeFromRuns(**st, s->run.id, {}, l->run.id, opt, {0.1, 1.0, 10.0});
+    opt.budgets = {1, 2, 4, 8};
+    auto co = search::computeOptimalFromRuns(**st, s->run.id, {}, opt);
+    LENS_VERIFY_OK(co);
+    QCOMPARE(co->budgets, std::vector<int>({1, 2, 4}));
+    QCOMPARE(co->arms.size(), size_t{3});
+    QCOMPARE(co->problemKeys.size(), size_t{8});
+    search::ComputeOptimalOptions beyond;
+    beyond.budgets = {8, 16};
+    auto none = search::computeOptimalFromRuns(**st, s->run.id, {}, beyond);
+    QVERIFY(!none.ok() && none.error().message.find("fewer samples per problem than every budget asked for (smallest: 8)") != std::string::npos);
+    auto keyless = *co;
+    keyless.problemKeys.clear();
+    auto noKeys = search::exchangeFromRuns(**st, s->run.id, keyless, l->run.id, {1.0});
+    QVERIFY(!noKeys.ok() && noKeys.error().message.find("no problem keys") != std::string::npos);
+    auto ex = search::exchangeFromRuns(**st, s->run.id, *co, l->run.id, {0.1, 1.0, 10.0});
     LENS_VERIFY_OK(ex);
     QCOMPARE(ex->rows.size(), size_t{3});
     for (const auto& r : ex->rows) {

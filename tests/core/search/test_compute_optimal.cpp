@@ -139,6 +139,11 @@ class TestComputeOptimal : public QObject {
     QCOMPARE(r2->frontier[0].efficiencyText(), std::string("> 4.00×"));
     QCOMPARE(r2->toJson()["frontier"][0]["efficiency_at_least"].get<double>(), 4.0);
     QVERIFY(r2->toJson()["frontier"][0]["efficiency"].is_null());
+    // Neither: the caller's marker (the CLI's plain-text "-"), "—" by default.
+    FrontierPoint none;
+    none.efficiency = std::numeric_limits<double>::quiet_NaN();
+    QCOMPARE(none.efficiencyText("x", "-"), std::string("-"));
+    QCOMPARE(none.efficiencyText(), std::string("—"));
   }
 
   // A bin present in one fold only takes the choice made on the whole other fold.
