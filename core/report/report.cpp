@@ -351,7 +351,7 @@ Result<ReportDocument> buildReport(store::Store& st, const ReportParams& rp) {
   // runs, and the exchange against a larger model's sampling run (search::comparisonRuns).
   auto roles = search::comparisonRuns(st, rp.runs);
   if (!roles) return makeError(roles.error().code, "report: " + roles.error().message);
-  if (!roles->baseline) return doc;
+  if (!roles->baseline || (roles->searches.empty() && !roles->larger)) return doc;
   // Best-of-N of the baseline at every budget asked for that its pool holds (larger ones give no
   // arm); one frontier for both sections.
   search::ComputeOptimalOptions opt;
