@@ -73,8 +73,10 @@ struct ComputeOptimalReport {
   };
   std::vector<ArmSummary> arms;
   std::vector<int> bins;  // the difficulty bin of every problem (1..5; 0: left out), as given
-  // From stored runs (computeOptimalFromRuns): each problem's key, indexed like `bins`.
+  // From stored runs (computeOptimalFromRuns): each problem's key, indexed like `bins`, and the
+  // baseline's mean generator FLOPs per sample.
   std::vector<std::string> problemKeys;
+  double meanSampleFlops = 0;
   nlohmann::json toJson() const;
 };
 

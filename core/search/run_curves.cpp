@@ -216,7 +216,12 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
     arms.push_back(std::move(a));
   }
   auto rep = computeOptimal(arms, bins, baseName);
-  if (rep) rep->problemKeys = keys;
+  if (rep) {
+    rep->problemKeys = keys;
+    double f = 0;
+    for (const auto& p : data) f += p.flopsPerSample;
+    rep->meanSampleFlops = data.empty() ? 0.0 : f / static_cast<double>(data.size());
+  }
   return rep;
 }
 
@@ -256,13 +261,7 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
   if (!large) return large.error();
   in.smallParameters = *small;
   in.largeParameters = *large;
-  auto base = st.run(baselineRun);
-  if (!base) return base.error();
-  auto baseData = gradedSamples(st, *base);
-  if (!baseData) return baseData.error();
-  double f = 0;
-  for (const auto& p : baseData->first) f += p.flopsPerSample;
-  in.smallSampleFlops = f / static_cast<double>(baseData->first.size());
+  in.smallSampleFlops = smallOptimal.meanSampleFlops;
 
   auto lrun = st.run(largeRun);
   if (!lrun) return lrun.error();

@@ -81,9 +81,9 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& store, int64_t
                                                     const ComputeOptimalOptions& options);
 
 // The exchange analysis (exchange.h) from stored runs: the small model's compute-optimal frontier
-// (`smallOptimal`, computeOptimalFromRuns of baselineRun: its bins and problem keys) against a
-// larger model's sampling run (pass@1 of its samples, FLOPs per sample), on the problems both have.
-// Parameter counts are the runs' recorded policy models.
+// (`smallOptimal`, computeOptimalFromRuns of baselineRun: its bins, problem keys and FLOPs per
+// sample) against a larger model's sampling run (pass@1 of its samples, FLOPs per sample), on the
+// problems both have. Parameter counts are the runs' recorded policy models.
 Result<ExchangeReport> exchangeFromRuns(store::Store& store, int64_t baselineRun, const ComputeOptimalReport& smallOptimal, int64_t largeRun,
                                         const std::vector<double>& ratios);
 
