@@ -823,6 +823,11 @@ int cmdVerifier(const Options& o) {
     json j = {{"run", run->id}, {"problems", q->problems}, {"pooled", estimate(q->pooled)},
               {"within_problem", {{"auroc", search::jsonNumber(q->withinProblem)}, {"ci_low", search::jsonNumber(q->withinProblemInterval.low)},
                                   {"ci_high", search::jsonNumber(q->withinProblemInterval.high)}, {"problems", q->mixedProblems}}},
+              {"likelihood_within_problem", {{"auroc", search::jsonNumber(q->likelihoodWithinProblem)},
+                                             {"ci_low", search::jsonNumber(q->likelihoodWithinProblemInterval.low)},
+                                             {"ci_high", search::jsonNumber(q->likelihoodWithinProblemInterval.high)},
+                                             {"verifier_minus_likelihood", {{"ci_low", search::jsonNumber(q->withinProblemOverLikelihood.low)},
+                                                                            {"ci_high", search::jsonNumber(q->withinProblemOverLikelihood.high)}}}}},
               {"by_level", levels}};
     json sel = json::array();
     for (const auto& s : q->selection)
@@ -844,6 +849,12 @@ int cmdVerifier(const Options& o) {
   line("pooled", q->pooled.value, q->pooled.interval, counts(q->pooled));
   line("within problem", q->withinProblem, q->withinProblemInterval,
        "mean over the " + std::to_string(q->mixedProblems) + " problems with right and wrong samples");
+  if (q->mixedProblems > 0) {
+    char diff[64];
+    std::snprintf(diff, sizeof diff, "[%+.3f, %+.3f]", q->withinProblemOverLikelihood.low, q->withinProblemOverLikelihood.high);
+    line("  likelihood", q->likelihoodWithinProblem, q->likelihoodWithinProblemInterval,
+         std::string("the samples' mean log-prob per token, same problems; verifier - likelihood ") + diff);
+  }
   for (const auto& [level, e] : q->byLevel) line("level " + std::to_string(level), e.value, e.interval, counts(e));
   if (!q->selection.empty()) std::printf("\nweighted best-of-N vs majority voting (same subsets; interval of the paired difference)\n%6s %10s %10s %24s\n", "N", "majority", "weighted", "weighted - majority");
   for (const auto& s : q->selection)

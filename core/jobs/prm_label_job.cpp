@@ -4,7 +4,8 @@
 // every step prefix of each solution it samples rollouts that continue from that prefix, and the
 // step's label is the fraction of rollouts that reach the right answer. The last step's label is
 // whether the solution itself is right. Labels are stored as the step scores of the samples, so
-// the run's database is the PRM's training data.
+// the run's database is the PRM's training data. With "mixed_only", problems whose solutions are
+// all right or all wrong keep their samples unlabelled (no rollouts are spent on them).
 #include <chrono>
 
 #include "core/flops/flops.h"
@@ -26,6 +27,10 @@ struct LabelSpec {
   mathdata::ProblemSource dataset;
   int solutions = 4;  // sampled solutions per problem
   int rollouts = 4;   // continuations per step prefix
+  // Only problems whose solutions include right and wrong answers get rollouts and labels: the
+  // others (all right or all wrong) can teach a PRM only which problems are hard, not which of a
+  // problem's solutions is right, which is what selection among them needs.
+  bool mixedOnly = false;
   model::SamplingParams sampling;
   std::string stepDelimiter = "\n\n";
 };
@@ -49,6 +54,16 @@ class PrmLabelJob final : public PolicyJob {
     }
     auto sols = m_model->generate(first, &ctx);
     if (!sols) return sols.error();
+    std::vector<char> labelled(units.size(), 1);
+    for (size_t i = 0; i < units.size() && m_spec.mixedOnly; ++i) {
+      const auto& prob = problem(units[i]);
+      int right = 0;
+      for (const auto& s : (*sols)[i]) {
+        auto a = mathdata::extractAnswer(s.text);
+        right += a && prob.answer && mathdata::answersEqual(*a, *prob.answer);
+      }
+      labelled[i] = right > 0 && right < static_cast<int>((*sols)[i].size());
+    }
     // 2. Rollouts from every proper step prefix of every solution, in one batched call.
     struct Prefix {
       size_t unit, sample, step;
@@ -61,7 +76,7 @@ class PrmLabelJob final : public PolicyJob {
       for (size_t k = 0; k < (*sols)[i].size(); ++k) {
         steps[i][k] = mathdata::splitSteps((*sols)[i][k].text, m_spec.stepDelimiter);
         std::string text = prompts[i];
-        for (size_t st = 0; st + 1 < steps[i][k].size(); ++st) {
+        for (size_t st = 0; labelled[i] && st + 1 < steps[i][k].size(); ++st) {
           text += steps[i][k][st] + m_spec.stepDelimiter;
           prefixes.push_back({i, k, st});
           second.push_back({tok->encode(text, true), m_spec.rollouts,
@@ -122,9 +137,9 @@ class PrmLabelJob final : public PolicyJob {
       }
       sample.flops += flops::inferenceFlops(params, static_cast<double>(P) + rolloutTokens) + flops::attentionFlops(cfg, keys);
     }
-    for (auto& u : out)
-      for (auto& s : u.samples)
-        if (!s.steps.empty()) s.steps.back().score = s.correct.value_or(false) ? 1.0 : 0.0;
+    for (size_t i = 0; i < out.size(); ++i)
+      for (auto& s : out[i].samples)
+        if (labelled[i] && !s.steps.empty()) s.steps.back().score = s.correct.value_or(false) ? 1.0 : 0.0;
     return out;
   }
 
@@ -147,6 +162,7 @@ Result<std::unique_ptr<Job>> createPrmLabelJob(const json& j) {
   r.text("kind", kind);
   LENS_TRY_STATUS(readPolicySpec(r, s.base));
   r.integer("solutions", s.solutions, 1, 1024).integer("rollouts", s.rollouts, 1, 1024).text("step_delimiter", s.stepDelimiter);
+  r.boolean("mixed_only", s.mixedOnly);
   if (auto d = r.object("dataset")) {
     LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   }

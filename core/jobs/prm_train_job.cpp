@@ -62,6 +62,10 @@ class PrmTrainJob final : public Job {
         r.metrics.push_back({"final-auroc", "validation", 0, rep->validationFinalAurocBefore});
         r.metrics.push_back({"final-auroc", "validation", m_params.steps, rep->validationFinalAurocAfter});
       }
+      if (std::isfinite(rep->validationWithinAurocBefore) && std::isfinite(rep->validationWithinAurocAfter)) {
+        r.metrics.push_back({"within-auroc", "validation", 0, rep->validationWithinAurocBefore});
+        r.metrics.push_back({"within-auroc", "validation", m_params.steps, rep->validationWithinAurocAfter});
+      }
       return Status::success();
     });
   }
@@ -81,6 +85,7 @@ Result<std::unique_ptr<Job>> createPrmTrainJob(const json& j) {
   r.text("kind", kind).text("name", name);
   LENS_TRY_STATUS(readFineTuneSpec(r, p));
   r.text("step_tag", p.stepTag).text("good_token", p.goodToken).text("bad_token", p.badToken);
+  r.number("lm_weight", p.lmWeight, 0.0, 100.0);
   if (auto l = r.object("labels")) {
     l->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(l->finish());

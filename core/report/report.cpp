@@ -108,6 +108,9 @@ void verifierSection(Writer& w, store::Store& st, const store::RunRecord& run, c
       {"pooled", auc(q->pooled.value, q->pooled.interval), std::to_string(q->pooled.problems) + " problems, " + std::to_string(q->pooled.positives) + " right and " +
                                                                std::to_string(q->pooled.negatives) + " wrong samples"},
       {"within problem", auc(q->withinProblem, q->withinProblemInterval), "mean over the " + std::to_string(q->mixedProblems) + " problems with both"}};
+  rows.push_back({"within problem, the samples' own likelihood", auc(q->likelihoodWithinProblem, q->likelihoodWithinProblemInterval),
+                  "the same problems; the verifier's − this: [" + fmt(q->withinProblemOverLikelihood.low, "%+.3f") + ", " +
+                      fmt(q->withinProblemOverLikelihood.high, "%+.3f") + "]"});
   for (const auto& [level, e] : q->byLevel) rows.push_back({"level " + std::to_string(level), auc(e.value, e.interval), std::to_string(e.problems) + " problems"});
   w.table({"AUROC of the sample's score", "value [95 % interval]", "over"}, rows);
   std::vector<std::vector<std::string>> sel;
@@ -117,7 +120,8 @@ void verifierSection(Writer& w, store::Store& st, const store::RunRecord& run, c
                                                                                                            fmt(100 * s.difference.high, "%+.1f") + "]" : "")});
   if (!sel.empty()) w.table({"N", "majority voting", "weighted best-of-N", "weighted − majority (points)"}, sel);
   w.p("A pooled AUROC also rewards a verifier that only knows which problems are hard; best-of-N selection depends on the "
-      "within-problem one. Weighted best-of-N and majority voting are compared on the same random subsets of each problem's "
+      "within-problem one, and the baseline it must beat is the generator's own confidence: each sample's mean log-probability "
+      "per token, ranked the same way. Weighted best-of-N and majority voting are compared on the same random subsets of each problem's "
       "samples; intervals are 95 % percentile-bootstrap intervals over problems (the difference's is paired).");
 }
 

@@ -21,6 +21,7 @@ struct Graded {
   std::vector<ProblemSamples> first;   // the graded problems
   std::vector<std::string> second;     // their unit keys
   std::vector<double> verifierPerSample;  // verifier FLOPs per sample of each (0 when not scored)
+  std::vector<std::vector<double>> meanLogprob;  // each sample's mean log-probability per token, in order
   bool scored = false;                    // some sample carries a verifier score
 };
 
@@ -37,6 +38,7 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
   std::vector<ProblemSamples> data;
   std::vector<std::string> keys;
   std::vector<double> verifier;
+  std::vector<std::vector<double>> likelihood;
   bool scored = false;
   for (int64_t i : *idx) {
     auto u = st.unit(run.id, i);
@@ -45,8 +47,10 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
     if (u->problemIndex && *u->problemIndex < static_cast<int64_t>(problems.size()))
       p.level = problems[static_cast<size_t>(*u->problemIndex)].level;
     bool graded = false;
+    std::vector<double> lp;
     for (const auto& s : u->samples) {
       p.samples.push_back({s.answer, s.score.value_or(0.0), s.correct.value_or(false)});
+      lp.push_back(s.tokenIds.empty() ? 0.0 : s.logprob / static_cast<double>(s.tokenIds.size()));
       p.flopsPerSample += s.flops;
       graded = graded || s.correct.has_value();
       scored = scored || s.score.has_value();
@@ -59,10 +63,11 @@ Result<Graded> gradedSamples(store::Store& st, const store::RunRecord& run) {
     data.push_back(std::move(p));
     keys.push_back(u->key);
     verifier.push_back(vf);
+    likelihood.push_back(std::move(lp));
   }
   if (data.empty())
     return makeError(ErrorCode::InvalidInput, "run " + std::to_string(run.id) + " has no graded samples (its problems need reference answers)");
-  return Graded{std::move(data), std::move(keys), std::move(verifier), scored};
+  return Graded{std::move(data), std::move(keys), std::move(verifier), std::move(likelihood), scored};
 }
 
 // Best-of-N by `how` on one problem at budget n (nullopt when its pool is smaller): the mean over
@@ -117,17 +122,35 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId, 
   q.runId = runId;
   q.problems = static_cast<int>(data.size());
   std::vector<std::vector<stats::ScoredSample>> scored(data.size());
-  std::vector<double> within;
+  std::vector<double> within, likelihoodWithin;
   std::map<int, std::vector<std::vector<stats::ScoredSample>>> levels;
   for (size_t i = 0; i < data.size(); ++i) {
-    for (const auto& s : data[i].samples) scored[i].push_back({s.score, s.correct});
-    if (const double a = stats::auroc(scored[i]); !std::isnan(a)) within.push_back(a);
+    std::vector<stats::ScoredSample> byLikelihood;
+    for (size_t k = 0; k < data[i].samples.size(); ++k) {
+      scored[i].push_back({data[i].samples[k].score, data[i].samples[k].correct});
+      byLikelihood.push_back({graded->meanLogprob[i][k], data[i].samples[k].correct});
+    }
+    if (const double a = stats::auroc(scored[i]); !std::isnan(a)) {
+      within.push_back(a);
+      likelihoodWithin.push_back(stats::auroc(byLikelihood));
+    }
     if (data[i].level) levels[*data[i].level].push_back(scored[i]);
   }
   q.pooled = stats::aurocOverProblems(scored, bp);
   q.mixedProblems = static_cast<int>(within.size());
   q.withinProblem = within.empty() ? std::numeric_limits<double>::quiet_NaN() : std::accumulate(within.begin(), within.end(), 0.0) / within.size();
   q.withinProblemInterval = stats::bootstrapMean(within, bp);
+  if (!likelihoodWithin.empty()) {
+    q.likelihoodWithinProblem = std::accumulate(likelihoodWithin.begin(), likelihoodWithin.end(), 0.0) / likelihoodWithin.size();
+    q.likelihoodWithinProblemInterval = stats::bootstrapMean(likelihoodWithin, bp);
+    std::vector<double> diff(within.size());
+    for (size_t i = 0; i < within.size(); ++i) diff[i] = within[i] - likelihoodWithin[i];
+    q.withinProblemOverLikelihood = stats::bootstrapMean(diff, bp);
+  } else {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    q.likelihoodWithinProblem = nan;
+    q.likelihoodWithinProblemInterval = q.withinProblemOverLikelihood = {nan, nan};
+  }
   for (const auto& [level, probs] : levels) q.byLevel.emplace_back(level, stats::aurocOverProblems(probs, bp));
   for (int n : budgets) {
     VerifierQuality::Selection s;

@@ -47,6 +47,12 @@ struct VerifierQuality {
   double withinProblem = 0;
   stats::Interval withinProblemInterval;
   int mixedProblems = 0;  // problems with right and wrong samples
+  // The baseline a verifier must beat: the generator's own confidence, each sample's mean
+  // log-probability per token (as sampled: at the run's temperature), ranked within the same
+  // problems; and the paired difference verifier − likelihood over them.
+  double likelihoodWithinProblem = 0;
+  stats::Interval likelihoodWithinProblemInterval;
+  stats::Interval withinProblemOverLikelihood;
   std::vector<std::pair<int, stats::AurocEstimate>> byLevel;  // pooled within each level
   // Does selection by the verifier beat voting? Weighted best-of-N against majority voting at each
   // budget, on the same random subsets of each problem's samples; the interval is the paired

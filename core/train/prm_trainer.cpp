@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
@@ -31,12 +33,17 @@ json PrmTrainReport::toJson() const {
           {"validation_accuracy_after", validationAccuracyAfter},
           {"validation_final_auroc_before", std::isnan(validationFinalAurocBefore) ? json(nullptr) : json(validationFinalAurocBefore)},
           {"validation_final_auroc_after", std::isnan(validationFinalAurocAfter) ? json(nullptr) : json(validationFinalAurocAfter)},
+          {"validation_within_auroc_before", std::isnan(validationWithinAurocBefore) ? json(nullptr) : json(validationWithinAurocBefore)},
+          {"validation_within_auroc_after", std::isnan(validationWithinAurocAfter) ? json(nullptr) : json(validationWithinAurocAfter)},
+          {"validation_mixed_problems", validationMixedProblems},
           {"validation_label_entropy", labelEntropy}};
 }
 
 namespace {
 
 struct Encoded {
+  size_t problem = 0;  // examples of one problem share it
+  int64_t solutionStart = 0;  // the first token after the problem's
   std::vector<int32_t> ids;
   std::vector<int64_t> tags;   // positions of the tag tokens
   std::vector<float> labels;   // one per tag
@@ -45,6 +52,7 @@ struct Encoded {
 struct Batch {
   model::internal::ForwardBatch fb;
   torch::Tensor row, pos, label;  // flat over the batch's tags
+  torch::Tensor solutionStart;    // [B]
 };
 
 Batch makeBatch(const std::vector<const Encoded*>& ex, torch::Device device) {
@@ -53,11 +61,12 @@ Batch makeBatch(const std::vector<const Encoded*>& ex, torch::Device device) {
   const int64_t B = static_cast<int64_t>(ex.size());
   auto ids = torch::zeros({B, T}, torch::kInt64);
   auto a = ids.accessor<int64_t, 2>();
-  std::vector<int64_t> rows, poss;
+  std::vector<int64_t> rows, poss, starts;
   std::vector<float> labels;
   Batch out;
   for (int64_t b = 0; b < B; ++b) {
     const auto& e = *ex[static_cast<size_t>(b)];
+    starts.push_back(e.solutionStart);
     for (size_t t = 0; t < e.ids.size(); ++t) a[b][static_cast<int64_t>(t)] = e.ids[t];
     for (size_t k = 0; k < e.tags.size(); ++k) {
       rows.push_back(b);
@@ -72,20 +81,41 @@ Batch makeBatch(const std::vector<const Encoded*>& ex, torch::Device device) {
   out.row = torch::tensor(rows, torch::kInt64).to(device);
   out.pos = torch::tensor(poss, torch::kInt64).to(device);
   out.label = torch::tensor(labels, torch::kFloat32).to(device);
+  out.solutionStart = torch::tensor(starts, torch::kInt64).to(device);
+  return out;
+}
+
+struct Forward {
+  torch::Tensor tags;  // logit of "good" minus "bad" at every tag of the batch
+  torch::Tensor lm;    // next-token cross-entropy (nats per token) over the solutions' text, tags not predicted
+};
+
+Forward forwardBatch(Engine& eng, Batch& bt, int32_t good, int32_t bad, int32_t tag, bool lm) {
+  auto cache = eng.makeCache(bt.fb.tokens.size(0), bt.fb.tokens.size(1));
+  auto logits = eng.forward(bt.fb, *cache, /*allLogits=*/true);  // [B, T, V]
+  auto at = logits.index({bt.row, bt.pos});                      // [tags, V]
+  Forward out{at.select(1, good) - at.select(1, bad), {}};
+  if (lm) {
+    const int64_t T = bt.fb.tokens.size(1);
+    auto target = bt.fb.tokens.slice(1, 1, T);
+    // The base was trained on solution tokens only: the problem's text is context, not a target.
+    auto len = torch::tensor(bt.fb.lengths, torch::kInt64).to(target.device()).unsqueeze(1);
+    auto at = torch::arange(1, T, torch::TensorOptions().dtype(torch::kInt64).device(target.device())).unsqueeze(0);
+    auto mask = (at < len).logical_and(at >= bt.solutionStart.unsqueeze(1)).logical_and(target != tag);
+    auto nll = -torch::log_softmax(logits.slice(1, 0, T - 1), -1).gather(2, target.unsqueeze(2)).squeeze(2);
+    out.lm = (nll * mask).sum() / mask.sum().clamp_min(1);
+  }
   return out;
 }
 
 // Logit of "good" minus "bad" at every tag of the batch.
-torch::Tensor tagLogits(Engine& eng, Batch& bt, int32_t good, int32_t bad) {
-  auto cache = eng.makeCache(bt.fb.tokens.size(0), bt.fb.tokens.size(1));
-  auto logits = eng.forward(bt.fb, *cache, /*allLogits=*/true);  // [B, T, V]
-  auto at = logits.index({bt.row, bt.pos});                      // [tags, V]
-  return at.select(1, good) - at.select(1, bad);
-}
+torch::Tensor tagLogits(Engine& eng, Batch& bt, int32_t good, int32_t bad) { return forwardBatch(eng, bt, good, bad, 0, false).tags; }
 
 struct Eval {
   double loss = 0, accuracy = 0;
   double finalAuroc = 0;  // the last tag's score against its label (right when > 0.5): NaN with one class only
+  double withinAuroc = 0;  // the same among the solutions of one problem, averaged over problems with both
+  int64_t mixedProblems = 0;
 };
 
 Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_t bad, int batch) {
@@ -93,6 +123,7 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
   double loss = 0;
   int64_t tags = 0, decided = 0, right = 0;
   std::vector<stats::ScoredSample> finals;
+  std::map<size_t, std::vector<stats::ScoredSample>> byProblem;
   for (size_t i = 0; i < set.size(); i += static_cast<size_t>(batch)) {
     std::vector<const Encoded*> part;
     for (size_t j = i; j < std::min(set.size(), i + static_cast<size_t>(batch)); ++j) part.push_back(&set[j]);
@@ -109,10 +140,18 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
     for (const auto* e : part) {
       at += static_cast<int64_t>(e->tags.size());
       finals.push_back({zc[at - 1].item<double>(), e->labels.back() > 0.5f});
+      byProblem[e->problem].push_back(finals.back());
     }
   }
+  double within = 0;
+  int64_t mixed = 0;
+  for (const auto& [problem, scored] : byProblem)
+    if (const double a = stats::auroc(scored); !std::isnan(a)) {
+      within += a;
+      ++mixed;
+    }
   return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0,
-          stats::auroc(finals)};
+          stats::auroc(finals), mixed ? within / static_cast<double>(mixed) : std::numeric_limits<double>::quiet_NaN(), mixed};
 }
 
 }  // namespace
@@ -138,12 +177,15 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   // Encode: tags cut by max_tokens drop their steps; examples with a tag inside their text are refused.
   std::vector<Encoded> enc;
   int64_t skipped = 0;
+  std::map<std::string, size_t> problems;
   for (const auto& ex : examples) {
     if (ex.steps.size() != ex.labels.size() || ex.steps.empty()) {
       ++skipped;
       continue;
     }
     Encoded e;
+    e.problem = problems.emplace(ex.problem, problems.size()).first->second;
+    e.solutionStart = static_cast<int64_t>(tok->encode(verify::stepTagInput(ex.problem, {}, p.stepTag), true).size());
     e.ids = tok->encode(verify::stepTagInput(ex.problem, ex.steps, p.stepTag), true);
     for (size_t t = 0; t < e.ids.size(); ++t)
       if (e.ids[t] == ids[0]) e.tags.push_back(static_cast<int64_t>(t));
@@ -189,12 +231,16 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     rep.validationLossBefore = before.loss;
     rep.validationAccuracyBefore = before.accuracy;
     rep.validationFinalAurocBefore = before.finalAuroc;
+    rep.validationWithinAurocBefore = before.withinAuroc;
+    rep.validationMixedProblems = before.mixedProblems;
     LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p, ctx, "training the PRM",
                                         [&](const std::vector<size_t>& idx) {
                                           std::vector<const Encoded*> part;
                                           for (size_t i : idx) part.push_back(&enc[i]);
                                           Batch bt = makeBatch(part, eng.device());
-                                          return torch::binary_cross_entropy_with_logits(tagLogits(eng, bt, ids[1], ids[2]), bt.label);
+                                          auto f = forwardBatch(eng, bt, ids[1], ids[2], ids[0], p.lmWeight > 0);
+                                          auto loss = torch::binary_cross_entropy_with_logits(f.tags, bt.label);
+                                          return p.lmWeight > 0 ? loss + p.lmWeight * f.lm : loss;
                                         },
                                         [&](int64_t step, double loss) {
                                           if (onStep) onStep({step, loss});
@@ -203,6 +249,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     rep.validationLossAfter = after.loss;
     rep.validationAccuracyAfter = after.accuracy;
     rep.validationFinalAurocAfter = after.finalAuroc;
+    rep.validationWithinAurocAfter = after.withinAuroc;
 
     // Save as a step-tag PRM: the base's files, the trained weights, and the tokens in config.json.
     LENS_TRY_STATUS(internal::saveFineTuned(cfg, eng.weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
@@ -211,7 +258,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "PRM training");
   }
-  json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed},
+  json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed}, {"lm_weight", p.lmWeight},
                    {"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}, {"skipped_examples", skipped},
                    {"report", rep.toJson()}, {"command", p.command}};
   LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "prm_train.json").string(), manifest));

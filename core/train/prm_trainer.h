@@ -29,6 +29,10 @@ struct PrmExample {
 // later steps dropped).
 struct PrmTrainParams : FineTuneParams {
   std::string stepTag = "\x1e", goodToken = "+", badToken = "-";  // single tokens of the base's tokenizer
+  // Weight of an auxiliary next-token loss on the examples' solution text (tags excluded): it keeps
+  // the base's own predictions of each step, which a verifier can compare a step with, from being
+  // trained away. 0: labels only.
+  double lmWeight = 0;
 };
 
 struct PrmTrainStep {
@@ -44,6 +48,10 @@ struct PrmTrainReport {
   double labelEntropy = 0;  // validation: the loss a perfect predictor of the labels would reach
   // Validation: AUROC of the last step's score against its label (the solution's correctness).
   double validationFinalAurocBefore = 0, validationFinalAurocAfter = 0;
+  // The same among the solutions of one problem (what selection among them needs), averaged over
+  // the validation problems with right and wrong solutions; NaN where there are none.
+  double validationWithinAurocBefore = 0, validationWithinAurocAfter = 0;
+  int64_t validationMixedProblems = 0;
   nlohmann::json toJson() const;
 };
 

@@ -378,8 +378,9 @@ class TestCliRuns : public QObject {
     QCOMPARE(cli({"curves", "1", "--db", db, "--aggregation", "vote"}).code, 1);
   }
 
-  // `verifier` on a run scored by the shipped PRM: its pooled and within-problem AUROC equal a
-  // count over every (right, wrong) pair of the exported samples; a run without scores is refused.
+  // `verifier` on a run scored by the shipped PRM: its pooled and within-problem AUROC, and the
+  // within-problem AUROC of the samples' mean log-probability per token, equal a count over every
+  // (right, wrong) pair of the exported samples; a run without scores is refused.
   void verifierAurocOfAScoredRun() {
     QTemporaryDir dir;
     const QString db = dir.filePath("v.db"), spec = dir.filePath("scored.json");
@@ -407,18 +408,26 @@ class TestCliRuns : public QObject {
       return n > 0 ? u / n : -1.0;
     };
     std::vector<std::pair<double, bool>> all;
-    double within = 0;
+    double within = 0, likelihood = 0;
     int mixed = 0;
     for (const auto& u : exported["units"]) {
-      std::vector<std::pair<double, bool>> mine;
-      for (const auto& s : u["samples"]) mine.emplace_back(s["score"].get<double>(), s["correct"].get<bool>());
+      std::vector<std::pair<double, bool>> mine, confidence;
+      for (const auto& s : u["samples"]) {
+        mine.emplace_back(s["score"].get<double>(), s["correct"].get<bool>());
+        confidence.emplace_back(s["logprob"].get<double>() / static_cast<double>(s["token_ids"].size()), s["correct"].get<bool>());
+      }
       all.insert(all.end(), mine.begin(), mine.end());
-      if (const double a = pairs(mine); a >= 0) within += a, ++mixed;
+      if (const double a = pairs(mine); a >= 0) within += a, likelihood += pairs(confidence), ++mixed;
     }
     QCOMPARE(q["pooled"]["right"].get<int>() + q["pooled"]["wrong"].get<int>(), 80);
     LENS_COMPARE_NEAR(q["pooled"]["auroc"].get<double>(), pairs(all), 1e-12);
     QCOMPARE(q["within_problem"]["problems"].get<int>(), mixed);
     if (mixed > 0) LENS_COMPARE_NEAR(q["within_problem"]["auroc"].get<double>(), within / mixed, 1e-12);
+    // The generator's own confidence (mean log-prob per token) ranked on the same problems.
+    QVERIFY(mixed > 0);
+    LENS_COMPARE_NEAR(q["likelihood_within_problem"]["auroc"].get<double>(), likelihood / mixed, 1e-12);
+    QVERIFY(q["likelihood_within_problem"]["verifier_minus_likelihood"]["ci_low"].get<double>() <=
+            q["within_problem"]["auroc"].get<double>() - q["likelihood_within_problem"]["auroc"].get<double>() + 1e-12);
     QVERIFY(q["pooled"]["ci_low"].get<double>() <= q["pooled"]["auroc"].get<double>());
     QVERIFY(q["pooled"]["ci_high"].get<double>() >= q["pooled"]["auroc"].get<double>());
     QVERIFY(cli({"verifier", "1", "--db", db}).out.contains("within problem"));

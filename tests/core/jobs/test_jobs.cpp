@@ -31,6 +31,22 @@ json tinySpec() {
 }
 }  // namespace
 
+// A prm-label run of arith-duo-small on the first `count` train problems, into DIR/labels.db.
+static Result<jobs::RunOutcome> runPrmLabels(const QTemporaryDir& dir, int count, int solutions, int rollouts, int batch, bool mixedOnly) {
+  json spec = {{"kind", "prm-label"},
+               {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
+               {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", count}}},
+               {"solutions", solutions},
+               {"rollouts", rollouts},
+               {"mixed_only", mixedOnly},
+               {"batch", batch},
+               {"seed", 2},
+               {"device", {{"device", "cpu"}}}};
+  jobs::RunParams p;
+  p.dbPath = dir.filePath("labels.db").toStdString();
+  return jobs::startRun(spec, p);
+}
+
 class TestJobs : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -222,20 +238,10 @@ class TestJobs : public QObject {
   // the others are fractions of rollouts, and correct solutions' prefixes mostly lead to right answers.
   void prmLabelsFromRollouts() {
     QTemporaryDir dir;
-    json spec = {{"kind", "prm-label"},
-                 {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"},
-                 {"dataset", {{"path", "builtin:arith"}, {"split", "train"}, {"count", 10}}},
-                 {"solutions", 2},
-                 {"rollouts", 4},
-                 {"batch", 5},
-                 {"seed", 2},
-                 {"device", {{"device", "cpu"}}}};
-    jobs::RunParams p;
-    p.dbPath = dir.filePath("labels.db").toStdString();
-    auto r = jobs::startRun(spec, p);
+    auto r = runPrmLabels(dir, 10, 2, 4, 5, false);
     LENS_VERIFY_OK(r);
     QCOMPARE(r->run.status, store::RunStatus::Done);
-    auto st = store::Store::open(p.dbPath);
+    auto st = store::Store::open(dir.filePath("labels.db").toStdString());
     int steps = 0;
     double labelSumRight = 0;
     int countRight = 0;
@@ -261,6 +267,33 @@ class TestJobs : public QObject {
     }
     QVERIFY(steps > 20);
     QVERIFY2(countRight == 0 || labelSumRight / countRight > 0.6, qPrintable(QString::number(labelSumRight / countRight)));
+  }
+
+  // "mixed_only": only problems with right and wrong solutions get rollouts and labels; the others
+  // keep their samples and correctness, every step unlabelled.
+  void prmLabelsMixedOnly() {
+    QTemporaryDir dir;
+    auto r = runPrmLabels(dir, 12, 4, 2, 6, true);
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->run.status, store::RunStatus::Done);
+    auto st = store::Store::open(dir.filePath("labels.db").toStdString());
+    int mixed = 0, unmixed = 0;
+    for (int64_t u = 0; u < 12; ++u) {
+      auto unit = (*st)->unit(r->run.id, u);
+      LENS_VERIFY_OK(unit);
+      QCOMPARE(unit->samples.size(), size_t{4});
+      int right = 0;
+      for (const auto& s : unit->samples) right += s.correct.value_or(false);
+      const bool isMixed = right > 0 && right < 4;
+      (isMixed ? mixed : unmixed) += 1;
+      for (const auto& s : unit->samples) {
+        QVERIFY(s.correct.has_value());
+        QVERIFY(!s.steps.empty());
+        for (const auto& step : s.steps) QCOMPARE(step.score.has_value(), isMixed);
+        if (isMixed) QCOMPARE(*s.steps.back().score, *s.correct ? 1.0 : 0.0);
+      }
+    }
+    QVERIFY2(mixed > 0 && unmixed > 0, qPrintable(QString("%1 mixed, %2 not").arg(mixed).arg(unmixed)));
   }
 
   void failuresAreRecordedNotThrown() {

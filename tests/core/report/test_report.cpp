@@ -113,6 +113,7 @@ class TestReport : public QObject {
     QVERIFY(b.find("Compute-optimal scaling") != std::string::npos);
     QVERIFY(b.find("Verifier: right against wrong samples") != std::string::npos);
     QVERIFY(b.find("within problem") != std::string::npos && b.find("weighted − majority") != std::string::npos);
+    QVERIFY(b.find("own likelihood") != std::string::npos);
     QVERIFY(b.find("beam M=2") != std::string::npos);
     QCOMPARE(doc->charts.size(), size_t{3});  // two accuracy charts and the frontier
     for (size_t i = 0; i < doc->charts.size(); ++i) QVERIFY(b.find("src=\"chart:" + std::to_string(i) + "\"") != std::string::npos);

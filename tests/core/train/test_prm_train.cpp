@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Training a step-tag PRM from the shipped model: exporting the engine's weights gives back every
 // checkpoint tensor exactly; a short training on labels that a step's wording decides learns them
-// (validation loss falls, the loaded PRM ranks good steps above bad ones); bad input is refused.
+// (validation loss falls, the loaded PRM ranks good steps above bad ones, over all solutions and
+// within a problem); the auxiliary next-token loss keeps the base's predictions; bad input is refused.
 #include <QtTest>
 #include <c10/core/InferenceMode.h>
 
+#include <cmath>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/test_helpers.h"
 #include "core/model/internal/engine.h"
+#include "core/mathdata/arith.h"
+#include "core/mathdata/prompt.h"
 #include "core/model/model.h"
 #include "core/tensor_io/checkpoint.h"
+#include "core/text/tokenizer.h"
 #include "core/train/prm_trainer.h"
 #include "core/verify/prm.h"
 
@@ -19,13 +25,15 @@ using namespace lens;
 namespace {
 
 std::string base() { return std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small"; }
+std::string tinyBase() { return std::string(LENS_SOURCE_DIR) + "/resources/models/arith-tiny"; }
 
-// Steps that say "right" are labelled 1, "wrong" 0; the problem varies.
+// Steps that say "right" are labelled 1, "wrong" 0; examples 2j and 2j + 1 share a problem, the
+// first with a right last step, the second with a wrong one.
 std::vector<train::PrmExample> wordedExamples(int n) {
   std::vector<train::PrmExample> out;
   for (int i = 0; i < n; ++i) {
     train::PrmExample e;
-    e.problem = "What is " + std::to_string(i) + " + " + std::to_string(2 * i) + "?";
+    e.problem = "What is " + std::to_string(i / 2) + " + " + std::to_string(i / 2 * 2) + "?";
     for (int k = 0; k < 3; ++k) {
       const bool good = (i + k) % 2 == 0;
       e.steps.push_back(std::string(good ? "right" : "wrong") + " step " + std::to_string(k));
@@ -77,9 +85,13 @@ class TestPrmTrain : public QObject {
     QVERIFY2(rep->validationLossAfter < 0.5 * rep->validationLossBefore,
              qPrintable(QString("%1 -> %2").arg(rep->validationLossBefore).arg(rep->validationLossAfter)));
     QCOMPARE(rep->validationAccuracyAfter, 1.0);
-    // The last step's score ranks the right solutions (even i) above the wrong ones.
+    // The last step's score ranks the right solutions (even i) above the wrong ones, over all
+    // validation solutions and among each problem's two.
     QCOMPARE(rep->validationFinalAurocAfter, 1.0);
     QVERIFY(rep->validationFinalAurocBefore >= 0.0 && rep->validationFinalAurocBefore <= 1.0);
+    QCOMPARE(rep->validationMixedProblems, int64_t{5});
+    QCOMPARE(rep->validationWithinAurocAfter, 1.0);
+    QVERIFY(rep->validationWithinAurocBefore >= 0.0 && rep->validationWithinAurocBefore <= 1.0);
     // The saved PRM loads with default parameters (its config names the tag) and ranks the steps.
     auto prm = verify::ProcessRewardModel::load(p.outDir);
     QVERIFY2(prm.ok(), prm.ok() ? "" : prm.error().message.c_str());
@@ -90,6 +102,71 @@ class TestPrmTrain : public QObject {
     QVERIFY((*s)[0] > 0.5 && (*s)[1] < 0.5 && (*s)[2] > 0.5);
     // Trailing delimiters do not change the input.
     QCOMPARE((*prm)->formatInput("q", {"a\n\n", "b"}), (*prm)->formatInput("q", {"a", "b"}));
+  }
+
+  // The auxiliary next-token loss keeps the base's predictions: trained on arithmetic solutions with
+  // labels that their text cannot predict (alternate solutions all 1, all 0) at a high learning rate,
+  // the PRM trained on labels alone predicts held-out solutions far worse than its base, the one
+  // trained with the next-token loss beside them much less so (arith-tiny, for speed).
+  void lmWeightKeepsTheBasesPredictions() {
+    auto train = mathdata::arithProblemSet(mathdata::ArithSplit::Train, 40);
+    auto test = mathdata::arithProblemSet(mathdata::ArithSplit::Test, 10);
+    LENS_VERIFY_OK(train);
+    LENS_VERIFY_OK(test);
+    std::vector<train::PrmExample> examples;
+    for (size_t i = 0; i < train->problems.size(); ++i) {
+      train::PrmExample e;
+      e.problem = train->problems[i].problem;
+      e.steps = mathdata::splitSteps(train->problems[i].solution);
+      e.labels.assign(e.steps.size(), i % 2 ? 0.0 : 1.0);
+      examples.push_back(std::move(e));
+    }
+    // nats per solution token of the test problems' reference solutions, in the generator's format
+    auto nll = [&](const std::string& dir) {
+      model::DeviceParams d;
+      d.device = "cpu";
+      d.dtype = "float32";
+      auto m = model::Model::load(dir, d);
+      if (!m.ok()) return -1.0;
+      double sum = 0;
+      size_t tokens = 0;
+      for (const auto& q : test->problems) {
+        const std::string prompt = mathdata::formatPrompt(q.problem, mathdata::PromptFormat::Raw, {});
+        const auto ids = (*m)->tokenizer()->encode(prompt + q.solution, true);
+        const size_t start = (*m)->tokenizer()->encode(prompt, true).size();
+        auto lg = (*m)->logits(ids);
+        if (!lg.ok()) return -1.0;
+        const size_t V = lg->size() / ids.size();
+        for (size_t t = start - 1; t + 1 < ids.size(); ++t, ++tokens) {
+          const float* row = lg->data() + t * V;
+          double mx = row[0], z = 0;
+          for (size_t v = 0; v < V; ++v) mx = std::max<double>(mx, row[v]);
+          for (size_t v = 0; v < V; ++v) z += std::exp(row[v] - mx);
+          sum += mx + std::log(z) - row[ids[t + 1]];
+        }
+      }
+      return sum / static_cast<double>(tokens);
+    };
+    QTemporaryDir tmp;
+    std::map<double, double> after;
+    for (double w : {0.0, 1.0}) {
+      train::PrmTrainParams p;
+      p.base = tinyBase();
+      p.outDir = tmp.filePath(QString("prm%1").arg(w)).toStdString();
+      p.steps = 24;
+      p.batch = 8;
+      p.lr = 3e-3;
+      p.validationFraction = 0.25;
+      p.lmWeight = w;
+      auto rep = train::trainPrm(examples, p);
+      LENS_VERIFY_OK(rep);
+      after[w] = nll(p.outDir);
+      QVERIFY(after[w] >= 0);
+    }
+    const double before = nll(tinyBase());
+    const QString text = QString("base %1, labels only %2, with next-token loss %3").arg(before).arg(after[0.0]).arg(after[1.0]);
+    qInfo("%s", qPrintable(text));
+    QVERIFY2(after[1.0] - before < 0.5 * (after[0.0] - before), qPrintable(text));
   }
 
   void refusesBadInput() {
