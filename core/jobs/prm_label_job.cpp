@@ -35,6 +35,12 @@ struct LabelSpec {
   std::string stepDelimiter = "\n\n";
 };
 
+// Whether a sampled text's final answer is the problem's (every problem here has one).
+bool reachesAnswer(const std::string& text, const mathdata::Problem& prob) {
+  auto a = mathdata::extractAnswer(text);
+  return a && prob.answer && mathdata::answersEqual(*a, *prob.answer);
+}
+
 class PrmLabelJob final : public PolicyJob {
  public:
   PrmLabelJob(LabelSpec s, mathdata::ProblemSet p) : PolicyJob(s.base, std::move(p)), m_spec(std::move(s)) {}
@@ -58,10 +64,7 @@ class PrmLabelJob final : public PolicyJob {
     for (size_t i = 0; i < units.size() && m_spec.mixedOnly; ++i) {
       const auto& prob = problem(units[i]);
       int right = 0;
-      for (const auto& s : (*sols)[i]) {
-        auto a = mathdata::extractAnswer(s.text);
-        right += a && prob.answer && mathdata::answersEqual(*a, *prob.answer);
-      }
+      for (const auto& s : (*sols)[i]) right += reachesAnswer(s.text, prob);
       labelled[i] = right > 0 && right < static_cast<int>((*sols)[i].size());
     }
     // 2. Rollouts from every proper step prefix of every solution, in one batched call.
@@ -123,10 +126,7 @@ class PrmLabelJob final : public PolicyJob {
       const auto& pre = prefixes[p];
       const auto& prob = problem(units[pre.unit]);
       int right = 0;
-      for (const auto& roll : rolls[p]) {
-        auto a = mathdata::extractAnswer(roll.text);
-        right += a && prob.answer && mathdata::answersEqual(*a, *prob.answer);
-      }
+      for (const auto& roll : rolls[p]) right += reachesAnswer(roll.text, prob);
       auto& sample = out[pre.unit].samples[pre.sample];
       sample.steps[pre.step].score = static_cast<double>(right) / static_cast<double>(rolls[p].size());
       const int64_t P = static_cast<int64_t>(second[p].promptIds.size());
