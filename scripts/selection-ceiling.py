@@ -10,11 +10,12 @@
 # Usage: scripts/selection-ceiling.py DB [RUN] [--budgets 4,16,64] [--trials 20]
 import argparse
 import collections
+import os
 import random
 import sqlite3
 import sys
 
-sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "lib"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
 from findings import paired_mean  # noqa: E402
 
 

@@ -121,36 +121,29 @@ Result<VerifierQuality> verifierQualityFromRun(store::Store& st, int64_t runId, 
   VerifierQuality q;
   q.runId = runId;
   q.problems = static_cast<int>(data.size());
-  std::vector<std::vector<stats::ScoredSample>> scored(data.size());
-  std::vector<double> within, likelihoodWithin;
+  std::vector<std::vector<stats::ScoredSample>> scored(data.size()), byLikelihood(data.size());
   std::map<int, std::vector<std::vector<stats::ScoredSample>>> levels;
   for (size_t i = 0; i < data.size(); ++i) {
-    std::vector<stats::ScoredSample> byLikelihood;
     for (size_t k = 0; k < data[i].samples.size(); ++k) {
       scored[i].push_back({data[i].samples[k].score, data[i].samples[k].correct});
-      byLikelihood.push_back({graded->meanLogprob[i][k], data[i].samples[k].correct});
-    }
-    if (const double a = stats::auroc(scored[i]); !std::isnan(a)) {
-      within.push_back(a);
-      likelihoodWithin.push_back(stats::auroc(byLikelihood));
+      byLikelihood[i].push_back({graded->meanLogprob[i][k], data[i].samples[k].correct});
     }
     if (data[i].level) levels[*data[i].level].push_back(scored[i]);
   }
+  // Both rankings have the same right and wrong samples, so the same problems, in order.
+  const auto within = stats::aurocWithinGroups(scored), likelihoodWithin = stats::aurocWithinGroups(byLikelihood);
+  auto mean = [](const std::vector<double>& v) {
+    return v.empty() ? std::numeric_limits<double>::quiet_NaN() : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
   q.pooled = stats::aurocOverProblems(scored, bp);
   q.mixedProblems = static_cast<int>(within.size());
-  q.withinProblem = within.empty() ? std::numeric_limits<double>::quiet_NaN() : std::accumulate(within.begin(), within.end(), 0.0) / within.size();
+  q.withinProblem = mean(within);
   q.withinProblemInterval = stats::bootstrapMean(within, bp);
-  if (!likelihoodWithin.empty()) {
-    q.likelihoodWithinProblem = std::accumulate(likelihoodWithin.begin(), likelihoodWithin.end(), 0.0) / likelihoodWithin.size();
-    q.likelihoodWithinProblemInterval = stats::bootstrapMean(likelihoodWithin, bp);
-    std::vector<double> diff(within.size());
-    for (size_t i = 0; i < within.size(); ++i) diff[i] = within[i] - likelihoodWithin[i];
-    q.withinProblemOverLikelihood = stats::bootstrapMean(diff, bp);
-  } else {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    q.likelihoodWithinProblem = nan;
-    q.likelihoodWithinProblemInterval = q.withinProblemOverLikelihood = {nan, nan};
-  }
+  q.likelihoodWithinProblem = mean(likelihoodWithin);
+  q.likelihoodWithinProblemInterval = stats::bootstrapMean(likelihoodWithin, bp);
+  std::vector<double> diff(within.size());
+  for (size_t i = 0; i < within.size(); ++i) diff[i] = within[i] - likelihoodWithin[i];
+  q.withinProblemOverLikelihood = stats::bootstrapMean(diff, bp);
   for (const auto& [level, probs] : levels) q.byLevel.emplace_back(level, stats::aurocOverProblems(probs, bp));
   for (int n : budgets) {
     VerifierQuality::Selection s;

@@ -51,6 +51,13 @@ double auroc(const std::vector<ScoredSample>& samples) {
   return weightedAuroc(flatten({samples}), {1.0});
 }
 
+std::vector<double> aurocWithinGroups(const std::vector<std::vector<ScoredSample>>& groups) {
+  std::vector<double> out;
+  for (const auto& g : groups)
+    if (const double a = auroc(g); !std::isnan(a)) out.push_back(a);
+  return out;
+}
+
 AurocEstimate aurocOverProblems(const std::vector<std::vector<ScoredSample>>& problems, const BootstrapParams& params) {
   AurocEstimate e;
   e.problems = static_cast<int64_t>(problems.size());

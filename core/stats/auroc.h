@@ -27,6 +27,10 @@ struct AurocEstimate {
   int64_t positives = 0, negatives = 0, problems = 0;
 };
 
+// The AUROC among each group's own samples (one group per problem), for the groups that have
+// both positives and negatives, in order: what ranking within a problem achieves.
+std::vector<double> aurocWithinGroups(const std::vector<std::vector<ScoredSample>>& groups);
+
 // AUROC over the samples of every problem, with its interval over problems.
 AurocEstimate aurocOverProblems(const std::vector<std::vector<ScoredSample>>& problems, const BootstrapParams& params = {});
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <numeric>
 
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
@@ -143,15 +144,13 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
       byProblem[e->problem].push_back(finals.back());
     }
   }
-  double within = 0;
-  int64_t mixed = 0;
-  for (const auto& [problem, scored] : byProblem)
-    if (const double a = stats::auroc(scored); !std::isnan(a)) {
-      within += a;
-      ++mixed;
-    }
+  std::vector<std::vector<stats::ScoredSample>> groups;
+  for (auto& [problem, scored] : byProblem) groups.push_back(std::move(scored));
+  const auto within = stats::aurocWithinGroups(groups);
+  const auto mixed = static_cast<int64_t>(within.size());
   return {tags ? loss / static_cast<double>(tags) : 0.0, decided ? static_cast<double>(right) / static_cast<double>(decided) : 0.0,
-          stats::auroc(finals), mixed ? within / static_cast<double>(mixed) : std::numeric_limits<double>::quiet_NaN(), mixed};
+          stats::auroc(finals), mixed ? std::accumulate(within.begin(), within.end(), 0.0) / static_cast<double>(mixed) : std::numeric_limits<double>::quiet_NaN(),
+          mixed};
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ class TestAuroc : public QObject {
     QVERIFY(std::isnan(stats::auroc({})));
   }
 
+  void withinGroupsSkipsOneClassGroups() {
+    // Three problems: ranked right (1), all right (left out), ranked backwards with a tie (0.25).
+    const std::vector<std::vector<ScoredSample>> groups = {
+        {{0.9, true}, {0.2, false}}, {{0.5, true}, {0.1, true}}, {{0.1, true}, {0.4, false}, {0.1, false}}};
+    QCOMPARE(stats::aurocWithinGroups(groups), (std::vector<double>{1.0, 0.25}));
+    QVERIFY(stats::aurocWithinGroups({}).empty());
+  }
+
   void binormalMatchesTheClosedForm() {
     std::mt19937_64 rng(3);
     const auto data = binormal(40000, rng);
