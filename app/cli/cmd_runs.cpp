@@ -108,6 +108,7 @@ struct Options {
   // search
   std::string strategy, prm, prmTag, prmGood, prmBad;
   std::optional<int> searchN, searchWidth, lookahead, maxSteps, chainLength, maxPrevious;
+  std::optional<double> keepAbove;
   std::string select, searchRouter;
   // prm train, revision train
   std::string base, labelsRun, labelsDb, revisionContext;
@@ -194,6 +195,7 @@ Result<json> buildSpec(const Options& o) {
   } else if (spec["kind"] == "search") {
     if (o.chainLength) spec["chain_length"] = *o.chainLength;
     if (o.maxPrevious) spec["max_previous"] = *o.maxPrevious;
+    if (o.keepAbove) spec["keep_above"] = *o.keepAbove;
     if (!o.select.empty()) spec["select"] = o.select;
     if (!o.searchRouter.empty()) spec["router"] = o.searchRouter;
     if (!o.strategy.empty()) spec["strategy"] = o.strategy;
@@ -436,6 +438,11 @@ int printSearchSummary(store::Store& st, const store::RunRecord& run) {
       std::printf("\nchains right at attempt 1..%d:", L);
       for (int t = 1; t <= L; ++t) std::printf(" %.1f%%", 100 * mean(("turn-correct-" + std::to_string(t)).c_str()));
       std::printf("\n");
+      if (L > 1)
+        std::printf("revisions: %.0f fixed a wrong answer, %.0f broke a right one", sum["revision-fixed"].first, sum["revision-broken"].first);
+      if (L > 1 && run.spec.contains("keep_above"))
+        std::printf(", %.0f attempts kept (mean log-prob per token >= %g)", sum["revision-kept"].first, run.spec.value("keep_above", 0.0));
+      if (L > 1) std::printf("\n");
     } else {
       std::printf("no graded problems\n");
     }
@@ -995,6 +1002,8 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
       ->check(CLI::IsMember({"beam", "lookahead", "dvts", "revise"}));
   searchCmd->add_option("--chain-length", o->chainLength, "revise: attempts per chain L (N/L chains side by side; default 4)")->check(CLI::Range(1, 1 << 16));
   searchCmd->add_option("--max-previous", o->maxPrevious, "revise: earlier attempts an attempt sees (default 4)")->check(CLI::Range(0, 64));
+  searchCmd->add_option("--keep-above", o->keepAbove,
+                        "revise: stop a chain at an attempt whose mean log-prob per token is at least this (later turns repeat it; default: none)");
   searchCmd->add_option("--select", o->select, "revise: the answer by majority | weighted | hierarchical (default weighted)")
       ->check(CLI::IsMember({"majority", "weighted", "hierarchical"}));
   searchCmd->add_option("--n", o->searchN, "generations per round (N)")->check(CLI::Range(1, 1 << 16));

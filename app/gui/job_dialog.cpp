@@ -113,6 +113,14 @@ JobDialog::JobDialog(const QStringList& builtinModels, const QString& device, QW
     m_width = spin(1, 4096, 4, page);
     m_lookahead = spin(0, 64, 2, page);
     m_chain = spin(1, 4096, 4, page);
+    m_keepAbove = new QDoubleSpinBox(page);
+    m_keepAbove->setRange(-5.0, 0.0);
+    m_keepAbove->setDecimals(4);
+    m_keepAbove->setSingleStep(0.005);
+    m_keepAbove->setValue(-5.0);
+    m_keepAbove->setSpecialValueText(tr("none (every turn revises)"));
+    m_keepAbove->setToolTip(tr("A chain stops revising at an attempt whose mean log-probability per token is at least this; "
+                               "its later turns repeat that attempt at no cost."));
     m_route = new QComboBox(page);
     m_route->setEditable(true);
     m_route->addItems({"all-big", "all-small"});
@@ -124,6 +132,7 @@ JobDialog::JobDialog(const QStringList& builtinModels, const QString& device, QW
     f->addRow(tr("Beam width M"), m_width);
     f->addRow(tr("Lookahead steps"), m_lookahead);
     f->addRow(tr("Revision chain length"), m_chain);
+    f->addRow(tr("Keep attempts above (mean log-prob)"), m_keepAbove);
     f->addRow(tr("Route (Duo models)"), m_route);
     f->addRow(tr("Verifier (PRM)"), withBrowse(m_searchVerifier, true, page));
     m_pages->addWidget(page);
@@ -202,6 +211,7 @@ nlohmann::json JobDialog::spec() const {
       s["verifier"] = {{"model", m_searchVerifier->currentText().trimmed().toStdString()}};
       if (strategy == "revise") {
         s["chain_length"] = m_chain->value();
+        if (m_keepAbove->value() > m_keepAbove->minimum()) s["keep_above"] = m_keepAbove->value();
       } else {
         s["width"] = m_width->value();
         if (strategy == "lookahead") s["lookahead"] = m_lookahead->value();

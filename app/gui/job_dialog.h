@@ -45,6 +45,7 @@ class JobDialog : public QDialog {
   QComboBox* verifierBox() const { return m_verifier; }
   QComboBox* strategyBox() const { return m_strategy; }
   QSpinBox* widthBox() const { return m_width; }
+  QDoubleSpinBox* keepAboveBox() const { return m_keepAbove; }
   QLineEdit* budgetsEdit() const { return m_budgets; }
   QLineEdit* outEdit() const { return m_out; }
   QLabel* errorLabel() const { return m_error; }
@@ -69,6 +70,7 @@ class JobDialog : public QDialog {
   QSpinBox* m_width;
   QSpinBox* m_lookahead;
   QSpinBox* m_chain;
+  QDoubleSpinBox* m_keepAbove;  // the revision gate; its minimum reads "none"
   QComboBox* m_route;
   QComboBox* m_searchVerifier;
   // Oracle

@@ -14,6 +14,8 @@
 // modules the tokens took.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "core/flops/flops.h"
 #include "core/jobs/policy_job.h"
@@ -225,9 +227,10 @@ class SearchJob final : public PolicyJob {
         s.index = id;
         s.text = a.text;
         s.tokenIds = a.tokenIds;
+        s.logprob = a.logprob;
         for (const auto& st : mathdata::splitSteps(a.text, rp.stepDelimiter)) s.steps.push_back({st, std::nullopt});
         if (!s.steps.empty() && m_prm) s.steps.back().score = a.score;
-        s.finish = "eos";
+        s.finish = a.kept ? "kept" : "eos";
         if (m_prm) s.score = a.score;
         s.flops = genFlops / static_cast<double>(rp.n);
         s.answer = a.answer;
@@ -243,6 +246,7 @@ class SearchJob final : public PolicyJob {
                  {"verifier-flops", "search", u, prmFlops},
                  {"rounds", "search", u, static_cast<double>(L)},
                  {"dropped-attempts", "search", u, static_cast<double>((*source)->droppedAttempts())}};
+    if (rp.keepAbove) r.metrics.push_back({"revision-kept", "search", u, static_cast<double>(res->keptAttempts)});
     if (ref) {
       auto correctAt = [&](const std::optional<search::AttemptRef>& pick) {
         return pick && isCorrect(res->chains[static_cast<size_t>(pick->chain)][static_cast<size_t>(pick->turn)]) ? 1.0 : 0.0;
@@ -307,10 +311,16 @@ Result<std::unique_ptr<Job>> createSearchJob(const json& j) {
       .integer("chain_length", s.revision.chainLength, 1, 1 << 16)
       .integer("max_previous", s.revision.maxPrevious, 0, 64)
       .oneOf("select", select, {"majority", "weighted", "hierarchical"});
+  double keepAbove = std::numeric_limits<double>::quiet_NaN();
+  r.number("keep_above", keepAbove, -1e6, 0.0);
   if (auto d = r.object("dataset")) LENS_TRY_STATUS(readDatasetSpec(*d, s.dataset));
   if (auto p = r.object("prompt")) LENS_TRY_STATUS(readPromptSpec(*p, s.promptFormat, s.prompt));
   if (auto sp = r.object("sampling")) LENS_TRY_STATUS(readSamplingSpec(*sp, s.step));
   s.revise = s.strategy == "revise";
+  if (!std::isnan(keepAbove)) {
+    if (!s.revise) r.fail("keep_above", "only for \"strategy\": \"revise\" (it stops a chain at a confident attempt)");
+    s.revision.keepAbove = keepAbove;
+  }
   s.revision.select = *search::parseRevisionSelect(select);
   if (auto v = r.object("verifier")) LENS_TRY_STATUS(readVerifierSpec(*v, s.verifier));
   else if (!s.revise) r.fail("verifier", "required: {\"model\": PRM folder, ...}: search is guided by a process reward model");

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/search/revisions.h"
 
+#include <cmath>
+#include <limits>
+
 #include "core/mathdata/prompt.h"
 #include "core/search/aggregate.h"
 
@@ -22,6 +25,10 @@ const char* revisionSelectName(RevisionSelect s) {
   return "weighted";
 }
 
+double RevisionAttempt::meanLogprob() const {
+  return tokenIds.empty() ? std::numeric_limits<double>::quiet_NaN() : logprob / static_cast<double>(tokenIds.size());
+}
+
 uint64_t revisionStream(int chain, int turn) { return (static_cast<uint64_t>(chain) << 20) | static_cast<uint64_t>(turn); }
 
 Result<RevisionResult> runRevisions(AttemptSource& source, StepScorer* scorer, const RevisionParams& p,
@@ -34,31 +41,46 @@ Result<RevisionResult> runRevisions(AttemptSource& source, StepScorer* scorer, c
   const int chains = p.n / p.chainLength;
   RevisionResult res;
   res.chains.resize(static_cast<size_t>(chains));
+  if (p.keepAbove && !std::isfinite(*p.keepAbove)) return makeError(ErrorCode::InvalidInput, "revisions: the gate (keep above) must be a finite log-probability");
   for (int t = 0; t < p.chainLength; ++t) {
     if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "revisions cancelled at attempt " + std::to_string(t + 1));
-    std::vector<std::vector<std::string>> histories(static_cast<size_t>(chains));
+    // The chains that make an attempt this turn; the others repeat their confident attempt.
+    std::vector<int> open;
+    std::vector<std::vector<std::string>> histories;
     std::vector<uint64_t> streams;
     for (int c = 0; c < chains; ++c) {
-      const auto& chain = res.chains[static_cast<size_t>(c)];
-      for (int k = std::max(0, t - p.maxPrevious); k < t; ++k) histories[static_cast<size_t>(c)].push_back(chain[static_cast<size_t>(k)].text);
+      auto& chain = res.chains[static_cast<size_t>(c)];
+      if (t > 0 && p.keepAbove && chain.back().meanLogprob() >= *p.keepAbove) {
+        RevisionAttempt again = chain.back();
+        again.tokens = 0;
+        again.kept = true;
+        chain.push_back(std::move(again));
+        ++res.keptAttempts;
+        continue;
+      }
+      open.push_back(c);
+      histories.emplace_back();
+      for (int k = std::max(0, t - p.maxPrevious); k < t; ++k) histories.back().push_back(chain[static_cast<size_t>(k)].text);
       streams.push_back(revisionStream(c, t));
     }
-    auto made = source.attempt(histories, streams, ctx);
-    if (!made) return made.error();
-    if (made->size() != static_cast<size_t>(chains)) return makeError(ErrorCode::Internal, "revisions: the source returned the wrong number of attempts");
-    std::vector<std::vector<std::string>> paths;
-    for (int c = 0; c < chains; ++c) {
-      const auto& s = (*made)[static_cast<size_t>(c)];
-      res.chains[static_cast<size_t>(c)].push_back({s.text, s.tokens, s.tokenIds, 0.0, answerOf(s.text)});
-      auto steps = mathdata::splitSteps(s.text, p.stepDelimiter);
-      if (steps.empty()) steps.push_back(s.text);
-      paths.push_back(std::move(steps));
-    }
-    if (scorer) {
-      auto scores = scorer->score(paths, ctx);
-      if (!scores) return scores.error();
-      res.scoredPaths += static_cast<int64_t>(paths.size());
-      for (int c = 0; c < chains; ++c) res.chains[static_cast<size_t>(c)].back().score = (*scores)[static_cast<size_t>(c)];
+    if (!open.empty()) {
+      auto made = source.attempt(histories, streams, ctx);
+      if (!made) return made.error();
+      if (made->size() != open.size()) return makeError(ErrorCode::Internal, "revisions: the source returned the wrong number of attempts");
+      std::vector<std::vector<std::string>> paths;
+      for (size_t i = 0; i < open.size(); ++i) {
+        const auto& s = (*made)[i];
+        res.chains[static_cast<size_t>(open[i])].push_back({s.text, s.tokens, s.tokenIds, 0.0, answerOf(s.text), s.logprob, false});
+        auto steps = mathdata::splitSteps(s.text, p.stepDelimiter);
+        if (steps.empty()) steps.push_back(s.text);
+        paths.push_back(std::move(steps));
+      }
+      if (scorer) {
+        auto scores = scorer->score(paths, ctx);
+        if (!scores) return scores.error();
+        res.scoredPaths += static_cast<int64_t>(paths.size());
+        for (size_t i = 0; i < open.size(); ++i) res.chains[static_cast<size_t>(open[i])].back().score = (*scores)[i];
+      }
     }
     if (ctx) ctx->report(t + 1, p.chainLength, "revisions");
   }

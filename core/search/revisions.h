@@ -9,6 +9,10 @@
 //  - weighted: weighted best-of-N by the verifier's scores (summed per answer);
 //  - hierarchical: the verifier's best attempt of each chain, then weighted best-of-N over those
 //    (the paper's selection across chains).
+// A gate (keepAbove) stops a chain at an attempt the model is confident of: once an attempt's mean
+// log-probability per token reaches it, the chain's later turns repeat that attempt at no cost (no
+// generation, no scoring). A revision then only touches the attempts the model doubts; the
+// generator's likelihood separates its right and wrong samples of a problem (resources/models/README.md).
 // Generation and scoring are behind interfaces (a model, or scripted attempts in tests). Torch-free.
 #pragma once
 
@@ -33,6 +37,7 @@ struct RevisionParams {
   int chainLength = 4;   // L: attempts per chain (divides n)
   int maxPrevious = 4;   // earlier attempts an attempt sees, the most recent ones
   RevisionSelect select = RevisionSelect::Weighted;
+  std::optional<double> keepAbove;  // the gate above (mean log-prob per token), or none: every turn revises
   std::string stepDelimiter = "\n\n";  // attempts are split into steps for the verifier
 };
 
@@ -51,6 +56,9 @@ struct RevisionAttempt {
   std::vector<int32_t> tokenIds;  // when the source gives them
   double score = 0.0;  // the verifier's score of the whole attempt (0 without a verifier)
   std::optional<std::string> answer;
+  double logprob = 0.0;  // summed log-probabilities of its tokens (0 when the source gives none)
+  bool kept = false;     // a repeat of the chain's previous attempt by the gate (tokens 0: nothing was generated)
+  double meanLogprob() const;  // per token; NaN without tokens
 };
 
 struct AttemptRef {
@@ -63,6 +71,7 @@ struct RevisionResult {
   std::optional<AttemptRef> majority, weighted, hierarchical;  // the attempt each rule returns
   std::optional<AttemptRef> chosen;                            // by params.select
   int64_t scoredPaths = 0;
+  int64_t keptAttempts = 0;  // turns the gate filled by repeating an attempt
 };
 
 // The stream of chain c's attempt t (so results do not depend on batching or chain count).

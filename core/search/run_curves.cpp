@@ -2,6 +2,7 @@
 #include "core/search/run_curves.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -210,6 +211,11 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
     if (name.rfind("lookahead", 0) == 0) name += " k=" + std::to_string(std::max(1, run->spec.value("lookahead", 1)));
     if (name.rfind("revise", 0) == 0)
       name = "revise L=" + std::to_string(run->spec.value("chain_length", 4)) + " " + run->spec.value("select", std::string("weighted"));
+    if (const auto gate = run->spec.find("keep_above"); gate != run->spec.end() && gate->is_number()) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " gate %g", gate->get<double>());
+      name += buf;
+    }
     if (const std::string route = run->spec.value("route", std::string("all-big")); route != "all-big") name += " " + route;
     if (run->spec.contains("router")) name += " router";
     Arm a{name, run->spec.value("n", 16), std::vector<double>(data.size(), -1.0), std::vector<double>(data.size(), 0.0)};

@@ -196,7 +196,9 @@ Result<std::vector<StepText>> ModelAttemptSource::attempt(const std::vector<std:
     m->generated += static_cast<int64_t>(s.tokenIds.size());
     std::string text = s.text;
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    out.push_back({std::move(text), static_cast<int>(s.tokenIds.size()), true, s.tokenIds});
+    double logprob = 0.0;
+    for (float lp : s.logprobs) logprob += lp;
+    out.push_back({std::move(text), static_cast<int>(s.tokenIds.size()), true, s.tokenIds, logprob});
   }
   return out;
 }

@@ -41,6 +41,7 @@ struct StepText {
   int tokens = 0;
   bool final = false;  // the path ends here: EOS, a final answer, or no room left
   std::vector<int32_t> tokenIds;  // the generated tokens, when the source keeps them (revisions)
+  double logprob = 0.0;           // their summed log-probabilities under the model, when it gives them (revisions)
 };
 
 // Generates steps. Node ids are the search's: -1 is the root (the problem's prompt).

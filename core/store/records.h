@@ -70,7 +70,7 @@ struct SampleRecord {
   std::string text;
   std::vector<int32_t> tokenIds;
   double logprob = 0.0;  // sum of token log-probs under the model
-  std::string finish;    // length | eos | stop
+  std::string finish;    // length | eos | stop | kept (a revision chain repeating a confident attempt)
   std::optional<std::string> answer;  // extracted final answer
   std::optional<bool> correct;
   std::optional<double> score;  // verifier score of the whole sample

@@ -370,6 +370,33 @@ class TestCli : public QObject {
       };
       const double byDefault = flops({}, "d.db"), one = flops({"--max-previous", "1"}, "d1.db"), two = flops({"--max-previous", "2"}, "d2.db");
       QVERIFY2(byDefault > 0 && byDefault == one && two > one, qPrintable(QString("%1 %2 %3").arg(byDefault).arg(one).arg(two)));
+      // A revision gate every attempt clears (mean log-prob per token >= -1000) stops the chain at its
+      // first attempt: the FLOPs of one attempt alone, the two later turns stored as repeats.
+      const QStringList single = {"search", "--model", rev, "--strategy", "revise", "--n", "1", "--chain-length", "1", "--select", "majority",
+                                  "--problems", "1", "--max-tokens", "200", "-q", "--db", tmp.filePath("s.db")};
+      QVERIFY(cli(single).code == 0);
+      auto e = json::parse(cli({"export", "1", "--db", tmp.filePath("s.db")}).out.toStdString());
+      double alone = -1;
+      for (const auto& m : e["units"][0]["metrics"])
+        if (m["name"] == "generator-flops") alone = m["value"].get<double>();
+      const double gated = flops({"--keep-above", "-1000"}, "g.db");
+      QVERIFY2(gated > 0 && gated == alone && gated < byDefault, qPrintable(QString("%1 %2 %3").arg(gated).arg(alone).arg(byDefault)));
+      const auto g3 = json::parse(cli({"export", "1", "--db", tmp.filePath("g.db")}).out.toStdString())["units"][0];
+      QCOMPARE(g3["samples"].size(), size_t(3));
+      QCOMPARE(g3["samples"][0]["finish"].get<std::string>(), std::string("eos"));
+      QVERIFY(g3["samples"][0]["logprob"].get<double>() < 0);
+      for (int k : {1, 2}) {
+        QCOMPARE(g3["samples"][k]["finish"].get<std::string>(), std::string("kept"));
+        QCOMPARE(g3["samples"][k]["text"], g3["samples"][0]["text"]);
+      }
+      std::map<std::string, double> gm;
+      for (const auto& m : g3["metrics"]) gm[m["name"].get<std::string>()] = m["value"].get<double>();
+      QCOMPARE(gm["revision-kept"], 2.0);
+      QCOMPARE(gm["revision-fixed"] + gm["revision-broken"], 0.0);
+      auto notRevise = cli({"search", "--model", model, "--prm", model, "--prm-step-tag", "#", "--strategy", "beam", "--n", "2", "--width", "1",
+                            "--keep-above", "-0.1", "--db", tmp.filePath("x.db")});
+      QCOMPARE(notRevise.code, 1);
+      QVERIFY2(notRevise.err.contains("spec.keep_above") && notRevise.err.contains("revise"), notRevise.err.constData());
     }
     auto badContext = cli({"revision", "train", "--base", model, "--samples", g.out.trimmed(), "--out", tmp.filePath("x"), "--context", "random", "--db", db});
     QVERIFY2(badContext.code != 0 && badContext.err.contains("--context"), badContext.err.constData());
@@ -415,7 +442,8 @@ class TestCli : public QObject {
     auto maj = cli({"search", "--model", rev, "--strategy", "revise", "--n", "2", "--chain-length", "2", "--select", "majority", "--problems", "1",
                     "--db", tmp.filePath("m.db")});
     QVERIFY2(maj.code == 0, maj.err.constData());
-    QVERIFY2(maj.out.contains("as 1 chains of 2") && maj.out.contains("chains right at attempt 1..2"), maj.out.constData());
+    QVERIFY2(maj.out.contains("as 1 chains of 2") && maj.out.contains("chains right at attempt 1..2") && maj.out.contains("fixed a wrong answer"),
+             maj.out.constData());
     auto noVerifier = cli({"search", "--model", rev, "--strategy", "revise", "--n", "2", "--problems", "1", "--db", tmp.filePath("n.db"), "-q"});
     QCOMPARE(noVerifier.code, 1);
     QVERIFY2(noVerifier.err.contains("spec.verifier") && noVerifier.err.contains("majority selection needs none"), noVerifier.err.constData());

@@ -405,6 +405,12 @@ class TestWorkbench : public QObject {
     QCOMPARE(dialog.spec()["width"], 2);
     QVERIFY(QString::fromStdString(dialog.spec()["verifier"]["model"].get<std::string>()).endsWith("arith-prm"));
     QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
+    QVERIFY(!dialog.spec().contains("keep_above"));  // not a revision
+    dialog.strategyBox()->setCurrentText("revise");
+    QVERIFY(!dialog.spec().contains("keep_above"));  // the gate's minimum reads "none"
+    dialog.keepAboveBox()->setValue(-0.01);
+    QCOMPARE(dialog.spec()["keep_above"].get<double>(), -0.01);
+    QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
     dialog.setKind(app::JobDialog::Kind::RouterTraining);
     QCOMPARE(dialog.spec()["kind"], "router-train");
     QCOMPARE(dialog.spec()["dataset"]["split"], "train");

@@ -6,6 +6,8 @@
 // would not fit are dropped oldest first.
 #include <QtTest>
 
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "common/test_helpers.h"
@@ -21,10 +23,13 @@ using namespace lens::search;
 
 namespace {
 
-// Attempt t of chain c is "c<c>t<t> \boxed{answer}"; the scorer scores it from a table.
+// Attempt t of chain c is "c<c>t<t> \boxed{answer}" (chain and turn read from its stream); the
+// scorer scores it from a table. With logprobs set, each attempt has three tokens whose log-probs
+// sum to logprobs[c][t].
 class ScriptedAttempts : public AttemptSource {
  public:
   std::vector<std::vector<std::string>> answers;  // [chain][turn]
+  std::vector<std::vector<double>> logprobs;       // [chain][turn], or empty: no tokens given
   std::vector<std::vector<std::vector<std::string>>> seen;  // histories per round
   std::vector<std::vector<uint64_t>> streams;
   Result<std::vector<StepText>> attempt(const std::vector<std::vector<std::string>>& histories, const std::vector<uint64_t>& st,
@@ -32,10 +37,11 @@ class ScriptedAttempts : public AttemptSource {
     seen.push_back(histories);
     streams.push_back(st);
     std::vector<StepText> out;
-    const size_t t = seen.size() - 1;
-    for (size_t c = 0; c < histories.size(); ++c) {
+    for (uint64_t stream : st) {
+      const size_t c = stream >> 20, t = stream & 0xFFFFF;
       const std::string text = "c" + std::to_string(c) + "t" + std::to_string(t) + "\n\n\\boxed{" + answers[c][t] + "}";
-      out.push_back({text, 3, true, {}});
+      if (logprobs.empty()) out.push_back({text, 3, true, {}});
+      else out.push_back({text, 3, true, {1, 2, 3}, logprobs[c][t]});
     }
     return out;
   }
@@ -135,6 +141,53 @@ class TestRevisions : public QObject {
     QCOMPARE(r->scoredPaths, int64_t{0});
   }
 
+  // The gate: a chain whose attempt has a mean log-prob per token of at least keepAbove makes no
+  // more attempts; its later turns repeat that attempt (no tokens, its score, not scored again).
+  void gateKeepsConfidentAttempts() {
+    ScriptedAttempts src;
+    TableScorer sc;
+    script(src, sc);
+    src.logprobs = {{-0.3, -9, -9}, {-6, -0.6, -9}, {-6, -6, -6}};  // means -0.1, -2; -2, -0.2, -3; -2 each
+    RevisionParams p;
+    p.n = 9;
+    p.chainLength = 3;
+    p.maxPrevious = 1;
+    p.keepAbove = -0.5;
+    auto r = runRevisions(src, &sc, p, boxed);
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+    QCOMPARE(src.seen.size(), size_t{3});
+    QCOMPARE(src.streams[1], (std::vector<uint64_t>{revisionStream(1, 1), revisionStream(2, 1)}));  // chain 0 stopped
+    QCOMPARE(src.streams[2], std::vector<uint64_t>{revisionStream(2, 2)});                         // and chain 1
+    QCOMPARE(src.seen[2], std::vector<std::vector<std::string>>{{r->chains[2][1].text}});
+    QCOMPARE(r->keptAttempts, int64_t{3});
+    QCOMPARE(r->scoredPaths, int64_t{6});
+    for (int t : {1, 2}) {
+      const auto& kept = r->chains[0][static_cast<size_t>(t)];
+      QVERIFY(kept.kept);
+      QCOMPARE(kept.tokens, 0);
+      QCOMPARE(kept.text, r->chains[0][0].text);
+      QCOMPARE(kept.score, 0.9);
+      QCOMPARE(kept.answer.value_or(""), std::string("7"));
+    }
+    QVERIFY(!r->chains[1][1].kept && r->chains[1][2].kept && r->chains[1][2].text == r->chains[1][1].text);
+    QCOMPARE(r->chains[1][1].meanLogprob(), -0.2);
+    for (const auto& a : r->chains[2]) QVERIFY(!a.kept);
+    // Answers 7,7,7 / 5,3,3 / 3,5,3: "3" four times (first at chain 1's second attempt); weighted:
+    // 7 sums 2.7 (.9 three times) > 5 with 1.45 > 3 with .35.
+    QVERIFY(r->majority && *r->majority == (AttemptRef{1, 1}));
+    QVERIFY(r->weighted && *r->weighted == (AttemptRef{0, 0}));
+    // A source that gives no tokens has no mean log-prob: nothing is kept.
+    ScriptedAttempts plain;
+    script(plain, sc);
+    auto all = runRevisions(plain, &sc, p, boxed);
+    QVERIFY(all.ok());
+    QCOMPARE(all->keptAttempts, int64_t{0});
+    QVERIFY(std::isnan(all->chains[0][0].meanLogprob()));
+    p.keepAbove = std::numeric_limits<double>::infinity();
+    auto bad = runRevisions(plain, &sc, p, boxed);
+    QVERIFY(!bad.ok() && bad.error().message.find("gate") != std::string::npos);
+  }
+
   void refusesBadParameters() {
     ScriptedAttempts src;
     src.answers = {{"1", "1"}, {"1", "1"}};
@@ -174,6 +227,10 @@ class TestRevisions : public QObject {
     LENS_VERIFY_OK(plain);
     // Chain 0's first attempt is sample 0 of plain generation with the same seed (stream 0).
     QCOMPARE((*first)[0].tokenIds, (*plain)[0][0].tokenIds);
+    double logprob = 0.0;  // the attempt carries its tokens' log-probs (the revision gate reads them)
+    for (float lp : (*plain)[0][0].logprobs) logprob += lp;
+    QVERIFY(logprob < 0.0);
+    QCOMPARE((*first)[0].logprob, logprob);
     QVERIFY((*first)[0].text.find("boxed") != std::string::npos);
     QCOMPARE((*src)->promptTokens(), static_cast<int64_t>(2 * ids.size()));
     // The next attempt's prompt holds the first one.
