@@ -239,6 +239,12 @@ T = {
     "Beam width M": ("ビーム幅 M", "Độ rộng beam M"),
     "Lookahead steps": ("先読みステップ数", "Số bước nhìn trước"),
     "Revision chain length": ("修正チェーンの長さ", "Độ dài chuỗi sửa"),
+    "Keep attempts above (mean log-prob)": ("この値以上の試行を保持 (平均対数確率)", "Giữ lần thử từ mức này (log-xác suất trung bình)"),
+    "none (every turn revises)": ("なし (毎回修正)", "không (mỗi lượt đều sửa)"),
+    "A chain stops revising at an attempt whose mean log-probability per token is at least this; "
+    "its later turns repeat that attempt at no cost.": (
+        "トークンあたりの平均対数確率がこの値以上の試行でチェーンは修正を止め、以降のターンはその試行を計算なしで繰り返します。",
+        "Chuỗi ngừng sửa ở lần thử có log-xác suất trung bình mỗi token từ mức này trở lên; các lượt sau lặp lại lần thử đó mà không tốn tính toán."),
     "Route (Duo models)": ("ルート (Duo モデル)", "Tuyến (mô hình Duo)"),
     "Verifier (PRM)": ("検証器 (PRM)", "Bộ kiểm chứng (PRM)"),
     "Budgets (k=… or flops=…)": ("予算 (k=… または flops=…)", "Ngân sách (k=… hoặc flops=…)"),

@@ -209,6 +209,14 @@
       <translation>検証器 (PRM、空欄: なし)</translation>
     </message>
     <message>
+      <source>none (every turn revises)</source>
+      <translation>なし (毎回修正)</translation>
+    </message>
+    <message>
+      <source>A chain stops revising at an attempt whose mean log-probability per token is at least this; its later turns repeat that attempt at no cost.</source>
+      <translation>トークンあたりの平均対数確率がこの値以上の試行でチェーンは修正を止め、以降のターンはその試行を計算なしで繰り返します。</translation>
+    </message>
+    <message>
       <source>Strategy</source>
       <translation>戦略</translation>
     </message>
@@ -227,6 +235,10 @@
     <message>
       <source>Revision chain length</source>
       <translation>修正チェーンの長さ</translation>
+    </message>
+    <message>
+      <source>Keep attempts above (mean log-prob)</source>
+      <translation>この値以上の試行を保持 (平均対数確率)</translation>
     </message>
     <message>
       <source>Route (Duo models)</source>

@@ -209,6 +209,14 @@
       <translation>Bộ kiểm chứng (PRM; để trống: không)</translation>
     </message>
     <message>
+      <source>none (every turn revises)</source>
+      <translation>không (mỗi lượt đều sửa)</translation>
+    </message>
+    <message>
+      <source>A chain stops revising at an attempt whose mean log-probability per token is at least this; its later turns repeat that attempt at no cost.</source>
+      <translation>Chuỗi ngừng sửa ở lần thử có log-xác suất trung bình mỗi token từ mức này trở lên; các lượt sau lặp lại lần thử đó mà không tốn tính toán.</translation>
+    </message>
+    <message>
       <source>Strategy</source>
       <translation>Chiến lược</translation>
     </message>
@@ -227,6 +235,10 @@
     <message>
       <source>Revision chain length</source>
       <translation>Độ dài chuỗi sửa</translation>
+    </message>
+    <message>
+      <source>Keep attempts above (mean log-prob)</source>
+      <translation>Giữ lần thử từ mức này (log-xác suất trung bình)</translation>
     </message>
     <message>
       <source>Route (Duo models)</source>
