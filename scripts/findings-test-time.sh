@@ -12,7 +12,8 @@
 # CLI and python3 (to format).
 #
 # Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
-# beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L
+# beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L,
+# or N:L:G, the same with the revision gate G (keep_above: a chain stops at a confident attempt)
 # ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"), FAMILY (the smaller generators, "arith-tiny arith-mini")
 # and FAMILY_POOL samples per problem from each (64). Runs go cheapest first, so a run cut short
 # still has the low budgets; the report says which of the default arms it lacks.
@@ -36,14 +37,14 @@ PRM=resources/models/arith-prm
 REVISE=resources/models/arith-revise
 if [ "${1:-}" = "--quick" ]; then
   shift
-  PROBLEMS="${1:-10}"; POOL=8; SEARCH_NS=4; LOOKAHEAD_NS=4; REVISE_ARMS="4:1 4:4"; EXTRAS=""; FAMILY_POOL=8
+  PROBLEMS="${1:-10}"; POOL=8; SEARCH_NS=4; LOOKAHEAD_NS=4; REVISE_ARMS="4:1 4:4 4:4:-0.01"; EXTRAS=""; FAMILY_POOL=8
   DEFAULT_ARMS="$SEARCH_NS|$LOOKAHEAD_NS|$REVISE_ARMS"
   OUT_DIR="$BUILD_DIR/findings-test-time-quick"; DOC="$OUT_DIR/findings-test-time.md"; SVG="$OUT_DIR/findings-test-time.svg"
 else
   PROBLEMS="${1:-500}"
-  DEFAULT_ARMS="4 16 64|4 16 64|4:1 4:4 16:1 16:4 64:1 64:4 64:16"
+  DEFAULT_ARMS="4 16 64|4 16 64|4:1 4:4 4:4:-0.01 16:1 16:4 16:4:-0.01 64:1 64:4 64:4:-0.01 64:16"
   POOL="${POOL:-256}"; SEARCH_NS="${SEARCH_NS:-4 16 64}"; LOOKAHEAD_NS="${LOOKAHEAD_NS:-4 16 64}"
-  REVISE_ARMS="${REVISE_ARMS:-4:1 4:4 16:1 16:4 64:1 64:4 64:16}"; EXTRAS="${EXTRAS-all-small router}"
+  REVISE_ARMS="${REVISE_ARMS:-${DEFAULT_ARMS##*|}}"; EXTRAS="${EXTRAS-all-small router}"
   FAMILY_POOL="${FAMILY_POOL:-64}"
   OUT_DIR="$BUILD_DIR/findings-test-time"; DOC=docs/findings-test-time.md; SVG=docs/findings-test-time.svg
 fi
@@ -63,7 +64,13 @@ search() {  # label, then the search flags
 beam() { search "beam N=$1 M=4" --model "$MODEL" --strategy beam --n "$1" --width 4 --max-tokens 200; }
 dvts() { local m=4; [ "$1" -le 4 ] && m=2; search "dvts N=$1 M=$m" --model "$MODEL" --strategy dvts --n "$1" --width "$m" --max-tokens 200; }
 lookahead() { search "lookahead N=$1 M=4 k=2" --model "$MODEL" --strategy lookahead --n "$1" --width 4 --lookahead 2 --max-tokens 200; }
-revise() { search "revise N=${1%:*} L=${1#*:}" --model "$REVISE" --strategy revise --n "${1%:*}" --chain-length "${1#*:}"; }
+arm_n() { echo "${1%%:*}"; }        # N of an arm N:L or N:L:G
+arm_l() { local x="${1#*:}"; echo "${x%%:*}"; }  # its L
+revise() {  # N:L, or N:L:G with the revision gate G (keep_above)
+  local n l g; IFS=: read -r n l g <<< "$1"
+  if [ -n "$g" ]; then search "revise N=$n L=$l gate $g" --model "$REVISE" --strategy revise --n "$n" --chain-length "$l" --keep-above "$g"
+  else search "revise N=$n L=$l" --model "$REVISE" --strategy revise --n "$n" --chain-length "$l"; fi
+}
 in_list() { [[ " $2 " == *" $1 "* ]]; }
 
 if [ -z "${REPORT_ONLY:-}" ]; then
@@ -81,10 +88,10 @@ JSON
     job "$m pool of $FAMILY_POOL" "$CLI" run "$OUT_DIR/pool-$m.json"
   done
   # Cheapest first: every kind at N <= 16, then the extras at N = 16, then the larger budgets.
-  ALL_NS=$(for x in $SEARCH_NS $LOOKAHEAD_NS $REVISE_ARMS; do echo "${x%:*}"; done | sort -nu)
+  ALL_NS=$(for x in $SEARCH_NS $LOOKAHEAD_NS $REVISE_ARMS; do arm_n "$x"; done | sort -nu)
   arms_at() {  # every arm at budget N: beam and DVTS, revisions with chains of at most 4, lookahead
     if in_list "$1" "$SEARCH_NS"; then beam "$1"; dvts "$1"; fi
-    for arm in $REVISE_ARMS; do if [ "${arm%:*}" = "$1" ] && [ "${arm#*:}" -le 4 ]; then revise "$arm"; fi; done
+    for arm in $REVISE_ARMS; do if [ "$(arm_n "$arm")" = "$1" ] && [ "$(arm_l "$arm")" -le 4 ]; then revise "$arm"; fi; done
     if in_list "$1" "$LOOKAHEAD_NS"; then lookahead "$1"; fi
   }
   for n in $ALL_NS; do if [ "$n" -le 16 ]; then arms_at "$n"; fi; done
@@ -100,7 +107,7 @@ JSON
   fi
   for n in $ALL_NS; do if [ "$n" -gt 16 ]; then arms_at "$n"; fi; done
   # Long chains last (an attempt of a chain waits for the one before it).
-  for arm in $REVISE_ARMS; do if [ "${arm#*:}" -gt 4 ]; then revise "$arm"; fi; done
+  for arm in $REVISE_ARMS; do if [ "$(arm_l "$arm")" -gt 4 ]; then revise "$arm"; fi; done
   echo "findings-test-time: all runs done in $(( $(date +%s) - start )) s" >&2
 fi
 
@@ -229,9 +236,11 @@ if high and high > 4:
          f"{pts(*r[:3])} over {r[3]} problems; on all problems best-of-N − beam {pts(*paired(bw(high), beam(high))[:3])}")
 # Chains (weighted selection) and the parallel attempts of the same model at the same N, by N and chain length.
 chain_length = lambda s: int(s.split()[1][2:]) if s.startswith("revise L=") else 0
-rev_arms = [(n, s, a, arm[("revise L=1 weighted", n)]) for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], chain_length(kv[0][0])))
-            if s.startswith("revise L=") and s.endswith("weighted") and chain_length(s) > 1 and ("revise L=1 weighted", n) in arm]
-rev_pairs = [(f"N = {n}, {s.split()[1]}", paired(a, par, easy)) for n, s, a, par in rev_arms]
+# "revise L=4 weighted gate -0.01" -> "L=4 gate -0.01" (gated arms after the ungated one of the same L)
+arm_label = lambda s: " ".join([s.split()[1]] + s.split()[3:])
+rev_arms = [(n, s, a, arm[("revise L=1 weighted", n)]) for (s, n), a in sorted(arm.items(), key=lambda kv: (kv[0][1], chain_length(kv[0][0]), kv[0][0]))
+            if s.startswith("revise L=") and s.split()[2] == "weighted" and chain_length(s) > 1 and ("revise L=1 weighted", n) in arm]
+rev_pairs = [(f"N = {n}, {arm_label(s)}", paired(a, par, easy)) for n, s, a, par in rev_arms]
 if rev_pairs:
     vs = [verdict(r) for _, r in rev_pairs]
     # Arms that disagree: inconclusive overall, with the verdict of each arm said first.
@@ -335,23 +344,25 @@ for f in pred["frontier"]:
     print(f"| {f['budget']} | {pci(f['compute_optimal'], f['ci_low'], f['ci_high'])} | {pct(f['baseline'])} | {efficiency_text(f)} |")
 
 # --- revisions
-rev = sorted((l for l in search_labels if l.startswith("revise")), key=lambda l: (int(l.split("N=")[1].split()[0]), int(l.split("L=")[1])))
+rev = sorted((l for l in search_labels if l.startswith("revise")), key=lambda l: (int(l.split("N=")[1].split()[0]), int(l.split("L=")[1].split()[0]), l))
 if rev:
     print("\n## Sequential revisions\n")
     print("`arith-revise` answers, then answers again seeing its chain's most recent earlier attempt (its config says it was trained "
           "with one). N attempts run as N/L chains of L; L = 1 is parallel sampling from the revision model. The answer is chosen "
           "over all N attempts by majority, weighted best-of-N (PRM scores summed per answer) or hierarchically (the PRM's best "
           "attempt of each chain, then weighted across chains). A revision *fixes* an answer when the attempt before it was wrong "
-          "and it is right, and *breaks* one the other way round.\n")
+          "and it is right, and *breaks* one the other way round. A gated run (gate G) stops a chain at an attempt whose mean "
+          "log-probability per token reaches G: its later turns repeat that attempt at no cost and are no revisions "
+          "(resources/models/README.md).\n")
     print("| run | majority | weighted | hierarchical | revisions | fixed | broke | chains right at attempt 1, 2, … L | generator FLOPs / problem |")
     print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
     for label in rev:
-        t = totals(label); L = int(label.split("L=")[1])
+        t = totals(label); L = int(label.split("L=")[1].split()[0])
         turns = [mean(t.get(f"turn-correct-{k}", {})) for k in range(1, L + 1)]
         shown = ", ".join(pct(x) for x in turns) if L <= 4 else ", ".join(pct(turns[k - 1]) for k in sorted({1, 2, 4, 8, L}) if k <= L) + \
             " (attempts " + ", ".join(str(k) for k in sorted({1, 2, 4, 8, L}) if k <= L) + ")"
         n = int(label.split("N=")[1].split()[0]); units = len(t.get("correct", {}))
-        revs = units * (n // L) * (L - 1)
+        revs = units * (n // L) * (L - 1) - round(sum(t.get("revision-kept", {}).values()))  # kept turns made none
         fixed = sum(t.get("revision-fixed", {}).values()); broke = sum(t.get("revision-broken", {}).values())
         print(f"| {label} | {pct(mean(t.get('correct-majority', {})))} | {pct(mean(t.get('correct-weighted', {})))} | "
               f"{pct(mean(t.get('correct-hierarchical', {})))} | {revs if L > 1 else '—'} | {f'{fixed:.0f}' if L > 1 else '—'} | "
@@ -360,7 +371,7 @@ if rev:
     print("| N | chains of L | − parallel, all | − parallel, bins 1–2 | − parallel, bins 4–5 |"); print("|---:|---|---:|---:|---:|")
     for n, s, a, par in rev_arms:
         cells = [paired(a, par, k) for k in (lambda p: True, easy, hard)]
-        print(f"| {n} | {s.split()[1]} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
+        print(f"| {n} | {arm_label(s)} | " + " | ".join("—" if c is None else pts(*c[:3]) for c in cells) + " |")
 
 if exchanges:
     print("\n## Exchanging pretraining for test-time compute\n")
@@ -406,8 +417,9 @@ print("## Not in this report\n")
 search_ns, look_ns, rev_arms = (x.split() for x in default_arms.split("|"))
 missing = [f"{k} at N = {n}" for n in search_ns for k in ("beam", "DVTS") if not any(l.startswith(f"{k.lower()} N={n} ") for l in search_labels)]
 missing += [f"lookahead at N = {n}" for n in look_ns if not any(l.startswith(f"lookahead N={n} ") for l in search_labels)]
-missing += [f"revisions N = {a.split(':')[0]} in chains of {a.split(':')[1]}" for a in rev_arms
-            if f"revise N={a.split(':')[0]} L={a.split(':')[1]}" not in runs]
+rev_label = lambda a: f"revise N={a.split(':')[0]} L={a.split(':')[1]}" + (f" gate {a.split(':')[2]}" if a.count(":") == 2 else "")
+missing += [f"revisions N = {a.split(':')[0]} in chains of {a.split(':')[1]}" + (f" with the gate {a.split(':')[2]}" if a.count(":") == 2 else "")
+            for a in rev_arms if rev_label(a) not in runs]
 if missing:
     print("- Arms of the script's default budgets that did not run (CPU time; the script resumes and adds them): " + "; ".join(missing) + ".")
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "

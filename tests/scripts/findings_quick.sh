@@ -33,7 +33,7 @@ out, cli, db = sys.argv[1:]
 runs = json.loads(subprocess.check_output([cli, "list", "--db", db, "--json"]))
 names = sorted(r["name"] for r in runs)
 want = sorted(["best-of-N pool of 8", "arith-tiny pool of 8", "arith-mini pool of 8", "beam N=4 M=4", "dvts N=4 M=2", "lookahead N=4 M=4 k=2",
-               "revise N=4 L=1", "revise N=4 L=4"])
+               "revise N=4 L=1", "revise N=4 L=4", "revise N=4 L=4 gate -0.01"])
 assert names == want, names
 assert all(r["status"] == "done" and r["done_units"] == 10 for r in runs), runs
 pool = next(r for r in runs if r["name"] == "best-of-N pool of 8")
@@ -72,13 +72,22 @@ for m in ("arith-tiny", "arith-mini"):
     cell = "<td>%+.1f [%+.1f, %+.1f]</td>" % (100 * d["difference"], 100 * d["ci_low"], 100 * d["ci_high"])
     assert "Exchange: test-time compute against a larger model" in html and cell in html, (m, cell)
 assert "## Exchanging pretraining for test-time compute" in md
+# The gated revision arm: its own row (revisions made: the ungated count less the kept turns) and its
+# own chains-against-parallel row, as the metrics say.
+gated = next(r for r in runs if r["name"] == "revise N=4 L=4 gate -0.01")
+units = json.loads(subprocess.check_output([cli, "export", str(gated["id"]), "--db", db]))["units"]
+kept = sum(m["value"] for u in units for m in u["metrics"] if m["name"] == "revision-kept")
+assert kept == sum(1 for u in units for s in u["samples"] if s["finish"] == "kept"), kept
+assert re.search(r"^\| revise N=4 L=4 gate -0\.01 \|(.*?\|){3} %d \|" % (30 - kept), md, re.M), (kept, md.split("## Sequential revisions")[1][:1500])
+assert re.search(r"^\| 4 \| L=4 gate -0\.01 \| ", md, re.M), "no chains-against-parallel row for the gated arm"
+assert "N = 4, L=4 gate -0.01: chains − parallel" in md
 print("report ok:", len(verdicts), "verdicts,", len(rows), "rows")
 PY
 n_before=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 scripts/findings-test-time.sh --quick 2> "$OUT/second.log" || { cat "$OUT/second.log" >&2; fail "second call"; }
 n_after=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n_before" = "$n_after" ] || fail "the second call made new runs ($n_before -> $n_after)"
-[ "$(grep -c 'finished before' "$OUT/second.log")" = 8 ] || { cat "$OUT/second.log" >&2; fail "the second call did not reuse all 8 runs"; }
+[ "$(grep -c 'finished before' "$OUT/second.log")" = 9 ] || { cat "$OUT/second.log" >&2; fail "the second call did not reuse all 9 runs"; }
 # Another problem count on the same database is refused, nothing lost.
 if scripts/findings-test-time.sh --quick 12 2> "$OUT/third.log"; then fail "12 problems over a 10-problem database was accepted"; fi
 grep -q "holds runs on 10 problems, not 12" "$OUT/third.log" || fail "no clear message for a mismatched problem count"
