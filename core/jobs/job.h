@@ -32,6 +32,9 @@ class Job {
   virtual std::vector<std::pair<std::string, std::string>> modelDirs() const { return {}; }
   // Units computed together (one batched forward pass); the runner hands out up to this many.
   virtual int batchSize() const { return 1; }
+  // Whether the (done, total) of the job's reports inside runUnits count the whole run's steps (a
+  // training's optimizer steps), so that the ETA can follow them between units.
+  virtual bool reportsRunSteps() const { return false; }
 
   // Called once, on the worker thread, before the first unit (loads models).
   virtual Status prepare(const RunContext& ctx) = 0;

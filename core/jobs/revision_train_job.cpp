@@ -24,6 +24,7 @@ class RevisionTrainJob final : public Job {
   std::string name() const override { return m_name; }
   uint64_t seed() const override { return m_params.seed; }
   int64_t unitCount() const override { return 1; }
+  bool reportsRunSteps() const override { return true; }  // the optimizer's steps
   std::string unitKey(int64_t) const override { return "revision"; }
   std::vector<std::pair<std::string, std::string>> modelDirs() const override { return {{"base", m_params.base}}; }
 

@@ -35,6 +35,7 @@ class RouterTrainJob final : public PolicyJob {
   RouterTrainJob(RouterTrainSpec s, mathdata::ProblemSet p) : PolicyJob(s.base, std::move(p)), m_spec(std::move(s)) {}
   std::string kind() const override { return "router-train"; }
   int64_t unitCount() const override { return 1; }
+  bool reportsRunSteps() const override { return true; }  // the optimizer's steps
   std::string unitKey(int64_t) const override { return "router " + m_spec.mode; }
   const mathdata::ProblemSet* problems() const override { return nullptr; }
   int batchSize() const override { return 1; }

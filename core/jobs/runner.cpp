@@ -154,8 +154,13 @@ Result<RunOutcome> execute(store::Store& st, Job& job, store::RunRecord run, con
     if (!prepared) return fail(prepared.error());
     (void)st.setRunDevice(run.id, job.device());
     // Inside a unit, jobs report what they are doing (a training step, a search depth); the counts
-    // stay in units. The printers throttle, so frequent reports are cheap.
-    ctx.progress = [&](int64_t, int64_t, std::string_view what) { report(what); };
+    // stay in units, except a training's steps of the whole run, which the ETA follows. The printers
+    // throttle, so frequent reports are cheap.
+    const bool runSteps = job.reportsRunSteps();
+    ctx.progress = [&](int64_t d, int64_t t, std::string_view what) {
+      if (runSteps) meter.steps(d, t);
+      report(what);
+    };
 
     Error failure;
     bool failed = false;

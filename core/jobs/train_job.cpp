@@ -22,6 +22,7 @@ class TrainJob final : public Job {
   std::string name() const override { return m_name; }
   uint64_t seed() const override { return m_params.seed; }
   int64_t unitCount() const override { return (m_params.steps + m_params.checkpointEvery - 1) / m_params.checkpointEvery; }
+  bool reportsRunSteps() const override { return true; }  // the trainer reports its step of all steps
   std::string unitKey(int64_t u) const override {
     return "steps " + std::to_string(begin(u) + 1) + "-" + std::to_string(end(u));
   }

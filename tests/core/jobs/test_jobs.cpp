@@ -2,6 +2,8 @@
 // Job specs are read strictly (unknown fields, wrong types and out-of-range values are errors that
 // name the JSON path), and the runner stores, cancels and resumes real generate runs in-process.
 #include <QtTest>
+
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <thread>
@@ -121,6 +123,41 @@ class TestJobs : public QObject {
     QCOMPARE(jobs::durationText(41.6, "?"), std::string("42 s"));
     QCOMPARE(jobs::durationText(725, "?"), std::string("12:05"));
     QCOMPARE(jobs::durationText(3723, "—"), std::string("1:02:03"));
+  }
+
+  // A training reports its steps of the whole run between units: the ETA follows them (remaining
+  // steps at the rate since the first report), a report with another total starts the count again.
+  void etaFollowsTheRunsSteps() {
+    jobs::ProgressMeter m;
+    m.steps(10, 100);  // resumed at step 10
+    QVERIFY(m.update(0, 1).etaSeconds < 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    m.steps(20, 100);
+    auto s = m.update(0, 1);
+    QVERIFY(s.stepsPerSecond > 0 && s.stepsPerSecond < 10 / 0.015);  // 10 steps in >= 20 ms
+    LENS_COMPARE_NEAR(s.etaSeconds, 80 / s.stepsPerSecond, 1e-9);
+    QCOMPARE(s.ratePerSecond, 0.0);  // no unit done yet
+    m.steps(3, 50);  // another phase
+    QVERIFY(m.update(0, 1).etaSeconds < 0);
+    QCOMPARE(m.update(1, 1).etaSeconds, 0.0);  // done
+    // Through the runner: a one-unit training knows its ETA before its unit is done.
+    QTemporaryDir dir;
+    const json spec = {{"kind", "train"}, {"out", dir.filePath("model").toStdString()}, {"seed", 1},
+                       {"model", {{"layers", 1}, {"hidden", 32}, {"heads", 2}, {"kv_heads", 1}, {"intermediate", 64}, {"small_intermediate", 0},
+                                  {"max_positions", 256}}},
+                       {"data", {{"train_problems", 64}, {"validation_problems", 4}}},
+                       {"steps", 6}, {"batch", 2}, {"lr", 1e-3}, {"warmup", 1}, {"checkpoint_every", 6},
+                       {"device", {{"device", "cpu"}, {"threads", 1}}}};
+    jobs::RunParams p;
+    p.dbPath = dir.filePath("t.db").toStdString();
+    std::vector<jobs::ProgressSnapshot> seen;
+    p.progress = [&](const jobs::ProgressSnapshot& snap, std::string_view) { seen.push_back(snap); };
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    QCOMPARE(r->run.status, store::RunStatus::Done);
+    QVERIFY(std::any_of(seen.begin(), seen.end(), [](const jobs::ProgressSnapshot& x) {
+      return x.done == 0 && x.total == 1 && x.etaSeconds >= 0 && x.stepsPerSecond > 0;
+    }));
   }
 
   // Stop after 3 units, resume, and get exactly what one uninterrupted run gets.
