@@ -14,7 +14,7 @@
 # Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
 # beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L,
 # or N:L:G, the same with the revision gate G (keep_above: a chain stops at a confident attempt)
-# ("4:1 4:4 16:1 16:4 64:1 64:4 64:16"), FAMILY (the smaller generators, "arith-tiny arith-mini")
+# ("4:1 4:4 4:4:-0.01 16:1 16:4 16:4:-0.01 64:1 64:4 64:4:-0.01 64:16"), FAMILY (the smaller generators, "arith-tiny arith-mini")
 # and FAMILY_POOL samples per problem from each (64). Runs go cheapest first, so a run cut short
 # still has the low budgets; the report says which of the default arms it lacks.
 #
