@@ -84,6 +84,8 @@ T = {
     "Run %1, sequence %2 of %3": ("実行 %1、系列 %2 / %3", "Lượt chạy %1, chuỗi %2 / %3"),
     "router %1": ("ルーター %1", "bộ định tuyến %1"),
     "revise, N=%1, chains of %2": ("逐次修正、N=%1、連鎖長 %2", "sửa lần lượt, N=%1, chuỗi dài %2"),
+    ", kept above a mean log-prob of %1": ("、平均対数確率 %1 以上で保持", ", giữ lại từ log-xác suất trung bình %1"),
+    "(kept) %1": ("(保持) %1", "(giữ lại) %1"),
     "%1, N=%2, M=%3": ("%1、N=%2、M=%3", "%1, N=%2, M=%3"),
     "Run %1 (%2), problem %3 of %4: %5": ("実行 %1 (%2)、問題 %3 / %4: %5", "Lượt chạy %1 (%2), bài %3 / %4: %5"),
     "Routes:": ("経路:", "Tuyến:"),

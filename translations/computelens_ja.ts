@@ -787,6 +787,10 @@
       <source>Run %1</source>
       <translation>実行 %1</translation>
     </message>
+    <message>
+      <source>, kept above a mean log-prob of %1</source>
+      <translation>、平均対数確率 %1 以上で保持</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::RoutingView</name>
@@ -1056,6 +1060,10 @@ gain %7 nats</source>
     <message>
       <source>The returned answer is wrong.</source>
       <translation>返された答えは不正解です。</translation>
+    </message>
+    <message>
+      <source>(kept) %1</source>
+      <translation>(保持) %1</translation>
     </message>
     <message>
       <source>(none)</source>

@@ -787,6 +787,10 @@
       <source>Run %1</source>
       <translation>Lượt chạy %1</translation>
     </message>
+    <message>
+      <source>, kept above a mean log-prob of %1</source>
+      <translation>, giữ lại từ log-xác suất trung bình %1</translation>
+    </message>
   </context>
   <context>
     <name>lens::views::RoutingView</name>
@@ -1056,6 +1060,10 @@ lợi ích %7 nats</translation>
     <message>
       <source>The returned answer is wrong.</source>
       <translation>Đáp án trả về là sai.</translation>
+    </message>
+    <message>
+      <source>(kept) %1</source>
+      <translation>(giữ lại) %1</translation>
     </message>
     <message>
       <source>(none)</source>

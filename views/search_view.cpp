@@ -47,9 +47,11 @@ Result<SearchViewData> loadSearchView(const std::string& db, int64_t runId, int6
   SearchViewData d;
   d.strategy = qs(run->spec.value("strategy", std::string("beam")));
   const int n = run->spec.value("n", 16);
-  const QString how = d.strategy == QLatin1String("revise")
-                          ? QObject::tr("revise, N=%1, chains of %2").arg(n).arg(run->spec.value("chain_length", 4))
-                          : QObject::tr("%1, N=%2, M=%3").arg(d.strategy).arg(n).arg(run->spec.value("width", 4));
+  QString how = d.strategy == QLatin1String("revise")
+                    ? QObject::tr("revise, N=%1, chains of %2").arg(n).arg(run->spec.value("chain_length", 4))
+                    : QObject::tr("%1, N=%2, M=%3").arg(d.strategy).arg(n).arg(run->spec.value("width", 4));
+  if (const auto gate = run->spec.find("keep_above"); d.strategy == QLatin1String("revise") && gate != run->spec.end() && gate->is_number())
+    how += QObject::tr(", kept above a mean log-prob of %1").arg(gate->get<double>());
   d.title = QObject::tr("Run %1 (%2), problem %3 of %4: %5").arg(runId).arg(how).arg(u + 1).arg(units->size()).arg(qs(r->key));
   d.unit = static_cast<int>(u);
   d.units = static_cast<int>(units->size());
@@ -153,7 +155,9 @@ void SearchView::setData(const SearchViewData& d) {
   for (const auto& n : d.nodes) {
     QTreeWidgetItem* parent = n.parent >= 0 && items.count(n.parent) ? items[n.parent] : nullptr;
     auto* it = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(m_tree);
-    it->setText(0, oneLine(n.text));
+    // A revision chain's turn the gate filled with the attempt before it generated nothing.
+    const bool kept = m_data.strategy == QLatin1String("revise") && n.depth > 1 && n.tokens == 0;
+    it->setText(0, kept ? tr("(kept) %1").arg(oneLine(n.text)) : oneLine(n.text));
     it->setText(1, n.score >= 0 ? QString::number(n.score, 'f', 3) : QStringLiteral("—"));
     it->setText(2, QString::number(n.tokens));
     it->setData(0, Qt::UserRole, n.id);

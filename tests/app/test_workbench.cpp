@@ -467,6 +467,44 @@ class TestWorkbench : public QObject {
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
   // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
   // its solutions with their grades, and moving to another problem reads that one.
+  // A gated revision run: the title names the gate, and the turns it kept are marked in the tree.
+  void searchInspectorMarksKeptAttempts() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("revise.db");
+    nlohmann::json spec = {{"kind", "search"},
+                           {"model", std::string(LENS_SOURCE_DIR) + "/resources/models/arith-revise"},
+                           {"strategy", "revise"},
+                           {"select", "majority"},
+                           {"n", 3},
+                           {"chain_length", 3},
+                           {"keep_above", -1000.0},  // every first attempt clears it
+                           {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", 1}}},
+                           {"seed", 1},
+                           {"device", {{"device", "cpu"}}}};
+    jobs::RunParams p;
+    p.dbPath = db.toStdString();
+    auto r = jobs::startRun(spec, p);
+    LENS_VERIFY_OK(r);
+    app::MainWindow w;
+    w.resize(1000, 800);
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy shown(&w, &app::MainWindow::searchShown);
+    w.showRun(r->run.id, 0);
+    QVERIFY(shown.wait(60000));
+    auto* v = w.searchView();
+    QVERIFY2(v->header().contains("chains of 3, kept above a mean log-prob of -1000"), qPrintable(v->header()));
+    QCOMPARE(v->tree()->topLevelItemCount(), 1);
+    const QTreeWidgetItem* first = v->tree()->topLevelItem(0);
+    QVERIFY(!first->text(0).startsWith("(kept)"));
+    QCOMPARE(first->childCount(), 1);
+    const QTreeWidgetItem* second = first->child(0);
+    QVERIFY2(second->text(0).startsWith("(kept) ") && second->text(2) == "0", qPrintable(second->text(0)));
+    QCOMPARE(second->text(0).mid(7), first->text(0));  // the same attempt
+  }
+
   void searchInspectorShowsTheTree() {
     QTemporaryDir dir;
     const QString db = dir.filePath("search.db");
