@@ -467,6 +467,18 @@ class TestWorkbench : public QObject {
   // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
   // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
   // its solutions with their grades, and moving to another problem reads that one.
+  // Opens DB in the window and shows problem UNIT of search run RUN in the search inspector.
+  static void showSearch(app::MainWindow& w, const QString& db, int64_t run, int unit) {
+    w.resize(1000, 800);
+    w.show();
+    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+    w.openDatabase(db);
+    QVERIFY(opened.wait(30000));
+    QSignalSpy shown(&w, &app::MainWindow::searchShown);
+    w.showRun(run, unit);
+    QVERIFY(shown.wait(60000));
+  }
+
   // A gated revision run: the title names the gate, and the turns it kept are marked in the tree.
   void searchInspectorMarksKeptAttempts() {
     QTemporaryDir dir;
@@ -486,14 +498,9 @@ class TestWorkbench : public QObject {
     auto r = jobs::startRun(spec, p);
     LENS_VERIFY_OK(r);
     app::MainWindow w;
-    w.resize(1000, 800);
-    w.show();
-    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
-    w.openDatabase(db);
-    QVERIFY(opened.wait(30000));
     QSignalSpy shown(&w, &app::MainWindow::searchShown);
-    w.showRun(r->run.id, 0);
-    QVERIFY(shown.wait(60000));
+    showSearch(w, db, r->run.id, 0);
+    if (QTest::currentTestFailed()) return;
     auto* v = w.searchView();
     QVERIFY2(v->header().contains("chains of 3, kept above a mean log-prob of -1000"), qPrintable(v->header()));
     QCOMPARE(v->tree()->topLevelItemCount(), 1);
@@ -528,14 +535,9 @@ class TestWorkbench : public QObject {
     LENS_VERIFY_OK(unit);
 
     app::MainWindow w;
-    w.resize(1000, 800);
-    w.show();
-    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
-    w.openDatabase(db);
-    QVERIFY(opened.wait(30000));
     QSignalSpy shown(&w, &app::MainWindow::searchShown);
-    w.showRun(r->run.id, 1);
-    QVERIFY(shown.wait(60000));
+    showSearch(w, db, r->run.id, 1);
+    if (QTest::currentTestFailed()) return;
     QCOMPARE(shown.first().at(1).toBool(), true);
     auto* v = w.searchView();
     QVERIFY2(v->header().contains("problem 2 of 2") && v->header().contains("Reference answer: "), qPrintable(v->header()));
