@@ -80,7 +80,11 @@ kept = sum(m["value"] for u in units for m in u["metrics"] if m["name"] == "revi
 assert kept == sum(1 for u in units for s in u["samples"] if s["finish"] == "kept"), kept
 assert re.search(r"^\| revise N=4 L=4 gate -0\.01 \|(.*?\|){3} %d \|" % (30 - kept), md, re.M), (kept, md.split("## Sequential revisions")[1][:1500])
 assert re.search(r"^\| 4 \| L=4 gate -0\.01 \| ", md, re.M), "no chains-against-parallel row for the gated arm"
-assert "N = 4, L=4 gate -0.01: chains − parallel" in md
+# The gated procedure has its own verdict line; the model's own chains' line names no gated arm.
+gate_line = next(l for l in md.splitlines() if l.startswith("- The same with the revision gate"))
+assert "N = 4, L=4 gate -0.01: chains − parallel" in gate_line, gate_line
+own_line = next(l for l in md.splitlines() if l.startswith("- Sequential revisions beat parallel sampling"))
+assert "N = 4, L=4: chains − parallel" in own_line and "gate" not in own_line, own_line
 print("report ok:", len(verdicts), "verdicts,", len(rows), "rows")
 PY
 n_before=$("$CLI" list --db "$DB" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
