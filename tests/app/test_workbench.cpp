@@ -43,6 +43,23 @@
 
 using namespace lens;
 
+namespace {
+// Opens DB in the window, shows problem UNIT of run RUN and checks that the view's signal
+// (searchShown or routingShown: run id, ok) reports it shown.
+template <typename Shown>
+void showRunIn(app::MainWindow& w, const QString& db, int64_t run, int unit, Shown shownSignal) {
+  w.resize(1000, 800);
+  w.show();
+  QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
+  w.openDatabase(db);
+  QVERIFY(opened.wait(30000));
+  QSignalSpy shown(&w, shownSignal);
+  w.showRun(run, unit);
+  QVERIFY(shown.wait(60000));
+  QCOMPARE(shown.first().at(1).toBool(), true);
+}
+}  // namespace
+
 class TestWorkbench : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -464,21 +481,6 @@ class TestWorkbench : public QObject {
     QCOMPARE(units->size(), size_t(3));
   }
 
-  // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
-  // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
-  // its solutions with their grades, and moving to another problem reads that one.
-  // Opens DB in the window and shows problem UNIT of search run RUN in the search inspector.
-  static void showSearch(app::MainWindow& w, const QString& db, int64_t run, int unit) {
-    w.resize(1000, 800);
-    w.show();
-    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
-    w.openDatabase(db);
-    QVERIFY(opened.wait(30000));
-    QSignalSpy shown(&w, &app::MainWindow::searchShown);
-    w.showRun(run, unit);
-    QVERIFY(shown.wait(60000));
-  }
-
   // A gated revision run: the title names the gate, and the turns it kept are marked in the tree.
   void searchInspectorMarksKeptAttempts() {
     QTemporaryDir dir;
@@ -498,8 +500,7 @@ class TestWorkbench : public QObject {
     auto r = jobs::startRun(spec, p);
     LENS_VERIFY_OK(r);
     app::MainWindow w;
-    QSignalSpy shown(&w, &app::MainWindow::searchShown);
-    showSearch(w, db, r->run.id, 0);
+    showRunIn(w, db, r->run.id, 0, &app::MainWindow::searchShown);
     if (QTest::currentTestFailed()) return;
     auto* v = w.searchView();
     QVERIFY2(v->header().contains("chains of 3, kept above a mean log-prob of -1000"), qPrintable(v->header()));
@@ -512,6 +513,9 @@ class TestWorkbench : public QObject {
     QCOMPARE(second->text(0).mid(7), first->text(0));  // the same attempt
   }
 
+  // The search inspector: a beam search of the shipped model and PRM; selecting the run shows a
+  // problem's tree exactly as stored (nodes under their parents, the chosen path marked, scores),
+  // its solutions with their grades, and moving to another problem reads that one.
   void searchInspectorShowsTheTree() {
     QTemporaryDir dir;
     const QString db = dir.filePath("search.db");
@@ -535,10 +539,8 @@ class TestWorkbench : public QObject {
     LENS_VERIFY_OK(unit);
 
     app::MainWindow w;
-    QSignalSpy shown(&w, &app::MainWindow::searchShown);
-    showSearch(w, db, r->run.id, 1);
+    showRunIn(w, db, r->run.id, 1, &app::MainWindow::searchShown);
     if (QTest::currentTestFailed()) return;
-    QCOMPARE(shown.first().at(1).toBool(), true);
     auto* v = w.searchView();
     QVERIFY2(v->header().contains("problem 2 of 2") && v->header().contains("Reference answer: "), qPrintable(v->header()));
     // Every stored node appears once, under its parent, with its score; the chosen path is bold.
@@ -617,15 +619,8 @@ class TestWorkbench : public QObject {
     LENS_VERIFY_OK(seq);
 
     app::MainWindow w;
-    w.resize(1000, 800);
-    w.show();
-    QSignalSpy opened(&w, &app::MainWindow::databaseOpened);
-    w.openDatabase(db);
-    QVERIFY(opened.wait(30000));
-    QSignalSpy shown(&w, &app::MainWindow::routingShown);
-    w.showRun(r->run.id, 1);
-    QVERIFY(shown.wait(60000));
-    QCOMPARE(shown.first().at(1).toBool(), true);
+    showRunIn(w, db, r->run.id, 1, &app::MainWindow::routingShown);
+    if (QTest::currentTestFailed()) return;
     auto* v = w.routingView();
     QCOMPARE(v->data().budgets, QStringList({"k=0", "k=1", "k=4", "router small"}));
     QCOMPARE(v->data().oracleBudgets, 3);
