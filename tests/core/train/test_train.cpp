@@ -71,6 +71,26 @@ Result<double> engineValidationLoss(model::Model& m, int64_t n) {
   return sum / count;
 }
 
+// A shipped model (resources/models/NAME): its engine-measured loss on the first n validation
+// problems, and the parameter count its manifest states.
+struct Shipped {
+  double loss = 0;
+  int64_t parameters = 0;
+};
+Result<Shipped> measureShipped(const std::string& name, int64_t n) {
+  const std::string dir = std::string(LENS_SOURCE_DIR) + "/resources/models/" + name;
+  auto m = loadCpu(dir);
+  if (!m) return m.error();
+  auto loss = engineValidationLoss(**m, n);
+  if (!loss) return loss.error();
+  auto manifest = readFile(dir + "/manifest.json");
+  if (!manifest) return manifest.error();
+  const Shipped out{*loss, json::parse(*manifest)["parameters"].get<int64_t>()};
+  qInfo("%s: %lld parameters, %.4f nats per solution token on %lld validation problems", name.c_str(),
+        static_cast<long long>(out.parameters), out.loss, static_cast<long long>(n));
+  return out;
+}
+
 std::vector<float> tensorValues(const std::string& file, const std::string& name) {
   auto f = tensor_io::SafetensorsFile::open(file);
   if (!f) return {};
@@ -161,18 +181,12 @@ class TestTrain : public QObject {
     double previousLoss = 1e9;
     int64_t smallest = 0, largest = 0;
     for (const char* name : {"arith-tiny", "arith-mini", "arith-duo-small"}) {
-      const std::string dir = std::string(LENS_SOURCE_DIR) + "/resources/models/" + name;
-      auto m = loadCpu(dir);
+      auto m = measureShipped(name, 60);
       LENS_VERIFY_OK(m);
-      auto loss = engineValidationLoss(**m, 60);
-      LENS_VERIFY_OK(loss);
-      const auto manifest = json::parse(*readFile(dir + "/manifest.json"));
-      const int64_t params = manifest["parameters"].get<int64_t>();
-      qInfo("%s: %lld parameters, %.4f nats per solution token on 60 validation problems", name, static_cast<long long>(params), *loss);
-      QVERIFY2(*loss < previousLoss, qPrintable(QString("%1: %2 after %3").arg(name).arg(*loss).arg(previousLoss)));
-      previousLoss = *loss;
-      if (!smallest) smallest = params;
-      largest = params;
+      QVERIFY2(m->loss < previousLoss, qPrintable(QString("%1: %2 after %3").arg(name).arg(m->loss).arg(previousLoss)));
+      previousLoss = m->loss;
+      if (!smallest) smallest = m->parameters;
+      largest = m->parameters;
     }
     QVERIFY2(largest >= 10 * smallest, qPrintable(QString("%1 against %2 parameters").arg(largest).arg(smallest)));
   }
@@ -181,21 +195,11 @@ class TestTrain : public QObject {
   // shipped as arith-mini-long, has the same shape and under 0.6 of its held-out loss (on the 250
   // validation problems, the shipped bfloat16 weights: 0.0089 against 0.0184, as at training time).
   void longerTrainingOfArithMiniHalvesItsLoss() {
-    double losses[2] = {0, 0};
-    int64_t params[2] = {0, 0};
-    const char* names[2] = {"arith-mini", "arith-mini-long"};
-    for (int i = 0; i < 2; ++i) {
-      const std::string dir = std::string(LENS_SOURCE_DIR) + "/resources/models/" + names[i];
-      auto m = loadCpu(dir);
-      LENS_VERIFY_OK(m);
-      auto loss = engineValidationLoss(**m, 250);
-      LENS_VERIFY_OK(loss);
-      losses[i] = *loss;
-      params[i] = json::parse(*readFile(dir + "/manifest.json"))["parameters"].get<int64_t>();
-      qInfo("%s: %.4f nats per solution token on 250 validation problems", names[i], *loss);
-    }
-    QCOMPARE(params[1], params[0]);
-    QVERIFY2(losses[1] < 0.6 * losses[0], qPrintable(QString("%1 against %2").arg(losses[1]).arg(losses[0])));
+    auto mini = measureShipped("arith-mini", 250), longer = measureShipped("arith-mini-long", 250);
+    LENS_VERIFY_OK(mini);
+    LENS_VERIFY_OK(longer);
+    QCOMPARE(longer->parameters, mini->parameters);
+    QVERIFY2(longer->loss < 0.6 * mini->loss, qPrintable(QString("%1 against %2").arg(longer->loss).arg(mini->loss)));
   }
 
   // Micro-batches sorted by length give the whole batch's step: the same training loss at every
