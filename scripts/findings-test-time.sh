@@ -440,10 +440,14 @@ if missing:
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
       "separately, `verifier-flops`).\n"
       "- The exchange uses the smaller models' best-of-N only (no beam search or revisions with them), and its largest model is "
-      "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).\n"
-      "- The exchange assumes equal pretraining tokens; the family was not trained on equal tokens, nor to convergence "
-      "(`arith-tiny` and `arith-mini` 320,000 examples, `arith-duo-small` 512,000). `arith-mini`'s recipe run twice as long "
-      "(`arith-mini-long`) beats `arith-duo-small` at pass@1 (resources/models/README.md): the exchange here is of the models "
-      "as trained, not of converged ones.")
+      "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).")
+def examples(m):  # training examples a shipped model read (its manifest: steps x batch)
+    f = json.load(open(f"resources/models/{m}/manifest.json"))
+    return f"{f['steps_done'] * f['batch']:,}"
+if family:
+    print("- The exchange assumes equal pretraining tokens; the family was neither trained on equal tokens nor to convergence ("
+          + ", ".join(f"`{m}` {examples(m)} examples" for m, _ in family) + f", `arith-duo-small` {examples('arith-duo-small')}). "
+          "`arith-mini`'s recipe run twice as long (`arith-mini-long`) beats `arith-duo-small` at pass@1 (resources/models/README.md): "
+          "the exchange here is of the models as trained, not of converged ones.")
 PY
 echo "findings-test-time: wrote $DOC" >&2
