@@ -132,23 +132,33 @@ Result<std::unique_ptr<ProcessRewardModel>> ProcessRewardModel::load(const std::
   return p;
 }
 
+namespace {
+// `text` without any occurrence of `marker`: the PRM reads one score per marker, and a sampled
+// solution (or a problem) may contain its text, as a weak generator can emit any byte.
+std::string withoutMarker(std::string text, const std::string& marker) {
+  if (marker.empty()) return text;
+  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at)) text.erase(at, marker.size());
+  return text;
+}
+}  // namespace
+
 std::string ProcessRewardModel::formatInput(const std::string& problem, const std::vector<std::string>& steps) const {
   std::string s;
   if (m->kind == PrmKind::RewardHead) {
     // Qwen2.5-Math-PRM: the chat template, steps each followed by the separator.
     mathdata::PromptParams pp;
     pp.system = m->params.system;
-    s = mathdata::formatPrompt(problem, mathdata::PromptFormat::ChatMl, pp);
-    for (const auto& st : steps) s += st + m->params.separator;
+    s = mathdata::formatPrompt(withoutMarker(problem, m->params.separator), mathdata::PromptFormat::ChatMl, pp);
+    for (const auto& st : steps) s += withoutMarker(st, m->params.separator) + m->params.separator;
     return s;
   }
   return stepTagInput(problem, steps, m->params.stepTag);
 }
 
 std::string stepTagInput(const std::string& problem, const std::vector<std::string>& steps, const std::string& tag) {
-  std::string s = problem + " ";
+  std::string s = withoutMarker(problem, tag) + " ";
   for (size_t i = 0; i < steps.size(); ++i) {
-    std::string st = steps[i];
+    std::string st = withoutMarker(steps[i], tag);
     while (!st.empty() && (st.back() == '\n' || st.back() == ' ' || st.back() == '\r' || st.back() == '\t')) st.pop_back();
     s += st + " " + tag + (i + 1 < steps.size() ? "\n" : "");
   }

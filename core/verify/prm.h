@@ -33,7 +33,8 @@ struct PrmParams {
 
 // The input of a step-tag PRM (Math-Shepherd's format): "{problem} {step 1} TAG\n{step 2} TAG…".
 // Trailing whitespace of each step (its delimiter) is dropped, so steps split off a text and steps
-// kept with their "\n\n" give the same input.
+// kept with their "\n\n" give the same input. The tag is removed from the problem and the steps
+// (a sampled step may contain it), so the input has exactly one tag per step.
 std::string stepTagInput(const std::string& problem, const std::vector<std::string>& steps, const std::string& tag);
 
 // A step-tag PRM may name its tokens in config.json: {"prm": {"step_tag": …, "good_token": …,

@@ -80,6 +80,30 @@ class TestPrm : public QObject {
     }
   }
 
+  // A sampled step may contain the PRM's tag (arith-prm's is the byte 0x1e, which a weak generator
+  // can emit): it is taken out of the step, so the solution gets one score per step, the same as
+  // without it, instead of failing the run that scores it.
+  void stepTagInsideAStepIsTakenOut() {
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    auto prm = verify::ProcessRewardModel::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm", p);
+    LENS_VERIFY_OK(prm);
+    const std::string q = "Compute $3 \\times 4 + 5$.";
+    const std::vector<std::string> clean = {"Multiplication comes first: $3 \\times 4 = 12$.", "The answer is $\\boxed{17}$."};
+    const std::vector<std::string> tagged = {"Multiplication\x1e comes first: $3 \\times 4 = 12$.\x1e", "The answer is $\\boxed{17}$."};
+    auto want = (*prm)->scoreSteps(q, clean);
+    LENS_VERIFY_OK(want);
+    QCOMPARE(want->size(), size_t{2});
+    auto one = (*prm)->scoreSteps(q, tagged);
+    auto batch = (*prm)->scoreStepsBatch(q + "\x1e", {tagged}, 16384);  // the problem's tag too
+    LENS_VERIFY_OK(one);
+    LENS_VERIFY_OK(batch);
+    for (const auto& got : {*one, (*batch)[0]}) {
+      QCOMPARE(got.size(), want->size());
+      for (size_t k = 0; k < want->size(); ++k) LENS_COMPARE_NEAR(got[k], (*want)[k], 1e-5);
+    }
+  }
+
   void stepTagNeedsItsTokens() {
     verify::PrmParams p;
     p.device.device = "cpu";
