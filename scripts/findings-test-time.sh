@@ -448,6 +448,8 @@ if family:
     print("- The exchange assumes equal pretraining tokens; the family was neither trained on equal tokens nor to convergence ("
           + ", ".join(f"`{m}` {examples(m)} examples" for m, _ in family) + f", `arith-duo-small` {examples('arith-duo-small')}). "
           "`arith-mini`'s recipe run twice as long (`arith-mini-long`) beats `arith-duo-small` at pass@1 (resources/models/README.md): "
-          "the exchange here is of the models as trained, not of converged ones.")
+          "the exchange here is of the models as trained, not of converged ones. The exchange at equal pretraining tokens, "
+          "within a family trained alike (`arith-tiny-long` against `arith-mini-long`), is docs/findings-exchange.md "
+          "(`scripts/exchange.sh`).")
 PY
 echo "findings-test-time: wrote $DOC" >&2
