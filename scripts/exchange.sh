@@ -44,9 +44,11 @@ pool() {  # label, model folder
 JSON
   job "$1" "$CLI" run "$OUT_DIR/pool-$(basename "$2").json" -q
 }
-pool "small pool of $SAMPLES" "$SMALL"
-pool "large pool of $SAMPLES" "$LARGE"
-SMALL_RUN=$(run_of "small pool of $SAMPLES"); LARGE_RUN=$(run_of "large pool of $SAMPLES")
+# Labelled by the model folder, so that an OUT_DIR given for another pair never reuses these runs.
+SMALL_LABEL="$SMALL pool of $SAMPLES"; LARGE_LABEL="$LARGE pool of $SAMPLES"
+pool "$SMALL_LABEL" "$SMALL"
+pool "$LARGE_LABEL" "$LARGE"
+SMALL_RUN=$(run_of "$SMALL_LABEL"); LARGE_RUN=$(run_of "$LARGE_LABEL")
 "$CLI" compute-optimal "$SMALL_RUN" --budgets "$BUDGETS" --large "$LARGE_RUN" --db "$DB" --json --out "$OUT_DIR/exchange.json"
 
 PYTHONPATH=scripts/lib python3 - "$DB" "$SMALL_RUN" "$LARGE_RUN" "$OUT_DIR/exchange.json" "$SMALL" "$LARGE" "$MACHINE" "$ARGS" \
