@@ -283,6 +283,15 @@ T = {
         ("交換 (Snell ら §7): 実行 %1 のモデルは %2 倍大きい。総 FLOPs が等しいとき (事前学習 6·N·D、推論 2·N·D)、小さいモデルは問題ごとに表の量を使える。R = 推論トークン数 ÷ 事前学習トークン数。",
          "Trao đổi (Snell và cộng sự §7): mô hình của lượt chạy %1 lớn hơn %2 lần. Với cùng tổng FLOPs (tiền huấn luyện 6·N·D, suy luận 2·N·D), mô hình nhỏ được dùng cho mỗi bài lượng trong bảng, với R = token suy luận ÷ token tiền huấn luyện."),
     "R": ("R", "R"),
+    "It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.":
+        ("この分析は両モデルが同じトークンで事前学習されたと仮定します。学習の記録がないため、その点は確認していません。",
+         "Phép trao đổi giả định hai mô hình được tiền huấn luyện trên cùng số token; quá trình huấn luyện của chúng không được ghi lại nên điều này không được kiểm tra."),
+    "Both models were pretrained on the same number of examples (%L1), as it assumes.":
+        ("両モデルは同じ数の例 (%L1) で事前学習されており、仮定どおりです。",
+         "Hai mô hình được tiền huấn luyện trên cùng số ví dụ (%L1), đúng như giả định."),
+    "It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it compares them as trained.":
+        ("この分析は両モデルが同じトークンで事前学習されたと仮定しますが、学習例は %L1 と %L2 で異なるため、学習されたままのモデルを比較しています。",
+         "Phép trao đổi giả định hai mô hình được tiền huấn luyện trên cùng số token; chúng đã đọc %L1 và %L2 ví dụ huấn luyện, nên đây là so sánh các mô hình như đã huấn luyện."),
     "matched FLOPs per problem": ("問題あたりの対応 FLOPs", "FLOPs tương ứng mỗi bài"),
     "× one small sample": ("× 小モデル 1 サンプル", "× một mẫu của mô hình nhỏ"),
     "small: best N that fits": ("小: 収まる最良の N", "nhỏ: N tốt nhất vừa ngân sách"),

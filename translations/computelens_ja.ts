@@ -479,6 +479,18 @@
       <translation>計算最適: 戦略 %1 件</translation>
     </message>
     <message>
+      <source>It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.</source>
+      <translation>この分析は両モデルが同じトークンで事前学習されたと仮定します。学習の記録がないため、その点は確認していません。</translation>
+    </message>
+    <message>
+      <source>Both models were pretrained on the same number of examples (%L1), as it assumes.</source>
+      <translation>両モデルは同じ数の例 (%L1) で事前学習されており、仮定どおりです。</translation>
+    </message>
+    <message>
+      <source>It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it compares them as trained.</source>
+      <translation>この分析は両モデルが同じトークンで事前学習されたと仮定しますが、学習例は %L1 と %L2 で異なるため、学習されたままのモデルを比較しています。</translation>
+    </message>
+    <message>
       <source>Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.</source>
       <translation>交換 (Snell ら §7): 実行 %1 のモデルは %2 倍大きい。総 FLOPs が等しいとき (事前学習 6·N·D、推論 2·N·D)、小さいモデルは問題ごとに表の量を使える。R = 推論トークン数 ÷ 事前学習トークン数。</translation>
     </message>

@@ -479,6 +479,18 @@
       <translation>Tối ưu tính toán: %1 chiến lược</translation>
     </message>
     <message>
+      <source>It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.</source>
+      <translation>Phép trao đổi giả định hai mô hình được tiền huấn luyện trên cùng số token; quá trình huấn luyện của chúng không được ghi lại nên điều này không được kiểm tra.</translation>
+    </message>
+    <message>
+      <source>Both models were pretrained on the same number of examples (%L1), as it assumes.</source>
+      <translation>Hai mô hình được tiền huấn luyện trên cùng số ví dụ (%L1), đúng như giả định.</translation>
+    </message>
+    <message>
+      <source>It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it compares them as trained.</source>
+      <translation>Phép trao đổi giả định hai mô hình được tiền huấn luyện trên cùng số token; chúng đã đọc %L1 và %L2 ví dụ huấn luyện, nên đây là so sánh các mô hình như đã huấn luyện.</translation>
+    </message>
+    <message>
       <source>Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.</source>
       <translation>Trao đổi (Snell và cộng sự §7): mô hình của lượt chạy %1 lớn hơn %2 lần. Với cùng tổng FLOPs (tiền huấn luyện 6·N·D, suy luận 2·N·D), mô hình nhỏ được dùng cho mỗi bài lượng trong bảng, với R = token suy luận ÷ token tiền huấn luyện.</translation>
     </message>

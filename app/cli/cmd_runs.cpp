@@ -528,6 +528,7 @@ int cmdComputeOptimal(const Options& o) {
       }
       std::printf("\n");
     }
+    std::printf("%s\n", exchange->pretrainingText().c_str());
   }
   return 0;
 }

@@ -281,10 +281,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           rows << QStringList{QString::number(row.ratio, 'g', 3), QString::number(row.allowedFlops, 'e', 2), QString::number(row.multiplier, 'f', 1) + "×",
                               row.smallBudget > 0 ? QString::number(row.smallBudget) : QStringLiteral("—"), pct(row.smallAccuracy), pct(row.largeAccuracy),
                               paired(row.smallMinusLarge)};
+        // The formula's assumption, checked from the models' manifests.
+        const auto& ex = *cmp.exchange;
+        const double gap = ex.pretrainingGap();
+        const QString pretraining =
+            std::isnan(gap) ? tr("It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.")
+            : gap < 0.01    ? tr("Both models were pretrained on the same number of examples (%L1), as it assumes.").arg(ex.smallExamples)
+                            : tr("It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it "
+                                 "compares them as trained.")
+                               .arg(ex.smallExamples)
+                               .arg(ex.largeExamples);
         m_curves->setTable(tr("Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), "
                               "the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.")
-                               .arg(cmp.largeRun)
-                               .arg(cmp.exchange->sizeRatio, 0, 'f', 2),
+                                   .arg(cmp.largeRun)
+                                   .arg(cmp.exchange->sizeRatio, 0, 'f', 2) +
+                               " " + pretraining,
                            {tr("R"), tr("matched FLOPs per problem"), tr("× one small sample"), tr("small: best N that fits"), tr("small: accuracy"),
                             tr("large: pass@1"), tr("small − large, paired 95 % interval")},
                            rows);

@@ -271,7 +271,8 @@ void exchangeSection(Writer& w, store::Store& st, const search::ComparisonRuns& 
   w.p("Run " + std::to_string(roles.larger) + "'s model is " + fmt(ex->sizeRatio, "%.2f") + "× larger than run " + std::to_string(roles.baseline) +
       "'s. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), the smaller model may spend per problem the FLOPs below, for R = "
       "inference tokens ÷ pretraining tokens; its accuracy is its compute-optimal frontier's best point that fits. Differences are "
-      "small − large in points, paired over the problems both ran, with 95 % bootstrap intervals; bins are the smaller model's difficulty.");
+      "small − large in points, paired over the problems both ran, with 95 % bootstrap intervals; bins are the smaller model's difficulty. " +
+      ex->pretrainingText());
   const auto paired = [](const search::PairedDifference& d) {
     const auto text = d.pointsText();
     return text.empty() ? std::string("—") : text;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/search/exchange.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -50,6 +51,30 @@ std::string PairedDifference::pointsText() const {
   return buf;
 }
 
+double ExchangeReport::pretrainingGap() const {
+  if (smallExamples <= 0 || largeExamples <= 0) return kNaN;
+  const double a = static_cast<double>(smallExamples), b = static_cast<double>(largeExamples);
+  return std::abs(b - a) / std::max(a, b);
+}
+
+std::string ExchangeReport::pretrainingText() const {
+  const auto count = [](int64_t n) {  // 512000 -> "512,000"
+    std::string s = std::to_string(n);
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+    return s;
+  };
+  const double gap = pretrainingGap();
+  if (std::isnan(gap))
+    return "The exchange assumes both models were pretrained on the same tokens; their training is not recorded (no ComputeLens "
+           "manifest), so that is not checked.";
+  if (gap < 0.01)
+    return "Both models were pretrained on the same number of examples (" + count(smallExamples) + "), as the exchange assumes.";
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.0f", 100 * gap);
+  return "The exchange assumes both models were pretrained on the same tokens; the small one read " + count(smallExamples) +
+         " training examples and the large one " + count(largeExamples) + " (" + pct + " % apart), so it compares the models as trained.";
+}
+
 json ExchangeReport::toJson() const {
   json rows_ = json::array();
   for (const auto& r : rows) {
@@ -63,7 +88,12 @@ json ExchangeReport::toJson() const {
       rows_.back()["small_minus_large_by_bin"] = byBin;
     }
   }
-  return {{"size_ratio", sizeRatio}, {"rows", rows_}};
+  const double gap = pretrainingGap();
+  return {{"size_ratio", sizeRatio},
+          {"rows", rows_},
+          {"pretraining_examples", {{"small", smallExamples}, {"large", largeExamples}}},
+          {"pretraining_gap", num(gap)},
+          {"pretraining", pretrainingText()}};
 }
 
 Result<ExchangeReport> exchangeAnalysis(const ExchangeInput& in, const std::vector<double>& ratios) {
@@ -76,6 +106,8 @@ Result<ExchangeReport> exchangeAnalysis(const ExchangeInput& in, const std::vect
   if (in.smallFrontier.empty()) return makeError(ErrorCode::InvalidInput, "exchange: the small model has no frontier to read");
   ExchangeReport rep;
   rep.sizeRatio = static_cast<double>(in.largeParameters) / static_cast<double>(in.smallParameters);
+  rep.smallExamples = in.smallExamples;
+  rep.largeExamples = in.largeExamples;
   const double tokensPerQuery = in.largeFlops / (2.0 * static_cast<double>(in.largeParameters));
   for (double R : ratios) {
     if (!(R > 0)) return makeError(ErrorCode::InvalidInput, "exchange: ratios D_inference / D_pretrain must be positive");

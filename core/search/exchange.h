@@ -34,6 +34,9 @@ struct ExchangeInput {
   // model's pass@1 (NaN where it did not run the problem) and the problem's bin (1..5, 0: none).
   std::vector<double> largePerProblem;
   std::vector<int> problemBins;
+  // Each model's pretraining examples (steps × batch, from its ComputeLens manifest.json; 0: not
+  // recorded, e.g. a checkpoint trained elsewhere). The formula assumes equal pretraining tokens.
+  int64_t smallExamples = 0, largeExamples = 0;
 };
 
 // small − large on the problems both ran, with the 95 % paired-bootstrap interval over problems.
@@ -63,6 +66,12 @@ struct ExchangeRow {
 struct ExchangeReport {
   double sizeRatio = 0;  // M = N_large / N_small
   std::vector<ExchangeRow> rows;
+  int64_t smallExamples = 0, largeExamples = 0;  // as ExchangeInput's (0: not recorded)
+  // How far apart the two pretrainings are, |large − small| / the larger; NaN when either is not
+  // recorded. Under 1 %, the exchange's assumption (equal pretraining tokens) holds.
+  double pretrainingGap() const;
+  // One sentence on that assumption, for reports: held, not held (with both counts), or unknown.
+  std::string pretrainingText() const;
   nlohmann::json toJson() const;
 };
 

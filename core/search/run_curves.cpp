@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "core/common/atomic_file.h"
 #include "core/model/config.h"
 #include "core/store/store.h"
 
@@ -267,6 +268,25 @@ Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
   return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " records no policy model with a parameter count");
 }
 
+// The pretraining examples (steps done × batch) of a run's policy model, from the manifest.json
+// ComputeLens writes beside the weights it trains; 0 when the folder has none (a checkpoint
+// trained elsewhere, or moved since the run).
+int64_t pretrainingExamples(store::Store& st, int64_t runId) {
+  auto models = st.runModels(runId);
+  if (!models) return 0;
+  for (const auto& [role, m] : *models) {
+    if (role != "policy") continue;
+    auto text = readFile(m.path + "/manifest.json");
+    if (!text) return 0;
+    const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("steps_done") || !j.contains("batch") || !j["steps_done"].is_number_integer() ||
+        !j["batch"].is_number_integer())
+      return 0;
+    return j["steps_done"].get<int64_t>() * j["batch"].get<int64_t>();
+  }
+  return 0;
+}
+
 }  // namespace
 
 Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, const ComputeOptimalReport& smallOptimal, int64_t largeRun,
@@ -284,6 +304,8 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
   in.smallParameters = *small;
   in.largeParameters = *large;
   in.smallSampleFlops = smallOptimal.meanSampleFlops;
+  in.smallExamples = pretrainingExamples(st, baselineRun);
+  in.largeExamples = pretrainingExamples(st, largeRun);
 
   auto lrun = st.run(largeRun);
   if (!lrun) return lrun.error();

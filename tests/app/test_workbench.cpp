@@ -325,6 +325,12 @@ class TestWorkbench : public QObject {
     auto ex = search::exchangeFromRuns(**st, 1, *co, lr->run.id, {0.1, 1.0, 10.0});
     LENS_VERIFY_OK(ex);
     QVERIFY(v->tableCaption().contains(QString::number(ex->sizeRatio, 'f', 2) + "× larger"));
+    // And whether the two were pretrained alike, from their manifests: arith-duo-small read
+    // 4,000 x 128 examples, arith-large 3,000 x 96.
+    QCOMPARE(ex->smallExamples, int64_t{512000});
+    QCOMPARE(ex->largeExamples, int64_t{288000});
+    QVERIFY2(v->tableCaption().contains(QString("they read %1 and %2 training examples").arg(QLocale().toString(qlonglong{512000}), QLocale().toString(qlonglong{288000}))),
+             qPrintable(v->tableCaption()));
     for (int i = 0; i < 3; ++i) {
       QCOMPARE(v->table()->item(i, 0)->text(), QString::number(ex->rows[i].ratio, 'g', 3));
       QCOMPARE(v->table()->item(i, 2)->text(), QString::number(ex->rows[i].multiplier, 'f', 1) + "×");

@@ -15,9 +15,9 @@ export LENS_CLI="$BUILD_DIR/app/cli/computelens-cli"
 OUT_DIR="$OUT/alike" scripts/exchange.sh --quick arith-micro-long arith-tiny-long 2> "$OUT/first.log" || { cat "$OUT/first.log"; exit 1; }
 OUT_DIR="$OUT/alike" scripts/exchange.sh --quick arith-micro-long arith-tiny-long 2> "$OUT/second.log" || { cat "$OUT/second.log"; exit 1; }
 test "$(grep -c 'finished before' "$OUT/second.log")" = 2 || { cat "$OUT/second.log"; exit 1; }
-grep -q "trained on the same number of examples" "$OUT/alike/exchange.md"
+grep -q "Both models were pretrained on the same number of examples (640,000)" "$OUT/alike/exchange.md"
 OUT_DIR="$OUT/unequal" scripts/exchange.sh --quick arith-micro-long arith-tiny 2> "$OUT/unequal.log" || { cat "$OUT/unequal.log"; exit 1; }
-grep -q "training examples differ by 50 %" "$OUT/unequal/exchange.md"
+grep -q "the small one read 640,000 training examples and the large one 320,000 (50 % apart)" "$OUT/unequal/exchange.md"
 python3 - "$OUT/alike/exchange.md" "$OUT/unequal/exchange.md" <<'PY'
 import sys
 for path in sys.argv[1:]:

@@ -160,6 +160,9 @@ class TestReport : public QObject {
     QVERIFY(b.find("Exchange: test-time compute against a larger model") != std::string::npos);
     // arith-duo-small's all-big route has 1,209,920 parameters, arith-tiny 110,976.
     QVERIFY(b.find("Run " + std::to_string(l->run.id) + "'s model is 10.90× larger than run " + std::to_string(s->run.id)) != std::string::npos);
+    // The exchange's assumption, read from the models' manifests: arith-tiny read 2,500 x 128
+    // examples, arith-duo-small 4,000 x 128.
+    QVERIFY(b.find("the small one read 320,000 training examples and the large one 512,000 (38 % apart)") != std::string::npos);
     QVERIFY(b.find("Compute-optimal scaling") == std::string::npos);  // no search run
     QVERIFY(b.find("No training metrics recorded.") == std::string::npos);
     // A budget beyond the pool of 4 gives no best-of-N arm (the report asks for 8 below).

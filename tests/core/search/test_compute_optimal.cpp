@@ -212,6 +212,44 @@ class TestComputeOptimal : public QObject {
     QVERIFY(!exchangeAnalysis(in, {1}).ok());
   }
 
+  // The exchange assumes equal pretraining tokens: the report says whether the two models' recorded
+  // pretraining examples agree (within 1 %), differ (with both counts), or are not recorded.
+  void exchangeStatesItsPretrainingAssumption() {
+    ExchangeInput in;
+    in.smallParameters = 1000000;
+    in.largeParameters = 4000000;
+    in.smallSampleFlops = 2e8;
+    in.largeFlops = 8e8;
+    FrontierPoint p;
+    p.budget = 1;
+    p.meanFlops = 2e8;
+    p.computeOptimal = 0.5;
+    p.byBin.assign(5, 0.5);
+    in.smallFrontier = {p};
+    auto unknown = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(unknown);
+    QVERIFY(std::isnan(unknown->pretrainingGap()));
+    QVERIFY(unknown->pretrainingText().find("not recorded") != std::string::npos);
+    QVERIFY(unknown->toJson()["pretraining_gap"].is_null());
+    in.largeExamples = 640000;  // one side only: still unknown
+    QVERIFY(std::isnan(exchangeAnalysis(in, {1})->pretrainingGap()));
+    in.smallExamples = 636800;  // 0.5 % apart: the same
+    auto same = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(same);
+    LENS_COMPARE_NEAR(same->pretrainingGap(), 0.005, 1e-12);
+    QCOMPARE(same->pretrainingText(), std::string("Both models were pretrained on the same number of examples (636,800), as the exchange assumes."));
+    in.smallExamples = 512000;
+    in.largeExamples = 320000;
+    auto apart = exchangeAnalysis(in, {1});
+    LENS_VERIFY_OK(apart);
+    LENS_COMPARE_NEAR(apart->pretrainingGap(), 0.375, 1e-12);
+    QVERIFY2(apart->pretrainingText().find("the small one read 512,000 training examples and the large one 320,000 (38 % apart)") != std::string::npos,
+             apart->pretrainingText().c_str());
+    const auto j = apart->toJson();
+    QCOMPARE(j["pretraining_examples"]["small"].get<int64_t>(), int64_t{512000});
+    QCOMPARE(j["pretraining_examples"]["large"].get<int64_t>(), int64_t{320000});
+  }
+
   // The exchange's paired difference: the frontier point used minus the large model's pass@1 on
   // the problems both ran that have a bin, overall and per bin, with its bootstrap interval.
   void exchangePairsTheProblems() {
