@@ -13,6 +13,17 @@
 using namespace lens;
 using namespace lens::search;
 
+// An exchange between a model and one 4× larger, 100 tokens per query (the frontier and the
+// large model's accuracy left to the test).
+ExchangeInput fourTimesLarger() {
+  ExchangeInput in;
+  in.smallParameters = 1000000;
+  in.largeParameters = 4000000;
+  in.smallSampleFlops = 2e8;
+  in.largeFlops = 8e8;
+  return in;
+}
+
 class TestComputeOptimal : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -215,11 +226,7 @@ class TestComputeOptimal : public QObject {
   // The exchange assumes equal pretraining tokens: the report says whether the two models' recorded
   // pretraining examples agree (within 1 %), differ (with both counts), or are not recorded.
   void exchangeStatesItsPretrainingAssumption() {
-    ExchangeInput in;
-    in.smallParameters = 1000000;
-    in.largeParameters = 4000000;
-    in.smallSampleFlops = 2e8;
-    in.largeFlops = 8e8;
+    ExchangeInput in = fourTimesLarger();
     FrontierPoint p;
     p.budget = 1;
     p.meanFlops = 2e8;
@@ -253,11 +260,7 @@ class TestComputeOptimal : public QObject {
   // The exchange's paired difference: the frontier point used minus the large model's pass@1 on
   // the problems both ran that have a bin, overall and per bin, with its bootstrap interval.
   void exchangePairsTheProblems() {
-    ExchangeInput in;
-    in.smallParameters = 1000000;
-    in.largeParameters = 4000000;
-    in.smallSampleFlops = 2e8;
-    in.largeFlops = 8e8;
+    ExchangeInput in = fourTimesLarger();
     in.largeAccuracy = 0.5;
     in.largeByBin = {0.5, 0.5, 0.5, 0.5, 0.5};
     const double nan = std::numeric_limits<double>::quiet_NaN();
