@@ -283,14 +283,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                               paired(row.smallMinusLarge)};
         // The formula's assumption, checked from the models' manifests.
         const auto& ex = *cmp.exchange;
-        const double gap = ex.pretrainingGap();
+        using Pretraining = search::ExchangeReport::Pretraining;
         const QString pretraining =
-            std::isnan(gap) ? tr("It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.")
-            : gap < 0.01    ? tr("Both models were pretrained on the same number of examples (%L1), as it assumes.").arg(ex.smallExamples)
-                            : tr("It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it "
-                                 "compares them as trained.")
-                               .arg(ex.smallExamples)
-                               .arg(ex.largeExamples);
+            ex.pretraining() == Pretraining::NotRecorded
+                ? tr("It assumes both models were pretrained on the same tokens; their training is not recorded, so that is not checked.")
+            : ex.pretraining() == Pretraining::Same
+                ? tr("Both models were pretrained on the same number of examples (%L1), as it assumes.").arg(ex.smallExamples)
+                : tr("It assumes both models were pretrained on the same tokens; they read %L1 and %L2 training examples, so it "
+                     "compares them as trained.")
+                      .arg(ex.smallExamples)
+                      .arg(ex.largeExamples);
         m_curves->setTable(tr("Exchange (Snell et al. §7): run %1's model is %2× larger. At equal total FLOPs (pretraining 6·N·D, inference 2·N·D), "
                               "the smaller model may spend per problem what the table shows, for R = inference tokens ÷ pretraining tokens.")
                                    .arg(cmp.largeRun)

@@ -57,20 +57,28 @@ double ExchangeReport::pretrainingGap() const {
   return std::abs(b - a) / std::max(a, b);
 }
 
+ExchangeReport::Pretraining ExchangeReport::pretraining() const {
+  const double gap = pretrainingGap();
+  return std::isnan(gap) ? Pretraining::NotRecorded : gap < 0.01 ? Pretraining::Same : Pretraining::Apart;
+}
+
 std::string ExchangeReport::pretrainingText() const {
   const auto count = [](int64_t n) {  // 512000 -> "512,000"
     std::string s = std::to_string(n);
     for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
     return s;
   };
-  const double gap = pretrainingGap();
-  if (std::isnan(gap))
-    return "The exchange assumes both models were pretrained on the same tokens; their training is not recorded (no ComputeLens "
-           "manifest), so that is not checked.";
-  if (gap < 0.01)
-    return "Both models were pretrained on the same number of examples (" + count(smallExamples) + "), as the exchange assumes.";
+  switch (pretraining()) {
+    case Pretraining::NotRecorded:
+      return "The exchange assumes both models were pretrained on the same tokens; their training is not recorded (no ComputeLens "
+             "manifest), so that is not checked.";
+    case Pretraining::Same:
+      return "Both models were pretrained on the same number of examples (" + count(smallExamples) + "), as the exchange assumes.";
+    case Pretraining::Apart:
+      break;
+  }
   char pct[32];
-  std::snprintf(pct, sizeof pct, "%.0f", 100 * gap);
+  std::snprintf(pct, sizeof pct, "%.0f", 100 * pretrainingGap());
   return "The exchange assumes both models were pretrained on the same tokens; the small one read " + count(smallExamples) +
          " training examples and the large one " + count(largeExamples) + " (" + pct + " % apart), so it compares the models as trained.";
 }

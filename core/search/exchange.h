@@ -70,6 +70,8 @@ struct ExchangeReport {
   // How far apart the two pretrainings are, |large − small| / the larger; NaN when either is not
   // recorded. Under 1 %, the exchange's assumption (equal pretraining tokens) holds.
   double pretrainingGap() const;
+  enum class Pretraining { NotRecorded, Same, Apart };
+  Pretraining pretraining() const;  // the gap read against that 1 %
   // One sentence on that assumption, for reports: held, not held (with both counts), or unknown.
   std::string pretrainingText() const;
   nlohmann::json toJson() const;
