@@ -250,41 +250,38 @@ Result<ComputeOptimalReport> computeOptimalFromRuns(store::Store& st, int64_t ba
 
 namespace {
 
-Result<int64_t> policyParameters(store::Store& st, int64_t runId) {
+// The policy model a run records (with its parameter count).
+Result<store::ModelRecord> policyModel(store::Store& st, int64_t runId) {
   auto models = st.runModels(runId);
   if (!models) return models.error();
-  for (const auto& [role, m] : *models)
-    if (role == "policy" && m.parameterCount > 0) {
-      // A Duo model's small FFNs do no work when every token takes the big ones: the parameters
-      // that cost 2 FLOPs per token (and 6 in training) are the plain model's.
-      const auto& c = m.config;
-      model::ModelConfig small;
-      small.hiddenSize = c.value("hidden_size", int64_t{0});
-      small.duoSmallIntermediateSize = c.value("duo_small_intermediate_size", int64_t{0});
-      small.duoSmallRank = c.value("duo_small_rank", int64_t{0});
-      if (small.duoSmallIntermediateSize > 0) return m.parameterCount - c.value("layers", int64_t{0}) * small.smallFfnMacs();
-      return m.parameterCount;
-    }
+  for (auto& [role, m] : *models)
+    if (role == "policy" && m.parameterCount > 0) return std::move(m);
   return makeError(ErrorCode::InvalidInput, "run " + std::to_string(runId) + " records no policy model with a parameter count");
 }
 
-// The pretraining examples (steps done × batch) of a run's policy model, from the manifest.json
-// ComputeLens writes beside the weights it trains; 0 when the folder has none (a checkpoint
-// trained elsewhere, or moved since the run).
-int64_t pretrainingExamples(store::Store& st, int64_t runId) {
-  auto models = st.runModels(runId);
-  if (!models) return 0;
-  for (const auto& [role, m] : *models) {
-    if (role != "policy") continue;
-    auto text = readFile(m.path + "/manifest.json");
-    if (!text) return 0;
-    const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("steps_done") || !j.contains("batch") || !j["steps_done"].is_number_integer() ||
-        !j["batch"].is_number_integer())
-      return 0;
-    return j["steps_done"].get<int64_t>() * j["batch"].get<int64_t>();
-  }
-  return 0;
+// A Duo model's small FFNs do no work when every token takes the big ones: the parameters that
+// cost 2 FLOPs per token (and 6 in training) are the plain model's.
+int64_t allBigParameters(const store::ModelRecord& m) {
+  const auto& c = m.config;
+  model::ModelConfig small;
+  small.hiddenSize = c.value("hidden_size", int64_t{0});
+  small.duoSmallIntermediateSize = c.value("duo_small_intermediate_size", int64_t{0});
+  small.duoSmallRank = c.value("duo_small_rank", int64_t{0});
+  if (small.duoSmallIntermediateSize > 0) return m.parameterCount - c.value("layers", int64_t{0}) * small.smallFfnMacs();
+  return m.parameterCount;
+}
+
+// The pretraining examples (steps done × batch) of a model, from the manifest.json ComputeLens
+// writes beside the weights it trains; 0 when the folder has none (a checkpoint trained elsewhere,
+// or moved since the run).
+int64_t pretrainingExamples(const store::ModelRecord& m) {
+  auto text = readFile(m.path + "/manifest.json");
+  if (!text) return 0;
+  const auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("steps_done") || !j.contains("batch") || !j["steps_done"].is_number_integer() ||
+      !j["batch"].is_number_integer())
+    return 0;
+  return j["steps_done"].get<int64_t>() * j["batch"].get<int64_t>();
 }
 
 }  // namespace
@@ -297,15 +294,15 @@ Result<ExchangeReport> exchangeFromRuns(store::Store& st, int64_t baselineRun, c
     return makeError(ErrorCode::InvalidInput, "exchange: the compute-optimal report does not come from stored runs (no problem keys)");
   ExchangeInput in;
   in.smallFrontier = smallOptimal.frontier;
-  auto small = policyParameters(st, baselineRun);
+  auto small = policyModel(st, baselineRun);
   if (!small) return small.error();
-  auto large = policyParameters(st, largeRun);
+  auto large = policyModel(st, largeRun);
   if (!large) return large.error();
-  in.smallParameters = *small;
-  in.largeParameters = *large;
+  in.smallParameters = allBigParameters(*small);
+  in.largeParameters = allBigParameters(*large);
   in.smallSampleFlops = smallOptimal.meanSampleFlops;
-  in.smallExamples = pretrainingExamples(st, baselineRun);
-  in.largeExamples = pretrainingExamples(st, largeRun);
+  in.smallExamples = pretrainingExamples(*small);
+  in.largeExamples = pretrainingExamples(*large);
 
   auto lrun = st.run(largeRun);
   if (!lrun) return lrun.error();
@@ -346,8 +343,8 @@ Result<ComparisonRuns> comparisonRuns(store::Store& st, const std::vector<int64_
     if (!run) return run.error();
     if (run->kind == "search") out.searches.push_back(id);
     if (run->kind != "generate") continue;
-    auto params = policyParameters(st, id);
-    sampling.emplace_back(params ? *params : 0, id);
+    auto policy = policyModel(st, id);
+    sampling.emplace_back(policy ? allBigParameters(*policy) : 0, id);
   }
   if (sampling.empty()) return out;
   std::stable_sort(sampling.begin(), sampling.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
