@@ -441,12 +441,11 @@ print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are th
       "separately, `verifier-flops`).\n"
       "- The exchange uses the smaller models' best-of-N only (no beam search or revisions with them), and its largest model is "
       "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).")
-def examples(m):  # training examples a shipped model read (its manifest: steps x batch)
-    f = json.load(open(f"resources/models/{m}/manifest.json"))
-    return f"{f['steps_done'] * f['batch']:,}"
 if family:
+    # Each model's training examples (steps x batch), as compute-optimal read them from the manifests.
+    pre = {m: ex["exchange"]["pretraining_examples"] for m, ex in exchanges.items()}
     print("- The exchange assumes equal pretraining tokens; the family was neither trained on equal tokens nor to convergence ("
-          + ", ".join(f"`{m}` {examples(m)} examples" for m, _ in family) + f", `arith-duo-small` {examples('arith-duo-small')}). "
+          + ", ".join(f"`{m}` {p['small']:,} examples" for m, p in pre.items()) + f", `arith-duo-small` {next(iter(pre.values()))['large']:,}). "
           "`arith-mini`'s recipe run twice as long (`arith-mini-long`) beats `arith-duo-small` at pass@1 (resources/models/README.md): "
           "the exchange here is of the models as trained, not of converged ones. The exchange at equal pretraining tokens, "
           "within a family trained alike (`arith-tiny-long` against `arith-mini-long`), is docs/findings-exchange.md "
