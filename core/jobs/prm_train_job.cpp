@@ -59,6 +59,7 @@ class PrmTrainJob final : public Job {
       r.metrics.push_back({"accuracy", "validation", 0, rep->validationAccuracyBefore});
       r.metrics.push_back({"accuracy", "validation", m_params.steps, rep->validationAccuracyAfter});
       r.metrics.push_back({"label-entropy", "validation", 0, rep->labelEntropy});
+      if (rep->slippedExamples) r.metrics.push_back({"slipped-examples", "train", 0, static_cast<double>(rep->slippedExamples)});
       if (std::isfinite(rep->validationFinalAurocBefore) && std::isfinite(rep->validationFinalAurocAfter)) {
         r.metrics.push_back({"final-auroc", "validation", 0, rep->validationFinalAurocBefore});
         r.metrics.push_back({"final-auroc", "validation", m_params.steps, rep->validationFinalAurocAfter});
@@ -86,7 +87,7 @@ Result<std::unique_ptr<Job>> createPrmTrainJob(const json& j) {
   r.text("kind", kind).text("name", name);
   LENS_TRY_STATUS(readFineTuneSpec(r, p));
   r.text("step_tag", p.stepTag).text("good_token", p.goodToken).text("bad_token", p.badToken);
-  r.number("lm_weight", p.lmWeight, 0.0, 100.0);
+  r.number("lm_weight", p.lmWeight, 0.0, 100.0).number("slipped", p.slipped, 0.0, 1.0);
   if (auto l = r.object("labels")) {
     l->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(l->finish());

@@ -8,6 +8,8 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
+#include <random>
 
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
@@ -37,12 +39,34 @@ json PrmTrainReport::toJson() const {
           {"validation_within_auroc_before", std::isnan(validationWithinAurocBefore) ? json(nullptr) : json(validationWithinAurocBefore)},
           {"validation_within_auroc_after", std::isnan(validationWithinAurocAfter) ? json(nullptr) : json(validationWithinAurocAfter)},
           {"validation_mixed_problems", validationMixedProblems},
+          {"slipped_examples", slippedExamples},
           {"validation_label_entropy", labelEntropy}};
+}
+
+std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta) {
+  static const std::string frac = "\\frac{";
+  const size_t eq = step.rfind('=');
+  if (eq == std::string::npos || delta == 0) return std::nullopt;
+  size_t i = eq + 1;
+  while (i < step.size() && step[i] == ' ') ++i;
+  size_t start = i;  // where the rewritten text begins: the number's sign, or a fraction's numerator
+  const bool negative = i < step.size() && step[i] == '-';
+  if (negative) ++i;
+  const bool fraction = step.compare(i, frac.size(), frac) == 0;
+  if (fraction) start = i += frac.size();
+  const size_t digits = i;
+  while (i < step.size() && step[i] >= '0' && step[i] <= '9') ++i;
+  if (i == digits || i - digits > 15) return std::nullopt;
+  const int64_t value = std::stoll(step.substr(digits, i - digits));
+  int64_t moved = (negative && !fraction ? -value : value) + delta;
+  if (fraction && moved <= 0) moved = value + (delta < 0 ? -delta : delta);  // a numerator stays positive
+  return step.substr(0, start) + std::to_string(moved) + step.substr(i);
 }
 
 namespace {
 
 struct Encoded {
+  size_t source = 0;   // its index in the examples given (a slipped copy: its original's)
   size_t problem = 0;  // examples of one problem share it
   int64_t solutionStart = 0;  // the first token after the problem's
   std::vector<int32_t> ids;
@@ -174,35 +198,33 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     ids[i] = e[0];
   }
   // Encode: tags cut by max_tokens drop their steps; examples with a tag inside their text are refused.
-  std::vector<Encoded> enc;
-  int64_t skipped = 0;
   std::map<std::string, size_t> problems;
-  for (const auto& ex : examples) {
-    if (ex.steps.size() != ex.labels.size() || ex.steps.empty()) {
-      ++skipped;
-      continue;
-    }
+  auto encode = [&](const PrmExample& ex, size_t source) -> std::optional<Encoded> {
+    if (ex.steps.size() != ex.labels.size() || ex.steps.empty()) return std::nullopt;
     Encoded e;
+    e.source = source;
     e.problem = problems.emplace(ex.problem, problems.size()).first->second;
     e.solutionStart = static_cast<int64_t>(tok->encode(verify::stepTagInput(ex.problem, {}, p.stepTag), true).size());
     e.ids = tok->encode(verify::stepTagInput(ex.problem, ex.steps, p.stepTag), true);
     for (size_t t = 0; t < e.ids.size(); ++t)
       if (e.ids[t] == ids[0]) e.tags.push_back(static_cast<int64_t>(t));
-    if (e.tags.size() != ex.steps.size()) {
-      ++skipped;
-      continue;
-    }
+    if (e.tags.size() != ex.steps.size()) return std::nullopt;
     for (size_t k = 0; k < e.tags.size(); ++k) e.labels.push_back(static_cast<float>(std::clamp(ex.labels[k], 0.0, 1.0)));
     while (!e.tags.empty() && e.tags.back() >= p.maxTokens) {
       e.tags.pop_back();
       e.labels.pop_back();
     }
-    if (e.tags.empty()) {
-      ++skipped;
-      continue;
-    }
+    if (e.tags.empty()) return std::nullopt;
     e.ids.resize(static_cast<size_t>(e.tags.back() + 1));
-    enc.push_back(std::move(e));
+    return e;
+  };
+  std::vector<Encoded> enc;
+  int64_t skipped = 0;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    if (auto e = encode(examples[i], i))
+      enc.push_back(std::move(*e));
+    else
+      ++skipped;
   }
   if (enc.size() < 2) return makeError(ErrorCode::InvalidInput, "PRM training: fewer than 2 usable examples (" + std::to_string(skipped) + " skipped)");
   const size_t nVal = std::clamp<size_t>(static_cast<size_t>(std::llround(p.validationFraction * static_cast<double>(enc.size()))), 1, enc.size() - 1);
@@ -210,6 +232,34 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   enc.resize(enc.size() - nVal);
 
   PrmTrainReport rep;
+  if (p.slipped > 0) {
+    // Slipped copies of right training solutions (PrmTrainParams::slipped), after the split so that
+    // no validation problem is copied.
+    std::mt19937_64 rng(p.seed * 0x9e3779b97f4a7c15ULL + 0x51);
+    std::uniform_real_distribution<double> coin(0.0, 1.0);
+    const size_t n = enc.size();
+    for (size_t i = 0; i < n; ++i) {
+      const PrmExample& src = examples[enc[i].source];
+      if (src.labels.back() < 0.5 || coin(rng) >= p.slipped) continue;
+      std::vector<size_t> withResult;
+      for (size_t k = 0; k < src.steps.size(); ++k)
+        if (withSlippedResult(src.steps[k], 1)) withResult.push_back(k);
+      if (withResult.empty()) continue;
+      const size_t k = withResult[rng() % withResult.size()];
+      int64_t delta = 1 + static_cast<int64_t>(rng() % 10);
+      if (rng() & 1) delta = -delta;
+      PrmExample copy;
+      copy.problem = src.problem;
+      copy.steps.assign(src.steps.begin(), src.steps.begin() + static_cast<std::ptrdiff_t>(k + 1));
+      copy.labels.assign(src.labels.begin(), src.labels.begin() + static_cast<std::ptrdiff_t>(k + 1));
+      copy.steps[k] = *withSlippedResult(src.steps[k], delta);
+      copy.labels[k] = 0.0;
+      if (auto e = encode(copy, enc[i].source)) {
+        enc.push_back(std::move(*e));
+        rep.slippedExamples += 1;
+      }
+    }
+  }
   rep.trainExamples = static_cast<int64_t>(enc.size());
   rep.validationExamples = static_cast<int64_t>(val.size());
   for (const auto& e : enc) rep.trainTags += static_cast<int64_t>(e.tags.size());
@@ -257,7 +307,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "PRM training");
   }
-  json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed}, {"lm_weight", p.lmWeight},
+  json manifest = {{"base", p.base}, {"steps", p.steps}, {"batch", p.batch}, {"lr", p.lr}, {"seed", p.seed}, {"lm_weight", p.lmWeight}, {"slipped", p.slipped},
                    {"step_tag", p.stepTag}, {"good_token", p.goodToken}, {"bad_token", p.badToken}, {"skipped_examples", skipped},
                    {"report", rep.toJson()}, {"command", p.command}};
   LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "prm_train.json").string(), manifest));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -33,7 +34,18 @@ struct PrmTrainParams : FineTuneParams {
   // the base's own predictions of each step, which a verifier can compare a step with, from being
   // trained away. 0: labels only.
   double lmWeight = 0;
+  // Slipped copies: for this fraction of the right training solutions (0 to 1), one more example,
+  // cut after a random step whose result (withSlippedResult) is changed by 1 to 10, with
+  // that step labelled 0 and the earlier steps keeping their labels. The copy differs from a right
+  // solution of the same problem in one number only, so it can be told apart by checking the
+  // arithmetic and not by how hard the problem is. Validation examples are never copied. 0: none.
+  double slipped = 0;
 };
+
+// `step` with its result (the number after its last "=", or that fraction's numerator, which stays
+// positive) moved by `delta`, or nothing when the step has no such number. Only that number's text
+// (with its sign) is rewritten.
+std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta);
 
 struct PrmTrainStep {
   int64_t step = 0;
@@ -52,6 +64,7 @@ struct PrmTrainReport {
   // the validation problems with right and wrong solutions; NaN where there are none.
   double validationWithinAurocBefore = 0, validationWithinAurocAfter = 0;
   int64_t validationMixedProblems = 0;
+  int64_t slippedExamples = 0;  // slipped copies added to the training examples
   nlohmann::json toJson() const;
 };
 

@@ -104,6 +104,57 @@ class TestPrmTrain : public QObject {
     QCOMPARE((*prm)->formatInput("q", {"a\n\n", "b"}), (*prm)->formatInput("q", {"a", "b"}));
   }
 
+  // A slip: the last number after "=" moves by delta, nothing else changes; steps with no result
+  // (the answer line) have none.
+  void slippedResultChangesOneNumber() {
+    QCOMPARE(*train::withSlippedResult("We add: $7 + 12 = 19$.", 3), std::string("We add: $7 + 12 = 22$."));
+    QCOMPARE(*train::withSlippedResult("Subtract $40$: $x = -3$.", 5), std::string("Subtract $40$: $x = 2$."));
+    QCOMPARE(*train::withSlippedResult("Finally: $(-12) - 4 = -16$.", -10), std::string("Finally: $(-12) - 4 = -26$."));
+    QCOMPARE(*train::withSlippedResult("Divide both sides by $3$: $x = \\frac{12}{3} = 4$.", -1),
+             std::string("Divide both sides by $3$: $x = \\frac{12}{3} = 3$."));
+    QVERIFY(!train::withSlippedResult("The answer is $\\boxed{19}$.", 1));
+    QVERIFY(!train::withSlippedResult("We add: $7 + 12 = 19$.", 0));
+    QCOMPARE(*train::withSlippedResult("Combining the numerators: $\\frac{9}{12} + \\frac{2}{12} = \\frac{11}{12}$.", 2),
+             std::string("Combining the numerators: $\\frac{9}{12} + \\frac{2}{12} = \\frac{13}{12}$."));
+    QCOMPARE(*train::withSlippedResult("so $x = -\\frac{3}{4}$.", -5), std::string("so $x = -\\frac{8}{4}$."));
+    QVERIFY(!train::withSlippedResult("In lowest terms this is $\\frac{3}{4}$.", 1));
+  }
+
+  // Slipped copies: one per right training solution (every reference solution has a step with a
+  // result), none of a validation problem or of a wrong solution.
+  void slippedCopiesOfRightTrainingSolutions() {
+    auto set = mathdata::arithProblemSet(mathdata::ArithSplit::Train, 24);
+    LENS_VERIFY_OK(set);
+    std::vector<train::PrmExample> examples;
+    for (const auto& q : set->problems) {
+      train::PrmExample e;
+      e.problem = q.problem;
+      e.steps = mathdata::splitSteps(q.solution);
+      e.labels.assign(e.steps.size(), 1.0);
+      examples.push_back(std::move(e));
+    }
+    examples[0].labels.back() = 0.0;  // a wrong solution is not copied
+    QTemporaryDir tmp;
+    train::PrmTrainParams p;
+    p.base = tinyBase();
+    p.outDir = tmp.filePath("prm").toStdString();
+    p.steps = 1;
+    p.batch = 4;
+    p.validationFraction = 0.25;
+    auto plain = train::trainPrm(examples, p, nullptr);
+    LENS_VERIFY_OK(plain);
+    QCOMPARE(plain->trainExamples, int64_t{18});
+    QCOMPARE(plain->slippedExamples, int64_t{0});
+    p.slipped = 1.0;
+    auto slipped = train::trainPrm(examples, p, nullptr);
+    LENS_VERIFY_OK(slipped);
+    QCOMPARE(slipped->slippedExamples, int64_t{17});
+    QCOMPARE(slipped->trainExamples, int64_t{18 + 17});
+    QCOMPARE(slipped->validationExamples, plain->validationExamples);
+    QCOMPARE(slipped->validationTags, plain->validationTags);
+    QCOMPARE(slipped->validationLossBefore, plain->validationLossBefore);
+  }
+
   // The auxiliary next-token loss keeps the base's predictions: trained on arithmetic solutions with
   // labels that their text cannot predict (alternate solutions all 1, all 0) at a high learning rate,
   // the PRM trained on labels alone predicts held-out solutions far worse than its base, the one
