@@ -28,6 +28,7 @@
 #include "core/routing/analysis.h"
 #include "core/routing/router.h"
 #include "core/store/store.h"
+#include "core/verify/slips.h"
 
 using json = nlohmann::json;
 
@@ -812,6 +813,41 @@ int cmdCurves(const Options& o) {
 
 // How well a sampling run's verifier scores separate right from wrong samples (AUROC, pooled,
 // within problems and by level, with 95 % intervals over problems).
+// prm slips: does a PRM check a step's arithmetic (core/verify/slips.h)?
+int cmdPrmSlips(const Options& o) {
+  verify::PrmParams pp;
+  if (o.device) pp.device.device = *o.device;
+  if (o.dtype) pp.device.dtype = *o.dtype;
+  if (o.threads) pp.device.threads = *o.threads;
+  auto prm = verify::ProcessRewardModel::load(o.prm, pp);
+  if (!prm) return fail(prm.error());
+  mathdata::ProblemSource src;
+  src.path = o.dataset.empty() ? "builtin:arith" : o.dataset;
+  src.filter.limit = o.problems.value_or(0);
+  auto problems = mathdata::loadProblems(src);
+  if (!problems) return fail(problems.error());
+  auto rep = verify::probeSlips(**prm, problems->problems, o.seed.value_or(1));
+  if (!rep) return fail(rep.error());
+  if (o.asJson) {
+    json j = rep->toJson();
+    j["prm"] = o.prm;
+    j["dataset"] = src.path;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("slip probe of %s on %lld problems of %s: how often a reference step scores above the same step with its\n"
+              "result moved by 1 to 10 (0.5: the PRM does not check the arithmetic; 1: it always does; 95 %% bootstrap over problems)\n",
+              o.prm.c_str(), static_cast<long long>(rep->problems), src.path.c_str());
+  auto line = [](const std::string& what, const verify::SlipShare& s) {
+    std::printf("%-12s %6.3f  [%.3f, %.3f]  %lld pairs\n", what.c_str(), s.rightAbove, s.interval.low, s.interval.high, static_cast<long long>(s.pairs));
+  };
+  line("all steps", rep->all);
+  line("first step", rep->firstStep);
+  for (const auto& [level, s] : rep->byLevel) line("level " + std::to_string(level), s);
+  std::printf("mean score: right steps %.3f, slipped steps %.3f\n", rep->meanScoreRight, rep->meanScoreSlipped);
+  return 0;
+}
+
 int cmdVerifier(const Options& o) {
   auto st = openForReading(o);
   if (!st) return fail(st.error());
@@ -1069,6 +1105,14 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   addDevice(ptrain);
   addDb(ptrain);
 
+  auto* pslips = prmCmd->add_subcommand("slips", "Does a PRM check the arithmetic? Reference steps against the same steps with the result moved by 1 to 10");
+  pslips->add_option("prm", o->prm, "PRM folder (step-tag or reward-head)")->required();
+  pslips->add_option("--data,--dataset", o->dataset, "builtin:arith (default: its test split) or a MATH JSONL file / folder with solutions");
+  pslips->add_option("--problems", o->problems, "the first N problems (default: all)")->check(CLI::Range(1, 1 << 30));
+  pslips->add_option("--seed", o->seed, "seed of the slips' sizes and signs (default 1)");
+  pslips->add_flag("--json", o->asJson, "machine-readable output");
+  addDevice(pslips);
+
   auto* revCmd = app.add_subcommand("revision", "Revision models trained by ComputeLens (sequential revisions)");
   revCmd->require_subcommand(1);
   auto* revtrain = revCmd->add_subcommand("train", "Train a revision model on the graded samples of a generate run (wrong attempts, then a right one)");
@@ -1148,6 +1192,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
     if (searchCmd->parsed()) return cmdSearch(*o);
     if (coCmd->parsed()) return cmdComputeOptimal(*o);
     if (reportCmd->parsed()) return cmdReport(*o);
+    if (pslips->parsed()) return cmdPrmSlips(*o);
     if (ptrain->parsed()) {
       Options po = *o;
       po.kind = "prm-train";

@@ -79,4 +79,24 @@ std::vector<std::string> splitSteps(const std::string& text, const std::string& 
   return steps;
 }
 
+std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta) {
+  static const std::string frac = "\\frac{";
+  const size_t eq = step.rfind('=');
+  if (eq == std::string::npos || delta == 0) return std::nullopt;
+  size_t i = eq + 1;
+  while (i < step.size() && step[i] == ' ') ++i;
+  size_t start = i;  // where the rewritten text begins: the number's sign, or a fraction's numerator
+  const bool negative = i < step.size() && step[i] == '-';
+  if (negative) ++i;
+  const bool fraction = step.compare(i, frac.size(), frac) == 0;
+  if (fraction) start = i += frac.size();
+  const size_t digits = i;
+  while (i < step.size() && step[i] >= '0' && step[i] <= '9') ++i;
+  if (i == digits || i - digits > 15) return std::nullopt;
+  const int64_t value = std::stoll(step.substr(digits, i - digits));
+  int64_t moved = (negative && !fraction ? -value : value) + delta;
+  if (fraction && moved <= 0) moved = value + (delta < 0 ? -delta : delta);  // a numerator stays positive
+  return step.substr(0, start) + std::to_string(moved) + step.substr(i);
+}
+
 }  // namespace lens::mathdata

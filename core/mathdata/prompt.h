@@ -43,4 +43,9 @@ bool addSpecialTokens(PromptFormat resolved);
 // The steps of a solution: the text split at the delimiter, blank pieces dropped.
 std::vector<std::string> splitSteps(const std::string& text, const std::string& delimiter = "\n\n");
 
+// A slip in one step: `step` with its result (the number after its last "=", or that fraction's
+// numerator, which stays positive) moved by `delta`, or nothing when the step has no such number
+// (an answer line). Only that number's text (with its sign) is rewritten.
+std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta);
+
 }  // namespace lens::mathdata

@@ -13,6 +13,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
+#include "core/mathdata/prompt.h"
 #include "core/model/model.h"
 #include "core/stats/auroc.h"
 #include "core/text/tokenizer.h"
@@ -41,26 +42,6 @@ json PrmTrainReport::toJson() const {
           {"validation_mixed_problems", validationMixedProblems},
           {"slipped_examples", slippedExamples},
           {"validation_label_entropy", labelEntropy}};
-}
-
-std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta) {
-  static const std::string frac = "\\frac{";
-  const size_t eq = step.rfind('=');
-  if (eq == std::string::npos || delta == 0) return std::nullopt;
-  size_t i = eq + 1;
-  while (i < step.size() && step[i] == ' ') ++i;
-  size_t start = i;  // where the rewritten text begins: the number's sign, or a fraction's numerator
-  const bool negative = i < step.size() && step[i] == '-';
-  if (negative) ++i;
-  const bool fraction = step.compare(i, frac.size(), frac) == 0;
-  if (fraction) start = i += frac.size();
-  const size_t digits = i;
-  while (i < step.size() && step[i] >= '0' && step[i] <= '9') ++i;
-  if (i == digits || i - digits > 15) return std::nullopt;
-  const int64_t value = std::stoll(step.substr(digits, i - digits));
-  int64_t moved = (negative && !fraction ? -value : value) + delta;
-  if (fraction && moved <= 0) moved = value + (delta < 0 ? -delta : delta);  // a numerator stays positive
-  return step.substr(0, start) + std::to_string(moved) + step.substr(i);
 }
 
 namespace {
@@ -243,7 +224,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
       if (src.labels.back() < 0.5 || coin(rng) >= p.slipped) continue;
       std::vector<size_t> withResult;
       for (size_t k = 0; k < src.steps.size(); ++k)
-        if (withSlippedResult(src.steps[k], 1)) withResult.push_back(k);
+        if (mathdata::withSlippedResult(src.steps[k], 1)) withResult.push_back(k);
       if (withResult.empty()) continue;
       const size_t k = withResult[rng() % withResult.size()];
       int64_t delta = 1 + static_cast<int64_t>(rng() % 10);
@@ -252,7 +233,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
       copy.problem = src.problem;
       copy.steps.assign(src.steps.begin(), src.steps.begin() + static_cast<std::ptrdiff_t>(k + 1));
       copy.labels.assign(src.labels.begin(), src.labels.begin() + static_cast<std::ptrdiff_t>(k + 1));
-      copy.steps[k] = *withSlippedResult(src.steps[k], delta);
+      copy.steps[k] = *mathdata::withSlippedResult(src.steps[k], delta);
       copy.labels[k] = 0.0;
       if (auto e = encode(copy, enc[i].source)) {
         enc.push_back(std::move(*e));

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -35,17 +34,13 @@ struct PrmTrainParams : FineTuneParams {
   // trained away. 0: labels only.
   double lmWeight = 0;
   // Slipped copies: for this fraction of the right training solutions (0 to 1), one more example,
-  // cut after a random step whose result (withSlippedResult) is changed by 1 to 10, with
+  // cut after a random step whose result (mathdata::withSlippedResult) is changed by 1 to 10, with
   // that step labelled 0 and the earlier steps keeping their labels. The copy differs from a right
   // solution of the same problem in one number only, so it can be told apart by checking the
   // arithmetic and not by how hard the problem is. Validation examples are never copied. 0: none.
   double slipped = 0;
 };
 
-// `step` with its result (the number after its last "=", or that fraction's numerator, which stays
-// positive) moved by `delta`, or nothing when the step has no such number. Only that number's text
-// (with its sign) is rewritten.
-std::optional<std::string> withSlippedResult(const std::string& step, int64_t delta);
 
 struct PrmTrainStep {
   int64_t step = 0;

@@ -107,17 +107,17 @@ class TestPrmTrain : public QObject {
   // A slip: the last number after "=" moves by delta, nothing else changes; steps with no result
   // (the answer line) have none.
   void slippedResultChangesOneNumber() {
-    QCOMPARE(*train::withSlippedResult("We add: $7 + 12 = 19$.", 3), std::string("We add: $7 + 12 = 22$."));
-    QCOMPARE(*train::withSlippedResult("Subtract $40$: $x = -3$.", 5), std::string("Subtract $40$: $x = 2$."));
-    QCOMPARE(*train::withSlippedResult("Finally: $(-12) - 4 = -16$.", -10), std::string("Finally: $(-12) - 4 = -26$."));
-    QCOMPARE(*train::withSlippedResult("Divide both sides by $3$: $x = \\frac{12}{3} = 4$.", -1),
+    QCOMPARE(*mathdata::withSlippedResult("We add: $7 + 12 = 19$.", 3), std::string("We add: $7 + 12 = 22$."));
+    QCOMPARE(*mathdata::withSlippedResult("Subtract $40$: $x = -3$.", 5), std::string("Subtract $40$: $x = 2$."));
+    QCOMPARE(*mathdata::withSlippedResult("Finally: $(-12) - 4 = -16$.", -10), std::string("Finally: $(-12) - 4 = -26$."));
+    QCOMPARE(*mathdata::withSlippedResult("Divide both sides by $3$: $x = \\frac{12}{3} = 4$.", -1),
              std::string("Divide both sides by $3$: $x = \\frac{12}{3} = 3$."));
-    QVERIFY(!train::withSlippedResult("The answer is $\\boxed{19}$.", 1));
-    QVERIFY(!train::withSlippedResult("We add: $7 + 12 = 19$.", 0));
-    QCOMPARE(*train::withSlippedResult("Combining the numerators: $\\frac{9}{12} + \\frac{2}{12} = \\frac{11}{12}$.", 2),
+    QVERIFY(!mathdata::withSlippedResult("The answer is $\\boxed{19}$.", 1));
+    QVERIFY(!mathdata::withSlippedResult("We add: $7 + 12 = 19$.", 0));
+    QCOMPARE(*mathdata::withSlippedResult("Combining the numerators: $\\frac{9}{12} + \\frac{2}{12} = \\frac{11}{12}$.", 2),
              std::string("Combining the numerators: $\\frac{9}{12} + \\frac{2}{12} = \\frac{13}{12}$."));
-    QCOMPARE(*train::withSlippedResult("so $x = -\\frac{3}{4}$.", -5), std::string("so $x = -\\frac{8}{4}$."));
-    QVERIFY(!train::withSlippedResult("In lowest terms this is $\\frac{3}{4}$.", 1));
+    QCOMPARE(*mathdata::withSlippedResult("so $x = -\\frac{3}{4}$.", -5), std::string("so $x = -\\frac{8}{4}$."));
+    QVERIFY(!mathdata::withSlippedResult("In lowest terms this is $\\frac{3}{4}$.", 1));
   }
 
   // Slipped copies: one per right training solution (every reference solution has a step with a

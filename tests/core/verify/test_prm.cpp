@@ -5,6 +5,7 @@
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/prm_fixture.h"
@@ -14,6 +15,9 @@
 #include "core/tensor_io/safetensors.h"
 #include "core/text/tokenizer.h"
 #include "core/verify/prm.h"
+#include "core/verify/slips.h"
+#include "core/mathdata/arith.h"
+#include "core/mathdata/prompt.h"
 
 using namespace lens;
 using json = nlohmann::json;
@@ -102,6 +106,47 @@ class TestPrm : public QObject {
       QCOMPARE(got.size(), want->size());
       for (size_t k = 0; k < want->size(); ++k) LENS_COMPARE_NEAR(got[k], (*want)[k], 1e-5);
     }
+  }
+
+  // The slip probe pairs every reference step that has a result with its slip, scores each pair's
+  // last step, and gives the same answer for the same seed; problems without such a step are left
+  // out, and with none at all it says so.
+  void slipProbePairsEachReferenceStepWithItsSlip() {
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    auto prm = verify::ProcessRewardModel::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm", p);
+    LENS_VERIFY_OK(prm);
+    auto set = mathdata::arithProblemSet(mathdata::ArithSplit::Test);
+    LENS_VERIFY_OK(set);
+    std::vector<mathdata::Problem> problems;
+    int64_t steps = 0;
+    std::map<int, int> perLevel;
+    for (const auto& q : set->problems) {  // the first two of each level
+      if (perLevel[*q.level]++ >= 2) continue;
+      problems.push_back(q);
+      for (const auto& s : mathdata::splitSteps(q.solution)) steps += mathdata::withSlippedResult(s, 1) ? 1 : 0;
+    }
+    mathdata::Problem none;
+    none.key = "no-steps";
+    none.problem = "Compute $1 + 1$.";
+    none.solution = "The answer is $\\boxed{2}$.";
+    problems.push_back(none);
+    auto rep = verify::probeSlips(**prm, problems, 7);
+    LENS_VERIFY_OK(rep);
+    QCOMPARE(rep->problems, int64_t{10});
+    QCOMPARE(rep->all.pairs, steps);
+    QCOMPARE(rep->firstStep.pairs, int64_t{10});
+    QCOMPARE(rep->byLevel.size(), size_t{5});
+    for (const auto* s : {&rep->all, &rep->firstStep}) {
+      QVERIFY(s->rightAbove >= 0.0 && s->rightAbove <= 1.0);
+      QVERIFY(s->interval.low <= s->rightAbove + 1e-12 && s->rightAbove <= s->interval.high + 1e-12);
+    }
+    auto again = verify::probeSlips(**prm, problems, 7);
+    LENS_VERIFY_OK(again);
+    QCOMPARE(again->toJson().dump(), rep->toJson().dump());
+    auto empty = verify::probeSlips(**prm, {none}, 7);
+    QVERIFY(!empty.ok());
+    QVERIFY2(empty.error().message.find("no problem has a reference step") != std::string::npos, empty.error().message.c_str());
   }
 
   void stepTagNeedsItsTokens() {
