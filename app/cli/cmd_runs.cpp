@@ -28,6 +28,7 @@
 #include "core/routing/analysis.h"
 #include "core/routing/router.h"
 #include "core/store/store.h"
+#include "core/model/model.h"
 #include "core/verify/slips.h"
 
 using json = nlohmann::json;
@@ -119,6 +120,7 @@ struct Options {
   std::string bins = "oracle";
   std::string largeRun, ratios;  // ratios: empty for search::kDefaultExchangeRatios
   bool withVerifier = false;
+  bool byLikelihood = false;  // prm slips --likelihood
 };
 
 
@@ -819,32 +821,41 @@ int cmdPrmSlips(const Options& o) {
   if (o.device) pp.device.device = *o.device;
   if (o.dtype) pp.device.dtype = *o.dtype;
   if (o.threads) pp.device.threads = *o.threads;
-  auto prm = verify::ProcessRewardModel::load(o.prm, pp);
-  if (!prm) return fail(prm.error());
   mathdata::ProblemSource src;
   src.path = o.dataset.empty() ? "builtin:arith" : o.dataset;
   src.filter.limit = o.problems.value_or(0);
   auto problems = mathdata::loadProblems(src);
   if (!problems) return fail(problems.error());
-  auto rep = verify::probeSlips(**prm, problems->problems, o.seed.value_or(1));
+  Result<verify::SlipReport> rep = makeError(ErrorCode::InvalidInput, "slip probe: nothing scored");
+  if (o.byLikelihood) {
+    auto lm = model::Model::load(o.prm, pp.device);
+    if (!lm) return fail(lm.error());
+    rep = verify::probeSlipsByLikelihood(**lm, problems->problems, o.seed.value_or(1));
+  } else {
+    auto prm = verify::ProcessRewardModel::load(o.prm, pp);
+    if (!prm) return fail(prm.error());
+    rep = verify::probeSlips(**prm, problems->problems, o.seed.value_or(1));
+  }
   if (!rep) return fail(rep.error());
   if (o.asJson) {
     json j = rep->toJson();
     j["prm"] = o.prm;
+    j["scored_by"] = o.byLikelihood ? "likelihood" : "prm";
     j["dataset"] = src.path;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::printf("slip probe of %s on %lld problems of %s: how often a reference step scores above the same step with its\n"
+  std::printf("slip probe of %s%s on %lld problems of %s: how often a reference step scores above the same step with its\n"
               "result moved by 1 to 10 (0.5: the PRM does not check the arithmetic; 1: it always does; 95 %% bootstrap over problems)\n",
-              o.prm.c_str(), static_cast<long long>(rep->problems), src.path.c_str());
+              o.prm.c_str(), o.byLikelihood ? " (its likelihood)" : "", static_cast<long long>(rep->problems), src.path.c_str());
   auto line = [](const std::string& what, const verify::SlipShare& s) {
     std::printf("%-12s %6.3f  [%.3f, %.3f]  %lld pairs\n", what.c_str(), s.rightAbove, s.interval.low, s.interval.high, static_cast<long long>(s.pairs));
   };
   line("all steps", rep->all);
   line("first step", rep->firstStep);
   for (const auto& [level, s] : rep->byLevel) line("level " + std::to_string(level), s);
-  std::printf("mean score: right steps %.3f, slipped steps %.3f\n", rep->meanScoreRight, rep->meanScoreSlipped);
+  std::printf("mean %s: right steps %.3f, slipped steps %.3f\n", o.byLikelihood ? "log-likelihood (nats)" : "score", rep->meanScoreRight,
+              rep->meanScoreSlipped);
   return 0;
 }
 
@@ -1111,6 +1122,7 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
   pslips->add_option("--problems", o->problems, "the first N problems (default: all)")->check(CLI::Range(1, 1 << 30));
   pslips->add_option("--seed", o->seed, "seed of the slips' sizes and signs (default 1)");
   pslips->add_flag("--json", o->asJson, "machine-readable output");
+  pslips->add_flag("--likelihood", o->byLikelihood, "the folder is a causal LM: score each prefix by its log-likelihood (the model a PRM starts from)");
   addDevice(pslips);
 
   auto* revCmd = app.add_subcommand("revision", "Revision models trained by ComputeLens (sequential revisions)");

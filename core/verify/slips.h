@@ -18,6 +18,10 @@
 #include "core/stats/bootstrap.h"
 #include "core/verify/prm.h"
 
+namespace lens::model {
+class Model;
+}
+
 namespace lens::verify {
 
 struct SlipShare {
@@ -38,5 +42,11 @@ struct SlipReport {
 // Problems need a reference solution (ProblemSet's `solution`, steps split by "\n\n"); those without
 // a step with a result are left out. Each slip's size and sign are drawn from `seed`.
 Result<SlipReport> probeSlips(ProcessRewardModel& prm, const std::vector<mathdata::Problem>& problems, uint64_t seed = 1);
+
+// The same pairs scored by a causal LM's log-likelihood of the whole solution prefix after the
+// problem's prompt (its own format): does the model a PRM is fine-tuned from tell the slip apart?
+// The pairs and slips are those probeSlips draws with the same seed. The report's mean scores are
+// then mean log-likelihoods (nats).
+Result<SlipReport> probeSlipsByLikelihood(model::Model& lm, const std::vector<mathdata::Problem>& problems, uint64_t seed = 1);
 
 }  // namespace lens::verify

@@ -144,6 +144,17 @@ class TestPrm : public QObject {
     auto again = verify::probeSlips(**prm, problems, 7);
     LENS_VERIFY_OK(again);
     QCOMPARE(again->toJson().dump(), rep->toJson().dump());
+    // The model the PRM was fine-tuned from, by its likelihood: the same pairs, and it does tell
+    // the slips apart (a right step is likelier than its slip far more often than not).
+    model::DeviceParams d;
+    d.device = "cpu";
+    auto lm = model::Model::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small", d);
+    LENS_VERIFY_OK(lm);
+    auto byLm = verify::probeSlipsByLikelihood(**lm, problems, 7);
+    LENS_VERIFY_OK(byLm);
+    QCOMPARE(byLm->all.pairs, rep->all.pairs);
+    QVERIFY2(byLm->all.rightAbove > 0.9, qPrintable(QString::number(byLm->all.rightAbove)));
+    QVERIFY(byLm->meanScoreRight > byLm->meanScoreSlipped);
     auto empty = verify::probeSlips(**prm, {none}, 7);
     QVERIFY(!empty.ok());
     QVERIFY2(empty.error().message.find("no problem has a reference step") != std::string::npos, empty.error().message.c_str());
