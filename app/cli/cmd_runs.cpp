@@ -813,8 +813,6 @@ int cmdCurves(const Options& o) {
   return 0;
 }
 
-// How well a sampling run's verifier scores separate right from wrong samples (AUROC, pooled,
-// within problems and by level, with 95 % intervals over problems).
 // prm slips: does a PRM check a step's arithmetic (core/verify/slips.h)?
 int cmdPrmSlips(const Options& o) {
   verify::PrmParams pp;
@@ -826,16 +824,17 @@ int cmdPrmSlips(const Options& o) {
   src.filter.limit = o.problems.value_or(0);
   auto problems = mathdata::loadProblems(src);
   if (!problems) return fail(problems.error());
-  Result<verify::SlipReport> rep = makeError(ErrorCode::InvalidInput, "slip probe: nothing scored");
-  if (o.byLikelihood) {
-    auto lm = model::Model::load(o.prm, pp.device);
-    if (!lm) return fail(lm.error());
-    rep = verify::probeSlipsByLikelihood(**lm, problems->problems, o.seed.value_or(1));
-  } else {
+  const uint64_t seed = o.seed.value_or(1);
+  auto rep = [&]() -> Result<verify::SlipReport> {
+    if (o.byLikelihood) {
+      auto lm = model::Model::load(o.prm, pp.device);
+      if (!lm) return lm.error();
+      return verify::probeSlipsByLikelihood(**lm, problems->problems, seed);
+    }
     auto prm = verify::ProcessRewardModel::load(o.prm, pp);
-    if (!prm) return fail(prm.error());
-    rep = verify::probeSlips(**prm, problems->problems, o.seed.value_or(1));
-  }
+    if (!prm) return prm.error();
+    return verify::probeSlips(**prm, problems->problems, seed);
+  }();
   if (!rep) return fail(rep.error());
   if (o.asJson) {
     json j = rep->toJson();
@@ -859,6 +858,8 @@ int cmdPrmSlips(const Options& o) {
   return 0;
 }
 
+// How well a sampling run's verifier scores separate right from wrong samples (AUROC, pooled,
+// within problems and by level, with 95 % intervals over problems).
 int cmdVerifier(const Options& o) {
   auto st = openForReading(o);
   if (!st) return fail(st.error());

@@ -41,7 +41,6 @@ struct PrmTrainParams : FineTuneParams {
   double slipped = 0;
 };
 
-
 struct PrmTrainStep {
   int64_t step = 0;
   double loss = 0;  // soft cross-entropy per tag (nats), this step's batch

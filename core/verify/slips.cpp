@@ -32,21 +32,6 @@ json shareJson(const SlipShare& s) {
   return {{"pairs", s.pairs}, {"right_above", s.rightAbove}, {"ci_low", s.interval.low}, {"ci_high", s.interval.high}};
 }
 
-}  // namespace
-
-json SlipReport::toJson() const {
-  json levels = json::object();
-  for (const auto& [level, s] : byLevel) levels[std::to_string(level)] = shareJson(s);
-  return {{"problems", problems},
-          {"all", shareJson(all)},
-          {"first_step", shareJson(firstStep)},
-          {"by_level", levels},
-          {"mean_score_right", meanScoreRight},
-          {"mean_score_slipped", meanScoreSlipped}};
-}
-
-namespace {
-
 // One score per prefix of a problem's solution (the right and slipped prefixes, in pairs).
 using PrefixScorer = std::function<Result<std::vector<double>>(const std::string& problem, const std::vector<std::vector<std::string>>& prefixes)>;
 
@@ -64,8 +49,7 @@ Result<SlipReport> probeWith(const PrefixScorer& scoreOf, const std::vector<math
   Tally all, first;
   std::map<int, Tally> levels;
   double sumRight = 0, sumSlipped = 0;
-  for (size_t i = 0; i < problems.size(); ++i) {
-    const auto& q = problems[i];
+  for (const auto& q : problems) {
     const auto steps = mathdata::splitSteps(q.solution);
     std::vector<std::vector<std::string>> solutions;  // right and slipped prefixes, in pairs
     for (size_t k = 0; k < steps.size(); ++k) {
@@ -108,6 +92,17 @@ Result<SlipReport> probeWith(const PrefixScorer& scoreOf, const std::vector<math
 }
 
 }  // namespace
+
+json SlipReport::toJson() const {
+  json levels = json::object();
+  for (const auto& [level, s] : byLevel) levels[std::to_string(level)] = shareJson(s);
+  return {{"problems", problems},
+          {"all", shareJson(all)},
+          {"first_step", shareJson(firstStep)},
+          {"by_level", levels},
+          {"mean_score_right", meanScoreRight},
+          {"mean_score_slipped", meanScoreSlipped}};
+}
 
 Result<SlipReport> probeSlips(ProcessRewardModel& prm, const std::vector<mathdata::Problem>& problems, uint64_t seed) {
   return probeWith(
