@@ -113,7 +113,7 @@ struct Options {
   std::optional<double> keepAbove;
   std::string select, searchRouter;
   // prm train, revision train
-  std::string base, labelsRun, labelsDb, revisionContext;
+  std::string base, labelsRun, labelsDb, revisionContext, prmHead;
   // compute-optimal
   std::vector<std::string> searchRuns;
   std::string aggregation = "weighted";
@@ -183,6 +183,7 @@ Result<json> buildSpec(const Options& o) {
     if (o.steps) spec["steps"] = *o.steps;
     if (o.lr) spec["lr"] = *o.lr;
     if (o.trainBatch) spec["batch"] = *o.trainBatch;
+    if (!o.prmHead.empty()) spec["head"] = o.prmHead;
     spec.erase("model");
   } else if (spec["kind"] == "revision-train") {
     if (!o.base.empty()) spec["base"] = o.base;
@@ -1102,13 +1103,15 @@ std::function<std::optional<int>()> addRunCommands(CLI::App& app, CLI::App& benc
 
   auto* prmCmd = app.add_subcommand("prm", "Process reward models trained by ComputeLens");
   prmCmd->require_subcommand(1);
-  auto* ptrain = prmCmd->add_subcommand("train", "Train a step-tag PRM on the Monte Carlo step labels of a prm-label run");
+  auto* ptrain = prmCmd->add_subcommand("train", "Train a PRM (a step tag, or a likelihood head) on the Monte Carlo step labels of a prm-label run");
   ptrain->add_option("spec", o->specPath, "prm-train job spec JSON file (flags below override its fields)");
   ptrain->add_option("--base", o->base, "causal LM to fine-tune (e.g. resources/models/arith-duo-small)")->required();
   ptrain->add_option("--labels", o->labelsRun, "the prm-label run (id or uid prefix)")->required();
   ptrain->add_option("--labels-db", o->labelsDb, "database holding that run (default: --db)");
   ptrain->add_option("--out", o->routerOut, "folder the PRM is written to")->required();
-  ptrain->add_option("--steps", o->steps, "optimiser steps (default 300)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  ptrain->add_option("--head", o->prmHead, "tag: fine-tune the base at a tag after each step (default); likelihood: keep the base and fit a logistic head on its token log-probabilities")
+      ->check(CLI::IsMember({"tag", "likelihood"}));
+  ptrain->add_option("--steps", o->steps, "optimiser steps (default 300; the likelihood head: Newton iterations at most)")->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
   ptrain->add_option("--lr", o->lr, "AdamW learning rate (default 3e-4)")->check(CLI::Range(1e-9, 1.0));
   ptrain->add_option("--batch", o->trainBatch, "labelled solutions per step (default 16)")->check(CLI::Range(1, 4096));
   ptrain->add_option("--name", o->name, "a label shown in list and show");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// "prm-train": trains a step-tag process reward model (core/train/prm_trainer.h) on the Monte Carlo
+// "prm-train": trains a process reward model (core/train/prm_trainer.h: a step tag, or a likelihood head) on the Monte Carlo
 // step labels of a "prm-label" run, read from a database (by default the one this run goes to). One
 // unit: the whole training; its loss curve and validation loss/accuracy before and after commit
 // with it, and the PRM is written to "out". Training is deterministic given the seed.
@@ -87,7 +87,10 @@ Result<std::unique_ptr<Job>> createPrmTrainJob(const json& j) {
   r.text("kind", kind).text("name", name);
   LENS_TRY_STATUS(readFineTuneSpec(r, p));
   r.text("step_tag", p.stepTag).text("good_token", p.goodToken).text("bad_token", p.badToken);
-  r.number("lm_weight", p.lmWeight, 0.0, 100.0).number("slipped", p.slipped, 0.0, 1.0);
+  r.number("lm_weight", p.lmWeight, 0.0, 100.0).number("slipped", p.slipped, 0.0, 1.0).text("head", p.head);
+  if (p.head != "tag" && p.head != "likelihood") r.fail("head", "\"" + p.head + "\" is not a PRM head (tag, likelihood)");
+  if (p.head == "likelihood" && (p.lmWeight > 0 || p.slipped > 0))
+    r.fail("head", "the likelihood head trains none of the base's weights: lm_weight and slipped must be 0");
   if (auto l = r.object("labels")) {
     l->text("db", db, /*required=*/true).text("run", run, /*required=*/true);
     LENS_TRY_STATUS(l->finish());

@@ -14,6 +14,7 @@
 #include "core/common/atomic_file.h"
 #include "core/train/internal/finetune.h"
 #include "core/mathdata/prompt.h"
+#include "core/model/config.h"
 #include "core/model/model.h"
 #include "core/stats/auroc.h"
 #include "core/text/tokenizer.h"
@@ -124,30 +125,31 @@ struct Eval {
   int64_t mixedProblems = 0;
 };
 
-Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_t bad, int batch) {
-  torch::NoGradGuard ng;
+// One validation example's score logits, one per labelled step, with its labels and problem.
+struct ScoredExample {
+  size_t problem = 0;
+  std::vector<double> logits;
+  std::vector<float> labels;
+};
+
+Eval summarize(const std::vector<ScoredExample>& set) {
   double loss = 0;
   int64_t tags = 0, decided = 0, right = 0;
   std::vector<stats::ScoredSample> finals;
   std::map<size_t, std::vector<stats::ScoredSample>> byProblem;
-  for (size_t i = 0; i < set.size(); i += static_cast<size_t>(batch)) {
-    std::vector<const Encoded*> part;
-    for (size_t j = i; j < std::min(set.size(), i + static_cast<size_t>(batch)); ++j) part.push_back(&set[j]);
-    Batch bt = makeBatch(part, eng.device());
-    if (bt.label.numel() == 0) continue;
-    auto z = tagLogits(eng, bt, good, bad);
-    loss += torch::binary_cross_entropy_with_logits(z, bt.label, {}, {}, at::Reduction::Sum).item<double>();
-    tags += bt.label.numel();
-    auto clear = (bt.label - 0.5).abs() > 1e-6;
-    decided += clear.sum().item<int64_t>();
-    right += (((z > 0) == (bt.label > 0.5)).logical_and(clear)).sum().item<int64_t>();
-    auto zc = z.to(torch::kCPU).contiguous();
-    int64_t at = 0;
-    for (const auto* e : part) {
-      at += static_cast<int64_t>(e->tags.size());
-      finals.push_back({zc[at - 1].item<double>(), e->labels.back() > 0.5f});
-      byProblem[e->problem].push_back(finals.back());
+  for (const auto& e : set) {
+    for (size_t k = 0; k < e.logits.size(); ++k) {
+      const double z = e.logits[k], y = e.labels[k];
+      loss += std::max(z, 0.0) - z * y + std::log1p(std::exp(-std::abs(z)));  // soft cross-entropy with logits
+      tags += 1;
+      if (std::abs(y - 0.5) > 1e-6) {
+        decided += 1;
+        right += (z > 0) == (y > 0.5) ? 1 : 0;
+      }
     }
+    if (e.logits.empty()) continue;
+    finals.push_back({e.logits.back(), e.labels.back() > 0.5f});
+    byProblem[e.problem].push_back(finals.back());
   }
   std::vector<std::vector<stats::ScoredSample>> groups;
   for (auto& [problem, scored] : byProblem) groups.push_back(std::move(scored));
@@ -158,12 +160,146 @@ Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_
           mixed};
 }
 
+Eval evaluate(Engine& eng, const std::vector<Encoded>& set, int32_t good, int32_t bad, int batch) {
+  torch::NoGradGuard ng;
+  std::vector<ScoredExample> scored;
+  for (size_t i = 0; i < set.size(); i += static_cast<size_t>(batch)) {
+    std::vector<const Encoded*> part;
+    for (size_t j = i; j < std::min(set.size(), i + static_cast<size_t>(batch)); ++j) part.push_back(&set[j]);
+    Batch bt = makeBatch(part, eng.device());
+    if (bt.label.numel() == 0) continue;
+    auto zc = tagLogits(eng, bt, good, bad).to(torch::kCPU).to(torch::kFloat64).contiguous();
+    const double* z = zc.data_ptr<double>();
+    for (const auto* e : part) {
+      scored.push_back({e->problem, std::vector<double>(z, z + e->tags.size()), e->labels});
+      z += e->tags.size();
+    }
+  }
+  return summarize(scored);
+}
+
+void fillReport(PrmTrainReport& rep, const Eval& before, const Eval& after) {
+  rep.validationLossBefore = before.loss;
+  rep.validationAccuracyBefore = before.accuracy;
+  rep.validationFinalAurocBefore = before.finalAuroc;
+  rep.validationWithinAurocBefore = before.withinAuroc;
+  rep.validationMixedProblems = before.mixedProblems;
+  rep.validationLossAfter = after.loss;
+  rep.validationAccuracyAfter = after.accuracy;
+  rep.validationFinalAurocAfter = after.finalAuroc;
+  rep.validationWithinAurocAfter = after.withinAuroc;
+}
+
+// The mean label entropy (nats) of the validation labels: the loss a perfect predictor reaches.
+double labelEntropy(const std::vector<std::vector<float>>& labels, int64_t& count) {
+  double entropy = 0;
+  count = 0;
+  for (const auto& ls : labels)
+    for (float y : ls) {
+      count += 1;
+      if (y > 0 && y < 1) entropy -= y * std::log(y) + (1 - y) * std::log(1 - y);
+    }
+  return count ? entropy / static_cast<double>(count) : 0.0;
+}
+
+// PrmTrainParams::head == "likelihood": features of every labelled step from the base's token
+// log-probabilities, a logistic head fitted to the training labels, the base's files saved with it.
+Result<PrmTrainReport> trainLikelihoodHead(const std::vector<PrmExample>& examples, const PrmTrainParams& p, const RunContext* ctx,
+                                           const std::function<void(const PrmTrainStep&)>& onStep) {
+  if (p.slipped > 0 || p.lmWeight > 0)
+    return makeError(ErrorCode::InvalidInput, "PRM training: the likelihood head trains none of the base's weights, so slipped and lm_weight do not apply");
+  if (model::configSection(p.base, "prm").is_object())
+    return makeError(ErrorCode::InvalidInput, p.base + ": already a PRM (its config.json has a \"prm\" section); the likelihood head reads a plain causal LM");
+  model::DeviceParams dp = p.device;
+  dp.dtype = "float32";
+  auto base = model::Model::load(p.base, dp);
+  if (!base) return base.error();
+  verify::PrmParams pp;
+  pp.device = dp;
+  pp.likelihoodHead = verify::LikelihoodHead{};
+  auto prm = verify::ProcessRewardModel::load(p.base, pp);
+  if (!prm) return prm.error();
+  std::vector<size_t> usable;
+  for (size_t i = 0; i < examples.size(); ++i)
+    if (!examples[i].steps.empty() && examples[i].steps.size() == examples[i].labels.size()) usable.push_back(i);
+  const int64_t skipped = static_cast<int64_t>(examples.size() - usable.size());
+  if (usable.size() < 2) return makeError(ErrorCode::InvalidInput, "PRM training: fewer than 2 usable examples (" + std::to_string(skipped) + " skipped)");
+  const size_t nVal = std::clamp<size_t>(static_cast<size_t>(std::llround(p.validationFraction * static_cast<double>(usable.size()))), 1, usable.size() - 1);
+  // Features, one batched pass per run of examples of the same problem.
+  std::map<std::string, size_t> problems;
+  std::vector<std::vector<verify::LikelihoodFeatures>> features(usable.size());
+  for (size_t a = 0; a < usable.size();) {
+    if (ctx && ctx->cancelled()) return makeError(ErrorCode::Cancelled, "PRM training cancelled while reading the base's log-probabilities");
+    if (ctx) ctx->report(static_cast<int64_t>(a), static_cast<int64_t>(usable.size()), "reading the base's token log-probabilities");
+    const std::string& problem = examples[usable[a]].problem;
+    size_t b = a;
+    std::vector<std::vector<std::string>> solutions;
+    for (; b < usable.size() && examples[usable[b]].problem == problem; ++b) solutions.push_back(examples[usable[b]].steps);
+    auto f = (*prm)->stepFeaturesBatch(problem, solutions);
+    if (!f) return makeError(f.error().code, "PRM training: " + f.error().message);
+    for (size_t k = a; k < b; ++k) features[k] = std::move((*f)[k - a]);
+    a = b;
+  }
+  const size_t nTrain = usable.size() - nVal;
+  std::vector<verify::LikelihoodFeatures> x;
+  std::vector<double> y;
+  PrmTrainReport rep;
+  rep.trainExamples = static_cast<int64_t>(nTrain);
+  rep.validationExamples = static_cast<int64_t>(nVal);
+  for (size_t k = 0; k < nTrain; ++k)
+    for (size_t s = 0; s < features[k].size(); ++s) {
+      x.push_back(features[k][s]);
+      y.push_back(std::clamp(examples[usable[k]].labels[s], 0.0, 1.0));
+    }
+  rep.trainTags = static_cast<int64_t>(x.size());
+  auto fit = verify::fitLikelihoodHead(x, y, static_cast<int>(std::min<int64_t>(p.steps, 1000000)), 1e-4,
+                                       [&](int it, double loss) {
+                                         if (onStep) onStep({it, loss});
+                                       });
+  if (!fit) return fit.error();
+  // Validation: before, the constant head at the training labels' mean (where the fit starts); after, the fitted head.
+  verify::LikelihoodHead constant;
+  double mean = 0;
+  for (double v : y) mean += v / static_cast<double>(y.size());
+  mean = std::clamp(mean, 1e-6, 1 - 1e-6);
+  constant.bias = std::log(mean / (1 - mean));
+  std::vector<ScoredExample> before, after;
+  std::vector<std::vector<float>> valLabels;
+  for (size_t k = nTrain; k < usable.size(); ++k) {
+    const size_t problem = problems.emplace(examples[usable[k]].problem, problems.size()).first->second;
+    ScoredExample b{problem, {}, {}}, a{problem, {}, {}};
+    for (size_t s = 0; s < features[k].size(); ++s) {
+      const auto label = static_cast<float>(std::clamp(examples[usable[k]].labels[s], 0.0, 1.0));
+      b.logits.push_back(constant.logit(features[k][s]));
+      a.logits.push_back(fit->head.logit(features[k][s]));
+      b.labels.push_back(label);
+      a.labels.push_back(label);
+    }
+    valLabels.push_back(a.labels);
+    before.push_back(std::move(b));
+    after.push_back(std::move(a));
+  }
+  rep.labelEntropy = labelEntropy(valLabels, rep.validationTags);
+  fillReport(rep, summarize(before), summarize(after));
+  const auto& cfg = (*base)->config();
+  LENS_TRY_STATUS(internal::saveFineTuned(cfg, (*base)->engine().weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
+    cj["prm"] = {{"kind", "likelihood"}, {"head", fit->head.toJson()}};
+  }));
+  json manifest = {{"base", p.base}, {"head", "likelihood"}, {"iterations", fit->losses.size() - 1}, {"seed", p.seed},
+                   {"fitted", fit->head.toJson()}, {"train_loss_before", fit->losses.front()}, {"train_loss_after", fit->losses.back()},
+                   {"skipped_examples", skipped}, {"report", rep.toJson()}, {"command", p.command}};
+  LENS_TRY_STATUS(writeJsonFile((fs::path(p.outDir) / "prm_train.json").string(), manifest));
+  return rep;
+}
+
 }  // namespace
 
 Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const PrmTrainParams& p, const RunContext* ctx,
                                 const std::function<void(const PrmTrainStep&)>& onStep) {
   if (p.outDir.empty()) return makeError(ErrorCode::InvalidInput, "PRM training: no output folder");
   if (p.steps < 1 || p.batch < 1 || !(p.lr > 0)) return makeError(ErrorCode::InvalidInput, "PRM training: steps, batch and lr must be positive");
+  if (p.head == "likelihood") return trainLikelihoodHead(examples, p, ctx, onStep);
+  if (p.head != "tag") return makeError(ErrorCode::InvalidInput, "PRM training: head '" + p.head + "' (tag, likelihood)");
   model::DeviceParams dp = p.device;
   dp.dtype = "float32";
   auto base = model::Model::load(p.base, dp);
@@ -244,13 +380,9 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
   rep.trainExamples = static_cast<int64_t>(enc.size());
   rep.validationExamples = static_cast<int64_t>(val.size());
   for (const auto& e : enc) rep.trainTags += static_cast<int64_t>(e.tags.size());
-  double entropy = 0;
-  for (const auto& e : val)
-    for (float y : e.labels) {
-      rep.validationTags += 1;
-      if (y > 0 && y < 1) entropy -= y * std::log(y) + (1 - y) * std::log(1 - y);
-    }
-  rep.labelEntropy = rep.validationTags ? entropy / static_cast<double>(rep.validationTags) : 0.0;
+  std::vector<std::vector<float>> valLabels;
+  for (const auto& e : val) valLabels.push_back(e.labels);
+  rep.labelEntropy = labelEntropy(valLabels, rep.validationTags);
 
   const auto& cfg = (*base)->config();
   try {
@@ -258,11 +390,6 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
     auto params = Engine::parameters(eng.weights());
     for (auto& t : params) t.set_requires_grad(true);
     const Eval before = evaluate(eng, val, ids[1], ids[2], p.batch);
-    rep.validationLossBefore = before.loss;
-    rep.validationAccuracyBefore = before.accuracy;
-    rep.validationFinalAurocBefore = before.finalAuroc;
-    rep.validationWithinAurocBefore = before.withinAuroc;
-    rep.validationMixedProblems = before.mixedProblems;
     LENS_TRY_STATUS(internal::adamWLoop(params, enc.size(), p, ctx, "training the PRM",
                                         [&](const std::vector<size_t>& idx) {
                                           std::vector<const Encoded*> part;
@@ -275,11 +402,7 @@ Result<PrmTrainReport> trainPrm(const std::vector<PrmExample>& examples, const P
                                         [&](int64_t step, double loss) {
                                           if (onStep) onStep({step, loss});
                                         }));
-    const Eval after = evaluate(eng, val, ids[1], ids[2], p.batch);
-    rep.validationLossAfter = after.loss;
-    rep.validationAccuracyAfter = after.accuracy;
-    rep.validationFinalAurocAfter = after.finalAuroc;
-    rep.validationWithinAurocAfter = after.withinAuroc;
+    fillReport(rep, before, evaluate(eng, val, ids[1], ids[2], p.batch));
 
     // Save as a step-tag PRM: the base's files, the trained weights, and the tokens in config.json.
     LENS_TRY_STATUS(internal::saveFineTuned(cfg, eng.weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {

@@ -4,7 +4,11 @@
 // the step's Monte Carlo label (the fraction of rollouts from that prefix that reach the right
 // answer; "prm-label" runs produce them). Soft binary cross-entropy at every tag, AdamW, all weights
 // trained. The result is a step-tag PRM that verify::ProcessRewardModel loads as is: its config.json
-// names the tag and tokens. Torch-free interface.
+// names the tag and tokens.
+// With the likelihood head (PrmTrainParams::head) the base is not trained at all: each labelled
+// step's features are read off the base's token log-probabilities (core/verify/likelihood_head.h)
+// and a logistic regression on them is fitted to the labels by Newton's method; the PRM is the
+// base's files with that head in config.json. Torch-free interface.
 #pragma once
 
 #include <functional>
@@ -39,11 +43,15 @@ struct PrmTrainParams : FineTuneParams {
   // solution of the same problem in one number only, so it can be told apart by checking the
   // arithmetic and not by how hard the problem is. Validation examples are never copied. 0: none.
   double slipped = 0;
+  // "tag" (the above) or "likelihood": the base kept as it is and a logistic head over its token
+  // log-probabilities fitted to the labels; `steps` is then the most Newton iterations, and the
+  // learning-rate, batch, lmWeight and slipped settings do not apply (slipped and lmWeight must be 0).
+  std::string head = "tag";
 };
 
 struct PrmTrainStep {
   int64_t step = 0;
-  double loss = 0;  // soft cross-entropy per tag (nats), this step's batch
+  double loss = 0;  // soft cross-entropy per tag (nats), this step's batch (the likelihood head: all training steps)
 };
 
 struct PrmTrainReport {

@@ -50,6 +50,9 @@ struct ProcessRewardModel::Impl {
   int64_t tokensScored = 0;
   double flopsScored = 0;
   torch::Tensor w1, b1, w2, b2;  // reward head, float32 on the model's device
+  LikelihoodHead head;           // likelihood PRMs
+  mathdata::PromptFormat format = mathdata::PromptFormat::Raw;
+  bool special = false;          // whether the likelihood PRM's prompt is encoded with special tokens
 
   // The FLOPs of one input of `tokens` tokens: matmuls and attention.
   void count(int64_t tokens) {
@@ -112,10 +115,23 @@ Result<std::unique_ptr<ProcessRewardModel>> ProcessRewardModel::load(const std::
     } catch (const std::exception& e) {
       return model::internal::translateTorchError(e, dir);
     }
+  } else if (const auto j = model::configSection(dir, "prm"); (j.is_object() && j.contains("kind")) || (!j.is_object() && params.likelihoodHead)) {
+    if (j.is_object() && j["kind"] != "likelihood")
+      return makeError(ErrorCode::InvalidInput, dir + "/config.json: prm.kind " + j["kind"].dump() + " is not a PRM kind this version knows (likelihood)");
+    m.kind = PrmKind::Likelihood;
+    if (j.is_object()) {
+      auto head = LikelihoodHead::fromJson(j.value("head", nlohmann::json()), dir + "/config.json prm.head");
+      if (!head) return head.error();
+      m.head = *head;
+    } else {
+      m.head = *params.likelihoodHead;
+    }
+    m.format = mathdata::resolvePromptFormat(mathdata::PromptFormat::Auto, m.model->tokenizer());
+    m.special = mathdata::addSpecialTokens(m.format);
   } else {
     m.kind = PrmKind::StepTag;
     // Tokens named by the checkpoint replace the defaults (not a caller's choice).
-    if (const auto j = model::configSection(dir, "prm"); j.is_object()) {
+    if (j.is_object()) {
       const PrmParams defaults;
       if (m.params.stepTag == defaults.stepTag) m.params.stepTag = j.value("step_tag", m.params.stepTag);
       if (m.params.goodToken == defaults.goodToken) m.params.goodToken = j.value("good_token", m.params.goodToken);
@@ -152,6 +168,11 @@ std::string ProcessRewardModel::formatInput(const std::string& problem, const st
     for (const auto& st : steps) s += withoutMarker(st, m->params.separator) + m->params.separator;
     return s;
   }
+  if (m->kind == PrmKind::Likelihood) {
+    s = mathdata::formatPrompt(problem, m->format, {});
+    for (size_t k = 0; k < steps.size(); ++k) s += (k ? "\n\n" : "") + steps[k];
+    return s;
+  }
   return stepTagInput(problem, steps, m->params.stepTag);
 }
 
@@ -167,6 +188,11 @@ std::string stepTagInput(const std::string& problem, const std::vector<std::stri
 
 Result<std::vector<double>> ProcessRewardModel::scoreSteps(const std::string& problem, const std::vector<std::string>& steps) {
   if (steps.empty()) return std::vector<double>{};
+  if (m->kind == PrmKind::Likelihood) {
+    auto scored = scoreStepsBatch(problem, {steps});
+    if (!scored) return scored.error();
+    return std::move(scored->front());
+  }
   auto ids = m->model->tokenizer()->encode(formatInput(problem, steps), m->kind == PrmKind::StepTag);
   auto scores = scoreTokenIds(ids);
   if (!scores) return scores.error();
@@ -182,6 +208,14 @@ double ProcessRewardModel::flopsScored() const { return m->flopsScored; }
 Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(const std::string& problem,
                                                                              const std::vector<std::vector<std::string>>& solutions,
                                                                              int64_t maxBatchTokens) {
+  if (m->kind == PrmKind::Likelihood) {
+    auto features = stepFeaturesBatch(problem, solutions, maxBatchTokens);
+    if (!features) return features.error();
+    std::vector<std::vector<double>> out(solutions.size());
+    for (size_t i = 0; i < solutions.size(); ++i)
+      for (const auto& f : (*features)[i]) out[i].push_back(m->head.score(f));
+    return out;
+  }
   std::vector<std::vector<double>> out(solutions.size());
   std::vector<std::vector<int32_t>> ids(solutions.size());
   std::vector<size_t> order;
@@ -249,6 +283,8 @@ Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(con
 }
 
 Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<int32_t>& ids) {
+  if (m->kind == PrmKind::Likelihood)
+    return makeError(ErrorCode::InvalidInput, "a likelihood PRM scores steps (scoreSteps), not marker tokens: it has none");
   m->tokensScored += static_cast<int64_t>(ids.size());
   m->count(static_cast<int64_t>(ids.size()));
   std::vector<int64_t> at;
@@ -286,6 +322,80 @@ Result<std::vector<double>> ProcessRewardModel::scoreTokenIds(const std::vector<
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "PRM scoring");
   }
+}
+
+Result<std::vector<std::vector<LikelihoodFeatures>>> ProcessRewardModel::stepFeaturesBatch(const std::string& problem,
+                                                                                           const std::vector<std::vector<std::string>>& solutions,
+                                                                                           int64_t maxBatchTokens) {
+  if (m->kind != PrmKind::Likelihood) return makeError(ErrorCode::InvalidInput, "step features: only a likelihood PRM reads its token log-probabilities");
+  const auto* tok = m->model->tokenizer();
+  const std::string prompt = formatInput(problem, {});
+  const size_t start = tok->encode(prompt, m->special).size();
+  struct Row {
+    std::vector<int32_t> ids;
+    std::vector<size_t> ends;  // solution tokens through each step
+  };
+  std::vector<Row> rows(solutions.size());
+  std::vector<size_t> order;
+  for (size_t i = 0; i < solutions.size(); ++i) {
+    if (solutions[i].empty()) continue;
+    // Each step's end: the tokens of the text through it (a tokenizer may merge across a boundary;
+    // the ends are kept non-decreasing and within the whole text's tokens).
+    std::string text = prompt;
+    for (size_t k = 0; k < solutions[i].size(); ++k) {
+      text += (k ? "\n\n" : "") + solutions[i][k];
+      const size_t n = tok->encode(text, m->special).size();
+      rows[i].ends.push_back(n > start ? n - start : 0);
+    }
+    rows[i].ids = tok->encode(text, m->special);
+    const size_t solutionTokens = rows[i].ids.size() > start ? rows[i].ids.size() - start : 0;
+    for (size_t k = 0; k < rows[i].ends.size(); ++k)
+      rows[i].ends[k] = std::min(std::max(rows[i].ends[k], k ? rows[i].ends[k - 1] : 0), solutionTokens);
+    order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].ids.size() < rows[b].ids.size(); });
+  // All positions' logits are materialised ([B, T, vocab] floats): a large vocabulary gets smaller batches.
+  const int64_t V = m->model->config().vocabSize;
+  const int64_t cap = std::max<int64_t>(1, std::min<int64_t>(maxBatchTokens, (int64_t{1} << 26) / std::max<int64_t>(V, 1)));
+  std::vector<std::vector<LikelihoodFeatures>> out(solutions.size());
+  try {
+    c10::InferenceMode guard;
+    auto& engine = m->model->engine();
+    for (size_t first = 0; first < order.size();) {
+      size_t end = first + 1;
+      while (end < order.size() && static_cast<int64_t>(rows[order[end]].ids.size() * (end - first + 1)) <= cap) ++end;
+      const int64_t B = static_cast<int64_t>(end - first), T = static_cast<int64_t>(rows[order[end - 1]].ids.size());
+      model::internal::ForwardBatch fb;
+      auto tokens = torch::zeros({B, T}, torch::kInt64);
+      auto ta = tokens.accessor<int64_t, 2>();
+      for (int64_t b = 0; b < B; ++b) {
+        const auto& row = rows[order[first + static_cast<size_t>(b)]].ids;
+        m->tokensScored += static_cast<int64_t>(row.size());
+        m->count(static_cast<int64_t>(row.size()));
+        for (size_t t = 0; t < row.size(); ++t) ta[b][static_cast<int64_t>(t)] = row[t];
+        fb.slots.push_back(b);
+        fb.startPos.push_back(0);
+        fb.lengths.push_back(static_cast<int64_t>(row.size()));
+      }
+      fb.tokens = tokens.to(engine.device());
+      auto cache = engine.makeCache(B, T);
+      auto logp = torch::log_softmax(engine.forward(fb, *cache, /*allLogits=*/true).to(torch::kFloat32), -1);  // [B, T, V]
+      // The log-probability of each token given those before it: position t predicts token t + 1.
+      auto next = fb.tokens.slice(1, 1, T).unsqueeze(2);
+      auto picked = logp.slice(1, 0, T - 1).gather(2, next).squeeze(2).to(torch::kCPU).to(torch::kFloat64).contiguous();  // [B, T - 1]
+      const double* data = picked.data_ptr<double>();
+      for (int64_t b = 0; b < B; ++b) {
+        const size_t i = order[first + static_cast<size_t>(b)];
+        std::vector<double> lp;
+        for (size_t t = start; t < rows[i].ids.size(); ++t) lp.push_back(t ? data[b * (T - 1) + static_cast<int64_t>(t) - 1] : 0.0);
+        out[i] = likelihoodStepFeatures(lp, rows[i].ends);
+      }
+      first = end;
+    }
+  } catch (const std::exception& e) {
+    return model::internal::translateTorchError(e, "likelihood PRM scoring");
+  }
+  return out;
 }
 
 }  // namespace lens::verify

@@ -6,20 +6,27 @@
 //    "-") at the tag;
 //  - reward-head PRMs (Qwen2.5-Math-PRM: Qwen2ForProcessRewardModel): a Qwen2 trunk and a head
 //    Linear(H, H) → ReLU → Linear(H, 2); steps end with a separator token ("<extra_0>") and the
-//    score is softmax(head(h))[1] at each separator.
+//    score is softmax(head(h))[1] at each separator;
+//  - likelihood PRMs (ComputeLens's own, core/verify/likelihood_head.h): a causal LM left as
+//    trained reads the problem's prompt and the steps joined by "\n\n" as its generator would, and
+//    a logistic head fitted to Monte Carlo labels scores each prefix from its token
+//    log-probabilities; config.json: {"prm": {"kind": "likelihood", "head": {...}}}.
 // Torch-free interface; the head runs in prm.cpp.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/common/result.h"
 #include "core/model/device.h"
+#include "core/verify/likelihood_head.h"
 
 namespace lens::verify {
 
-enum class PrmKind { StepTag, RewardHead };
+enum class PrmKind { StepTag, RewardHead, Likelihood };
 
 struct PrmParams {
   // Step-tag PRMs.
@@ -28,6 +35,9 @@ struct PrmParams {
   // Reward-head PRMs.
   std::string separator = "<extra_0>";
   std::string system = "Please reason step by step, and put your final answer within \\boxed{}.";
+  // A plain causal LM (no "prm" section in its config.json) loads as a likelihood PRM with this head
+  // (what prm-train's likelihood head starts from and how it scores the labelled steps).
+  std::optional<LikelihoodHead> likelihoodHead;
   model::DeviceParams device;
 };
 
@@ -48,7 +58,9 @@ double aggregateSteps(const std::vector<double>& stepScores, StepAggregation how
 
 class ProcessRewardModel {
  public:
-  // The kind follows config.json: Qwen2ForProcessRewardModel → RewardHead, a causal LM → StepTag.
+  // The kind follows config.json: Qwen2ForProcessRewardModel → RewardHead, a causal LM whose "prm"
+  // section says "kind": "likelihood" (or none, with PrmParams::likelihoodHead) → Likelihood, any
+  // other causal LM → StepTag.
   // Errors name the missing tag, token or tensor.
   static Result<std::unique_ptr<ProcessRewardModel>> load(const std::string& dir, const PrmParams& params = {});
   ~ProcessRewardModel();
@@ -62,7 +74,12 @@ class ProcessRewardModel {
   // (two LM-head rows for a step-tag PRM), so a large vocabulary costs nothing extra.
   Result<std::vector<std::vector<double>>> scoreStepsBatch(const std::string& problem, const std::vector<std::vector<std::string>>& solutions,
                                                            int64_t maxBatchTokens = 16384);
-  // Scores at the marker positions (tag or separator tokens) of an already tokenised input.
+  // Likelihood PRMs: the features of every step of each solution (likelihoodStepFeatures), batched as
+  // scoreStepsBatch is; other kinds: an error.
+  Result<std::vector<std::vector<LikelihoodFeatures>>> stepFeaturesBatch(const std::string& problem, const std::vector<std::vector<std::string>>& solutions,
+                                                                         int64_t maxBatchTokens = 16384);
+  // Scores at the marker positions (tag or separator tokens) of an already tokenised input; a
+  // likelihood PRM has no markers (an error).
   Result<std::vector<double>> scoreTokenIds(const std::vector<int32_t>& ids);
   // The text scoreSteps tokenises (for inspection and tests).
   std::string formatInput(const std::string& problem, const std::vector<std::string>& steps) const;

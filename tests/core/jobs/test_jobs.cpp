@@ -82,6 +82,10 @@ class TestJobs : public QObject {
                                     << "spec.budgets:";
     QTest::newRow("router budget") << R"({"kind": "router-train", "prompts": null, "samples": null, "sampling": null, "out": "/tmp/x", "mode": "imitate", "dataset": {"path": "builtin:arith", "split": "train", "count": 4}, "budget": "k=,"})"
                                    << "spec.budget:";
+    QTest::newRow("prm head") << R"({"kind": "prm-train", "model": null, "prompts": null, "samples": null, "sampling": null, "batch": null, "base": "b", "out": "/tmp/x", "labels": {"db": "l.db", "run": "1"}, "head": "value"})"
+                              << "spec.head: \"value\" is not a PRM head (tag, likelihood)";
+    QTest::newRow("prm likelihood slipped") << R"({"kind": "prm-train", "model": null, "prompts": null, "samples": null, "sampling": null, "batch": null, "base": "b", "out": "/tmp/x", "labels": {"db": "l.db", "run": "1"}, "head": "likelihood", "slipped": 0.5})"
+                                            << "spec.head: the likelihood head trains none of the base's weights";
   }
   void badSpecs() {
     QFETCH(QString, patch);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "common/prm_fixture.h"
@@ -14,6 +15,7 @@
 #include "core/model/model.h"
 #include "core/tensor_io/safetensors.h"
 #include "core/text/tokenizer.h"
+#include "core/verify/likelihood_head.h"
 #include "core/verify/prm.h"
 #include "core/verify/slips.h"
 #include "core/mathdata/arith.h"
@@ -168,6 +170,189 @@ class TestPrm : public QObject {
     QVERIFY(!prm.ok());
     QVERIFY2(prm.error().message.find("step tag 'this is not one token' is not one token") != std::string::npos,
              prm.error().message.c_str());
+  }
+
+  // A likelihood PRM's features by hand: the lowest and mean token log-probability so far, the
+  // lowest of the step, and the tokens under probability 0.1 so far; a step without a token of its
+  // own keeps the prefix's (its step_min is the last token's); -100 is clamped to -30.
+  void likelihoodStepFeaturesByHand() {
+    const std::vector<double> lp = {-0.1, -2.0, -0.5, -100.0, -0.2};
+    const auto f = verify::likelihoodStepFeatures(lp, {2, 2, 4, 5});
+    const std::vector<std::array<double, 4>> want = {
+        {-2.0, -1.05, -2.0, 0}, {-2.0, -1.05, -2.0, 0}, {-30.0, -32.6 / 4, -30.0, 1}, {-30.0, -32.8 / 5, -0.2, 1}};
+    QCOMPARE(f.size(), want.size());
+    for (size_t k = 0; k < want.size(); ++k)
+      for (size_t i = 0; i < 4; ++i) LENS_COMPARE_NEAR(f[k][i], want[k][i], 1e-12);
+    QCOMPARE(verify::likelihoodStepFeatures({}, {0})[0], (std::array<double, 4>{0, 0, 0, 0}));
+  }
+
+  // Logistic regression on soft labels that are a known head's own probabilities: the maximum
+  // likelihood is that head, so Newton's method must find it (no ridge); the loss never rises; the
+  // head's JSON round-trips and names what is wrong with a bad one.
+  void likelihoodHeadFitRecoversAKnownHead() {
+    verify::LikelihoodHead truth;
+    truth.weights = {0.8, 1.5, -0.3, -0.4};
+    truth.bias = 2.0;
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> lowest(-5, 3), mean(-0.5, 0.3), step(-3, 2);
+    std::vector<verify::LikelihoodFeatures> x;
+    std::vector<double> y;
+    for (int i = 0; i < 2000; ++i) {
+      x.push_back({lowest(rng), mean(rng), step(rng), static_cast<double>(rng() % 7)});
+      y.push_back(truth.score(x.back()));
+    }
+    auto fit = verify::fitLikelihoodHead(x, y, 100, 0.0);
+    LENS_VERIFY_OK(fit);
+    for (size_t i = 0; i < 4; ++i) LENS_COMPARE_NEAR(fit->head.weights[i], truth.weights[i], 1e-6);
+    LENS_COMPARE_NEAR(fit->head.bias, truth.bias, 1e-6);
+    QVERIFY(fit->losses.size() >= 3);
+    for (size_t k = 1; k < fit->losses.size(); ++k) QVERIFY(fit->losses[k] <= fit->losses[k - 1] + 1e-12);
+    QVERIFY(fit->losses.back() < fit->losses.front() - 0.05);
+    // A ridge pulls the weights towards 0.
+    auto ridged = verify::fitLikelihoodHead(x, y, 100, 1.0);
+    LENS_VERIFY_OK(ridged);
+    QVERIFY(std::abs(ridged->head.weights[1]) < std::abs(fit->head.weights[1]));
+    y[5] = 1.5;
+    auto bad = verify::fitLikelihoodHead(x, y);
+    QVERIFY(!bad.ok() && bad.error().message.find("label 5 is outside [0, 1]") != std::string::npos);
+    auto none = verify::fitLikelihoodHead({}, {});
+    QVERIFY(!none.ok() && none.error().message.find("no labelled steps") != std::string::npos);
+
+    auto back = verify::LikelihoodHead::fromJson(truth.toJson(), "here");
+    LENS_VERIFY_OK(back);
+    QCOMPARE(back->weights, truth.weights);
+    QCOMPARE(back->bias, truth.bias);
+    auto j = truth.toJson();
+    j["features"][2] = "max";
+    auto wrongName = verify::LikelihoodHead::fromJson(j, "here");
+    QVERIFY(!wrongName.ok() && wrongName.error().message.find("here: feature 3 must be \"step_min\"") != std::string::npos);
+    j = truth.toJson();
+    j.erase("bias");
+    auto noBias = verify::LikelihoodHead::fromJson(j, "here");
+    QVERIFY(!noBias.ok() && noBias.error().message.find("\"bias\"") != std::string::npos);
+  }
+
+  // A likelihood PRM's scores are its head on the features of the model's own log-probabilities,
+  // computed here from Model::logits over the prompt and the steps joined as the generator wrote
+  // them; batches equal single solutions; a head on the steps' lowest log-probability tells a right
+  // step from its slip (the slip probe) as the model's likelihood does.
+  void likelihoodPrmReadsItsModelsLogProbs() {
+    const std::string dir = std::string(LENS_SOURCE_DIR) + "/resources/models/arith-duo-small";
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.device.dtype = "float32";
+    verify::LikelihoodHead head;
+    head.weights = {0.3, 1.0, 0.5, -0.2};
+    head.bias = 1.0;
+    p.likelihoodHead = head;
+    auto prm = verify::ProcessRewardModel::load(dir, p);
+    LENS_VERIFY_OK(prm);
+    QCOMPARE((*prm)->kind(), verify::PrmKind::Likelihood);
+    auto lm = model::Model::load(dir, p.device);
+    LENS_VERIFY_OK(lm);
+    const auto* tok = (*lm)->tokenizer();
+    auto set = mathdata::arithProblemSet(mathdata::ArithSplit::Test, 30);
+    LENS_VERIFY_OK(set);
+    const auto& q = set->problems[7];
+    const auto steps = mathdata::splitSteps(q.solution);
+    QVERIFY(steps.size() >= 2);
+    const std::string prompt = mathdata::formatPrompt(q.problem, mathdata::PromptFormat::Raw, {});
+    std::string text = prompt;
+    std::vector<size_t> ends;
+    const size_t start = tok->encode(prompt, true).size();
+    for (size_t k = 0; k < steps.size(); ++k) {
+      text += (k ? "\n\n" : "") + steps[k];
+      ends.push_back(tok->encode(text, true).size() - start);
+    }
+    QCOMPARE((*prm)->formatInput(q.problem, steps), text);
+    const auto ids = tok->encode(text, true);
+    auto logits = (*lm)->logits(ids);
+    LENS_VERIFY_OK(logits);
+    const size_t V = logits->size() / ids.size();
+    std::vector<double> lp;
+    for (size_t t = start; t < ids.size(); ++t) {
+      const float* row = logits->data() + (t - 1) * V;
+      double mx = row[0], z = 0;
+      for (size_t v = 0; v < V; ++v) mx = std::max<double>(mx, row[v]);
+      for (size_t v = 0; v < V; ++v) z += std::exp(row[v] - mx);
+      lp.push_back(row[ids[t]] - mx - std::log(z));
+    }
+    const auto features = verify::likelihoodStepFeatures(lp, ends);
+    auto got = (*prm)->scoreSteps(q.problem, steps);
+    LENS_VERIFY_OK(got);
+    QCOMPARE(got->size(), steps.size());
+    for (size_t k = 0; k < steps.size(); ++k) LENS_COMPARE_NEAR((*got)[k], head.score(features[k]), 1e-5);
+    // The reference's first step holds no token the model finds unlikely.
+    QVERIFY(features[0][2] > -3.0);
+
+    const std::vector<std::vector<std::string>> sols = {steps, {steps[0]}, {*mathdata::withSlippedResult(steps[0], 3)}, {}};
+    for (int64_t cap : {int64_t{16384}, int64_t{60}}) {
+      auto batch = (*prm)->scoreStepsBatch(q.problem, sols, cap);
+      LENS_VERIFY_OK(batch);
+      QCOMPARE(batch->size(), sols.size());
+      QVERIFY((*batch)[3].empty());
+      for (size_t i = 0; i < 3; ++i) {
+        auto one = (*prm)->scoreSteps(q.problem, sols[i]);
+        LENS_VERIFY_OK(one);
+        QCOMPARE((*batch)[i].size(), one->size());
+        for (size_t k = 0; k < one->size(); ++k) LENS_COMPARE_NEAR((*batch)[i][k], (*one)[k], 1e-5);
+      }
+    }
+    auto marker = (*prm)->scoreTokenIds(ids);
+    QVERIFY(!marker.ok() && marker.error().message.find("no") != std::string::npos);
+
+    verify::LikelihoodHead stepMin;
+    stepMin.weights = {0, 0, 1, 0};
+    p.likelihoodHead = stepMin;
+    auto probe = verify::ProcessRewardModel::load(dir, p);
+    LENS_VERIFY_OK(probe);
+    std::vector<mathdata::Problem> problems(set->problems.begin(), set->problems.begin() + 20);
+    auto rep = verify::probeSlips(**probe, problems);
+    LENS_VERIFY_OK(rep);
+    QVERIFY2(rep->all.rightAbove > 0.9, qPrintable(QString::number(rep->all.rightAbove)));
+  }
+
+  // A likelihood PRM saved as a folder: config.json's "prm" says its kind and head; a kind this
+  // version does not know, or a head with the wrong number of weights, is refused with the file and
+  // field named.
+  void likelihoodPrmFromItsConfig() {
+    QTemporaryDir tmp;
+    const fs::path src = fs::path(LENS_SOURCE_DIR) / "resources/models/arith-tiny";
+    const fs::path dir = tmp.filePath("prm").toStdString();
+    fs::create_directories(dir);
+    for (const auto& e : fs::directory_iterator(src)) fs::copy_file(e.path(), dir / e.path().filename());
+    fs::permissions(dir / "config.json", fs::perms::owner_write, fs::perm_options::add);
+    auto cfg = json::parse(*readFile((dir / "config.json").string()));
+    verify::LikelihoodHead head;
+    head.weights = {0.1, 2.0, 0.2, -0.1};
+    head.bias = 0.5;
+    cfg["prm"] = {{"kind", "likelihood"}, {"head", head.toJson()}};
+    QVERIFY(writeJsonFile((dir / "config.json").string(), cfg).ok());
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    p.device.dtype = "float32";
+    auto saved = verify::ProcessRewardModel::load(dir.string(), p);
+    LENS_VERIFY_OK(saved);
+    QCOMPARE((*saved)->kind(), verify::PrmKind::Likelihood);
+    p.likelihoodHead = head;
+    auto given = verify::ProcessRewardModel::load(src.string(), p);
+    LENS_VERIFY_OK(given);
+    const std::vector<std::string> steps = {"We add: $7 + 12 = 19$.", "The answer is $\\boxed{19}$."};
+    auto a = (*saved)->scoreSteps("Compute $7 + 12$.", steps);
+    auto b = (*given)->scoreSteps("Compute $7 + 12$.", steps);
+    LENS_VERIFY_OK(a);
+    LENS_VERIFY_OK(b);
+    QCOMPARE(*a, *b);
+
+    cfg["prm"]["kind"] = "oracle";
+    QVERIFY(writeJsonFile((dir / "config.json").string(), cfg).ok());
+    auto kind = verify::ProcessRewardModel::load(dir.string(), p);
+    QVERIFY(!kind.ok() && kind.error().message.find("config.json: prm.kind \"oracle\"") != std::string::npos);
+    cfg["prm"]["kind"] = "likelihood";
+    cfg["prm"]["head"]["weights"] = {1.0, 2.0, 3.0};
+    QVERIFY(writeJsonFile((dir / "config.json").string(), cfg).ok());
+    auto weights = verify::ProcessRewardModel::load(dir.string(), p);
+    QVERIFY(!weights.ok() && weights.error().message.find("config.json prm.head: \"weights\" must hold 4 numbers") != std::string::npos);
   }
 
   void rewardHeadScoresInClosedForm() {
