@@ -11,6 +11,9 @@
 # exchange with paired intervals; and one verdict line per finding of the papers. Needs a built
 # CLI and python3 (to format).
 #
+# The verifier: PRM (environment; default resources/models/arith-prm), e.g.
+# PRM=resources/models/arith-prm-likelihood; another PRM's runs go to a database of their own.
+#
 # Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
 # beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L,
 # or N:L:G, the same with the revision gate G (keep_above: a chain stops at a confident attempt)
@@ -33,7 +36,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR="${LENS_BUILD_DIR:-build}"
 CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 MODEL=resources/models/arith-duo-small
-PRM=resources/models/arith-prm
+PRM="${PRM:-resources/models/arith-prm}"
 REVISE=resources/models/arith-revise
 if [ "${1:-}" = "--quick" ]; then
   shift
@@ -47,6 +50,12 @@ else
   REVISE_ARMS="${REVISE_ARMS:-${DEFAULT_ARMS##*|}}"; EXTRAS="${EXTRAS-all-small router}"
   FAMILY_POOL="${FAMILY_POOL:-64}"
   OUT_DIR="$BUILD_DIR/findings-test-time"; DOC=docs/findings-test-time.md; SVG=docs/findings-test-time.svg
+fi
+# Runs are reused by label, so another verifier's runs must not meet the default one's (a quick
+# report goes with its runs).
+if [ "$(basename "$PRM")" != arith-prm ]; then
+  case "$DOC" in "$OUT_DIR"/*) DOC="$OUT_DIR-$(basename "$PRM")/${DOC##*/}"; SVG="$OUT_DIR-$(basename "$PRM")/${SVG##*/}" ;; esac
+  OUT_DIR="$OUT_DIR-$(basename "$PRM")"
 fi
 FAMILY="${FAMILY-arith-tiny arith-mini}"
 ROUTER="${ROUTER:-$BUILD_DIR/findings-routing/router-penalty-0.1}"
@@ -145,10 +154,13 @@ import base64, re, sys
 charts = re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', open(sys.argv[1]).read())
 open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
-PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" > "$DOC" <<'PY'
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" "$(basename "$PRM")" > "$DOC" <<'PY'
 import csv, json, math, os, re, sys
 from findings import efficiency_text, natural_key, paired_mean
-out, problems, pool, default_arms, svg, build = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+out, problems, pool, default_arms, svg, build, prm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
+prm_what = ("a step-tag PRM fine-tuned from it on Monte Carlo step labels" if prm == "arith-prm" else
+            "a likelihood head on `arith-mini-long`'s token log-probabilities, fitted to Monte Carlo step labels" if prm == "arith-prm-likelihood" else
+            "a process reward model")
 runs = {}  # label -> run id (the newest finished run of that label)
 for line in open(f"{out}/labels.tsv"):
     label, rid = line.rstrip("\n").split("\t"); runs[label] = rid
@@ -192,7 +204,7 @@ total = sum(times.values())
 print("# Findings: test-time compute on the built-in models\n")
 print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs: the first {problems} builtin:arith test problems "
       f"({problems // 5} per level), a best-of-N pool of {pool} samples per problem. Generator: `arith-duo-small` (1.4 M parameters, "
-      "all big modules). Verifier: `arith-prm` (a step-tag PRM fine-tuned from it on Monte Carlo step labels). Revision model: "
+      f"all big modules). Verifier: `{prm}` ({prm_what}). Revision model: "
       "`arith-revise` (fine-tuned from it on chains of its own samples, right ones included). Smaller generators for the "
       "exchange: `arith-tiny` and `arith-mini`, trained by the same code on the same task (the generator family). "
       "resources/models/README.md says how each was trained and how good it is. Every number is read from the runs' "
@@ -394,7 +406,7 @@ if exchanges:
           "pretrained on equal tokens (pretraining 6·N·D_pretrain, inference 2·N·D_inference), the smaller model may spend per "
           "problem what one `arith-duo-small` sample costs plus the extra pretraining spread over the queries: M + 3(M − 1)/R samples' "
           "worth, R = D_inference / D_pretrain. Its accuracy there is the best point of its compute-optimal frontier that fits "
-          "(`arith-prm`-weighted best-of-N from its pool, at budgets 1, 4, 16, … up to its pool). `arith-duo-small`'s pass@1 is "
+          f"(`{prm}`-weighted best-of-N from its pool, at budgets 1, 4, 16, … up to its pool). `arith-duo-small`'s pass@1 is "
           f"the mean over its {pool}-sample pool. Bins are the smaller model's own oracle difficulty quintiles. Differences are "
           "paired over problems, in points, with 95 % bootstrap intervals. The same analysis with each pool's curves, as HTML: "
           "`build/findings-test-time/exchange-MODEL.html` (`computelens-cli report SMALL_POOL LARGE_POOL`).\n")
