@@ -3,7 +3,7 @@
 # How well revision models revise, on the problems of a PRM evaluation pool (scripts/eval-prm.sh),
 # into its database, so that the pool is the best-of-N baseline and gives the difficulty bins. For
 # each revision model and each arm N:L (ARMS, default "4:1 4:4": N attempts in all, chains of L,
-# weighted selection by arith-prm; N:L:G adds the revision gate G, `keep_above`: a chain stops at an
+# weighted selection by the PRM, $PRM from the environment, default arith-prm; N:L:G adds the revision gate G, `keep_above`: a chain stops at an
 # attempt whose mean log-prob per token is at least G) it prints (markdown):
 #  - accuracy overall and per oracle difficulty bin with 95 % bootstrap intervals over problems
 #    (computelens-cli compute-optimal against the pool);
@@ -21,7 +21,7 @@ BUILD_DIR="${LENS_BUILD_DIR:-build}"
 CLI="$BUILD_DIR/app/cli/computelens-cli"
 OUT_DIR="$BUILD_DIR/eval-prm"
 DB="$OUT_DIR/eval-prm.db"
-PRM=resources/models/arith-prm
+PRM="${PRM:-resources/models/arith-prm}"
 ARMS="${ARMS:-4:1 4:4}"
 "$CLI" export "$POOL" --format csv --table samples --db "$DB" > "$OUT_DIR/pool-$POOL-samples.csv"
 SUMMARY=()
@@ -42,10 +42,10 @@ for model in "$@"; do
   "$CLI" compute-optimal "$POOL" "${RUNS[@]}" --budgets "$(echo "$ARMS" | tr ' ' '\n' | cut -d: -f1 | sort -nu | paste -sd,)" \
     --db "$DB" --json --out "$OUT_DIR/compute-optimal-revise-$tag.json" > /dev/null
 done
-PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$POOL" "$(nproc)" "${SUMMARY[@]}" <<'PY'
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$POOL" "$(nproc)" "$(basename "$PRM")" "${SUMMARY[@]}" <<'PY'
 import csv, json, sys
 from findings import paired_mean
-out, pool, cores, arms = sys.argv[1], sys.argv[2], sys.argv[3], [a.split("|") for a in sys.argv[4:]]
+out, pool, cores, prm, arms = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], [a.split("|") for a in sys.argv[5:]]
 # Oracle difficulty bins of the pool, as core/search/aggregate.cpp cuts them: pass rate, stable sort, 5 equal bins.
 right, count = {}, {}
 for r in csv.DictReader(open(f"{out}/pool-{pool}-samples.csv")):
@@ -62,7 +62,7 @@ pci = lambda v, lo, hi: "—" if v is None else f"{100*v:.1f} %" + ("" if lo is 
 def paired(a, b, keys):
     return paired_mean([a[k] - b[k] for k in keys])
 print(f"Revision models on the pool's problems ({cores} CPU cores); bins are the pool's oracle difficulty quintiles (bin 1 easiest); "
-      "weighted selection by arith-prm; 95 % bootstrap intervals over problems.\n")
+      f"weighted selection by {prm}; 95 % bootstrap intervals over problems.\n")
 print("| model | N | L | all | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |"); print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for model in dict.fromkeys(a[0] for a in arms):
     co = json.load(open(f"{out}/compute-optimal-revise-{model.replace('/', '_')}.json"))
