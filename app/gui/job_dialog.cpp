@@ -83,7 +83,9 @@ JobDialog::JobDialog(const QStringList& builtinModels, const QString& device, QW
   common->addRow(tr("Seed"), m_seed);
   common->addRow(tr("Device"), m_device);
 
-  const QString prm = modelNamed(builtinModels, "arith-prm");
+  // The default verifier: the shipped PRM whose weighted best-of-N beats majority voting.
+  QString prm = modelNamed(builtinModels, "arith-prm-likelihood");
+  if (prm.isEmpty()) prm = modelNamed(builtinModels, "arith-prm");
   m_pages = new QStackedWidget(this);
   {  // Sampling
     auto* page = new QWidget(m_pages);

@@ -28,10 +28,11 @@ std::string findResources(const std::string& exeDir, const std::string& sourceDi
 }
 
 std::vector<nlohmann::json> demoSpecs(const std::string& r, int problems) {
-  const std::string model = r + "/models/arith-duo-small", prm = r + "/models/arith-prm";
+  // The verifier whose weighted best-of-N beats majority voting (resources/models/README.md).
+  const std::string model = r + "/models/arith-duo-small", prm = r + "/models/arith-prm-likelihood";
   const int n = std::max(1, problems);
   return {
-      {{"kind", "generate"}, {"name", "demo: arith-duo-small, 4 samples per problem, scored by arith-prm"}, {"model", model},
+      {{"kind", "generate"}, {"name", "demo: arith-duo-small, 4 samples per problem, scored by arith-prm-likelihood"}, {"model", model},
        {"verifier", {{"model", prm}}}, {"dataset", {{"path", "builtin:arith"}, {"split", "test"}, {"limit", n}}}, {"samples", 4},
        {"batch", 16}, {"seed", 1}, {"sampling", {{"temperature", 1.0}, {"max_new_tokens", 400}}}},
       {{"kind", "oracle"}, {"name", "demo: routing oracle on arith-duo-small"}, {"model", model},

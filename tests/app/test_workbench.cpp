@@ -426,7 +426,7 @@ class TestWorkbench : public QObject {
     dialog.widthBox()->setValue(2);
     QCOMPARE(dialog.spec()["strategy"], "dvts");
     QCOMPARE(dialog.spec()["width"], 2);
-    QVERIFY(QString::fromStdString(dialog.spec()["verifier"]["model"].get<std::string>()).endsWith("arith-prm"));
+    QVERIFY(QString::fromStdString(dialog.spec()["verifier"]["model"].get<std::string>()).endsWith("arith-prm-likelihood"));
     QVERIFY2(dialog.validate().isEmpty(), qPrintable(dialog.validate()));
     QVERIFY(!dialog.spec().contains("keep_above"));  // not a revision
     dialog.strategyBox()->setCurrentText("revise");
