@@ -210,12 +210,9 @@ Result<PrmTrainReport> trainLikelihoodHead(const std::vector<PrmExample>& exampl
     return makeError(ErrorCode::InvalidInput, "PRM training: the likelihood head trains none of the base's weights, so slipped and lm_weight do not apply");
   if (model::configSection(p.base, "prm").is_object())
     return makeError(ErrorCode::InvalidInput, p.base + ": already a PRM (its config.json has a \"prm\" section); the likelihood head reads a plain causal LM");
-  model::DeviceParams dp = p.device;
-  dp.dtype = "float32";
-  auto base = model::Model::load(p.base, dp);
-  if (!base) return base.error();
   verify::PrmParams pp;
-  pp.device = dp;
+  pp.device = p.device;
+  pp.device.dtype = "float32";
   pp.likelihoodHead = verify::LikelihoodHead{};
   auto prm = verify::ProcessRewardModel::load(p.base, pp);
   if (!prm) return prm.error();
@@ -258,31 +255,28 @@ Result<PrmTrainReport> trainLikelihoodHead(const std::vector<PrmExample>& exampl
                                        });
   if (!fit) return fit.error();
   // Validation: before, the constant head at the training labels' mean (where the fit starts); after, the fitted head.
-  verify::LikelihoodHead constant;
-  double mean = 0;
-  for (double v : y) mean += v / static_cast<double>(y.size());
-  mean = std::clamp(mean, 1e-6, 1 - 1e-6);
-  constant.bias = std::log(mean / (1 - mean));
+  auto start = verify::fitLikelihoodHead(x, y, 0);
+  if (!start) return start.error();
   std::vector<ScoredExample> before, after;
   std::vector<std::vector<float>> valLabels;
   for (size_t k = nTrain; k < usable.size(); ++k) {
     const size_t problem = problems.emplace(examples[usable[k]].problem, problems.size()).first->second;
-    ScoredExample b{problem, {}, {}}, a{problem, {}, {}};
+    std::vector<double> logitsBefore, logitsAfter;
+    std::vector<float> labels;
     for (size_t s = 0; s < features[k].size(); ++s) {
-      const auto label = static_cast<float>(std::clamp(examples[usable[k]].labels[s], 0.0, 1.0));
-      b.logits.push_back(constant.logit(features[k][s]));
-      a.logits.push_back(fit->head.logit(features[k][s]));
-      b.labels.push_back(label);
-      a.labels.push_back(label);
+      logitsBefore.push_back(start->head.logit(features[k][s]));
+      logitsAfter.push_back(fit->head.logit(features[k][s]));
+      labels.push_back(static_cast<float>(std::clamp(examples[usable[k]].labels[s], 0.0, 1.0)));
     }
-    valLabels.push_back(a.labels);
-    before.push_back(std::move(b));
-    after.push_back(std::move(a));
+    before.push_back({problem, std::move(logitsBefore), labels});
+    after.push_back({problem, std::move(logitsAfter), labels});
+    valLabels.push_back(std::move(labels));
   }
   rep.labelEntropy = labelEntropy(valLabels, rep.validationTags);
   fillReport(rep, summarize(before), summarize(after));
-  const auto& cfg = (*base)->config();
-  LENS_TRY_STATUS(internal::saveFineTuned(cfg, (*base)->engine().weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
+  // Saved as the base's own files (its weights as loaded), the head in config.json.
+  auto& base = (*prm)->languageModel();
+  LENS_TRY_STATUS(internal::saveFineTuned(base.config(), base.engine().weights(), p.base, p.outDir, p.saveDtype, [&](json& cj) {
     cj["prm"] = {{"kind", "likelihood"}, {"head", fit->head.toJson()}};
   }));
   json manifest = {{"base", p.base}, {"head", "likelihood"}, {"iterations", fit->losses.size() - 1}, {"seed", p.seed},

@@ -57,7 +57,8 @@ struct LikelihoodFit {
 
 // Logistic regression on soft labels y ∈ [0, 1] by Newton's method (features standardised inside,
 // the head returned on the raw features), with an L2 penalty `ridge` on the standardised weights
-// (not the bias) per example. Stops after `iterations` or when the loss changes by less than 1e-10.
+// (not the bias) per example. Stops after `iterations` or when the loss changes by less than 1e-10;
+// 0 iterations return where the fit starts: the constant head at the labels' mean.
 // `onIteration(k, loss)` after each. Errors: no examples, sizes that differ, labels outside [0, 1].
 Result<LikelihoodFit> fitLikelihoodHead(const std::vector<LikelihoodFeatures>& x, const std::vector<double>& y, int iterations = 50,
                                         double ridge = 1e-4, const std::function<void(int, double)>& onIteration = {});

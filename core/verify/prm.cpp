@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "core/common/atomic_file.h"
@@ -61,6 +62,36 @@ struct ProcessRewardModel::Impl {
                    flops::attentionFlops(c, flops::attendedKeys(c, 0, tokens));
   }
 
+  // The inputs `ids[i]` for i in `order`, sorted by length (less padding) and cut into right-padded
+  // batches of at most `maxBatchTokens` padded tokens (one input at least); `run(batch, inputs)`
+  // gets each batch on the model's device with the indices into `ids` of its rows. Every input's
+  // tokens and FLOPs are counted.
+  void forEachBatch(const std::vector<std::vector<int32_t>>& ids, std::vector<size_t> order, int64_t maxBatchTokens,
+                    const std::function<void(model::internal::ForwardBatch&, const std::vector<size_t>&)>& run) {
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
+    for (size_t first = 0; first < order.size();) {
+      size_t end = first + 1;
+      while (end < order.size() && static_cast<int64_t>(ids[order[end]].size() * (end - first + 1)) <= maxBatchTokens) ++end;
+      const std::vector<size_t> inputs(order.begin() + static_cast<std::ptrdiff_t>(first), order.begin() + static_cast<std::ptrdiff_t>(end));
+      const int64_t B = static_cast<int64_t>(inputs.size()), T = static_cast<int64_t>(ids[inputs.back()].size());
+      model::internal::ForwardBatch fb;
+      auto tokens = torch::zeros({B, T}, torch::kInt64);
+      auto ta = tokens.accessor<int64_t, 2>();
+      for (int64_t b = 0; b < B; ++b) {
+        const auto& row = ids[inputs[static_cast<size_t>(b)]];
+        tokensScored += static_cast<int64_t>(row.size());
+        count(static_cast<int64_t>(row.size()));
+        for (size_t t = 0; t < row.size(); ++t) ta[b][static_cast<int64_t>(t)] = row[t];
+        fb.slots.push_back(b);
+        fb.startPos.push_back(0);
+        fb.lengths.push_back(static_cast<int64_t>(row.size()));
+      }
+      fb.tokens = tokens.to(model->engine().device());
+      run(fb, inputs);
+      first = end;
+    }
+  }
+
   // One token id for `text`: an added/special token, a vocabulary entry, or a text that encodes
   // to exactly one token.
   Result<int32_t> singleToken(const std::string& text, const char* role) const {
@@ -76,6 +107,7 @@ struct ProcessRewardModel::Impl {
 ProcessRewardModel::ProcessRewardModel() : m(std::make_unique<Impl>()) {}
 ProcessRewardModel::~ProcessRewardModel() = default;
 PrmKind ProcessRewardModel::kind() const { return m->kind; }
+model::Model& ProcessRewardModel::languageModel() { return *m->model; }
 int64_t ProcessRewardModel::parameterCount() const {
   return m->model->parameterCount() + (m->w1.defined() ? m->w1.numel() + m->b1.numel() + m->w2.numel() + m->b2.numel() : 0);
 }
@@ -224,8 +256,6 @@ Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(con
     ids[i] = m->model->tokenizer()->encode(formatInput(problem, solutions[i]), m->kind == PrmKind::StepTag);
     order.push_back(i);
   }
-  // Similar lengths together: less padding.
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a].size() < ids[b].size(); });
   try {
     c10::InferenceMode guard;
     auto& engine = m->model->engine();
@@ -234,44 +264,28 @@ Result<std::vector<std::vector<double>>> ProcessRewardModel::scoreStepsBatch(con
       const auto& head = engine.weights().lmHead;
       direction = (head[m->good].to(torch::kFloat32) - head[m->bad].to(torch::kFloat32));
     }
-    for (size_t start = 0; start < order.size();) {
-      size_t end = start + 1;
-      while (end < order.size() && static_cast<int64_t>(ids[order[end]].size() * (end - start + 1)) <= maxBatchTokens) ++end;
-      const int64_t B = static_cast<int64_t>(end - start), T = static_cast<int64_t>(ids[order[end - 1]].size());
-      model::internal::ForwardBatch fb;
-      auto tokens = torch::zeros({B, T}, torch::kInt64);
-      auto ta = tokens.accessor<int64_t, 2>();
-      std::vector<int64_t> rows, cols;
-      for (int64_t b = 0; b < B; ++b) {
-        const auto& row = ids[order[start + static_cast<size_t>(b)]];
-        m->tokensScored += static_cast<int64_t>(row.size());
-        m->count(static_cast<int64_t>(row.size()));
-        for (size_t t = 0; t < row.size(); ++t) {
-          ta[b][static_cast<int64_t>(t)] = row[t];
-          if (row[t] == m->marker) rows.push_back(b), cols.push_back(static_cast<int64_t>(t));
-        }
-        fb.slots.push_back(b);
-        fb.startPos.push_back(0);
-        fb.lengths.push_back(static_cast<int64_t>(row.size()));
+    m->forEachBatch(ids, order, maxBatchTokens, [&](model::internal::ForwardBatch& fb, const std::vector<size_t>& inputs) {
+      std::vector<int64_t> rows, cols;  // the markers' positions
+      for (size_t b = 0; b < inputs.size(); ++b) {
+        const auto& row = ids[inputs[b]];
+        for (size_t t = 0; t < row.size(); ++t)
+          if (row[t] == m->marker) rows.push_back(static_cast<int64_t>(b)), cols.push_back(static_cast<int64_t>(t));
       }
-      fb.tokens = tokens.to(engine.device());
-      auto cache = engine.makeCache(B, T);
+      auto cache = engine.makeCache(fb.tokens.size(0), fb.tokens.size(1));
       auto h = engine.hidden(fb, *cache, /*allPositions=*/true);  // [B, T, H]
+      if (rows.empty()) return;
+      auto at = h.index({torch::tensor(rows, torch::kInt64).to(engine.device()), torch::tensor(cols, torch::kInt64).to(engine.device())})
+                    .to(torch::kFloat32);  // [markers, H]
       torch::Tensor probs;
-      if (!rows.empty()) {
-        auto at = h.index({torch::tensor(rows, torch::kInt64).to(engine.device()), torch::tensor(cols, torch::kInt64).to(engine.device())})
-                      .to(torch::kFloat32);  // [markers, H]
-        if (m->kind == PrmKind::StepTag) {
-          probs = torch::sigmoid(torch::matmul(at, direction));
-        } else {
-          auto x = torch::relu(torch::linear(at, m->w1, m->b1));
-          probs = torch::softmax(torch::linear(x, m->w2, m->b2), -1).select(1, 1);
-        }
-        probs = probs.to(torch::kCPU).to(torch::kFloat64).contiguous();
+      if (m->kind == PrmKind::StepTag) {
+        probs = torch::sigmoid(torch::matmul(at, direction));
+      } else {
+        auto x = torch::relu(torch::linear(at, m->w1, m->b1));
+        probs = torch::softmax(torch::linear(x, m->w2, m->b2), -1).select(1, 1);
       }
-      for (size_t k = 0; k < rows.size(); ++k) out[order[start + static_cast<size_t>(rows[k])]].push_back(probs.data_ptr<double>()[k]);
-      start = end;
-    }
+      probs = probs.to(torch::kCPU).to(torch::kFloat64).contiguous();
+      for (size_t k = 0; k < rows.size(); ++k) out[inputs[static_cast<size_t>(rows[k])]].push_back(probs.data_ptr<double>()[k]);
+    });
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "PRM scoring");
   }
@@ -331,11 +345,8 @@ Result<std::vector<std::vector<LikelihoodFeatures>>> ProcessRewardModel::stepFea
   const auto* tok = m->model->tokenizer();
   const std::string prompt = formatInput(problem, {});
   const size_t start = tok->encode(prompt, m->special).size();
-  struct Row {
-    std::vector<int32_t> ids;
-    std::vector<size_t> ends;  // solution tokens through each step
-  };
-  std::vector<Row> rows(solutions.size());
+  std::vector<std::vector<int32_t>> ids(solutions.size());
+  std::vector<std::vector<size_t>> ends(solutions.size());  // solution tokens through each step
   std::vector<size_t> order;
   for (size_t i = 0; i < solutions.size(); ++i) {
     if (solutions[i].empty()) continue;
@@ -345,15 +356,13 @@ Result<std::vector<std::vector<LikelihoodFeatures>>> ProcessRewardModel::stepFea
     for (size_t k = 0; k < solutions[i].size(); ++k) {
       text += (k ? "\n\n" : "") + solutions[i][k];
       const size_t n = tok->encode(text, m->special).size();
-      rows[i].ends.push_back(n > start ? n - start : 0);
+      ends[i].push_back(n > start ? n - start : 0);
     }
-    rows[i].ids = tok->encode(text, m->special);
-    const size_t solutionTokens = rows[i].ids.size() > start ? rows[i].ids.size() - start : 0;
-    for (size_t k = 0; k < rows[i].ends.size(); ++k)
-      rows[i].ends[k] = std::min(std::max(rows[i].ends[k], k ? rows[i].ends[k - 1] : 0), solutionTokens);
+    ids[i] = tok->encode(text, m->special);
+    const size_t solutionTokens = ids[i].size() > start ? ids[i].size() - start : 0;
+    for (size_t k = 0; k < ends[i].size(); ++k) ends[i][k] = std::min(std::max(ends[i][k], k ? ends[i][k - 1] : 0), solutionTokens);
     order.push_back(i);
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].ids.size() < rows[b].ids.size(); });
   // All positions' logits are materialised ([B, T, vocab] floats): a large vocabulary gets smaller batches.
   const int64_t V = m->model->config().vocabSize;
   const int64_t cap = std::max<int64_t>(1, std::min<int64_t>(maxBatchTokens, (int64_t{1} << 26) / std::max<int64_t>(V, 1)));
@@ -361,37 +370,21 @@ Result<std::vector<std::vector<LikelihoodFeatures>>> ProcessRewardModel::stepFea
   try {
     c10::InferenceMode guard;
     auto& engine = m->model->engine();
-    for (size_t first = 0; first < order.size();) {
-      size_t end = first + 1;
-      while (end < order.size() && static_cast<int64_t>(rows[order[end]].ids.size() * (end - first + 1)) <= cap) ++end;
-      const int64_t B = static_cast<int64_t>(end - first), T = static_cast<int64_t>(rows[order[end - 1]].ids.size());
-      model::internal::ForwardBatch fb;
-      auto tokens = torch::zeros({B, T}, torch::kInt64);
-      auto ta = tokens.accessor<int64_t, 2>();
-      for (int64_t b = 0; b < B; ++b) {
-        const auto& row = rows[order[first + static_cast<size_t>(b)]].ids;
-        m->tokensScored += static_cast<int64_t>(row.size());
-        m->count(static_cast<int64_t>(row.size()));
-        for (size_t t = 0; t < row.size(); ++t) ta[b][static_cast<int64_t>(t)] = row[t];
-        fb.slots.push_back(b);
-        fb.startPos.push_back(0);
-        fb.lengths.push_back(static_cast<int64_t>(row.size()));
-      }
-      fb.tokens = tokens.to(engine.device());
-      auto cache = engine.makeCache(B, T);
+    m->forEachBatch(ids, order, cap, [&](model::internal::ForwardBatch& fb, const std::vector<size_t>& inputs) {
+      const int64_t T = fb.tokens.size(1);
+      auto cache = engine.makeCache(fb.tokens.size(0), T);
       auto logp = torch::log_softmax(engine.forward(fb, *cache, /*allLogits=*/true).to(torch::kFloat32), -1);  // [B, T, V]
       // The log-probability of each token given those before it: position t predicts token t + 1.
       auto next = fb.tokens.slice(1, 1, T).unsqueeze(2);
       auto picked = logp.slice(1, 0, T - 1).gather(2, next).squeeze(2).to(torch::kCPU).to(torch::kFloat64).contiguous();  // [B, T - 1]
       const double* data = picked.data_ptr<double>();
-      for (int64_t b = 0; b < B; ++b) {
-        const size_t i = order[first + static_cast<size_t>(b)];
+      for (size_t b = 0; b < inputs.size(); ++b) {
+        const size_t i = inputs[b];
         std::vector<double> lp;
-        for (size_t t = start; t < rows[i].ids.size(); ++t) lp.push_back(t ? data[b * (T - 1) + static_cast<int64_t>(t) - 1] : 0.0);
-        out[i] = likelihoodStepFeatures(lp, rows[i].ends);
+        for (size_t t = start; t < ids[i].size(); ++t) lp.push_back(t ? data[static_cast<int64_t>(b) * (T - 1) + static_cast<int64_t>(t) - 1] : 0.0);
+        out[i] = likelihoodStepFeatures(lp, ends[i]);
       }
-      first = end;
-    }
+    });
   } catch (const std::exception& e) {
     return model::internal::translateTorchError(e, "likelihood PRM scoring");
   }

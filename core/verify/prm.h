@@ -24,6 +24,10 @@
 #include "core/model/device.h"
 #include "core/verify/likelihood_head.h"
 
+namespace lens::model {
+class Model;
+}
+
 namespace lens::verify {
 
 enum class PrmKind { StepTag, RewardHead, Likelihood };
@@ -67,6 +71,8 @@ class ProcessRewardModel {
 
   PrmKind kind() const;
   int64_t parameterCount() const;
+  // The causal LM it runs (a reward-head PRM: its trunk).
+  model::Model& languageModel();
   // One score per step of each solution.
   Result<std::vector<double>> scoreSteps(const std::string& problem, const std::vector<std::string>& steps);
   // scoreSteps for several solutions of one problem, run as right-padded batches of up to
