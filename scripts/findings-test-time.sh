@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Writes docs/findings-test-time.md (and its chart, docs/findings-test-time.svg) from real runs of the
 # built-in models on builtin:arith test problems: best-of-N from a pool of POOL samples per problem
-# scored by the shipped PRM (arith-prm), PRM-guided beam search, DVTS and lookahead search, beam
+# scored by the shipped PRM (arith-prm-likelihood), PRM-guided beam search, DVTS and lookahead search, beam
 # search under a fixed all-small route and under a trained router, sequential revisions with the
 # shipped revision model (arith-revise) at several sequential/parallel ratios, and pools of the
 # smaller generators of the family (arith-tiny, arith-mini) for the exchange analysis against
@@ -11,8 +11,9 @@
 # exchange with paired intervals; and one verdict line per finding of the papers. Needs a built
 # CLI and python3 (to format).
 #
-# The verifier: PRM (environment; default resources/models/arith-prm), e.g.
-# PRM=resources/models/arith-prm-likelihood; another PRM's runs go to a database of their own.
+# The verifier: PRM (environment; default resources/models/arith-prm-likelihood, the shipped verifier
+# whose weighted best-of-N beats majority voting), e.g. PRM=resources/models/arith-prm (the step-tag
+# PRM); another PRM's runs, and its report, go to a folder of their own (docs/ is the default's).
 #
 # Budgets (environment; the defaults are issue 24's): POOL samples per problem (256), SEARCH_NS for
 # beam and DVTS ("4 16 64"), LOOKAHEAD_NS ("4 16 64"), REVISE_ARMS as N:L, N attempts in chains of L,
@@ -36,7 +37,8 @@ cd "$(dirname "$0")/.."
 BUILD_DIR="${LENS_BUILD_DIR:-build}"
 CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 MODEL=resources/models/arith-duo-small
-PRM="${PRM:-resources/models/arith-prm}"
+DEFAULT_PRM=resources/models/arith-prm-likelihood
+PRM="${PRM:-$DEFAULT_PRM}"
 REVISE=resources/models/arith-revise
 if [ "${1:-}" = "--quick" ]; then
   shift
@@ -53,7 +55,7 @@ else
 fi
 # Runs are reused by label, so another verifier's runs must not meet the default one's (a quick
 # report goes with its runs).
-if [ "$(basename "$PRM")" != arith-prm ]; then
+if [ "$(basename "$PRM")" != "$(basename "$DEFAULT_PRM")" ]; then
   case "$DOC" in "$OUT_DIR"/*) DOC="$OUT_DIR-$(basename "$PRM")/${DOC##*/}"; SVG="$OUT_DIR-$(basename "$PRM")/${SVG##*/}" ;; esac
   OUT_DIR="$OUT_DIR-$(basename "$PRM")"
 fi
@@ -140,7 +142,9 @@ for m in $FAMILY; do
   "$CLI" report "$run" "$POOL_RUN" --budgets "$(budgets_to "$FAMILY_POOL")" --title "Exchange: $m with test-time compute against $MODEL" \
     --db "$DB" -o "$OUT_DIR/exchange-$m.html"
   printf '%s\t%s\n' "$m" "$run" >> "$OUT_DIR/family.tsv"
+  "$CLI" export "$run" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-pool-$m.csv"
 done
+"$CLI" export "$POOL_RUN" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-pool.csv"
 "$CLI" compute-optimal "$POOL_RUN" "${SEARCH_RUNS[@]}" --budgets "$BUDGETS" --bins predicted --db "$DB" --json --out "$OUT_DIR/compute-optimal-predicted.json"
 "$CLI" verifier "$POOL_RUN" --budgets "$BUDGETS" --db "$DB" --json > "$OUT_DIR/verifier.json"
 for agg in majority best-of-n weighted; do
@@ -231,7 +235,7 @@ if wm:
          "; ".join(f"N = {w['n']}: weighted {pct(w['weighted'])}, majority {pct(w['majority'])}, weighted − majority "
                    f"{pts(w['difference'], w['ci_low'], w['ci_high'])}" for w in wm) +
          f"; the PRM's last-step score separates right from wrong samples with AUROC {ver['pooled']['auroc']:.3f} "
-         f"[{ver['pooled']['ci_low']:.3f}, {ver['pooled']['ci_high']:.3f}] pooled over problems but "
+         f"[{ver['pooled']['ci_low']:.3f}, {ver['pooled']['ci_high']:.3f}] pooled over problems and "
          f"{ver['within_problem']['auroc']:.3f} [{ver['within_problem']['ci_low']:.3f}, {ver['within_problem']['ci_high']:.3f}] within a problem")
 beam = lambda n: arm.get(("beam M=4", n))
 if beam(4) and bw(4):
@@ -449,8 +453,20 @@ missing += [f"revisions N = {a.split(':')[0]} in chains of {a.split(':')[1]}" + 
             for a in rev_arms if rev_label(a) not in runs]
 if missing:
     print("- Arms of the script's default budgets that did not run (CPU time; the script resumes and adds them): " + "; ".join(missing) + ".")
+def verifier_share(csv_path, samples, generator_flops_per_sample):
+    """The verifier's FLOPs per scored sample over the generator's per sample (None without the pool's metrics)."""
+    if not os.path.exists(csv_path) or not generator_flops_per_sample: return None
+    v = [float(r["value"]) for r in csv.DictReader(open(csv_path)) if r["name"] == "verifier-flops"]
+    return sum(v) / (len(v) * samples) / generator_flops_per_sample if v else None
+shares = [("`arith-duo-small`", verifier_share(f"{out}/metrics-pool.csv", pool, (bw(1) or {}).get("mean_flops")))]
+shares += [(f"`{m}`", verifier_share(f"{out}/metrics-pool-{m}.csv", ex["budgets"][-1],
+                                     next((a["mean_flops"] for a in ex["arms"] if a["budget"] == 1), None)))
+           for m, ex in exchanges.items()]
+shares = [(m, x) for m, x in shares if x is not None]
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
-      "separately, `verifier-flops`).\n"
+      "separately, `verifier-flops`)" + (f". Scoring a sample with `{prm}` costs " + ", ".join(
+      (f"{x:.2f}× the FLOPs of generating it for {m}" if i == 0 else f"{x:.2f}× for {m}") for i, (m, x) in enumerate(shares)) + "; leaving the verifier out of the exchange favours the smaller generator where the "
+      "verifier costs more than it" if shares else "") + ".\n"
       "- The exchange uses the smaller models' best-of-N only (no beam search or revisions with them), and its largest model is "
       "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).")
 if family:

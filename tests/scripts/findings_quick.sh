@@ -17,7 +17,7 @@ rm -rf "$OUT"
 # A pool stopped after 3 of the 10 problems, as a kill would leave it: the script must resume it.
 mkdir -p "$OUT"
 cat > "$OUT/stopped.json" <<JSON
-{"kind": "generate", "model": "resources/models/arith-duo-small", "verifier": {"model": "resources/models/arith-prm"},
+{"kind": "generate", "model": "resources/models/arith-duo-small", "verifier": {"model": "resources/models/arith-prm-likelihood"},
  "dataset": {"path": "builtin:arith", "split": "test", "limit": 10},
  "samples": 8, "batch": 8, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
 JSON
@@ -39,6 +39,7 @@ assert all(r["status"] == "done" and r["done_units"] == 10 for r in runs), runs
 pool = next(r for r in runs if r["name"] == "best-of-N pool of 8")
 assert pool["id"] == 1, pool  # resumed, not made again
 md = open(f"{out}/findings-test-time.md").read()
+assert "Verifier: `arith-prm-likelihood`" in md, "the default verifier is not the shipped likelihood PRM"
 verdicts = re.findall(r"^- (.+?): \*\*(holds|does not hold|inconclusive|cannot be read)\*\*", md, re.M)
 claims = [c for c, _ in verdicts]
 for c in ("Beam search beats best-of-N at a low budget", "Sequential revisions beat parallel sampling",
