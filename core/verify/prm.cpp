@@ -188,6 +188,13 @@ std::string withoutMarker(std::string text, const std::string& marker) {
   for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at)) text.erase(at, marker.size());
   return text;
 }
+
+// A step as the PRM reads it: without the whitespace that ends it. Steps split from a whole
+// solution come without their delimiter, a search's steps with it ("…\n\n"); both must read alike.
+std::string withoutTrailingSpace(std::string step) {
+  while (!step.empty() && (step.back() == '\n' || step.back() == ' ' || step.back() == '\r' || step.back() == '\t')) step.pop_back();
+  return step;
+}
 }  // namespace
 
 std::string ProcessRewardModel::formatInput(const std::string& problem, const std::vector<std::string>& steps) const {
@@ -202,7 +209,7 @@ std::string ProcessRewardModel::formatInput(const std::string& problem, const st
   }
   if (m->kind == PrmKind::Likelihood) {
     s = mathdata::formatPrompt(problem, m->format, {});
-    for (size_t k = 0; k < steps.size(); ++k) s += (k ? "\n\n" : "") + steps[k];
+    for (size_t k = 0; k < steps.size(); ++k) s += (k ? "\n\n" : "") + withoutTrailingSpace(steps[k]);
     return s;
   }
   return stepTagInput(problem, steps, m->params.stepTag);
@@ -211,8 +218,7 @@ std::string ProcessRewardModel::formatInput(const std::string& problem, const st
 std::string stepTagInput(const std::string& problem, const std::vector<std::string>& steps, const std::string& tag) {
   std::string s = withoutMarker(problem, tag) + " ";
   for (size_t i = 0; i < steps.size(); ++i) {
-    std::string st = withoutMarker(steps[i], tag);
-    while (!st.empty() && (st.back() == '\n' || st.back() == ' ' || st.back() == '\r' || st.back() == '\t')) st.pop_back();
+    const std::string st = withoutTrailingSpace(withoutMarker(steps[i], tag));
     s += st + " " + tag + (i + 1 < steps.size() ? "\n" : "");
   }
   return s;
@@ -354,7 +360,7 @@ Result<std::vector<std::vector<LikelihoodFeatures>>> ProcessRewardModel::stepFea
     // the ends are kept non-decreasing and within the whole text's tokens).
     std::string text = prompt;
     for (size_t k = 0; k < solutions[i].size(); ++k) {
-      text += (k ? "\n\n" : "") + solutions[i][k];
+      text += (k ? "\n\n" : "") + withoutTrailingSpace(solutions[i][k]);
       const size_t n = tok->encode(text, m->special).size();
       ends[i].push_back(n > start ? n - start : 0);
     }

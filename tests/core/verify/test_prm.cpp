@@ -379,6 +379,39 @@ class TestPrm : public QObject {
     QVERIFY2(lik->all.interval.low > tagged->all.interval.high, qPrintable(text));
   }
 
+  void likelihoodPrmReadsASearchsStepsAsASolutions() {
+    // A search's steps keep the delimiter that ended them ("…\n\n"); steps split from a whole
+    // solution do not. Both are the same solution and must score alike (they once did not: the
+    // doubled blank line was the least likely token of the text, and a right answer's last step
+    // scored 1e-4).
+    verify::PrmParams p;
+    p.device.device = "cpu";
+    auto prm = verify::ProcessRewardModel::load(std::string(LENS_SOURCE_DIR) + "/resources/models/arith-prm-likelihood", p);
+    LENS_VERIFY_OK(prm);
+    const std::string problem = "Compute $4 + 15$.";
+    const std::vector<std::string> split = {"We add: $4 + 15 = 19$.", "The answer is $\\boxed{19}$."};
+    const std::vector<std::string> searched = {"We add: $4 + 15 = 19$.\n\n", "The answer is $\\boxed{19}$.\n"};
+    QCOMPARE((*prm)->formatInput(problem, searched), (*prm)->formatInput(problem, split));
+    auto a = (*prm)->scoreSteps(problem, split);
+    auto b = (*prm)->scoreSteps(problem, searched);
+    auto batch = (*prm)->scoreStepsBatch(problem, {searched, split});
+    LENS_VERIFY_OK(a);
+    LENS_VERIFY_OK(b);
+    LENS_VERIFY_OK(batch);
+    QCOMPARE(a->size(), size_t{2});
+    for (size_t k = 0; k < 2; ++k) {
+      LENS_COMPARE_NEAR((*b)[k], (*a)[k], 1e-9);
+      LENS_COMPARE_NEAR((*batch)[0][k], (*a)[k], 1e-6);
+    }
+    const QString text = QString("steps %1, %2").arg((*a)[0]).arg((*a)[1]);
+    qInfo("%s", qPrintable(text));
+    QVERIFY2((*a)[1] > 0.5, qPrintable(text));  // a right sum and its answer
+    // A wrong sum carried into the answer scores below the right one.
+    auto wrong = (*prm)->scoreSteps(problem, {"We add: $4 + 15 = 21$.\n\n", "The answer is $\\boxed{21}$."});
+    LENS_VERIFY_OK(wrong);
+    QVERIFY2(wrong->back() < (*a)[1], qPrintable(text + QString(", wrong %1").arg(wrong->back())));
+  }
+
   void rewardHeadScoresInClosedForm() {
     const int h = 64;
     QTemporaryDir dir;
