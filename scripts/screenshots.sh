@@ -15,7 +15,7 @@ DB="$BUILD_DIR/screenshots.db"
 command -v Xvfb >/dev/null && command -v import >/dev/null || { echo "needs Xvfb and ImageMagick's import" >&2; exit 1; }
 rm -f "$DB" "$DB-wal" "$DB-shm"
 RUN=$("$CLI" run resources/jobs/arith-pass1.json --db "$DB" --quiet)
-SEARCH=$("$CLI" search --model resources/models/arith-duo-small --prm resources/models/arith-prm --strategy beam --n 4 --width 2 \
+SEARCH=$("$CLI" search --model resources/models/arith-duo-small --prm resources/models/arith-prm-likelihood --strategy beam --n 4 --width 2 \
   --problems 10 --seed 1 --db "$DB" -q --name "beam search N=4")
 ORACLE=$("$CLI" oracle --model resources/models/arith-duo-small --problems 40 --budget k=0,1,2,4 --random 20 --seed 1 \
   --db "$DB" -q --name "oracle on 40 problems")
@@ -25,7 +25,7 @@ SPECS="$BUILD_DIR/screenshot-specs"
 mkdir -p "$SPECS"
 cat > "$SPECS/small.json" <<JSON
 {"kind": "generate", "name": "arith-duo-small, 8 samples", "model": "resources/models/arith-duo-small",
- "verifier": {"model": "resources/models/arith-prm"}, "dataset": {"path": "builtin:arith", "split": "test", "limit": 40},
+ "verifier": {"model": "resources/models/arith-prm-likelihood"}, "dataset": {"path": "builtin:arith", "split": "test", "limit": 40},
  "samples": 8, "batch": 16, "seed": 1, "sampling": {"temperature": 1.0, "max_new_tokens": 400}}
 JSON
 cat > "$SPECS/large.json" <<JSON
@@ -38,7 +38,7 @@ cat > "$SPECS/queued.json" <<JSON
  "dataset": {"path": "builtin:arith", "split": "test", "limit": 100}, "budgets": "k=0,1,2,3,4", "random_routings": 100, "seed": 2}
 JSON
 SMALL=$("$CLI" run "$SPECS/small.json" --db "$DB" --quiet)
-BEAM=$("$CLI" search --model resources/models/arith-duo-small --prm resources/models/arith-prm --strategy beam --n 8 --width 2 \
+BEAM=$("$CLI" search --model resources/models/arith-duo-small --prm resources/models/arith-prm-likelihood --strategy beam --n 8 --width 2 \
   --problems 40 --seed 1 --db "$DB" -q --name "beam search N=8")
 LARGE=$("$CLI" run "$SPECS/large.json" --db "$DB" --quiet)
 DISPLAY_NUM=:97
