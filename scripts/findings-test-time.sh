@@ -196,11 +196,13 @@ def verdict(r, higher_holds=True):
     if hi < 0: return "does not hold" if higher_holds else "holds"
     return "inconclusive"
 easy = lambda p: bins[p] in (1, 2)
-def totals(label):
+def metrics(path):
+    """A run's exported metrics: name -> {step (the unit): value}."""
     s = {}
-    for row in csv.DictReader(open(f"{out}/metrics-{runs[label]}.csv")):
+    for row in csv.DictReader(open(path)):
         s.setdefault(row["name"], {})[int(row["step"])] = float(row["value"])
     return s
+totals = lambda label: metrics(f"{out}/metrics-{runs[label]}.csv")
 mean = lambda d: sum(d.values()) / len(d) if d else None
 
 # --- provenance
@@ -456,17 +458,20 @@ if missing:
 def verifier_share(csv_path, samples, generator_flops_per_sample):
     """The verifier's FLOPs per scored sample over the generator's per sample (None without the pool's metrics)."""
     if not os.path.exists(csv_path) or not generator_flops_per_sample: return None
-    v = [float(r["value"]) for r in csv.DictReader(open(csv_path)) if r["name"] == "verifier-flops"]
-    return sum(v) / (len(v) * samples) / generator_flops_per_sample if v else None
+    v = metrics(csv_path).get("verifier-flops")
+    return sum(v.values()) / (len(v) * samples) / generator_flops_per_sample if v else None
 shares = [("`arith-duo-small`", verifier_share(f"{out}/metrics-pool.csv", pool, (bw(1) or {}).get("mean_flops")))]
 shares += [(f"`{m}`", verifier_share(f"{out}/metrics-pool-{m}.csv", ex["budgets"][-1],
                                      next((a["mean_flops"] for a in ex["arms"] if a["budget"] == 1), None)))
            for m, ex in exchanges.items()]
 shares = [(m, x) for m, x in shares if x is not None]
+cost = ""
+if shares:
+    each = [f"{x:.2f}× the FLOPs of generating it for {m}" if i == 0 else f"{x:.2f}× for {m}" for i, (m, x) in enumerate(shares)]
+    cost = (f". Scoring a sample with `{prm}` costs " + ", ".join(each) +
+            "; leaving the verifier out of the exchange favours the smaller generator where the verifier costs more than it")
 print("- Verifier FLOPs on the x-axes: the FLOPs columns and the exchange are the generator's (the runs store the verifier's "
-      "separately, `verifier-flops`)" + (f". Scoring a sample with `{prm}` costs " + ", ".join(
-      (f"{x:.2f}× the FLOPs of generating it for {m}" if i == 0 else f"{x:.2f}× for {m}") for i, (m, x) in enumerate(shares)) + "; leaving the verifier out of the exchange favours the smaller generator where the "
-      "verifier costs more than it" if shares else "") + ".\n"
+      "separately, `verifier-flops`)" + cost + ".\n"
       "- The exchange uses the smaller models' best-of-N only (no beam search or revisions with them), and its largest model is "
       "`arith-duo-small` (1.4 M parameters): a family reaching 15 M parameters needs a GPU (resources/models/README.md).")
 if family:
