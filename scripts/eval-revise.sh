@@ -44,7 +44,7 @@ for model in "$@"; do
 done
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$POOL" "$(nproc)" "$(basename "$PRM")" "${SUMMARY[@]}" <<'PY'
 import csv, json, sys
-from findings import paired_mean
+from findings import metrics, paired_mean
 out, pool, cores, prm, arms = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], [a.split("|") for a in sys.argv[5:]]
 # Oracle difficulty bins of the pool, as core/search/aggregate.cpp cuts them: pass rate, stable sort, 5 equal bins.
 right, count = {}, {}
@@ -53,11 +53,6 @@ for r in csv.DictReader(open(f"{out}/pool-{pool}-samples.csv")):
 problems = sorted(count)
 order = sorted(problems, key=lambda p: -right[p] / count[p])
 bin_of = {p: r * 5 // len(order) + 1 for r, p in enumerate(order)}
-def metrics(run):
-    m = {}
-    for r in csv.DictReader(open(f"{out}/metrics-{run}.csv")):
-        m.setdefault(r["name"], {})[int(r["step"])] = float(r["value"])
-    return m
 pci = lambda v, lo, hi: "—" if v is None else f"{100*v:.1f} %" + ("" if lo is None else f" [{100*lo:.1f}, {100*hi:.1f}]")
 def paired(a, b, keys):
     return paired_mean([a[k] - b[k] for k in keys])
@@ -73,7 +68,7 @@ for model in dict.fromkeys(a[0] for a in arms):
 print("\n| model | N | L | revisions | fixed a wrong answer | broke a right one | right at attempt 1, 2, … |"); print("|---|---:|---:|---:|---:|---:|---|")
 for model, n, l, run, gate in arms:
     if int(l) == 1: continue
-    m = metrics(run); units = len(m["correct"])
+    m = metrics(f"{out}/metrics-{run}.csv"); units = len(m["correct"])
     turns = ", ".join(f"{100 * sum(m[f'turn-correct-{t}'].values()) / units:.1f} %" for t in range(1, int(l) + 1))
     made = units * int(n) // int(l) * (int(l) - 1) - round(sum(m.get("revision-kept", {}).values()))  # kept turns made none
     print(f"| {model} | {n} | {l}{', gate ' + gate if gate else ''} | {made} | {sum(m['revision-fixed'].values()):.0f} | "
@@ -82,7 +77,7 @@ print("\n| model | N | chains of L | parallel (L = 1) | chains − parallel, bin
 for model, n, l, run, gate in arms:
     par = [a for a in arms if a[0] == model and a[1] == n and a[2] == "1"]
     if int(l) == 1 or not par: continue
-    seq, one = metrics(run)["correct"], metrics(par[0][3])["correct"]
+    seq, one = metrics(f"{out}/metrics-{run}.csv")["correct"], metrics(f"{out}/metrics-{par[0][3]}.csv")["correct"]
     easy = [p for p in problems if bin_of[p] <= 2 and p in seq and p in one]
     d, lo, hi = paired(seq, one, easy)
     verdict = "holds" if lo > 0 else "does not hold" if hi < 0 else "inconclusive"

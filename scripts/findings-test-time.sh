@@ -159,8 +159,8 @@ charts = re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', open(sys.ar
 open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" "$(basename "$PRM")" > "$DOC" <<'PY'
-import csv, json, math, os, re, sys
-from findings import efficiency_text, natural_key, paired_mean
+import json, os, re, sys
+from findings import efficiency_text, isnum, metrics, natural_key, paired_mean
 out, problems, pool, default_arms, svg, build, prm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 prm_what = ("a step-tag PRM fine-tuned from it on Monte Carlo step labels" if prm == "arith-prm" else
             "a likelihood head on `arith-mini-long`'s token log-probabilities, fitted to Monte Carlo step labels" if prm == "arith-prm-likelihood" else
@@ -180,7 +180,6 @@ bins = co["bins"]
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 search_labels = [l for l in runs if l.split()[0] in ("beam", "dvts", "lookahead", "revise")]
 
-def isnum(v): return v is not None and not (isinstance(v, float) and math.isnan(v))
 def pct(v): return f"{100*v:.1f} %" if isnum(v) else "—"
 def pci(v, lo=None, hi=None): return pct(v) + (f" [{100*lo:.1f}, {100*hi:.1f}]" if isnum(lo) and isnum(hi) else "")
 def pts(d, lo, hi): return f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
@@ -196,12 +195,6 @@ def verdict(r, higher_holds=True):
     if hi < 0: return "does not hold" if higher_holds else "holds"
     return "inconclusive"
 easy = lambda p: bins[p] in (1, 2)
-def metrics(path):
-    """A run's exported metrics: name -> {step (the unit): value}."""
-    s = {}
-    for row in csv.DictReader(open(path)):
-        s.setdefault(row["name"], {})[int(row["step"])] = float(row["value"])
-    return s
 totals = lambda label: metrics(f"{out}/metrics-{runs[label]}.csv")
 mean = lambda d: sum(d.values()) / len(d) if d else None
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Imported by the findings scripts' report code (PYTHONPATH=scripts/lib): what they all compute or
 # print the same way.
+import csv
+import math
 import random
 import re
 
@@ -24,3 +26,16 @@ def efficiency_text(f):
 def natural_key(s):
     """Sorts strategy names with their numbers as numbers: "revise L=4" before "revise L=16"."""
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+def isnum(v):
+    """A measured value: not None (JSON null) and not NaN (a problem an arm did not run)."""
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def metrics(path):
+    """A run's metrics as `computelens-cli export RUN --format csv --table metrics` writes them: name -> {step (the unit): value}."""
+    s = {}
+    for row in csv.DictReader(open(path)):
+        s.setdefault(row["name"], {})[int(row["step"])] = float(row["value"])
+    return s
