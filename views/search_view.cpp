@@ -171,6 +171,11 @@ void SearchView::setData(const SearchViewData& d) {
     items[n.id] = it;
   }
   m_tree->expandAll();
+  // The returned answer's path is shown from the start: its deepest chosen node is the current one.
+  const SearchViewData::Node* deepest = nullptr;
+  for (const auto& n : d.nodes)
+    if (n.selected && (!deepest || n.depth > deepest->depth)) deepest = &n;
+  if (deepest && items.count(deepest->id)) m_tree->setCurrentItem(items[deepest->id]);
   m_samples->setRowCount(d.samples.size());
   for (int r = 0; r < d.samples.size(); ++r) {
     const auto& s = d.samples[r];

@@ -44,6 +44,17 @@ TradeoffView::TradeoffView(QWidget* parent) : QWidget(parent), m_plot(new QCusto
   m_plot->xAxis->setNumberPrecision(0);
   m_plot->yAxis->setRange(0, 1.02);
   m_plot->legend->setVisible(true);
+  // The legend sits right of the axes, at the top, so it never hides a curve (accuracy curves end at
+  // the top right, where an inset legend would be).
+  m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+  auto* side = new QCPLayoutGrid;
+  m_plot->plotLayout()->addElement(0, 1, side);
+  m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+  side->addElement(0, 0, m_plot->legend);
+  side->addElement(1, 0, new QCPLayoutElement(m_plot));
+  side->setRowStretchFactor(0, 0.001);
+  side->setAutoMargins(QCP::msNone);
+  side->setMargins(QMargins(0, 4, 6, 0));  // the legend's border clear of the widget's edge
   m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   m_plot->setMouseTracking(true);
   connect(m_plot, &QCustomPlot::mouseMove, this, &TradeoffView::onMouseMove);

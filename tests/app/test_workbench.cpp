@@ -289,6 +289,10 @@ class TestWorkbench : public QObject {
     QCOMPARE(plot->graph(2)->name(), QString("beam M=2"));
     QCOMPARE(plot->graph(1)->dataCount(), 3);  // best-of-N at N = 1, 2, 4: the pool has 4 samples per problem
     plot->replot();
+    // The legend is beside the axes, not over them, and lists every series.
+    QCOMPARE(plot->legend->itemCount(), 3);
+    QVERIFY(plot->legend->outerRect().width() > 0);
+    QVERIFY2(!plot->legend->outerRect().intersects(plot->axisRect()->rect()), "the legend covers the curves");
     // Hover finds the beam point; hidden, it is no longer found.
     auto beam = plot->graph(2)->data()->at(0);
     const QPointF px(plot->xAxis->coordToPixel(beam->key), plot->yAxis->coordToPixel(beam->value));
@@ -564,14 +568,20 @@ class TestWorkbench : public QObject {
     for (int i = 0; i < v->tree()->topLevelItemCount(); ++i) walk(v->tree()->topLevelItem(i), -1);
     QCOMPARE(items, static_cast<int>(unit->nodes.size()));
     QVERIFY(bold >= 1);
-    // Clicking the deepest chosen node shows its whole path, first step first.
+    // The deepest chosen node is current from the start, its whole path shown, first step first, down
+    // to the returned answer's last step; selecting it again shows the same.
     int deepest = -1;
     for (const auto& n : unit->nodes)
       if (n.selected && (deepest < 0 || n.depth > unit->nodes[static_cast<size_t>(deepest)].depth)) deepest = n.index;
-    QVERIFY(v->selectNode(deepest));
+    QVERIFY(v->tree()->currentItem());
+    QCOMPARE(v->tree()->currentItem()->data(0, Qt::UserRole).toInt(), deepest);
     int first = deepest;
     while (unit->nodes[static_cast<size_t>(first)].parent) first = *unit->nodes[static_cast<size_t>(first)].parent;
-    QVERIFY(v->pathText().startsWith(QString::fromStdString(unit->nodes[static_cast<size_t>(first)].text).trimmed()));
+    const QString shown = v->pathText();
+    QVERIFY2(shown.startsWith(QString::fromStdString(unit->nodes[static_cast<size_t>(first)].text).trimmed()), qPrintable(shown));
+    QVERIFY2(shown.contains(QString::fromStdString(unit->nodes[static_cast<size_t>(deepest)].text).trimmed()), qPrintable(shown));
+    QVERIFY(v->selectNode(deepest));
+    QCOMPARE(v->pathText(), shown);
     QVERIFY(!v->selectNode(100000));
     // The finished solutions with their answers and grades.
     QCOMPARE(v->samples()->rowCount(), static_cast<int>(unit->samples.size()));
