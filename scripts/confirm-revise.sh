@@ -13,13 +13,13 @@
 # at level 2, 70 of 315 at level 4, none at levels 3 and 5; resources/models/README.md): only the
 # validation and test splits are unseen (train skips their texts). Bins: the quintiles of pass@1 in a
 # pool of POOL (64) samples of arith-duo-small per problem, as in the findings. Every run is a job in $OUT_DIR/confirm.db
-# (scripts/lib/jobs.sh: a finished run is reused, a killed one resumed). Writes
-# $OUT_DIR/confirm-revise.md and prints it: accuracy per arm and bin with 95 % bootstrap intervals over
+# (scripts/lib/jobs.sh: a finished run is reused, a killed one resumed). Writes docs/confirm-revise.md
+# and prints it: accuracy per arm and bin with 95 % bootstrap intervals over
 # problems, revisions that fixed or broke an answer, and one verdict line per hypothesis from the paired
 # 95 % interval of chains − parallel (holds: above 0; does not hold: below 0; else inconclusive).
 #
-# --quick: 10 problems, a pool of 8, written under build/confirm-revise-quick (ctest's check). OUT_DIR
-# (environment) puts the runs and the page elsewhere.
+# --quick: 10 problems, a pool of 8, runs and page under build/confirm-revise-quick (ctest's check;
+# docs/ untouched). OUT_DIR (environment) puts the runs elsewhere.
 # Usage: scripts/confirm-revise.sh [--quick] [PROBLEMS]   (default 1500; about 40 min on 2 CPU cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,9 @@ CLI="${LENS_CLI:-$BUILD_DIR/app/cli/computelens-cli}"
 PRM=resources/models/arith-prm-likelihood
 REVISE=resources/models/arith-revise
 if [ "${1:-}" = "--quick" ]; then
-  shift; PROBLEMS="${1:-10}"; POOL=8; OUT_DIR="${OUT_DIR:-$BUILD_DIR/confirm-revise-quick}"
+  shift; PROBLEMS="${1:-10}"; POOL=8; OUT_DIR="${OUT_DIR:-$BUILD_DIR/confirm-revise-quick}"; DOC="$OUT_DIR/confirm-revise.md"
 else
-  PROBLEMS="${1:-1500}"; POOL="${POOL:-64}"; OUT_DIR="${OUT_DIR:-$BUILD_DIR/confirm-revise}"
+  PROBLEMS="${1:-1500}"; POOL="${POOL:-64}"; OUT_DIR="${OUT_DIR:-$BUILD_DIR/confirm-revise}"; DOC=docs/confirm-revise.md
 fi
 FIRST=1000000
 DB="$OUT_DIR/confirm.db"
@@ -55,8 +55,8 @@ job "pool of $POOL" "$CLI" run "$OUT_DIR/pool.json" -q
 POOL_RUN=$(run_of "pool of $POOL")
 for run in "${RUNS[@]}"; do "$CLI" export "$run" --format csv --table metrics --db "$DB" > "$OUT_DIR/metrics-$run.csv"; done
 "$CLI" compute-optimal "$POOL_RUN" "${RUNS[@]}" --budgets 4,16 --db "$DB" --json --out "$OUT_DIR/compute-optimal.json" > /dev/null
-PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$FIRST" "$ARMS" "${RUNS[@]}" > "$OUT_DIR/confirm-revise.md" <<'PY'
-import json, sys
+PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$FIRST" "$ARMS" "${RUNS[@]}" > "$DOC" <<'PY'
+import json, os, sys
 from findings import isnum, metrics, paired_mean
 out, problems, pool, first, arms, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].split(), sys.argv[6:]
 co = json.load(open(f"{out}/compute-optimal.json"))
@@ -64,13 +64,16 @@ bins = co["bins"]
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 pci = lambda v, lo, hi: "—" if not isnum(v) else f"{100*v:.1f} %" + ("" if not isnum(lo) else f" [{100*lo:.1f}, {100*hi:.1f}]")
 pts = lambda d, lo, hi: f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
-print("# Revisions against parallel attempts on fresh problems\n")
+print(f"# Revisions against parallel attempts on {problems:,} more problems\n")
 print(f"Produced by `scripts/confirm-revise.sh {problems}`: builtin:arith train problems {first:,} to {first + problems - 1:,} "
       f"(past the first 800,000, the most any shipped model was trained on; at levels 1, 2 and 4 many of them repeat "
       "earlier train problems word for word, since those levels have few distinct problems: resources/models/README.md), "
       f"`arith-revise` answering, `arith-prm-likelihood` choosing (weighted "
       f"selection); bins are the oracle difficulty quintiles of a pool of {pool} samples of `arith-duo-small` per problem "
       "(bin 1 easiest). In brackets: 95 % percentile-bootstrap intervals over problems.\n")
+if os.path.exists(f"{out}/times.tsv"):
+    machines = dict.fromkeys(l.rstrip("\n").split("\t")[2] for l in open(f"{out}/times.tsv"))
+    print("Machine: " + "; ".join(machines) + ".\n")
 print("| N | chains of L | all | bin 1 | bin 2 | bin 3 | bin 4 | bin 5 |"); print("|---:|---:|---:|---:|---:|---:|---:|---:|")
 for a in sorted((a for a in co["arms"] if a["strategy"].startswith("revise")), key=lambda a: (a["budget"], a["strategy"])):
     cells = " | ".join(pci(*v) for v in zip(a["by_bin"], a["by_bin_ci_low"], a["by_bin_ci_high"]))
@@ -97,4 +100,4 @@ for n in sorted({int(s.split(":")[0]) for s in arms}):
     print(f"- Chains of 4 beat {n} parallel attempts on the easiest two bins (N = {n}): **{v}** (chains − parallel "
           f"{pts(*r[:3])} over {r[3]} problems; on all problems {pts(*diff(lambda b: True)[:3])}; on bins 4–5 {pts(*hard[:3])}).")
 PY
-cat "$OUT_DIR/confirm-revise.md"
+cat "$DOC"
