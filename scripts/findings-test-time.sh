@@ -27,7 +27,9 @@
 # computed) and starts the missing ones, so a smaller budget now and a larger one later share their
 # runs (FRESH=1 starts over; a different PROBLEMS needs it). Progress: a line per run on stderr, and
 # the CLI's own.
-# REPORT_ONLY=1 writes the report from the finished runs without running anything.
+# REPORT_ONLY=1 writes the report from the finished runs without running anything. $OUT_DIR/provenance.md,
+# when present, is printed under the machine line: what the database's history needs said (a run
+# brought in from another database, say), kept with the database so that a rewrite keeps it.
 #
 # --quick: 10 problems, pools of 8, N = 4, revisions 4:1 and 4:4, no router, written under
 # build/findings-test-time-quick (docs/ untouched): the end-to-end check ctest runs.
@@ -211,6 +213,8 @@ print(f"Produced by `scripts/findings-test-time.sh {problems}` from real runs: t
 for m, labels in machines.items():
     sec = sum(times[l] for l in set(labels))
     print(f"Machine: {m}, {sec / 60:.0f} min of runs ({len(set(labels))} runs).")
+if os.path.exists(f"{out}/provenance.md"):  # what the database's history needs said (runs brought in from elsewhere)
+    print("\n" + open(f"{out}/provenance.md").read().strip())
 print("\nIn brackets: 95 % percentile-bootstrap intervals over problems (2000 resamples). Bins are oracle difficulty quintiles: "
       "the problems sorted by the pool's pass@1, bin 1 easiest.\n")
 
