@@ -2,21 +2,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A confirmation, on three times as many problems, of the finding that docs/findings-test-time.md
 # leaves inconclusive at its ceiling: do sequential revisions beat as many parallel attempts on the
-# easiest problems (Snell et al. §6)? The hypotheses were fixed before any
-# of these runs: with the shipped revision model (arith-revise) and the shipped verifier
-# (arith-prm-likelihood, weighted selection), chains of 4 − parallel attempts on the easiest two
-# oracle difficulty bins is above 0 at N = 4 and at N = 16 (N attempts in all).
+# easiest problems (Snell et al. §6)? The hypotheses were fixed before any of these runs: with the
+# shipped revision model (arith-revise) and the shipped verifier (arith-prm-likelihood, weighted
+# selection), chains of 4 − parallel attempts on the easiest two oracle difficulty bins is above 0 at
+# N = 4 and at N = 16 (N attempts in all).
 #
 # Problems: builtin:arith train problems from index 1,000,000 on, past the first 800,000 the shipped
 # models were trained on at most; but the easy levels have few distinct problems, so many of these
 # repeat earlier train problems word for word (of the first 1,500: every one at level 1, 280 of 315
 # at level 2, 70 of 315 at level 4, none at levels 3 and 5; resources/models/README.md): only the
-# validation and test splits are unseen (train skips their texts). Bins: the quintiles of pass@1 in a
-# pool of POOL (64) samples of arith-duo-small per problem, as in the findings. Every run is a job in $OUT_DIR/confirm.db
-# (scripts/lib/jobs.sh: a finished run is reused, a killed one resumed). Writes docs/confirm-revise.md
-# and prints it: accuracy per arm and bin with 95 % bootstrap intervals over
-# problems, revisions that fixed or broke an answer, and one verdict line per hypothesis from the paired
-# 95 % interval of chains − parallel (holds: above 0; does not hold: below 0; else inconclusive).
+# validation and test splits are unseen (train skips their texts). Bins: the quintiles of pass@1 in
+# a pool of POOL (64) samples of arith-duo-small per problem, as in the findings.
+#
+# Every run is a job in $OUT_DIR/confirm.db (scripts/lib/jobs.sh: a finished run is reused, a killed
+# one resumed). Writes docs/confirm-revise.md and prints it: accuracy per arm and bin with 95 %
+# bootstrap intervals over problems, the revisions that fixed or broke an answer, and one verdict line
+# per hypothesis from the paired 95 % interval of chains − parallel (holds: above 0; does not hold:
+# below 0; else inconclusive).
 #
 # --quick: 10 problems, a pool of 8, runs and page under build/confirm-revise-quick (ctest's check;
 # docs/ untouched). OUT_DIR (environment) puts the runs elsewhere.
@@ -96,8 +98,11 @@ for n in sorted({int(s.split(":")[0]) for s in arms}):
              if isnum(c) and isnum(p) and keep(bins[i])]
         return paired_mean(d) + (len(d),) if d else None
     r, hard = diff(lambda b: b in (1, 2)), diff(lambda b: b in (4, 5))
+    claim = f"- Chains of 4 beat {n} parallel attempts on the easiest two bins (N = {n})"
+    if r is None:
+        print(f"{claim}: **not measured** (no problem in bins 1–2)."); continue
     v = "holds" if r[1] > 0 else "does not hold" if r[2] < 0 else "inconclusive"
-    print(f"- Chains of 4 beat {n} parallel attempts on the easiest two bins (N = {n}): **{v}** (chains − parallel "
-          f"{pts(*r[:3])} over {r[3]} problems; on all problems {pts(*diff(lambda b: True)[:3])}; on bins 4–5 {pts(*hard[:3])}).")
+    print(f"{claim}: **{v}** (chains − parallel {pts(*r[:3])} over {r[3]} problems; on all problems "
+          f"{pts(*diff(lambda b: True)[:3])}" + (f"; on bins 4–5 {pts(*hard[:3])}" if hard else "") + ").")
 PY
 cat "$DOC"
