@@ -22,7 +22,7 @@
 #
 # --quick: 10 problems, a pool of 8, runs and page under build/confirm-revise-quick (ctest's check;
 # docs/ untouched). OUT_DIR (environment) puts the runs elsewhere.
-# Usage: scripts/confirm-revise.sh [--quick] [PROBLEMS]   (default 1500; about 40 min on 2 CPU cores)
+# Usage: scripts/confirm-revise.sh [--quick] [PROBLEMS]   (default 1500; about 30 min on 2 CPU cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${LENS_BUILD_DIR:-build}"
