@@ -90,6 +90,8 @@ for spec, run in zip(arms, runs):
     print(f"| {n} | {l} | {units * (n // l) * (l - 1)} | {sum(m['revision-fixed'].values()):.0f} | "
           f"{sum(m['revision-broken'].values()):.0f} | {turns} |")
 print("\n## The hypotheses, one line each\n")
+print("Fixed before the runs. *Holds* / *does not hold*: the paired 95 % interval of chains − parallel (the same problems "
+      "under both arms, resampled together) lies above / below 0; *inconclusive*: it contains 0.\n")
 for n in sorted({int(s.split(":")[0]) for s in arms}):
     chains, parallel = arm.get(("revise L=4 weighted", n)), arm.get(("revise L=1 weighted", n))
     if not (chains and parallel): continue
@@ -102,7 +104,8 @@ for n in sorted({int(s.split(":")[0]) for s in arms}):
     if r is None:
         print(f"{claim}: **not measured** (no problem in bins 1–2)."); continue
     v = "holds" if r[1] > 0 else "does not hold" if r[2] < 0 else "inconclusive"
+    bound = f"; the interval rules out a gain above {100*r[2]:+.1f} points on bins 1–2" if v == "inconclusive" else ""
     print(f"{claim}: **{v}** (chains − parallel {pts(*r[:3])} over {r[3]} problems; on all problems "
-          f"{pts(*diff(lambda b: True)[:3])}" + (f"; on bins 4–5 {pts(*hard[:3])}" if hard else "") + ").")
+          f"{pts(*diff(lambda b: True)[:3])}" + (f"; on bins 4–5 {pts(*hard[:3])}" if hard else "") + bound + ").")
 PY
 cat "$DOC"
