@@ -59,13 +59,11 @@ for run in "${RUNS[@]}"; do "$CLI" export "$run" --format csv --table metrics --
 "$CLI" compute-optimal "$POOL_RUN" "${RUNS[@]}" --budgets 4,16 --db "$DB" --json --out "$OUT_DIR/compute-optimal.json" > /dev/null
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$FIRST" "$ARMS" "${RUNS[@]}" > "$DOC" <<'PY'
 import json, os, sys
-from findings import isnum, metrics, paired_mean
+from findings import metrics, paired, pci, pts, verdict
 out, problems, pool, first, arms, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].split(), sys.argv[6:]
 co = json.load(open(f"{out}/compute-optimal.json"))
 bins = co["bins"]
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
-pci = lambda v, lo, hi: "—" if not isnum(v) else f"{100*v:.1f} %" + ("" if not isnum(lo) else f" [{100*lo:.1f}, {100*hi:.1f}]")
-pts = lambda d, lo, hi: f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
 print(f"# Revisions against parallel attempts on {problems:,} more problems\n")
 print(f"Produced by `scripts/confirm-revise.sh {problems}`: builtin:arith train problems {first:,} to {first + problems - 1:,} "
       f"(past the first 800,000, the most any shipped model was trained on; at levels 1, 2 and 4 many of them repeat "
@@ -95,17 +93,13 @@ print("Fixed before the runs. *Holds* / *does not hold*: the paired 95 % interva
 for n in sorted({int(s.split(":")[0]) for s in arms}):
     chains, parallel = arm.get(("revise L=4 weighted", n)), arm.get(("revise L=1 weighted", n))
     if not (chains and parallel): continue
-    def diff(keep):
-        d = [c - p for i, (c, p) in enumerate(zip(chains["per_problem"], parallel["per_problem"]))
-             if isnum(c) and isnum(p) and keep(bins[i])]
-        return paired_mean(d) + (len(d),) if d else None
-    r, hard = diff(lambda b: b in (1, 2)), diff(lambda b: b in (4, 5))
+    r, hard = paired(chains, parallel, lambda p: bins[p] in (1, 2)), paired(chains, parallel, lambda p: bins[p] in (4, 5))
     claim = f"- Chains of 4 beat {n} parallel attempts on the easiest two bins (N = {n})"
+    v = verdict(r)
     if r is None:
-        print(f"{claim}: **not measured** (no problem in bins 1–2)."); continue
-    v = "holds" if r[1] > 0 else "does not hold" if r[2] < 0 else "inconclusive"
+        print(f"{claim}: **{v}** (no problem in bins 1–2)."); continue
     bound = f"; the interval rules out a gain above {100*r[2]:+.1f} points on bins 1–2" if v == "inconclusive" else ""
     print(f"{claim}: **{v}** (chains − parallel {pts(*r[:3])} over {r[3]} problems; on all problems "
-          f"{pts(*diff(lambda b: True)[:3])}" + (f"; on bins 4–5 {pts(*hard[:3])}" if hard else "") + bound + ").")
+          f"{pts(*paired(chains, parallel)[:3])}" + (f"; on bins 4–5 {pts(*hard[:3])}" if hard else "") + bound + ").")
 PY
 cat "$DOC"

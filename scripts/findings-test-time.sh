@@ -162,7 +162,7 @@ open(sys.argv[2], "wb").write(base64.b64decode(charts[-1]))
 PY
 PYTHONPATH=scripts/lib python3 - "$OUT_DIR" "$PROBLEMS" "$POOL" "$DEFAULT_ARMS" "$(basename "$SVG")" "$BUILD_DIR" "$(basename "$PRM")" > "$DOC" <<'PY'
 import json, os, re, sys
-from findings import efficiency_text, isnum, metrics, natural_key, paired_mean
+from findings import efficiency_text, isnum, metrics, natural_key, paired, pci, pct, pts, verdict
 out, problems, pool, default_arms, svg, build, prm = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 prm_what = ("a step-tag PRM fine-tuned from it on Monte Carlo step labels" if prm == "arith-prm" else
             "a likelihood head on `arith-mini-long`'s token log-probabilities, fitted to Monte Carlo step labels" if prm == "arith-prm-likelihood" else
@@ -182,20 +182,6 @@ bins = co["bins"]
 arm = {(a["strategy"], a["budget"]): a for a in co["arms"]}
 search_labels = [l for l in runs if l.split()[0] in ("beam", "dvts", "lookahead", "revise")]
 
-def pct(v): return f"{100*v:.1f} %" if isnum(v) else "—"
-def pci(v, lo=None, hi=None): return pct(v) + (f" [{100*lo:.1f}, {100*hi:.1f}]" if isnum(lo) and isnum(hi) else "")
-def pts(d, lo, hi): return f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
-def paired(a, b, keep=lambda p: True, reps=2000, seed=1):
-    """Mean of a − b over the problems both ran (and keep(p)), with its 95 % percentile-bootstrap interval."""
-    d = [x - y for p, (x, y) in enumerate(zip(a["per_problem"], b["per_problem"])) if isnum(x) and isnum(y) and keep(p)]
-    return paired_mean(d, reps, seed) + (len(d),) if d else None
-def verdict(r, higher_holds=True):
-    """holds / does not hold when the paired interval lies on one side of 0, else inconclusive."""
-    if r is None: return "not measured"
-    _, lo, hi, _ = r
-    if lo > 0: return "holds" if higher_holds else "does not hold"
-    if hi < 0: return "does not hold" if higher_holds else "holds"
-    return "inconclusive"
 easy = lambda p: bins[p] in (1, 2)
 totals = lambda label: metrics(f"{out}/metrics-{runs[label]}.csv")
 mean = lambda d: sum(d.values()) / len(d) if d else None

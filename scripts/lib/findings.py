@@ -39,3 +39,34 @@ def metrics(path):
     for row in csv.DictReader(open(path)):
         s.setdefault(row["name"], {})[int(row["step"])] = float(row["value"])
     return s
+
+
+def pct(v):
+    """A share as "12.3 %", or "—" when it was not measured."""
+    return f"{100*v:.1f} %" if isnum(v) else "—"
+
+
+def pci(v, lo=None, hi=None):
+    """A share with its interval, "12.3 % [10.0, 14.5]" (the interval left out when it is missing)."""
+    return pct(v) + (f" [{100*lo:.1f}, {100*hi:.1f}]" if isnum(lo) and isnum(hi) else "")
+
+
+def pts(d, lo, hi):
+    """A difference of shares in points with its interval, "+1.2 [-0.3, +2.8] points"."""
+    return f"{100*d:+.1f} [{100*lo:+.1f}, {100*hi:+.1f}] points"
+
+
+def paired(a, b, keep=lambda p: True, reps=2000, seed=1):
+    """Mean of a − b over the problems both arms ran (and keep(p)), two arms of `compute-optimal --json` with their
+    per_problem accuracies, with its 95 % percentile-bootstrap interval and the number of problems; None when none."""
+    d = [x - y for p, (x, y) in enumerate(zip(a["per_problem"], b["per_problem"])) if isnum(x) and isnum(y) and keep(p)]
+    return paired_mean(d, reps, seed) + (len(d),) if d else None
+
+
+def verdict(r, higher_holds=True):
+    """holds / does not hold when the paired interval r (from paired) lies on one side of 0, else inconclusive."""
+    if r is None: return "not measured"
+    _, lo, hi, _ = r
+    if lo > 0: return "holds" if higher_holds else "does not hold"
+    if hi < 0: return "does not hold" if higher_holds else "holds"
+    return "inconclusive"
